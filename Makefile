@@ -1,0 +1,132 @@
+# Välitila: development, test and CI entry points.
+#
+#   make setup   create/refresh .venv, node_modules, vendored JS, translations, DB
+#   make run     setup + demo data (first run only) + dev server on 127.0.0.1:$PORT (5000)
+#   make test    setup + JS tests + pytest on SQLite + pytest on PostgreSQL + browser tests
+#   make lint    ruff check webapp tests
+#   make bench   bench/run.py, if present
+#   make clean   remove generated files (keeps .venv, node_modules and instance/)
+#   make distclean   clean + remove .venv and node_modules
+#
+# Works from a fresh clone, as root (CI) or as a normal user. The expensive
+# steps (pip, npm) are guarded by stamp files in .make/ that depend on the lock
+# files, so a repeated `make setup` takes a second or two.
+#
+# Variables: PYTHON (interpreter used to create .venv, default python3),
+# PORT (for `make run`), CHROMIUM_PATH (browser used by the e2e tests;
+# exported to the tests, default /usr/lib/chromium/chromium).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+PIP    := $(VPY) -m pip --disable-pip-version-check --no-input -q
+FLASK  := $(VENV)/bin/flask --app webapp
+STAMPS := .make
+
+export CHROMIUM_PATH ?= /usr/lib/chromium/chromium
+
+# JS unit tests: the files in tests/js that `node --test` would pick up by
+# name. They are passed explicitly because a directory argument
+# (`node --test tests/js/`) only works on Node <= 20; Node 22+ treats it as
+# a module path.
+JS_TESTS = $(shell find tests/js -type f \( -name '*.test.*js' -o -name '*-test.*js' \
+             -o -name '*_test.*js' -o -name 'test-*.*js' -o -name 'test.*js' \) \
+             2>/dev/null | LC_ALL=C sort)
+
+# $(call pytest,WRAPPER,ARGS): echo and run `WRAPPER .venv/bin/python -m pytest ARGS`.
+# Exit status 5 ("no tests collected") fails like any other non-zero status,
+# with an explanation.
+pytest = echo '$(strip $(1) $(VPY) -m pytest $(2))'; \
+	$(1) $(VPY) -m pytest $(2) || { rc=$$?; \
+	[ $$rc -ne 5 ] || echo 'make: pytest collected no tests ($(strip $(2)))' >&2; exit $$rc; }
+
+.PHONY: help setup run test lint bench clean distclean vendor translations db FORCE
+
+help:
+	@sed -n '3,10s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+
+# --------------------------------------------------------------------------
+# setup
+# --------------------------------------------------------------------------
+
+setup: $(STAMPS)/venv $(STAMPS)/npm vendor translations db
+
+$(STAMPS):
+	@mkdir -p $@
+
+instance:
+	@mkdir -p $@
+
+# Python environment. Re-run when the lock files change or .venv is missing.
+$(STAMPS)/venv: requirements.lock pyproject.toml $(if $(wildcard $(VPY)),,FORCE) | $(STAMPS)
+	@if [ ! -x $(VPY) ]; then echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); fi
+	@echo "Installing Python packages (requirements.lock)"
+	$(PIP) install -r requirements.lock
+	PYTHONWARNINGS=ignore $(PIP) install --no-deps -e .
+	@touch $@
+
+# Node packages. Re-run when the lock file changes or node_modules is missing.
+$(STAMPS)/npm: package.json package-lock.json $(if $(wildcard node_modules/.package-lock.json),,FORCE) | $(STAMPS)
+	npm ci --no-audit --no-fund --update-notifier=false --loglevel=error
+	@touch $@
+
+# Copy front-end dependencies into webapp/static/vendor (only writes changes).
+vendor: $(STAMPS)/npm
+	@node scripts/vendor.mjs
+
+# Compile message catalogs (fast; .mo files are git-ignored).
+translations: $(STAMPS)/venv
+	@if [ -d webapp/translations ] && [ -n "$$(find webapp/translations -name '*.po' -print -quit)" ]; then \
+	  $(VENV)/bin/pybabel -q compile -d webapp/translations; \
+	  echo "translations: compiled webapp/translations"; \
+	fi
+
+# Apply database migrations (alembic's two "Context impl" lines filtered out).
+db: $(STAMPS)/venv | instance
+	@$(FLASK) db upgrade 2>&1 | sed -e '/Context impl /d' -e '/Will assume /d'
+
+FORCE:
+
+# --------------------------------------------------------------------------
+# run / test / lint / bench
+# --------------------------------------------------------------------------
+
+run: setup
+	$(FLASK) demo-data --initial
+	exec $(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
+
+test: setup
+	scripts/ensure-chromium.sh
+	@if [ -z "$(strip $(JS_TESTS))" ]; then \
+	  echo "make: no JS tests found in tests/js (name them *.test.mjs)" >&2; exit 1; fi
+	node --test $(JS_TESTS)
+	@$(call pytest,,-m "not e2e" tests)
+	@$(call pytest,scripts/with-postgres.sh,-m "not e2e" tests -q)
+	@$(call pytest,,-m e2e tests)
+
+lint: $(STAMPS)/venv
+	$(VENV)/bin/ruff check webapp tests
+
+bench: setup
+	@if [ -f bench/run.py ]; then $(VPY) bench/run.py; \
+	else echo "bench: bench/run.py not present, nothing to run"; fi
+
+# --------------------------------------------------------------------------
+# clean
+# --------------------------------------------------------------------------
+
+# Generated files only; .venv, node_modules and instance/ (the dev database)
+# are kept.
+clean:
+	rm -rf $(STAMPS) webapp/static/vendor .pytest_cache .ruff_cache test-results build
+	find webapp tests bench -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true
+	if [ -d webapp/translations ]; then find webapp/translations -name '*.mo' -delete; fi
+
+distclean: clean
+	rm -rf $(VENV) node_modules *.egg-info

@@ -1,0 +1,107 @@
+"""Välitila: end-to-end encrypted work supervision between sessions."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import INSTANCE, Config
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Application factory. `config` is a Config class or a dict of overrides."""
+    app = Flask(__name__, instance_path=str(INSTANCE))
+    if isinstance(config, type):
+        app.config.from_mapping(config.load())
+    else:
+        app.config.from_mapping(Config.load())
+        if config:
+            app.config.from_mapping(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import assets, i18n, security
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        uid, _, epoch = session_id.partition(":")
+        user = db.session.get(User, uid)
+        if user is None or str(user.session_epoch) != epoch:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, request, url_for
+
+        from .errors import error_response, wants_json
+        if wants_json() or request.headers.get("HX-Request"):
+            return error_response(401, "login_required", "Sign in first.")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    security.init_app(app)
+    assets.init_app(app)
+    i18n.init_app(app)
+    with app.app_context():
+        _tune_sqlite(db)
+
+
+def _tune_sqlite(db) -> None:
+    """WAL and foreign keys for SQLite connections."""
+    from sqlalchemy import event
+
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from .account import bp as account_bp
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .journal import bp as journal_bp
+    from .main import bp as main_bp
+
+    for bp in (main_bp, auth_bp, journal_bp, account_bp, api_bp):
+        app.register_blueprint(bp)
+
+
+def register_errors(app: Flask) -> None:
+    from .errors import init_app
+
+    init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import init_app
+
+    init_app(app)

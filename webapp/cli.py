@@ -1,0 +1,35 @@
+"""Command-line tools: `flask --app webapp demo-data ...`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("demo-data")
+    @click.option("--initial", is_flag=True,
+                  help="Create the demo accounts and journals, only if there are no users.")
+    @click.option("--entries", type=click.IntRange(1, 1_000_000), default=None,
+                  help="Seed this many sealed entries for --email.")
+    @click.option("--email", default=None, help="Account to seed (created if missing).")
+    @click.option("--password", default=None, help="Its password (default: the demo one).")
+    def demo_data(initial: bool, entries: int | None, email: str | None,
+                  password: str | None) -> None:
+        """Seed demo accounts, or N sealed entries for one account (benchmarks)."""
+        from .services import demo
+
+        if initial:
+            created = demo.seed_initial()
+            if not created:
+                click.echo("Database has users already; demo data not added.")
+            else:
+                click.echo("Demo accounts (password for all: %s):" % demo.DEMO_PASSWORD)
+                for person in created:
+                    click.echo(f"  {person['email']:<34} {person['role']}")
+        if entries is not None:
+            if not email:
+                raise click.UsageError("--entries needs --email")
+            count = demo.seed_entries(email, entries, password or demo.DEMO_PASSWORD)
+            click.echo(f"Seeded {count} sealed entries for {email}.")
+        if not initial and entries is None:
+            raise click.UsageError("say --initial or --entries N --email E")

@@ -1,0 +1,84 @@
+"""Configuration from the environment. Every variable is documented in the README."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{INSTANCE / 'valitila.sqlite3'}"
+    # Accept the common postgres:// forms and use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret(name: str, file_name: str) -> str:
+    """A secret from the environment, else one generated once and kept in instance/."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = INSTANCE / file_name
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+class Config:
+    SECRET_KEY = None  # filled in by load()
+    AUTH_PEPPER = None
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "valitila_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PREFERRED_URL_SCHEME = "http"
+    WTF_CSRF_HEADERS = ["X-CSRF-Token", "X-CSRFToken"]
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_SSL_STRICT = False  # Origin/Referer checks would break with Referrer-Policy: no-referrer
+    RATELIMIT_AUTH = os.environ.get("RATELIMIT_AUTH", "10 per minute;100 per hour")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    BABEL_DEFAULT_LOCALE = "fi"
+    LANGUAGES = ("fi", "sv", "en")
+    LOCK_MINUTES = int(os.environ.get("LOCK_MINUTES", 30))
+    PAGE_SIZE = 20
+    TESTING = False
+
+    @classmethod
+    def load(cls) -> dict:
+        """Resolve values that need the environment or the instance folder."""
+        values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        values["SECRET_KEY"] = _secret("SECRET_KEY", "secret_key")
+        values["AUTH_PEPPER"] = _secret("AUTH_PEPPER", "auth_pepper")
+        values["SQLALCHEMY_DATABASE_URI"] = _database_url()
+        values["SESSION_COOKIE_SECURE"] = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
+        values["REMEMBER_COOKIE_SECURE"] = values["SESSION_COOKIE_SECURE"]
+        return values
+
+
+class TestConfig(Config):
+    TESTING = True
+
+    @classmethod
+    def load(cls) -> dict:
+        values = super().load()
+        values["SECRET_KEY"] = "test-secret"
+        values["AUTH_PEPPER"] = "test-pepper"
+        values["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
+            "TEST_DATABASE_URL", "sqlite:///:memory:")
+        values["RATELIMIT_AUTH"] = "1000 per minute"
+        return values

@@ -1,0 +1,67 @@
+"""Language choice (user setting, else session, else Accept-Language, else Finnish) and the
+strings the browser scripts need, translated through the same Babel catalogues."""
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+
+# Strings used by static/js; rendered into <body data-i18n> on every page.
+JS_STRINGS = {
+    "saving": _l("Saving…"),
+    "saved": _l("Saved"),
+    "saveFailed": _l("Saving failed."),
+    "retry": _l("Try again"),
+    "offline": _l("No connection. Your text is kept on this page."),
+    "deriving": _l("Opening your keys… this takes a moment."),
+    "wrongPassword": _l("Wrong email or password."),
+    "wrongRecovery": _l("Wrong email or recovery key."),
+    "weakPassword": _l("This password is too easy to guess. Make it longer or less common."),
+    "passwordMismatch": _l("The passwords do not match."),
+    "strength0": _l("Very weak"),
+    "strength1": _l("Weak"),
+    "strength2": _l("Fair"),
+    "strength3": _l("Strong"),
+    "strength4": _l("Very strong"),
+    "recoveryMismatch": _l("That group does not match. Check the recovery key you saved."),
+    "decryptFailed": _l("This entry could not be opened on this device."),
+    "badSignature": _l("Warning: this entry's signature does not match. It may have been altered."),
+    "untitled": _l("Untitled reflection"),
+    "confirmDelete": _l("Delete this reflection for good? This cannot be undone."),
+    "conflict": _l("This reflection was changed on another device while you were editing."),
+    "deleted": _l("Deleted"),
+    "locked": _l("Locked after inactivity."),
+    "genericError": _l("Something went wrong. Try again."),
+    "rateLimited": _l("Too many attempts. Wait a moment and try again."),
+    "emailTaken": _l("An account with this email already exists."),
+    "unsupported": _l("This browser lacks the encryption features Välitila needs. Update it "
+                      "or use a current Chrome, Edge, Firefox or Safari."),
+    "loading": _l("Loading…"),
+    "loadMore": _l("Show older"),
+    "passwordChanged": _l("Password changed. Other devices have been signed out."),
+    "draftRestored": _l("Your unsaved text was restored on this device."),
+    "mergeHint": _l("Both versions are now in the form. Edit and save."),
+    "keysMissing": _l("This device has no keys for your account. Sign in again."),
+}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or "fi"
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def i18n_context():
+        return {
+            "current_locale": str(get_locale()),
+            "language_names": LANGUAGE_NAMES,
+            "js_strings": {key: str(value) for key, value in JS_STRINGS.items()},
+        }

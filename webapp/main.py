@@ -1,0 +1,37 @@
+"""Start page and the language switch."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from .extensions import db
+from .services import accounts
+from .services.errors import InvalidInput
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("journal.index"))
+    return render_template("main/landing.html")
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths, never another origin."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("journal.index")
+    return target
+
+
+@bp.post("/language")
+def set_language():
+    locale = request.form.get("locale", "")
+    if locale not in current_app.config["LANGUAGES"]:
+        raise InvalidInput("unsupported locale", "bad_locale", field="locale")
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        accounts.update_settings(current_user._get_current_object(), {"locale": locale})
+    db.session.commit()
+    return redirect(safe_next(request.form.get("next")))

@@ -1,0 +1,5 @@
+"""Typed SQLAlchemy models, one module per area."""
+from .accounts import AuditEvent, User
+from .items import Envelope, Item
+
+__all__ = ["AuditEvent", "Envelope", "Item", "User"]

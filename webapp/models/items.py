@@ -1,0 +1,71 @@
+"""The sealed store (PROTOCOL §4–5): items and their envelopes."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class Item(db.Model):
+    __tablename__ = "items"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    author_uid: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.uid", ondelete="CASCADE"), index=True)
+    rev: Mapped[int] = mapped_column(Integer)
+    h: Mapped[str] = mapped_column(Text)
+    iv: Mapped[str] = mapped_column(String(16))
+    ct: Mapped[str] = mapped_column(Text)
+    sig: Mapped[str] = mapped_column(String(86))
+    size: Mapped[int] = mapped_column(Integer)
+    process_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    links: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    envelopes: Mapped[list[Envelope]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", passive_deletes=True)
+
+    __table_args__ = (Index("ix_items_created_id", "created_at", "id"),)
+
+    @property
+    def sealed(self) -> dict[str, str]:
+        return {"h": self.h, "iv": self.iv, "ct": self.ct}
+
+
+class Envelope(db.Model):
+    """One reader's copy of an item's DEK. The set of envelopes is the access list."""
+
+    __tablename__ = "envelopes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("items.id", ondelete="CASCADE"))
+    recipient_uid: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.uid", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(10))
+    epk: Mapped[str | None] = mapped_column(String(43), nullable=True)
+    iv: Mapped[str] = mapped_column(String(16))
+    ct: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="envelopes")
+
+    __table_args__ = (
+        UniqueConstraint("item_id", "recipient_uid", name="uq_envelopes_item_recipient"),
+        Index("ix_envelopes_recipient_item", "recipient_uid", "item_id"),
+    )
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"recipient": self.recipient_uid, "type": self.type,
+                                "iv": self.iv, "ct": self.ct}
+        if self.epk:
+            data["epk"] = self.epk
+        return data

@@ -1,0 +1,102 @@
+"""Demo data made through the real protocol code: a newcomer signs in and reads a real,
+decryptable journal. Also seeds many entries for the benchmarks."""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import Item, User
+from ..models.types import utcnow
+from . import accounts, items, sealing
+
+DEMO_PASSWORD = "Välitila-demo-2026"
+
+PEOPLE = [
+    {"email": "leena.laaksonen@demo.valitila.fi", "display_name": "Leena Laaksonen",
+     "supervisor": True, "role": "työnohjaaja / supervisor"},
+    {"email": "aino.virtanen@demo.valitila.fi", "display_name": "Aino Virtanen",
+     "supervisor": False, "role": "työnohjattava / supervisee"},
+    {"email": "mikko.korhonen@demo.valitila.fi", "display_name": "Mikko Korhonen",
+     "supervisor": False, "role": "työnohjattava / supervisee"},
+]
+
+ENTRIES = [
+    ("Palaverin jälkeen", "Huomasin, että kun kysyin ensin tiimiltä, mikä toimii, keskustelu "
+     "kääntyi ratkaisuihin. Kokeilen samaa ensi viikolla.", ["tiimi", "onnistuminen"]),
+    ("Vaikea asiakastilanne", "Asiakas suuttui ja jäin miettimään omaa reaktiotani. Pysyin "
+     "rauhallisena, mutta illalla asia pyöri mielessä. Haluan ottaa tämän esiin "
+     "työnohjauksessa.", ["asiakastyö", "tunteet"]),
+    ("Välitehtävä: vahvuuteni", "Kolme vahvuutta tällä viikolla: kuuntelin loppuun asti, "
+     "pyysin apua ajoissa ja sanoin ei yhdelle ylimääräiselle tehtävälle.", ["välitehtävä"]),
+    ("Skaalakysymys", "Jaksaminen asteikolla 0–10: tänään 6. Viime kuussa 4. Ero syntyi "
+     "siitä, että pidän taukoni.", ["jaksaminen"]),
+    ("Ajatus rajoista", "Työpäivän rajat pitävät paremmin, kun suljen sähköpostin klo 16. "
+     "Mitä tarvitsen, että tämä jatkuu?", ["rajat"]),
+]
+
+
+def _create_account(email: str, display_name: str, password: str, supervisor: bool
+                    ) -> tuple[User, sealing.UnlockedAccount]:
+    uid = str(uuid.uuid4())
+    new = sealing.create_account(uid, email, password)
+    data = dict(new.registration, email=email, display_name=display_name, locale="fi",
+                is_supervisor=supervisor)
+    user = accounts.register(data)
+    return user, _unlock(user, password)
+
+
+def _unlock(user: User, password: str) -> sealing.UnlockedAccount:
+    return sealing.unlock_account(user.email, password, user.keys())
+
+
+def write_entry(user: User, keys: sealing.UnlockedAccount, title: str, body: str,
+                tags: list[str]) -> Item:
+    """Seal and store one journal entry exactly as the browser would."""
+    item_id = str(uuid.uuid4())
+    dek = os.urandom(32)
+    sealed = sealing.seal_item(item_id, "entry", 1, user.uid,
+                               {"title": title, "body": body, "tags": tags}, dek,
+                               keys.ed25519_private)
+    envelope = sealing.owner_envelope(keys.ak, dek, item_id, user.uid)
+    item, _ = items.put_item(user, item_id, {"kind": "entry", "rev": 1,
+                                             "sealed": sealed["sealed"], "sig": sealed["sig"],
+                                             "envelopes": [envelope]})
+    return item
+
+
+def _backdate(item: Item, days: float) -> None:
+    when = utcnow() - timedelta(days=days)
+    db.session.execute(update(Item).where(Item.id == item.id)
+                       .values(created_at=when, updated_at=when))
+
+
+def seed_initial() -> list[dict]:
+    """Create the demo accounts with Finnish journals, only on an empty database."""
+    if db.session.scalar(select(User.uid).limit(1)) is not None:
+        return []
+    for index, person in enumerate(PEOPLE):
+        user, keys = _create_account(person["email"], person["display_name"], DEMO_PASSWORD,
+                                     person["supervisor"])
+        chosen = ENTRIES[index % 2:] if not person["supervisor"] else ENTRIES[:3]
+        for age, (title, body, tags) in enumerate(reversed(chosen)):
+            _backdate(write_entry(user, keys, title, body, tags), (len(chosen) - age) * 3.5)
+        db.session.commit()
+    return PEOPLE
+
+
+def seed_entries(email: str, count: int, password: str) -> int:
+    """Seed `count` sealed entries for one account, creating it if missing."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        name = email.split("@")[0].replace(".", " ").title()
+        user, keys = _create_account(email, name, password, False)
+    else:
+        keys = _unlock(user, password)
+    for n in range(count):
+        title, body, tags = ENTRIES[n % len(ENTRIES)]
+        write_entry(user, keys, f"{title} #{n + 1}", body, tags)
+    return count

@@ -1,0 +1,26 @@
+// data-js-password-strength="<meter id>": live strength estimate of a new password
+// (zxcvbn-ts, loaded on demand) with words, not only a bar.
+import { t } from '../i18n.js';
+import { estimate } from '../strength.js';
+
+export default function passwordStrength(input) {
+  const meter = document.getElementById(input.dataset.jsPasswordStrength);
+  const text = document.getElementById(`${input.id}-strength`);
+  let timer = null;
+  const update = async () => {
+    const value = input.value;
+    if (!value) {
+      if (meter) meter.value = 0;
+      if (text) text.textContent = '';
+      return;
+    }
+    const result = await estimate(value, [input.form?.elements.email?.value, input.form?.elements.display_name?.value]);
+    if (input.value !== value) return;
+    if (meter) meter.value = result.score;
+    if (text) text.textContent = t(`strength${result.score}`);
+  };
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(update, 150);
+  });
+}

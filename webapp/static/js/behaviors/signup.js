@@ -1,0 +1,67 @@
+// data-js-signup: make every key in the browser (PROTOCOL §1–3), register, then make sure
+// the user saved the recovery key before going on.
+import { api, setCsrfToken } from '../api.js';
+import { createAccount } from '../crypto/identity.js';
+import { deriveSecrets } from '../derive.js';
+import { KDF_FLOOR } from '../crypto/kdf.js';
+import { randomBytes } from '../crypto/encoding.js';
+import { t } from '../i18n.js';
+import * as keystore from '../keystore.js';
+import { newPassword } from '../passwords.js';
+import { confirmRecoveryKey } from '../recovery-key.js';
+import { clearErrors, errorMessage, fieldError, go, nextFrame, setStatus } from '../ui.js';
+
+function uuid4() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = randomBytes(16);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export default function signup(root) {
+  const form = root.querySelector('[data-signup-form]');
+  const button = form.querySelector('[type=submit]');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const email = form.elements.email.value.trim();
+    const displayName = form.elements.display_name.value.trim();
+    if (!form.elements.email.checkValidity() || !email) return fieldError(form.elements.email, form.elements.email.validationMessage || t('genericError'));
+    if (!displayName) return fieldError(form.elements.display_name, form.elements.display_name.validationMessage || t('genericError'));
+    const password = await newPassword(form, '', [email, displayName]);
+    if (password === null) return;
+    button.disabled = true;
+    setStatus(form, t('deriving'), 'busy');
+    await nextFrame();
+    try {
+      const uid = uuid4();
+      const saltSeed = randomBytes(16);
+      const secrets = await deriveSecrets({ email, password, saltSeed, kdf: KDF_FLOOR });
+      const account = await createAccount({ uid, email, password, fixed: { saltSeed, secrets } });
+      const res = await api('POST', '/auth/register', {
+        ...account.registration,
+        email,
+        display_name: displayName,
+        locale: form.elements.locale.value,
+        is_supervisor: form.elements.is_supervisor.checked,
+      });
+      setCsrfToken(res.csrf_token);
+      const keys = { ...account.registration, bundle: account.bundle };
+      delete keys.auth_key;
+      delete keys.recovery;
+      await keystore.saveSession({ uid, email, keys, unlocked: account.keys });
+      setStatus(form, '', 'ok');
+      form.hidden = true;
+      root.hidden = true;
+      await confirmRecoveryKey(document.querySelector('[data-recovery]'), account.recoveryDisplay, email);
+      go(root.dataset.next);
+    } catch (err) {
+      button.disabled = false;
+      setStatus(form, '', '');
+      if (err?.code === 'email_taken') fieldError(form.elements.email, t('emailTaken'));
+      else setStatus(form, errorMessage(err), 'error');
+    }
+  });
+}

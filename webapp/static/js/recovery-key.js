@@ -1,0 +1,42 @@
+// The "save your recovery key" step after sign-up and after a reset: show the key once,
+// offer download/print/copy, and continue only when the user types back one group of it.
+import { t } from './i18n.js';
+import { clearErrors, fieldError } from './ui.js';
+
+/** Show `display` in the [data-js-recovery] section; resolves once the user confirmed. */
+export function confirmRecoveryKey(section, display, email) {
+  const groups = display.split('-');
+  const index = Math.floor(Math.random() * groups.length);
+  section.querySelector('[data-recovery-key]').textContent = display;
+  section.querySelector('[data-recovery-group]').textContent = String(index + 1);
+  const sheet = [
+    'Välitila — recovery key / palautusavain / återställningsnyckel',
+    email ? `Account: ${email}` : '',
+    '',
+    display,
+    '',
+    'Keep this safe. Without your password and this key your journal cannot be restored.',
+    'Säilytä tämä turvassa. Ilman salasanaa ja tätä avainta päiväkirjaasi ei voi palauttaa.',
+    '',
+  ].join('\n');
+  const download = section.querySelector('[data-recovery-download]');
+  download.href = URL.createObjectURL(new Blob([sheet], { type: 'text/plain;charset=utf-8' }));
+  section.querySelector('[data-recovery-print]').addEventListener('click', () => window.print());
+  section.querySelector('[data-recovery-copy]').addEventListener('click', () => navigator.clipboard?.writeText(display));
+  section.hidden = false;
+  section.focus();
+  const form = section.querySelector('[data-recovery-confirm]');
+  return new Promise((resolve) => {
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      const typed = form.elements.group.value.trim().toUpperCase();
+      if (typed !== groups[index]) {
+        fieldError(form.elements.group, t('recoveryMismatch'));
+        return;
+      }
+      URL.revokeObjectURL(download.href);
+      resolve();
+    });
+  });
+}

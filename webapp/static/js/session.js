@@ -1,0 +1,65 @@
+// The signed-in user on this page and their unlocked keys.
+import { api, setCsrfToken } from './api.js';
+import { deriveSecrets } from './derive.js';
+import { unlockAccount } from './crypto/identity.js';
+import * as keystore from './keystore.js';
+import { b64uDecode, b64uEncode } from './crypto/encoding.js';
+import { verifyBundle } from './crypto/identity.js';
+
+/** The uid of the signed-in user of this page, or null. */
+export function currentUid() {
+  return document.querySelector('meta[name="valitila-user"]')?.content || null;
+}
+
+/** Unlocked keys for this page's user; sends the user to the unlock page when locked. */
+export async function requireKeys() {
+  const uid = currentUid();
+  const keys = uid ? await keystore.unlockedKeys(uid) : null;
+  if (!keys) {
+    const next = window.location.pathname + window.location.search;
+    window.location.assign(`/unlock?next=${encodeURIComponent(next)}`);
+    return null;
+  }
+  return keys;
+}
+
+/** Sign in: prelogin → Argon2id → login → unwrap keys → keep them on this device. */
+export async function signIn(email, password) {
+  const pre = await api('POST', '/auth/prelogin', { email });
+  const secrets = await deriveSecrets({ email, password, saltSeed: pre.salt_seed, kdf: pre.kdf });
+  const res = await api('POST', '/auth/login', { email, auth_key: b64uEncode(secrets.authKey) });
+  setCsrfToken(res.csrf_token);
+  const unlocked = await unlockAccount({ email, password, keys: res.keys, secrets });
+  await keystore.saveSession({ uid: res.uid, email, keys: res.keys, unlocked });
+  return res;
+}
+
+/** Unlock on a device whose session is alive: keys re-derived locally from the password. */
+export async function unlockLocally(email, password) {
+  const uid = currentUid();
+  let stored = await keystore.account();
+  if (!stored || stored.uid !== uid) {
+    stored = { uid, email, keys: await api('GET', '/me/keys') };
+  }
+  const keys = stored.keys;
+  const secrets = await deriveSecrets({ email: stored.email || email, password, saltSeed: keys.salt_seed, kdf: keys.kdf });
+  const unlocked = await unlockAccount({ email: stored.email || email, password, keys, secrets });
+  await keystore.saveSession({ uid, email: stored.email || email, keys, unlocked });
+}
+
+const bundles = new Map();
+
+/** An author's Ed25519 public key: our own from the device, others' from the server (verified). */
+export async function authorKey(authorUid) {
+  if (bundles.has(authorUid)) return bundles.get(authorUid);
+  let bundle = null;
+  const stored = await keystore.account();
+  if (stored?.uid === authorUid) bundle = stored.keys.bundle;
+  else {
+    bundle = await api('GET', `/users/${authorUid}/bundle`);
+    if (!(await verifyBundle(bundle, authorUid))) throw Object.assign(new Error('bad bundle'), { code: 'bad_signature' });
+  }
+  const key = b64uDecode(bundle.ed25519, 32);
+  bundles.set(authorUid, key);
+  return key;
+}

@@ -1,0 +1,50 @@
+// Small DOM helpers shared by behaviours: status lines and field errors.
+import { t } from './i18n.js';
+
+/** Show a status message (kind: '', 'busy', 'ok', 'error') in the element's [data-status]. */
+export function setStatus(root, text, kind = '') {
+  const el = root.querySelector('[data-status]');
+  if (!el) return;
+  el.textContent = text;
+  el.dataset.state = kind;
+  if (kind === 'busy') el.setAttribute('aria-busy', 'true');
+  else el.removeAttribute('aria-busy');
+}
+
+/** Mark a field invalid with a message tied to it by aria-describedby. */
+export function fieldError(input, message) {
+  const error = input && document.getElementById(`${input.id}-error`);
+  if (!input) return;
+  input.setAttribute('aria-invalid', 'true');
+  if (error) {
+    error.textContent = message;
+    error.hidden = false;
+  }
+  input.focus();
+}
+
+export function clearErrors(form) {
+  for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+  for (const error of form.querySelectorAll('.field-error')) {
+    error.textContent = '';
+    error.hidden = true;
+  }
+}
+
+/** A human message for an API or crypto error. */
+export function errorMessage(err) {
+  if (err?.status === 0) return t('offline');
+  if (err?.status === 429) return t('rateLimited');
+  return err?.body?.error?.message || t('genericError');
+}
+
+/** Let the browser paint a status before heavy work starts. */
+export function nextFrame() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/** Go to a local path only. */
+export function go(path) {
+  const safe = typeof path === 'string' && path.startsWith('/') && !path.startsWith('//') ? path : '/journal/';
+  window.location.assign(safe);
+}
