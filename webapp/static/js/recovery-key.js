@@ -30,9 +30,9 @@ export function confirmRecoveryKey(section, display, email) {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       clearErrors(form);
-      const typed = form.elements.group.value.trim().toUpperCase();
+      const typed = form.querySelector('#recovery-check').value.trim().toUpperCase();
       if (typed !== groups[index]) {
-        fieldError(form.elements.group, t('recoveryMismatch'));
+        fieldError(form.querySelector('#recovery-check'), t('recoveryMismatch'));
         return;
       }
       URL.revokeObjectURL(download.href);

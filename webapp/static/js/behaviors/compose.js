@@ -37,10 +37,16 @@ function merge(mine, theirs) {
 }
 
 export default async function compose(root) {
+  const form = root.querySelector('[data-compose-form]');
+  let submitHandler = null;
+  // Never let the form submit natively, even before the keys are ready.
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitHandler?.();
+  });
   const keys = await requireKeys();
   if (!keys) return;
   const uid = currentUid();
-  const form = root.querySelector('[data-compose-form]');
   const retry = form.querySelector('[data-retry]');
   const submit = form.querySelector('[type=submit]');
   const conflict = root.querySelector('[data-conflict]');
@@ -159,9 +165,10 @@ export default async function compose(root) {
     state.rev = stored.rev;
   }
 
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
+  submitHandler = () => {
     if (!state.saving) save(readForm(form), state.rev + 1);
-  });
+  };
+  submit.disabled = false; // ready: keys open, text restored
+
   retry.addEventListener('click', () => save(readForm(form), state.rev + 1));
 }

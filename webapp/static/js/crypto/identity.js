@@ -106,6 +106,7 @@ export async function importPrivateKey(name, pkcs8, { extractable = false } = {}
 
 /**
  * Imports a raw 32-byte public key; passes a CryptoKey of the right algorithm through.
+ * Any malformed input (bad b64u, wrong length, wrong key type) throws code 'bad_key'.
  * @param {'X25519'|'Ed25519'} name
  * @param {Uint8Array|string|CryptoKey} pub raw bytes, b64u or CryptoKey
  * @returns {Promise<CryptoKey>}
@@ -118,8 +119,8 @@ export async function importPublicKey(name, pub) {
     }
     return pub;
   }
-  const raw = asBytes(pub, 32, `${name} public key`);
   try {
+    const raw = asBytes(pub, 32, `${name} public key`);
     return await subtle().importKey('raw', raw, a.params, true, a.pub);
   } catch (err) {
     throw new ProtocolError('bad_key', `invalid ${name} public key`, { cause: err });

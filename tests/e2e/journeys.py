@@ -1,0 +1,65 @@
+"""Steps a person takes in the browser, shared by the end-to-end tests."""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from playwright.sync_api import Page, expect
+
+PASSWORD = "kaunis-kesäinen-aamu-2026"
+
+
+@dataclass
+class Account:
+    email: str
+    password: str
+    recovery_key: str
+
+
+def sign_up(page: Page, email: str | None = None, password: str = PASSWORD,
+            name: str = "Aino Testi") -> Account:
+    """Sign up, save the recovery key (type back the asked group) and land in the journal."""
+    email = email or f"e2e-{uuid.uuid4().hex[:10]}@example.fi"
+    page.goto("/signup")
+    page.fill("#email", email)
+    page.fill("#display_name", name)
+    page.fill("#password", password)
+    page.fill("#password2", password)
+    page.locator("[data-signup-form] [type=submit]").click()
+    section = page.locator("[data-recovery]")
+    expect(section).to_be_visible(timeout=30_000)
+    key = page.text_content("[data-recovery-key]").strip()
+    group = int(page.text_content("[data-recovery-group]"))
+    page.fill("#recovery-check", key.split("-")[group - 1])
+    page.locator("[data-recovery-confirm] [type=submit]").click()
+    page.wait_for_url(re.compile(r".*/journal/$"))
+    return Account(email, password, key)
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("[data-login-form] [type=submit]").click()
+    page.wait_for_url(re.compile(r".*/journal/$"))
+
+
+def write_entry(page: Page, title: str, body: str, tags: str = "") -> str:
+    """Write a reflection from the journal; returns its id once saved and shown."""
+    page.goto("/journal/")
+    page.locator("a[href='/journal/new']").first.click()
+    page.fill("#title", title)
+    page.fill("#body", body)
+    if tags:
+        page.fill("#tags", tags)
+    page.locator("[data-compose-form] [type=submit]").click()
+    page.wait_for_url(re.compile(r".*/journal/[0-9a-f-]{36}$"))
+    expect(page.locator("article[data-state=open] [data-field=title]")).to_have_text(title)
+    return page.url.rsplit("/", 1)[1]
+
+
+def open_entry(page: Page, item_id: str) -> tuple[str, str]:
+    page.goto(f"/journal/{item_id}")
+    expect(page.locator("article[data-state=open]")).to_be_visible()
+    return (page.text_content("[data-field=title]"), page.text_content("[data-field=body]"))
