@@ -35,3 +35,9 @@ def set_language():
         accounts.update_settings(current_user._get_current_object(), {"locale": locale})
     db.session.commit()
     return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness probe (and the benchmarks' trivial route): no database, no session."""
+    return {"status": "ok"}

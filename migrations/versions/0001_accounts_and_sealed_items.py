@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 22:44:59.806550
+Create Date: 2026-11-21 23:20:47.772558
 
 """
 from alembic import op
@@ -44,7 +44,7 @@ def upgrade():
     sa.Column('user_uid', sa.String(length=36), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('detail', sa.JSON(), nullable=True),
+    sa.Column('detail', sa.JSON(none_as_null=True), nullable=True),
     sa.ForeignKeyConstraint(['user_uid'], ['users.uid'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
@@ -62,7 +62,7 @@ def upgrade():
     sa.Column('sig', sa.String(length=86), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('process_id', sa.String(length=36), nullable=True),
-    sa.Column('links', sa.JSON(), nullable=True),
+    sa.Column('links', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_uid'], ['users.uid'], ondelete='CASCADE'),
@@ -83,13 +83,16 @@ def upgrade():
     sa.Column('ct', sa.String(length=64), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('item_kind', sa.String(length=20), nullable=False),
+    sa.Column('item_created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['item_id'], ['items.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recipient_uid'], ['users.uid'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('item_id', 'recipient_uid', name='uq_envelopes_item_recipient')
     )
     with op.batch_alter_table('envelopes', schema=None) as batch_op:
-        batch_op.create_index('ix_envelopes_recipient_item', ['recipient_uid', 'item_id'], unique=False)
+        batch_op.create_index('ix_envelopes_reader_kind_order', ['recipient_uid', 'item_kind', 'item_created_at', 'item_id'], unique=False)
+        batch_op.create_index('ix_envelopes_reader_order', ['recipient_uid', 'item_created_at', 'item_id'], unique=False)
 
 
 
@@ -97,7 +100,8 @@ def upgrade():
 def downgrade():
 
     with op.batch_alter_table('envelopes', schema=None) as batch_op:
-        batch_op.drop_index('ix_envelopes_recipient_item')
+        batch_op.drop_index('ix_envelopes_reader_order')
+        batch_op.drop_index('ix_envelopes_reader_kind_order')
 
     op.drop_table('envelopes')
     with op.batch_alter_table('items', schema=None) as batch_op:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..models import Item, User
+from ..models import Envelope, Item, User
 from ..models.types import utcnow
 from . import accounts, items, sealing
 
@@ -72,6 +72,8 @@ def _backdate(item: Item, days: float) -> None:
     when = utcnow() - timedelta(days=days)
     db.session.execute(update(Item).where(Item.id == item.id)
                        .values(created_at=when, updated_at=when))
+    db.session.execute(update(Envelope).where(Envelope.item_id == item.id)
+                       .values(item_created_at=when))
 
 
 def seed_initial() -> list[dict]:

@@ -1,0 +1,164 @@
+"""Fast test accounts and small helpers shared by the service, API, view and authorization tests.
+
+The server never sees a password: it checks `auth_key` against an HMAC and cannot tell how the
+client derived it. So these accounts have real identity keys, real signed bundles and real
+boxes, but a random auth key instead of one derived with Argon2id; a test account costs
+microseconds instead of the seconds of `tests.helpers.account_material`.
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from flask import Flask
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.services import sealing
+
+from .helpers import Person
+
+b64u = sealing.b64u_encode
+
+
+@dataclass(frozen=True)
+class FastAccount:
+    """A `sealing.NewAccount` plus the raw auth keys the client would have derived."""
+
+    account: sealing.NewAccount
+    auth_key: bytes
+    recovery_auth_key: bytes
+
+    @property
+    def uid(self) -> str:
+        return self.account.registration["uid"]
+
+    def registration(self, email: str, display_name: str = "Testi Henkilö",
+                     **extra: Any) -> dict[str, Any]:
+        """A complete, valid register body (a deep enough copy to mutate freely)."""
+        reg = self.account.registration
+        body = {
+            "email": email, "display_name": display_name, "uid": reg["uid"],
+            "salt_seed": reg["salt_seed"], "kdf": dict(reg["kdf"]), "auth_key": reg["auth_key"],
+            "wrapped_ak": dict(reg["wrapped_ak"]),
+            "recovery": {"wrapped_ak": dict(reg["recovery"]["wrapped_ak"]),
+                         "auth_key": reg["recovery"]["auth_key"]},
+            "bundle": dict(reg["bundle"]),
+            "wrapped_x25519": dict(reg["wrapped_x25519"]),
+            "wrapped_ed25519": dict(reg["wrapped_ed25519"]),
+        }
+        body.update(extra)
+        return body
+
+
+def fast_account(uid: str | None = None) -> FastAccount:
+    """Every key of a new account without Argon2id (see the module docstring)."""
+    uid = uid or str(uuid.uuid4())
+    ak, kek, auth_key = os.urandom(32), os.urandom(32), os.urandom(32)
+    x, ed = X25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    recovery, rk, display = sealing.new_recovery(uid, ak)
+    registration = {
+        "uid": uid, "salt_seed": b64u(os.urandom(16)), "kdf": dict(sealing.KDF_FLOOR),
+        "auth_key": b64u(auth_key), "wrapped_ak": sealing.box(kek, ak, f"valitila/v1/ak|{uid}"),
+        "recovery": recovery,
+        "bundle": sealing.make_bundle(uid, ed, sealing.raw_public(x), sealing.raw_public(ed)),
+        "wrapped_x25519": sealing.box(ak, sealing.pkcs8(x), f"valitila/v1/x25519|{uid}"),
+        "wrapped_ed25519": sealing.box(ak, sealing.pkcs8(ed), f"valitila/v1/ed25519|{uid}"),
+    }
+    account = sealing.NewAccount(registration, ak, x, ed, rk, display)
+    return FastAccount(account, auth_key, sealing.derive_recovery_secrets(rk)[1])
+
+
+def new_secrets(uid: str, ak: bytes, *, recovery: bool = True) -> tuple[dict[str, Any], bytes,
+                                                                         bytes | None]:
+    """A `new` object for POST /auth/password: (body, new auth key, new recovery auth key)."""
+    kek, auth_key = os.urandom(32), os.urandom(32)
+    body: dict[str, Any] = {"salt_seed": b64u(os.urandom(16)), "kdf": dict(sealing.KDF_FLOOR),
+                            "auth_key": b64u(auth_key),
+                            "wrapped_ak": sealing.box(kek, ak, f"valitila/v1/ak|{uid}")}
+    recovery_auth = None
+    if recovery:
+        body["recovery"], rk, _ = sealing.new_recovery(uid, ak)
+        recovery_auth = sealing.derive_recovery_secrets(rk)[1]
+    return body, auth_key, recovery_auth
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.fi"
+
+
+# -- through the HTTP API --------------------------------------------------------------------
+
+def api_register(app: Flask, email: str | None = None, *, display_name: str = "Testi Henkilö",
+                 keys: FastAccount | None = None, **extra: Any) -> Person:
+    """Register through POST /api/v1/auth/register; the returned person is signed in."""
+    keys = keys or fast_account()
+    email = email or unique_email()
+    client = app.test_client()
+    response = client.post("/api/v1/auth/register",
+                           json=keys.registration(email, display_name, **extra))
+    assert response.status_code == 201, response.get_json()
+    person = Person(email, "", keys.account, client, response.get_json()["csrf_token"])
+    person.auth_key = keys.auth_key  # type: ignore[attr-defined]
+    person.recovery_auth_key = keys.recovery_auth_key  # type: ignore[attr-defined]
+    return person
+
+
+def api_login(app: Flask, person: Person, auth_key: bytes | None = None) -> Person:
+    """The same person signed in on a new client (a second device)."""
+    client = app.test_client()
+    key = auth_key or person.auth_key  # type: ignore[attr-defined]
+    response = client.post("/api/v1/auth/login", json={"email": person.email,
+                                                         "auth_key": b64u(key)})
+    assert response.status_code == 200, response.get_json()
+    other = Person(person.email, "", person.account, client, response.get_json()["csrf_token"],
+                   person.deks)
+    other.auth_key = key  # type: ignore[attr-defined]
+    other.recovery_auth_key = person.recovery_auth_key  # type: ignore[attr-defined]
+    return other
+
+
+# -- sealing for service tests ---------------------------------------------------------------
+
+def item_body(account: sealing.NewAccount, item_id: str, *, rev: int = 1, kind: str = "entry",
+              payload: dict[str, Any] | None = None, dek: bytes | None = None,
+              owner_envelope: bool = True, by: str | None = None,
+              signer: Ed25519PrivateKey | None = None, header_id: str | None = None,
+              header_kind: str | None = None, header_rev: int | None = None
+              ) -> dict[str, Any]:
+    """A PUT /items/{id} body. The header_* / by / signer arguments forge mismatches."""
+    uid = account.registration["uid"]
+    dek = dek or os.urandom(32)
+    sealed = sealing.seal_item(header_id or item_id, header_kind or kind, header_rev or rev,
+                               by or uid, payload or {"title": "t", "body": "b", "tags": []},
+                               dek, signer or account.ed25519_private)
+    body: dict[str, Any] = {"kind": kind, "rev": rev, "sealed": sealed["sealed"],
+                            "sig": sealed["sig"]}
+    if owner_envelope:
+        body["envelopes"] = [sealing.owner_envelope(account.ak, dek, item_id, uid)]
+    return body
+
+
+# -- database ---------------------------------------------------------------------------------
+
+def snapshot(app: Flask) -> dict[str, list[tuple]]:
+    """Every row of every table (sorted), to prove a request stored or changed nothing."""
+    with app.app_context():
+        with db.engine.connect() as conn:
+            return {table.name: sorted((tuple(row) for row in conn.execute(select(table))),
+                                       key=repr)
+                    for table in db.metadata.sorted_tables}
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_META.search(html)
+    assert match, "no csrf-token meta in the page"
+    return match.group(1)
