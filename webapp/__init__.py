@@ -21,6 +21,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
             app.config.from_mapping(config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
         INSTANCE.mkdir(parents=True, exist_ok=True)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind one reverse proxy that sets X-Forwarded-For/-Proto (HTTPS → HSTS, cookies).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)

@@ -55,6 +55,7 @@ class Config:
     BABEL_DEFAULT_LOCALE = "fi"
     LANGUAGES = ("fi", "sv", "en")
     LOCK_MINUTES = int(os.environ.get("LOCK_MINUTES", 30))
+    PROXY_FIX = os.environ.get("PROXY_FIX", "") == "1"
     PAGE_SIZE = 20
     TESTING = False
 
