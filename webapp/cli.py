@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
             if not created:
                 click.echo("Database has users already; demo data not added.")
             else:
-                click.echo("Demo accounts (password for all: %s):" % demo.DEMO_PASSWORD)
+                click.echo(f"Demo accounts (password for all: {demo.DEMO_PASSWORD}):")
                 for person in created:
                     click.echo(f"  {person['email']:<34} {person['role']}")
         if entries is not None:

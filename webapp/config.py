@@ -39,22 +39,23 @@ class Config:
     AUTH_PEPPER = None
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "valitila_session"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "http"
-    WTF_CSRF_HEADERS = ["X-CSRF-Token", "X-CSRFToken"]
+    WTF_CSRF_HEADERS = ("X-CSRF-Token", "X-CSRFToken")
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    WTF_CSRF_SSL_STRICT = False  # Origin/Referer checks would break with Referrer-Policy: no-referrer
+    # Referer checks would break with Referrer-Policy: no-referrer.
+    WTF_CSRF_SSL_STRICT = False
     RATELIMIT_AUTH = os.environ.get("RATELIMIT_AUTH", "10 per minute;100 per hour")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     BABEL_DEFAULT_LOCALE = "fi"
     LANGUAGES = ("fi", "sv", "en")
-    LOCK_MINUTES = int(os.environ.get("LOCK_MINUTES", 30))
+    LOCK_MINUTES = int(os.environ.get("LOCK_MINUTES", "30"))
     PROXY_FIX = os.environ.get("PROXY_FIX", "") == "1"
     PAGE_SIZE = 20
     TESTING = False

@@ -3,7 +3,8 @@ strings the browser scripts need, translated through the same Babel catalogues."
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
@@ -13,7 +14,6 @@ JS_STRINGS = {
     "saving": _l("Saving…"),
     "saved": _l("Saved"),
     "saveFailed": _l("Saving failed."),
-    "retry": _l("Try again"),
     "offline": _l("No connection. Your text is kept on this page."),
     "deriving": _l("Opening your keys… this takes a moment."),
     "wrongPassword": _l("Wrong email or password."),
@@ -29,21 +29,23 @@ JS_STRINGS = {
     "decryptFailed": _l("This entry could not be opened on this device."),
     "badSignature": _l("Warning: this entry's signature does not match. It may have been altered."),
     "untitled": _l("Untitled reflection"),
-    "confirmDelete": _l("Delete this reflection for good? This cannot be undone."),
     "conflict": _l("This reflection was changed on another device while you were editing."),
-    "deleted": _l("Deleted"),
-    "locked": _l("Locked after inactivity."),
     "genericError": _l("Something went wrong. Try again."),
     "rateLimited": _l("Too many attempts. Wait a moment and try again."),
     "emailTaken": _l("An account with this email already exists."),
     "unsupported": _l("This browser lacks the encryption features Välitila needs. Update it "
                       "or use a current Chrome, Edge, Firefox or Safari."),
-    "loading": _l("Loading…"),
-    "loadMore": _l("Show older"),
     "passwordChanged": _l("Password changed. Other devices have been signed out."),
+    "recoveryGroup": _l("Type group {n} of your recovery key to check that you saved it"),
+    "recoverySheetTitle": _l("Välitila recovery key"),
+    "recoverySheetAccount": _l("Account"),
+    "recoverySheetKeep": _l("Keep this key safe. If you lose both your password and this key, "
+                            "your journal cannot be restored."),
+    "recoveryFormat": _l("A recovery key has 13 groups of 4 letters and digits."),
+    "notFound": _l("Not found. It may have been deleted."),
+    "badInput": _l("Something in the form was not accepted. Check it and try again."),
     "draftRestored": _l("Your unsaved text was restored on this device."),
     "mergeHint": _l("Both versions are now in the form. Edit and save."),
-    "keysMissing": _l("This device has no keys for your account. Sign in again."),
 }
 
 

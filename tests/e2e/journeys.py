@@ -30,7 +30,8 @@ def sign_up(page: Page, email: str | None = None, password: str = PASSWORD,
     section = page.locator("[data-recovery]")
     expect(section).to_be_visible(timeout=30_000)
     key = page.text_content("[data-recovery-key]").strip()
-    group = int(page.text_content("[data-recovery-group]"))
+    label = page.text_content("[data-recovery-label]")
+    group = int(re.search(r"\d+", label).group())  # "type group 5 of your recovery key"
     page.fill("#recovery-check", key.split("-")[group - 1])
     page.locator("[data-recovery-confirm] [type=submit]").click()
     page.wait_for_url(re.compile(r".*/journal/$"))

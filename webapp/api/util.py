@@ -20,7 +20,10 @@ def json_body() -> Any:
     """The parsed JSON body; 415 for another content type, 400 for broken JSON."""
     if not request.is_json:
         raise UnsupportedMediaType("Send JSON (Content-Type: application/json).")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # json.loads gives up on very deep nesting; that is bad input
+        raise InvalidInput("The body is nested too deeply.", "bad_json") from None
     if data is None and request.get_data(cache=True) != b"null":
         raise InvalidInput("The body is not valid JSON.", "bad_json")
     return data

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AuditEvent, User
-from . import sealing, validation as v
+from . import sealing
+from . import validation as v
 from .errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 AK_BOX = 48        # 32-byte AK + 16-byte tag

@@ -13,7 +13,8 @@ from sqlalchemy import Select, and_, or_, select
 from ..extensions import db
 from ..models import Envelope, Item, User
 from ..models.types import utcnow
-from . import sealing, validation as v
+from . import sealing
+from . import validation as v
 from .access import shares_process
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 

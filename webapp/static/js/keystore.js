@@ -3,54 +3,32 @@
 // *wrapped* key material, so that unlocking after an inactivity lock works from the
 // password alone. Nothing decrypted is ever stored.
 
-const DB_NAME = 'valitila';
-const STORE = 'device';
-let memory = new Map();      // fallback, and the cache of what is in IndexedDB
+import { deleteDb, transact } from './idb.js';
+
+// Only where the browser refuses to store a CryptoKey (some private modes) do the unlocked
+// keys live in this page's memory; everything else is read from IndexedDB every time, so
+// that other tabs see a lock or an unlock at once.
+const memory = new Map();
 let useMemoryOnly = false;
 
-function openDb() {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-async function withStore(mode, fn) {
-  const db = await openDb();
-  try {
-    return await new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const result = fn(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(result?.result);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
-  } finally {
-    db.close();
-  }
-}
-
 async function put(key, value) {
-  memory.set(key, value);
-  if (useMemoryOnly) return;
+  if (useMemoryOnly && key === 'unlocked') {
+    memory.set(key, value);
+    return;
+  }
   try {
-    await withStore('readwrite', (store) => store.put(value, key));
+    await transact('device', 'readwrite', (store) => store.put(value, key));
   } catch (err) {
-    // Private modes may refuse to store CryptoKeys: keep them in memory for this page.
-    if (key === 'unlocked') useMemoryOnly = true;
-    else throw err;
+    if (key !== 'unlocked') throw err;
+    useMemoryOnly = true;
+    memory.set(key, value);
   }
 }
 
 async function get(key) {
   if (memory.has(key)) return memory.get(key);
-  if (useMemoryOnly) return undefined;
   try {
-    const value = await withStore('readonly', (store) => store.get(key));
-    if (value !== undefined) memory.set(key, value);
-    return value;
+    return await transact('device', 'readonly', (store) => store.get(key));
   } catch {
     return undefined;
   }
@@ -59,7 +37,7 @@ async function get(key) {
 async function remove(key) {
   memory.delete(key);
   try {
-    await withStore('readwrite', (store) => store.delete(key));
+    await transact('device', 'readwrite', (store) => store.delete(key));
   } catch {
     /* nothing stored */
   }
@@ -129,11 +107,8 @@ export async function removeSealed(key) {
 
 /** Remove everything this app stored on the device: keys, IndexedDB, caches. */
 export async function wipeDevice() {
-  memory = new Map();
-  await new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(DB_NAME);
-    request.onsuccess = request.onerror = request.onblocked = () => resolve();
-  });
+  memory.clear();
+  await deleteDb();
   if (globalThis.caches) {
     for (const name of await caches.keys()) await caches.delete(name);
   }

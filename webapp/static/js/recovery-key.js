@@ -8,15 +8,14 @@ export function confirmRecoveryKey(section, display, email) {
   const groups = display.split('-');
   const index = Math.floor(Math.random() * groups.length);
   section.querySelector('[data-recovery-key]').textContent = display;
-  section.querySelector('[data-recovery-group]').textContent = String(index + 1);
+  section.querySelector('[data-recovery-label]').textContent = t('recoveryGroup').replace('{n}', String(index + 1));
   const sheet = [
-    'Välitila — recovery key / palautusavain / återställningsnyckel',
-    email ? `Account: ${email}` : '',
+    t('recoverySheetTitle'),
+    email ? `${t('recoverySheetAccount')}: ${email}` : '',
     '',
     display,
     '',
-    'Keep this safe. Without your password and this key your journal cannot be restored.',
-    'Säilytä tämä turvassa. Ilman salasanaa ja tätä avainta päiväkirjaasi ei voi palauttaa.',
+    t('recoverySheetKeep'),
     '',
   ].join('\n');
   const download = section.querySelector('[data-recovery-download]');

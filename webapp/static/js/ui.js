@@ -31,11 +31,14 @@ export function clearErrors(form) {
   }
 }
 
-/** A human message for an API or crypto error. */
+/** A message in the user's language for an API or crypto error (the server's own
+ *  messages are English, for developers). */
 export function errorMessage(err) {
   if (err?.status === 0) return t('offline');
   if (err?.status === 429) return t('rateLimited');
-  return err?.body?.error?.message || t('genericError');
+  if (err?.status === 404) return t('notFound');
+  if (err?.status === 400 || err?.status === 413) return t('badInput');
+  return t('genericError');
 }
 
 /** Let the browser paint a status before heavy work starts. */

@@ -20,7 +20,7 @@ export default function recover(root) {
     try {
       rk = parseRecoveryKey(form.elements.recovery_key.value);
     } catch {
-      return fieldError(form.elements.recovery_key, t('wrongRecovery'));
+      return fieldError(form.elements.recovery_key, t('recoveryFormat'));
     }
     const password = await newPassword(form, '', [email]);
     if (password === null) return;

@@ -1,0 +1,185 @@
+// The outbox: sealed changes made on this device, sent to the server in order. Creates are
+// idempotent by item id, updates carry their rev, deletes are queued too. Nothing here is
+// ever plaintext: a change is queued already sealed and signed.
+//
+// An op is {seq, uid, id, op: 'put'|'delete', rev, body, queuedAt, attempts, conflict?, error?}.
+// Rules that keep "no loss, no duplicate" whatever the network does:
+// - an op that was never attempted may be replaced by a newer version of the same item
+//   (same rev); once attempted, it may have reached the server, so it stays and the newer
+//   version is queued after it with the next rev;
+// - a retried PUT is answered like the first one (the server is idempotent for the same
+//   rev and content), so a lost response never duplicates;
+// - a 409 marks the op as a conflict and stops the item's later ops until the user chooses.
+import { request, transact } from './idb.js';
+import * as mirror from './mirror.js';
+
+const LOCK = 'valitila-outbox';
+let running = null;
+
+function csrf() {
+  return document.querySelector('meta[name="csrf-token"]')?.content || '';
+}
+
+function notify() {
+  window.dispatchEvent(new CustomEvent('valitila:outbox'));
+}
+
+/** All ops of `uid`, oldest first. */
+export async function pending(uid) {
+  const all = await transact('outbox', 'readonly', (store) => store.getAll());
+  return all.filter((op) => op.uid === uid);
+}
+
+/** The rev the next version of item `id` must carry: after the last queued one, else
+ *  after the server's. */
+export async function nextRev(uid, id, serverRev) {
+  const ops = (await pending(uid)).filter((op) => op.id === id && op.op === 'put');
+  const last = ops.at(-1);
+  if (last && !last.attempts && !last.conflict) return last.rev; // will replace it
+  return Math.max(serverRev, last?.rev ?? 0) + 1;
+}
+
+/** Queue a sealed PUT body for item `id` (and keep the sealed version in the mirror). */
+export async function queuePut(uid, id, body, mirrorItem) {
+  await transact(['outbox', 'items'], 'readwrite', (outbox, items) => {
+    request(outbox.index('by_item').getAll(id)).then((ops) => {
+      const last = ops.filter((op) => op.uid === uid).at(-1);
+      const op = { uid, id, op: 'put', rev: body.rev, body, queuedAt: Date.now(), attempts: 0 };
+      if (last && last.op === 'put' && !last.attempts && !last.conflict && last.rev === body.rev) {
+        // Never sent: replace in place. A create keeps its owner envelope.
+        if (last.body.envelopes && !body.envelopes) op.body = { ...body, envelopes: last.body.envelopes };
+        outbox.put({ ...op, seq: last.seq });
+      } else {
+        outbox.add(op);
+      }
+    });
+    items.put({ ...mirrorItem, uid, pending: true });
+  });
+  notify();
+}
+
+/** Queue a delete of item `id`; unsent changes of it are dropped. */
+export async function queueDelete(uid, id) {
+  await transact(['outbox', 'items'], 'readwrite', (outbox, items) => {
+    request(outbox.index('by_item').getAll(id)).then((ops) => {
+      let neverSent = true;
+      for (const op of ops) {
+        if (op.uid !== uid) continue;
+        if (op.attempts) neverSent = false;
+        else outbox.delete(op.seq);
+      }
+      const wasCreate = ops.some((op) => op.body?.rev === 1);
+      // An item that never reached the server needs no delete on the server.
+      if (!(neverSent && wasCreate)) outbox.add({ uid, id, op: 'delete', queuedAt: Date.now(), attempts: 0 });
+    });
+    items.delete(id);
+  });
+  notify();
+}
+
+async function update(op) {
+  await transact('outbox', 'readwrite', (store) => store.put(op));
+}
+
+async function drop(seq) {
+  await transact('outbox', 'readwrite', (store) => store.delete(seq));
+}
+
+/** Resolve a conflict: drop the item's conflicted op (the server version stays), or
+ *  replace it by `body` (re-sealed by the caller with the right rev). */
+export async function resolve(uid, id, body = null, mirrorItem = null) {
+  const ops = (await pending(uid)).filter((op) => op.id === id);
+  for (const op of ops) await drop(op.seq);
+  if (body) await queuePut(uid, id, body, mirrorItem);
+  else notify();
+}
+
+async function send(op) {
+  const headers = { Accept: 'application/json', 'X-CSRF-Token': csrf() };
+  const init = { method: op.op === 'put' ? 'PUT' : 'DELETE', headers, credentials: 'same-origin', cache: 'no-store' };
+  if (op.op === 'put') {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(op.body);
+  }
+  const response = await fetch(`/api/v1/items/${op.id}`, init);
+  let data = null;
+  if (response.status !== 204) {
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+  }
+  return { status: response.status, data };
+}
+
+async function drain(uid) {
+  const result = { sent: 0, conflicts: 0, failed: 0, offline: false };
+  const blocked = new Set();
+  for (const op of await pending(uid)) {
+    if (blocked.has(op.id) || op.conflict || op.error) {
+      blocked.add(op.id);
+      if (op.conflict) result.conflicts += 1;
+      if (op.error) result.failed += 1;
+      continue;
+    }
+    op.attempts += 1;
+    await update(op);
+    let answer;
+    try {
+      answer = await send(op);
+    } catch {
+      result.offline = true; // network down: stop, keep everything, try again later
+      break;
+    }
+    const { status, data } = answer;
+    if (status >= 200 && status < 300) {
+      await drop(op.seq);
+      if (op.op === 'put') await mirror.confirm(op.id, op.rev, data);
+      result.sent += 1;
+    } else if (op.op === 'delete' && status === 404) {
+      await drop(op.seq);
+      result.sent += 1;
+    } else if (status === 409) {
+      op.conflict = { rev: data?.error?.rev ?? null, at: Date.now() };
+      await update(op);
+      blocked.add(op.id);
+      result.conflicts += 1;
+    } else if (status === 0 || status >= 500 || status === 429 || status === 401 || status === 403 && data?.error?.code === 'csrf') {
+      result.offline = status === 0 || status >= 500;
+      break; // server trouble or signed out: keep the op, try later
+    } else {
+      op.error = { status, code: data?.error?.code || 'http', message: data?.error?.message || '' };
+      await update(op);
+      blocked.add(op.id);
+      result.failed += 1;
+    }
+  }
+  return result;
+}
+
+/** Send what waits, in order. One sync at a time, across tabs where Web Locks exist. */
+export function sync(uid) {
+  if (!uid) return Promise.resolve({ sent: 0, conflicts: 0, failed: 0, offline: false });
+  running ??= (async () => {
+    try {
+      if (navigator.locks?.request) return await navigator.locks.request(LOCK, () => drain(uid));
+      return await drain(uid);
+    } finally {
+      running = null;
+      notify();
+    }
+  })();
+  return running;
+}
+
+/** Clear a failed op's error so it is tried again. */
+export async function retry(uid) {
+  for (const op of await pending(uid)) {
+    if (op.error) {
+      delete op.error;
+      await update(op);
+    }
+  }
+  return sync(uid);
+}
