@@ -17,15 +17,16 @@
 # Python: $PYTHON, default .venv/bin/python (needs Babel and Jinja2).
 set -euo pipefail
 
+CALLER_DIR=$PWD
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PYTHON=${PYTHON:-.venv/bin/python}
 DIR=webapp/translations
 POT=$DIR/messages.pot
-LANGUAGES=(fi sv en)
+LANGUAGES=("fi" "sv" "en")
 SOURCE_LANGUAGE=en
 # Keywords: the usual gettext names plus Flask-Babel's lazy ones (webapp/i18n.py).
-KEYWORDS=(-k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k _l)
+KEYWORDS=(-k _ -k gettext -k "ngettext:1,2" -k lazy_gettext -k _l)
 
 pybabel() {
     "$PYTHON" -m babel.messages.frontend "$@"
@@ -37,6 +38,7 @@ project_version() {
 
 extract() {
     local out=${1:-$POT} tmp
+    case "$out" in /*|"$POT") ;; *) out=$CALLER_DIR/$out ;; esac
     mkdir -p "$(dirname "$out")"
     tmp=$(mktemp)
     pybabel -q extract -F babel.cfg --no-default-keywords "${KEYWORDS[@]}" \

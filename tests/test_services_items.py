@@ -71,8 +71,10 @@ def _give_envelope(item_id: str, reader: Author, author: Author,
                    expires_at: datetime | None = None) -> None:
     """Insert a reader's envelope directly, as a future share would."""
     env = author.share_envelope(item_id, reader)
+    item = db.session.get(Item, item_id)
     db.session.add(Envelope(item_id=item_id, recipient_uid=reader.uid, type="x25519",
-                            epk=env["epk"], iv=env["iv"], ct=env["ct"], expires_at=expires_at))
+                            epk=env["epk"], iv=env["iv"], ct=env["ct"], expires_at=expires_at,
+                            item_kind=item.kind, item_created_at=item.created_at))
     db.session.commit()
 
 
@@ -482,7 +484,10 @@ def _all_pages(reader, limit=20, **kw):
 
 
 def _set_created(item_ids, when):
+    """Back-date items (and the copies of created_at their envelopes keep for ordering)."""
     db.session.execute(update(Item).where(Item.id.in_(item_ids)).values(created_at=when))
+    db.session.execute(update(Envelope).where(Envelope.item_id.in_(item_ids))
+                       .values(item_created_at=when))
     db.session.commit()
     db.session.expire_all()
 

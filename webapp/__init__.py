@@ -95,8 +95,9 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .journal import bp as journal_bp
     from .main import bp as main_bp
+    from .pwa import bp as pwa_bp
 
-    for bp in (main_bp, auth_bp, journal_bp, account_bp, api_bp):
+    for bp in (main_bp, auth_bp, journal_bp, account_bp, api_bp, pwa_bp):
         app.register_blueprint(bp)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
+from .api.items import item_json
 from .services import items as service
 
 bp = Blueprint("journal", __name__, url_prefix="/journal")
+bp.add_app_template_global(item_json, "item_json")
 
 
 def _user():
@@ -24,6 +26,12 @@ def index():
     if request.headers.get("HX-Request") and request.args.get("before"):
         return render_template("journal/_entries.html", **context)
     return render_template("journal/index.html", **context)
+
+
+@bp.get("/local")
+def local():
+    """The offline journal shell (cached by the service worker; holds no user data)."""
+    return render_template("journal/local.html")
 
 
 @bp.get("/new")

@@ -96,15 +96,19 @@ def browser_context_args(browser_context_args):
 
 
 class Recorder:
-    """Every request body the pages of a context send, and CSP/page errors seen."""
+    """Every request body the pages of a context send, and CSP/page errors seen. Also every
+    dialog a page opened (kept apart from `problems`: a "Leave site?" prompt is accepted, as
+    Playwright does by default, and tests that care assert on `dialogs`)."""
 
     def __init__(self) -> None:
         self.bodies: list[bytes] = []
         self.urls: list[str] = []
         self.problems: list[str] = []
+        self.dialogs: list[str] = []
 
     def attach(self, context) -> None:
         context.on("request", self._on_request)
+        context.on("response", self._on_response)
         context.on("page", self._on_page)
         for page in context.pages:
             self._on_page(page)
@@ -115,14 +119,32 @@ class Recorder:
         if body:
             self.bodies.append(body)
 
+    def _on_response(self, response) -> None:
+        # Without the header a CSP violation could not happen, and the proof would be empty.
+        if response.request.resource_type == "document":
+            policy = response.headers.get("content-security-policy", "")
+            if "script-src 'self'" not in policy:
+                self.problems.append(f"csp: no strict Content-Security-Policy on {response.url}")
+
     def _on_page(self, page) -> None:
         page.on("pageerror", lambda exc: self.problems.append(f"pageerror: {exc}"))
         page.on("console", self._on_console)
+        page.on("dialog", lambda dialog: self._on_dialog(page, dialog))
 
     def _on_console(self, message) -> None:
         text = message.text
         if "Content Security Policy" in text or "Refused to" in text:
             self.problems.append(f"csp: {text}")
+
+    def _on_dialog(self, page, dialog) -> None:
+        self.dialogs.append(f"{dialog.type} on {page.url}: {dialog.message}")
+        if dialog.type == "beforeunload":
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    def leave_prompts(self) -> list[str]:
+        return [d for d in self.dialogs if d.startswith("beforeunload")]
 
 
 @pytest.fixture
@@ -155,11 +177,9 @@ def marker():
     return f"SALAISUUS-{uuid.uuid4().hex[:12]}"
 
 
-@pytest.fixture
-def no_plaintext(live_server, recorder, marker):
-    """After the test: the marker is in no request body, no database byte, no log line,
-    and no page hit a CSP violation or an uncaught error."""
-    yield
+def assert_no_plaintext(live_server, recorder, marker) -> None:
+    """The proof: the marker is in no request body, URL, database byte or log line, and no
+    page hit a CSP violation or an uncaught error."""
     needle = marker.encode()
     assert recorder.bodies, "no request bodies were recorded: the proof would be empty"
     leaked = [body[:200] for body in recorder.bodies if needle in body]
@@ -170,12 +190,39 @@ def no_plaintext(live_server, recorder, marker):
     assert not recorder.problems, recorder.problems
 
 
+@pytest.fixture
+def no_plaintext(live_server, recorder, marker):
+    """After the test: the marker is in no request body, no database byte, no log line,
+    and no page hit a CSP violation or an uncaught error."""
+    yield
+    assert_no_plaintext(live_server, recorder, marker)
+
+
+@pytest.fixture(scope="module")
+def module_account(browser, base_url):
+    """One account per test module, signed up on its own unrecorded device that is then
+    closed: tests log in on their own recorded devices. Only for modules whose tests do not
+    change the account itself (password, recovery key)."""
+    from .journeys import sign_up
+
+    context = browser.new_context(base_url=base_url, viewport={"width": 360, "height": 740},
+                                  locale="fi-FI")
+    context.set_default_timeout(20_000)
+    try:
+        account = sign_up(context.new_page())
+    finally:
+        context.close()
+    return account
+
+
 def run_axe(page) -> list[dict]:
     """axe-core WCAG 2.1 A/AA violations on the current page (context must bypass CSP)."""
-    page.add_script_tag(path=str(AXE))
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
     return page.evaluate("""async () => {
         const result = await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
         return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+            summary: v.nodes.slice(0, 3).map(n => n.failureSummary)}));
     }""")

@@ -18,6 +18,7 @@ function describe(value, depth = 0) {
   if (depth > 12) return '<deep>';
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
   if (typeof value !== 'object') return String(value);
   if (typeof CryptoKey !== 'undefined' && value instanceof CryptoKey) {
     return {cryptoKey: true, type: value.type, algorithm: value.algorithm.name,
@@ -48,8 +49,7 @@ def idb_databases(page: Page) -> list[str]:
 def idb_dump(page: Page) -> dict:
     """{database: {store: {key: described value}}} for every IndexedDB database of the origin.
     Only databases that exist are opened (opening a missing one would create it)."""
-    return page.evaluate(_DESCRIBE + """
-    async () => {
+    return page.evaluate("""async () => {""" + _DESCRIBE + """
       const result = {};
       for (const {name, version} of await indexedDB.databases()) {
         const db = await new Promise((resolve, reject) => {

@@ -64,3 +64,33 @@ def open_entry(page: Page, item_id: str) -> tuple[str, str]:
     page.goto(f"/journal/{item_id}")
     expect(page.locator("article[data-state=open]")).to_be_visible()
     return (page.text_content("[data-field=title]"), page.text_content("[data-field=body]"))
+
+
+def log_out(page: Page) -> None:
+    """Sign out from the header (the behaviour wipes the device first)."""
+    page.locator(".site-nav [data-js-logout] [type=submit]").click()
+    page.wait_for_url(re.compile(r".*/login\?signed_out=1$"))
+
+
+def open_editor(page: Page, path: str) -> None:
+    """Open a compose page (/journal/new or /journal/<id>/edit) and wait until the keys are
+    open, any text is filled in and the save button is enabled."""
+    page.goto(path)
+    expect(page.locator("[data-compose-form] [type=submit]")).to_be_enabled()
+
+
+def save_compose(page: Page, item_id: str | None = None) -> str:
+    """Press Save on an open compose page; returns the id of the entry shown afterwards."""
+    page.locator("[data-compose-form] [type=submit]").click()
+    target = item_id or "[0-9a-f-]{36}"
+    page.wait_for_url(re.compile(rf".*/journal/{target}$"))
+    expect(page.locator("article[data-state=open]")).to_be_visible()
+    return page.url.rsplit("/", 1)[1]
+
+
+def set_language(page: Page, code: str) -> None:
+    """Choose a language with the switch in the footer (a normal form post)."""
+    page.select_option("#language-select", code)
+    with page.expect_navigation():
+        page.locator(".language-form [type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", code)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from ..services import accounts
 from . import bp
@@ -18,7 +19,8 @@ def _me(user) -> dict:
 @bp.get("/me")
 @api_login_required
 def me():
-    return jsonify(_me(current_user))
+    """The signed-in user, with this session's CSRF token (for pages served from a cache)."""
+    return jsonify({**_me(current_user), "csrf_token": generate_csrf()})
 
 
 @bp.patch("/me")

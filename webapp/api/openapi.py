@@ -55,7 +55,8 @@ SCHEMAS: dict[str, Any] = {
     "Me": _obj(["uid", "email", "display_name", "locale", "bundle"], {
         "uid": UUID, "email": {"type": "string"}, "display_name": {"type": "string"},
         "locale": {"enum": ["fi", "sv", "en"]}, "is_supervisor": {"type": "boolean"},
-        "lock_minutes": {"type": "integer"}, "bundle": _ref("Bundle")}),
+        "lock_minutes": {"type": "integer"}, "bundle": _ref("Bundle"),
+        "csrf_token": {"type": "string"}}),
     "Sealed": _obj(["h", "iv", "ct"], {"h": B64U, "iv": B64U, "ct": B64U}),
     "Envelope": _obj(["recipient", "type", "iv", "ct"], {
         "recipient": UUID, "type": {"enum": ["ak", "x25519"]}, "epk": B64U,
@@ -154,7 +155,8 @@ PATHS: dict[str, Any] = {
                                                   "recovery_auth_key": B64U})]},
             "new": _ref("NewSecrets")}), public=True)},
     "/me": {
-        "get": _op("The signed-in user", {"200": {"description": "Me", **_json(_ref("Me"))}}),
+        "get": _op("The signed-in user and this session's CSRF token",
+                   {"200": {"description": "Me", **_json(_ref("Me"))}}),
         "patch": _op("Change display name, language or inactivity lock",
                      {"200": {"description": "Me", **_json(_ref("Me"))}},
                      _obj([], {"display_name": {"type": "string"},

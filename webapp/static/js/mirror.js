@@ -69,3 +69,30 @@ export async function lastSynced(uid) {
 export async function markSynced(uid) {
   await transact('device', 'readwrite', (store) => store.put(Date.now(), `synced:${uid}`));
 }
+
+const REFRESH_AFTER = 5 * 60_000;
+
+/** Bring the mirror up to date with the server's newest MIRROR_SIZE items (sealed), at
+ *  most every REFRESH_AFTER unless `force`. Items deleted elsewhere leave the mirror. */
+export async function refresh(uid, { force = false } = {}) {
+  if (!force && Date.now() - (await lastSynced(uid)) < REFRESH_AFTER) return false;
+  const fresh = [];
+  let cursor = null;
+  do {
+    const query = new URLSearchParams({ limit: '100' });
+    if (cursor) query.set('before', cursor);
+    const response = await fetch(`/api/v1/items?${query}`, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+    if (!response.ok) return false;
+    const page = await response.json();
+    fresh.push(...page.items);
+    cursor = page.next;
+  } while (cursor && fresh.length < MIRROR_SIZE);
+  await remember(uid, fresh);
+  const known = new Set(fresh.map((item) => item.id));
+  const oldest = fresh.at(-1)?.created_at ?? '';
+  const gone = (await list(uid, null)).filter((item) => !item.pending && !known.has(item.id) && item.created_at >= oldest);
+  if (gone.length) await transact('items', 'readwrite', (store) => gone.forEach((item) => store.delete(item.id)));
+  await prune(uid);
+  await markSynced(uid);
+  return true;
+}

@@ -16,8 +16,22 @@ import * as mirror from './mirror.js';
 const LOCK = 'valitila-outbox';
 let running = null;
 
+let csrfToken = null;
+
 function csrf() {
-  return document.querySelector('meta[name="csrf-token"]')?.content || '';
+  return csrfToken || document.querySelector('meta[name="csrf-token"]')?.content || '';
+}
+
+/** A page served from a cache may carry an old CSRF token: ask the session for its own. */
+async function refreshCsrf() {
+  try {
+    const response = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
+    if (!response.ok) return false;
+    csrfToken = (await response.json()).csrf_token || null;
+    return Boolean(csrfToken);
+  } catch {
+    return false;
+  }
 }
 
 function notify() {
@@ -128,6 +142,9 @@ async function drain(uid) {
     let answer;
     try {
       answer = await send(op);
+      if (answer.status === 400 && answer.data?.error?.code === 'csrf' && (await refreshCsrf())) {
+        answer = await send(op);
+      }
     } catch {
       result.offline = true; // network down: stop, keep everything, try again later
       break;
@@ -145,7 +162,7 @@ async function drain(uid) {
       await update(op);
       blocked.add(op.id);
       result.conflicts += 1;
-    } else if (status === 0 || status >= 500 || status === 429 || status === 401 || status === 403 && data?.error?.code === 'csrf') {
+    } else if (status === 0 || status >= 500 || status === 429 || status === 401 || data?.error?.code === 'csrf') {
       result.offline = status === 0 || status >= 500;
       break; // server trouble or signed out: keep the op, try later
     } else {

@@ -1,20 +1,21 @@
-// data-js-compose: write or edit a sealed reflection. Seals in the browser, saves with a
-// clear state (saving / saved / failed — retry), keeps a sealed draft on the device while
-// typing, and on a conflict (409) shows both versions so nothing typed is ever lost.
-import { api } from '../api.js';
+// data-js-compose: write or edit a sealed reflection. Seals in the browser and queues the
+// sealed change in the outbox, which sends it now or as soon as the network allows; the
+// state is always visible (saving / saved / waiting on this device / failed — retry).
+// A sealed draft is kept on the device while typing; a conflict (409) shows both versions
+// so that nothing typed is ever lost.
 import { newDek, ownerEnvelope, sealItem } from '../crypto/envelope.js';
+import { api } from '../api.js';
 import { dropDraft, loadDraft, saveDraft } from '../drafts.js';
 import { t } from '../i18n.js';
 import * as keystore from '../keystore.js';
+import * as lifecycle from '../lifecycle.js';
+import * as mirror from '../mirror.js';
+import * as outbox from '../outbox.js';
 import { currentUid, requireKeys } from '../session.js';
-import { errorMessage, go, setStatus } from '../ui.js';
+import { go, setStatus } from '../ui.js';
 import { openSealed } from './sealed.js';
 
 const DRAFT_DELAY = 800;
-
-function newId() {
-  return crypto.randomUUID();
-}
 
 function readForm(form) {
   const tags = form.elements.tags.value
@@ -30,7 +31,7 @@ function fillForm(form, payload) {
   form.elements.tags.value = Array.isArray(payload.tags) ? payload.tags.join(', ') : '';
 }
 
-function merge(mine, theirs) {
+export function merge(mine, theirs) {
   const title = mine.title === theirs.title || !theirs.title ? mine.title : mine.title ? `${mine.title} / ${theirs.title}` : theirs.title;
   const body = mine.body === theirs.body ? mine.body : `${mine.body}\n\n— — —\n\n${theirs.body || ''}`;
   return { title, body, tags: [...new Set([...(mine.tags || []), ...(theirs.tags || [])])] };
@@ -51,18 +52,21 @@ export default async function compose(root) {
   const submit = form.querySelector('[type=submit]');
   const conflict = root.querySelector('[data-conflict]');
   const kind = root.dataset.kind || 'entry';
-  const existing = root.dataset.sealed ? JSON.parse(root.dataset.sealed) : null;
+  let existing = root.dataset.sealed ? JSON.parse(root.dataset.sealed) : null;
   const draftKey = existing ? `item:${existing.id}` : `new:${kind}`;
-  const state = { id: existing?.id || newId(), rev: existing?.rev || 0, dek: null, dirty: false, saving: false };
+  const state = { id: existing?.id || crypto.randomUUID(), serverRev: existing?.rev || 0, dek: null, dirty: false, saving: false };
+  const showUrl = () => root.dataset.showUrl.replace('ITEM_ID', state.id);
 
   if (existing) {
+    // A newer version written on this device (still in the outbox) wins over the page's.
+    const local = await mirror.get(existing.id);
+    if (local?.pending && local.rev > existing.rev) existing = local;
     try {
       const opened = await openSealed(existing, keys);
       state.dek = opened.dek;
       fillForm(form, opened.payload);
     } catch {
       setStatus(form, t('decryptFailed'), 'error');
-      submit.disabled = true;
       return;
     }
   } else {
@@ -71,20 +75,34 @@ export default async function compose(root) {
   const draft = await loadDraft(keys, uid, draftKey);
   if (draft && (!existing || draft.itemId === existing.id)) {
     fillForm(form, draft.payload);
-    if (!existing && draft.itemId) state.id = draft.itemId; // a retried create stays idempotent
+    if (!existing && draft.itemId) state.id = draft.itemId;
+    if (!existing && draft.dek) state.dek = Uint8Array.from(draft.dek);
     state.dirty = true;
     setStatus(form, t('draftRestored'), '');
   }
 
   let draftTimer = null;
-  const keepDraft = () => saveDraft(keys, uid, draftKey, { itemId: state.id, rev: state.rev, payload: readForm(form) });
+  // The draft is sealed with the account key; a new entry's DEK travels with it so that a
+  // restored draft still belongs to the same (idempotent) item.
+  const keepDraft = () =>
+    saveDraft(keys, uid, draftKey, {
+      itemId: state.id,
+      payload: readForm(form),
+      dek: existing ? undefined : Array.from(state.dek),
+    });
   form.addEventListener('input', () => {
     state.dirty = true;
     clearTimeout(draftTimer);
     draftTimer = setTimeout(keepDraft, DRAFT_DELAY);
   });
-  keystore.beforeLock(async () => {
+  const flushDraft = async () => {
+    clearTimeout(draftTimer);
     if (state.dirty) await keepDraft();
+  };
+  keystore.beforeLock(flushDraft);
+  lifecycle.beforeUpdate(flushDraft);
+  window.addEventListener('pagehide', () => {
+    if (state.dirty) keepDraft();
   });
   window.addEventListener('beforeunload', (event) => {
     if (state.dirty || state.saving) {
@@ -94,36 +112,48 @@ export default async function compose(root) {
     }
   });
 
-  async function save(payload, rev) {
+  async function queue(payload) {
+    const rev = await outbox.nextRev(uid, state.id, state.serverRev);
+    const sealed = await sealItem({ id: state.id, kind, rev, by: uid, payload, dek: state.dek, signingKey: keys.ed25519 });
+    const envelope = existing?.envelope ?? (await ownerEnvelope(keys.ak, state.dek, state.id, uid));
+    const body = { kind, rev, sealed: sealed.sealed, sig: sealed.sig };
+    if (rev === 1) body.envelopes = [envelope];
+    const now = new Date().toISOString();
+    await outbox.queuePut(uid, state.id, body, {
+      id: state.id, kind, author: uid, rev, sealed: sealed.sealed, sig: sealed.sig, envelope,
+      process: null, links: null, created_at: existing?.created_at || now, updated_at: now,
+    });
+  }
+
+  async function save(payload) {
     state.saving = true;
     submit.disabled = true;
     retry.hidden = true;
     setStatus(form, t('saving'), 'busy');
-    const created = state.rev === 0;
     try {
-      const sealed = await sealItem({ id: state.id, kind, rev, by: uid, payload, dek: state.dek, signingKey: keys.ed25519 });
-      const body = { kind, rev, sealed: sealed.sealed, sig: sealed.sig };
-      if (created) body.envelopes = [await ownerEnvelope(keys.ak, state.dek, state.id, uid)];
-      await api('PUT', `/items/${state.id}`, body);
-      state.rev = rev;
+      await queue(payload);
       state.dirty = false;
       clearTimeout(draftTimer);
       await dropDraft(uid, draftKey);
-      setStatus(form, t('saved'), 'ok');
-      go(root.dataset.showUrl.replace('ITEM_ID', state.id));
-    } catch (err) {
-      if (err?.status === 409) {
+      await outbox.sync(uid);
+      const left = (await outbox.pending(uid)).filter((op) => op.id === state.id);
+      if (!left.length) {
+        setStatus(form, t('saved'), 'ok');
+        go(showUrl());
+      } else if (left.some((op) => op.conflict)) {
         await showConflict(payload);
-      } else if (err?.status === 404 && !created) {
-        // Deleted on another device meanwhile: keep the text as a new reflection.
-        Object.assign(state, { id: newId(), rev: 0, dek: newDek() });
-        state.saving = false;
-        return save(payload, 1);
+      } else if (left.some((op) => op.error)) {
+        setStatus(form, t('saveFailed'), 'error');
+        retry.hidden = false;
       } else {
-        await keepDraft();
-        setStatus(form, `${t('saveFailed')} ${errorMessage(err)}`, 'error');
+        setStatus(form, t('savedLocally'), 'ok');
         retry.hidden = false;
       }
+    } catch {
+      state.dirty = true;
+      await keepDraft();
+      setStatus(form, t('saveFailed'), 'error');
+      retry.hidden = false;
     } finally {
       state.saving = false;
       submit.disabled = false;
@@ -131,8 +161,13 @@ export default async function compose(root) {
   }
 
   async function showConflict(mine) {
-    await keepDraft();
-    const stored = await api('GET', `/items/${state.id}`);
+    let stored;
+    try {
+      stored = await api('GET', `/items/${state.id}`);
+    } catch {
+      setStatus(form, t('savedLocally'), 'ok');
+      return;
+    }
     const { payload: theirs } = await openSealed(stored, keys);
     const put = (sel, text) => {
       conflict.querySelector(sel).textContent = text;
@@ -144,31 +179,51 @@ export default async function compose(root) {
     setStatus(form, t('conflict'), 'error');
     conflict.hidden = false;
     conflict.focus();
+    await outbox.resolve(uid, state.id); // the choice below decides what is sent
+    state.serverRev = stored.rev;
+    existing = stored;
+    await mirror.remember(uid, [stored]);
     const choose = (handler) => () => {
       conflict.hidden = true;
       handler();
     };
-    conflict.querySelector('[data-keep-mine]').onclick = choose(() => save(mine, stored.rev + 1));
+    conflict.querySelector('[data-keep-mine]').onclick = choose(() => save(mine));
     conflict.querySelector('[data-keep-theirs]').onclick = choose(async () => {
       state.dirty = false;
       await dropDraft(uid, draftKey);
-      go(root.dataset.showUrl.replace('ITEM_ID', state.id));
+      go(showUrl());
     });
+    const keepAsNew = conflict.querySelector('[data-keep-as-new]');
+    if (keepAsNew) {
+      keepAsNew.onclick = choose(async () => {
+        Object.assign(state, { id: crypto.randomUUID(), serverRev: 0, dek: newDek() });
+        existing = null;
+        await save(mine);
+      });
+    }
     conflict.querySelector('[data-merge]').onclick = choose(() => {
       fillForm(form, merge(mine, theirs));
-      state.rev = stored.rev;
       state.dirty = true;
       keepDraft();
       setStatus(form, t('mergeHint'), '');
       form.elements.body.focus();
     });
-    state.rev = stored.rev;
   }
 
   submitHandler = () => {
-    if (!state.saving) save(readForm(form), state.rev + 1);
+    if (!state.saving) save(readForm(form));
   };
+  retry.addEventListener('click', async () => {
+    retry.hidden = true;
+    setStatus(form, t('saving'), 'busy');
+    await outbox.retry(uid);
+    const left = (await outbox.pending(uid)).filter((op) => op.id === state.id);
+    if (!left.length) go(showUrl());
+    else if (left.some((op) => op.conflict)) await showConflict(readForm(form));
+    else {
+      setStatus(form, t('savedLocally'), 'ok');
+      retry.hidden = false;
+    }
+  });
   submit.disabled = false; // ready: keys open, text restored
-
-  retry.addEventListener('click', () => save(readForm(form), state.rev + 1));
 }

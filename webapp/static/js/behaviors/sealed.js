@@ -3,13 +3,14 @@
 // textContent only (decrypted text is untrusted input).
 import { openEnvelope, openItem } from '../crypto/envelope.js';
 import { t } from '../i18n.js';
+import * as mirror from '../mirror.js';
 import { authorKey, currentUid, requireKeys } from '../session.js';
 
 const EXCERPT = 180;
 
 /** Open an item's payload with this device's keys (verifies the author's signature). */
-export async function openSealed(item, keys) {
-  const dek = await openEnvelope(keys, item.envelope, item.id, currentUid());
+export async function openSealed(item, keys, uid = currentUid()) {
+  const dek = await openEnvelope(keys, item.envelope, item.id, uid);
   const payload = await openItem({ item, dek, authorEd25519: await authorKey(item.author) });
   return { payload, dek };
 }
@@ -48,6 +49,8 @@ export default async function sealed(el) {
     }
     showTags(el.querySelector('[data-field="tags"]'), payload.tags);
     el.dataset.state = 'open';
+    // Keep the verified ciphertext for offline reading (never the decrypted text).
+    mirror.remember(currentUid(), [item]).catch(() => {});
   } catch (err) {
     setField(el, 'title', err?.code === 'bad_signature' || err?.code === 'header_mismatch' ? t('badSignature') : t('decryptFailed'));
     el.dataset.state = 'error';

@@ -1,0 +1,6 @@
+// data-js-offline (the offline page the service worker shows in place of a page it could not
+// load): try the page again by itself as soon as the browser is back online. The page's
+// "Try again" link (href="", the same address) works without this too.
+export default function offline() {
+  window.addEventListener('online', () => window.location.reload(), { once: true });
+}

@@ -1,0 +1,59 @@
+// data-js-outbox-status: how many sealed changes wait on this device, when the device last
+// synced, and a button to send now. Also drives syncing: at start, when the network comes
+// back, and every SYNC_EVERY while the page is open.
+import { t } from '../i18n.js';
+import * as mirror from '../mirror.js';
+import * as outbox from '../outbox.js';
+import { currentUid } from '../session.js';
+
+const SYNC_EVERY = 30_000;
+
+export default function outboxStatus(el) {
+  const uid = currentUid();
+  if (!uid) return;
+  const text = el.querySelector('[data-outbox-text]');
+  const button = el.querySelector('[data-outbox-sync]');
+
+  async function render() {
+    const ops = await outbox.pending(uid);
+    const conflicts = ops.filter((op) => op.conflict).length;
+    const failed = ops.filter((op) => op.error).length;
+    el.hidden = ops.length === 0 && navigator.onLine;
+    const parts = [];
+    if (!navigator.onLine) parts.push(t('offlineNow'));
+    if (ops.length) parts.push(t('waitingChanges').replace('{n}', String(ops.length)));
+    if (conflicts) parts.push(t('conflictsWaiting').replace('{n}', String(conflicts)));
+    if (failed) parts.push(t('changesFailed').replace('{n}', String(failed)));
+    const synced = await mirror.lastSynced(uid);
+    if (!navigator.onLine && synced) {
+      const when = new Intl.DateTimeFormat(document.documentElement.lang || 'fi', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(synced));
+      parts.push(t('lastSynced').replace('{when}', when));
+    }
+    text.textContent = parts.join(' · ');
+    button.hidden = ops.length === 0;
+  }
+
+  async function syncNow() {
+    if (navigator.onLine) {
+      const { sent } = await outbox.sync(uid);
+      try {
+        await mirror.refresh(uid, { force: sent > 0 });
+      } catch {
+        /* offline again: the mirror stays as it was */
+      }
+    }
+    await render();
+  }
+
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    await outbox.retry(uid);
+    button.disabled = false;
+    await render();
+  });
+  window.addEventListener('valitila:outbox', render);
+  window.addEventListener('online', syncNow);
+  window.addEventListener('offline', render);
+  setInterval(syncNow, SYNC_EVERY);
+  syncNow();
+}

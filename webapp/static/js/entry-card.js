@@ -1,0 +1,42 @@
+// Builds the same entry card markup as journal/_entry_card.html, for entries opened from the
+// device's sealed mirror (offline view, search results). Text goes in with textContent only.
+import { t } from './i18n.js';
+import { showTags } from './behaviors/sealed.js';
+
+const EXCERPT = 180;
+
+export function entryCard(item, payload) {
+  const li = document.createElement('li');
+  li.className = 'entry-card';
+  const link = document.createElement('a');
+  link.className = 'entry-link';
+  link.href = `/journal/${item.id}`;
+  const article = document.createElement('article');
+  article.dataset.state = 'open';
+  const title = document.createElement('h2');
+  title.className = 'entry-title';
+  title.textContent = (typeof payload.title === 'string' && payload.title.trim()) || t('untitled');
+  const excerpt = document.createElement('p');
+  excerpt.className = 'entry-excerpt';
+  const body = typeof payload.body === 'string' ? payload.body : '';
+  excerpt.textContent = body.length > EXCERPT ? `${body.slice(0, EXCERPT).trimEnd()}…` : body;
+  const meta = document.createElement('p');
+  meta.className = 'entry-meta';
+  const time = document.createElement('time');
+  time.dateTime = item.created_at;
+  time.textContent = new Intl.DateTimeFormat(document.documentElement.lang || 'fi', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(item.created_at));
+  const tags = document.createElement('span');
+  tags.className = 'tags';
+  showTags(tags, payload.tags);
+  meta.append(time, ' ', tags);
+  if (item.pending) {
+    const badge = document.createElement('span');
+    badge.className = 'badge';
+    badge.textContent = t('notSentYet');
+    meta.append(' ', badge);
+  }
+  article.append(title, excerpt, meta);
+  link.append(article);
+  li.append(link);
+  return li;
+}

@@ -1,0 +1,31 @@
+// The user's entries from the device's sealed mirror, opened in memory (never stored open).
+import * as mirror from './mirror.js';
+import { openSealed } from './behaviors/sealed.js';
+
+/** [{item, payload}] newest first; entries that fail to open are left out. */
+export async function openMirror(uid, keys) {
+  const items = await mirror.list(uid, 'entry');
+  const opened = await Promise.all(
+    items.map(async (item) => {
+      try {
+        return { item, payload: (await openSealed(item, keys, uid)).payload };
+      } catch {
+        return null;
+      }
+    }),
+  );
+  return opened.filter(Boolean);
+}
+
+/** Does an entry match every word of the query (title, body, tags; case-insensitive)? */
+export function matches(payload, query) {
+  const haystack = [payload.title, payload.body, ...(Array.isArray(payload.tags) ? payload.tags : [])]
+    .filter((part) => typeof part === 'string')
+    .join('\n')
+    .toLocaleLowerCase();
+  return query
+    .toLocaleLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((word) => haystack.includes(word));
+}

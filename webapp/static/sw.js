@@ -1,0 +1,247 @@
+// Välitila service worker. Plain JS, no libraries. Served by webapp/pwa.py at /sw.js (scope
+// "/") with the three values below filled in; this file itself is only the template.
+//
+// What it keeps, in caches named after VERSION (a hash of everything they hold, so a deploy
+// that changes any of it installs a new worker and the old caches are deleted):
+//   valitila-static-<VERSION>  the app's CSS, JS, vendored htmx and Argon2, icons: public
+//                              files, the same for everyone (PRECACHE)
+//   valitila-pages-<VERSION>   two page shells: the offline page (rendered as for a signed-out
+//                              visitor: no account id, no CSRF token) and the compose page
+//                              (the signed-in person's empty form: it must carry their account
+//                              id and CSRF token to work offline, but holds no text and no
+//                              ciphertext; it is checked for that before it is stored)
+// What it never keeps: /api/ responses, htmx fragments, any other page (they carry the
+// person's ciphertext, names or structure), anything sent with Cache-Control: no-store other
+// than the two shells. The offline copy of entries lives sealed in IndexedDB (mirror.js).
+// Signing out wipes Cache Storage (keystore.wipeDevice); the next page asks the worker to
+// put the public files and the offline page back (SYNC).
+
+const VERSION = /* @version */ 'dev';
+const PRECACHE = /* @precache */ [];
+const SHELLS = /* @shells */ { offline: '/offline', compose: '/journal/new' };
+
+const PREFIX = 'valitila-';
+const STATIC_CACHE = `${PREFIX}static-${VERSION}`;
+const PAGES_CACHE = `${PREFIX}pages-${VERSION}`;
+const STATIC_PATH = '/static/';
+// Only used by the sign-up and password pages, which need the network anyway (see pwa.py).
+const NOT_CACHED = ['/static/vendor/zxcvbn/'];
+// Background revalidation of a run-time cached file at most this often (per worker lifetime).
+const REVALIDATE_EVERY = 5 * 60 * 1000;
+
+const PRECACHED_PATHS = new Set(PRECACHE.map((url) => new URL(url, self.location.origin).pathname));
+const lastRevalidated = new Map();
+let staleDeploy = false;
+
+// ---------------------------------------------------------------------------- helpers
+
+function noStore(response) {
+  return /(^|,)\s*no-store\s*(,|$)/i.test(response.headers.get('Cache-Control') || '');
+}
+
+function cacheable(response) {
+  return response && response.ok && response.type === 'basic' && !response.redirected;
+}
+
+function htmlAttribute(html, pattern) {
+  const match = html.match(pattern);
+  return match ? match[1] : null;
+}
+
+const pageLang = (html) => htmlAttribute(html, /<html[^>]*\slang="([^"]*)"/i);
+const pageUser = (html) => htmlAttribute(html, /<meta name="valitila-user" content="([^"]*)"/i);
+
+/** The compose shell may be kept only when it is the empty form of a signed-in person. */
+function isComposeShell(html) {
+  return html.includes('data-js-compose') && !html.includes('data-sealed') && Boolean(pageUser(html));
+}
+
+/** Store a static response by its URL, keeping one entry per file (other ?v= dropped). */
+async function storeStatic(cache, request, response) {
+  if (!cacheable(response) || noStore(response)) return;
+  for (const old of await cache.keys(request, { ignoreSearch: true })) {
+    if (old.url !== request.url) await cache.delete(old);
+  }
+  await cache.put(request, response);
+}
+
+// ---------------------------------------------------------------------------- shells
+
+/** Fetch the offline page (cookies sent so it comes in the person's language; the server
+ * renders it without anything personal) and keep it. Throws when it cannot be had. */
+async function cacheOfflinePage(cache) {
+  const response = await fetch(SHELLS.offline, { cache: 'reload', credentials: 'same-origin' });
+  if (!cacheable(response)) throw new Error(`offline page: HTTP ${response.status}`);
+  const html = await response.clone().text();
+  if (pageUser(html)) throw new Error('offline page carries an account id');
+  await cache.put(SHELLS.offline, response);
+}
+
+/** Keep `response` as the compose shell if it is one; otherwise drop any kept shell. */
+async function keepComposeShell(cache, response) {
+  const html = cacheable(response) ? await response.clone().text() : '';
+  if (html && isComposeShell(html)) {
+    await cache.put(SHELLS.compose, response);
+    return true;
+  }
+  await cache.delete(SHELLS.compose);
+  return false;
+}
+
+async function cacheComposeShell(cache) {
+  try {
+    const response = await fetch(SHELLS.compose, { cache: 'reload', credentials: 'same-origin' });
+    return await keepComposeShell(cache, response);
+  } catch {
+    return false; // offline or signed out: the offline page is the fallback
+  }
+}
+
+/** Put back whatever of the precache is missing (after a sign-out wiped Cache Storage). */
+async function ensurePrecache() {
+  const cache = await caches.open(STATIC_CACHE);
+  const have = new Set((await cache.keys()).map((request) => new URL(request.url).pathname));
+  const missing = PRECACHE.filter((url) => !have.has(new URL(url, self.location.origin).pathname));
+  if (missing.length) await cache.addAll(missing.map((url) => new Request(url, { cache: 'reload' })));
+}
+
+/** A page told us who is signed in (uid or null) and its language: bring the shells in line. */
+async function sync({ uid, lang }) {
+  await ensurePrecache();
+  const cache = await caches.open(PAGES_CACHE);
+  const offline = await cache.match(SHELLS.offline);
+  if (!offline || pageLang(await offline.text()) !== lang) await cacheOfflinePage(cache);
+  const compose = await cache.match(SHELLS.compose);
+  if (!uid) {
+    if (compose) await cache.delete(SHELLS.compose); // signed out: no personal page stays
+    return;
+  }
+  const html = compose ? await compose.text() : '';
+  if (pageUser(html) !== uid || pageLang(html) !== lang) await cacheComposeShell(cache);
+}
+
+// ---------------------------------------------------------------------------- lifecycle
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(STATIC_CACHE);
+      await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })));
+      const pages = await caches.open(PAGES_CACHE);
+      await cacheOfflinePage(pages);
+      await cacheComposeShell(pages);
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      const current = new Set([STATIC_CACHE, PAGES_CACHE]);
+      for (const name of await caches.keys()) {
+        if (name.startsWith(PREFIX) && !current.has(name)) await caches.delete(name);
+      }
+      if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  const data = event.data || {};
+  if (data.type === 'SKIP_WAITING') {
+    self.skipWaiting();
+  } else if (data.type === 'SYNC') {
+    const uid = typeof data.uid === 'string' && data.uid ? data.uid : null;
+    const lang = typeof data.lang === 'string' ? data.lang : '';
+    event.waitUntil(sync({ uid, lang }).catch((err) => console.warn('sw: sync failed', err)));
+  }
+});
+
+// ---------------------------------------------------------------------------- fetch
+
+/** HTML navigations: network first. Offline, the compose page falls back to its shell and
+ * every other page to the offline page. Nothing else is ever stored. */
+async function navigate(event, url) {
+  try {
+    const response = (await event.preloadResponse) || (await fetch(event.request));
+    if (url.pathname === SHELLS.compose && cacheable(response)) {
+      const copy = response.clone();
+      event.waitUntil(caches.open(PAGES_CACHE).then((cache) => keepComposeShell(cache, copy)));
+    }
+    return response;
+  } catch (err) {
+    const cache = await caches.open(PAGES_CACHE);
+    if (url.pathname === SHELLS.compose) {
+      const shell = await cache.match(SHELLS.compose);
+      if (shell) return shell;
+    }
+    const offline = await cache.match(SHELLS.offline);
+    if (offline) return offline;
+    throw err;
+  }
+}
+
+function revalidate(cache, request, url) {
+  const now = Date.now();
+  if (now - (lastRevalidated.get(url.pathname) || 0) < REVALIDATE_EVERY) return Promise.resolve();
+  lastRevalidated.set(url.pathname, now);
+  return fetch(request, { cache: 'no-cache' })
+    .then((response) => storeStatic(cache, request, response))
+    .catch(() => {}); // offline: the cached copy stays
+}
+
+/** True when a newer deploy exists: a newer worker is installing or waiting, or a page asked
+ * for a ?v= of a precached file other than the one this version holds. */
+function outdated(request, url, cached) {
+  if (self.registration.installing || self.registration.waiting) return true;
+  const wanted = url.searchParams.get('v');
+  const held = cached && new URL(cached.url).searchParams.get('v');
+  if (wanted && held && wanted !== held) staleDeploy = true;
+  return staleDeploy;
+}
+
+/** /static/: cache first, matching without the ?v= query (ignoreSearch), stored by URL.
+ *
+ * The precached files need no per-file revalidation: VERSION is a hash of their content,
+ * so a deploy that changes any of them changes /sw.js, which the browser checks on every
+ * navigation; the new worker then precaches the new set and the page offers the update.
+ * Revalidating file by file instead would mix two deploys in one ES-module graph (a new
+ * module importing an old one), which breaks the app. Until the update is taken, a page of
+ * the new deploy (new ?v= URLs, whose `integrity` the old file would fail) is served from
+ * the network, all of its files, consistently; the cache is the fallback when offline.
+ * Files outside the precache that were cached at run time are revalidated in the background.
+ */
+async function staticAsset(event, request, url) {
+  const cache = await caches.open(STATIC_CACHE);
+  const cached = (await cache.match(request)) || (await cache.match(request, { ignoreSearch: true }));
+  if (cached && !outdated(request, url, cached)) {
+    if (!PRECACHED_PATHS.has(url.pathname)) event.waitUntil(revalidate(cache, request, url));
+    return cached;
+  }
+  try {
+    const response = await fetch(request);
+    if (!cached) {
+      const copy = response.clone();
+      event.waitUntil(storeStatic(cache, request, copy).catch(() => {}));
+    }
+    return response;
+  } catch (err) {
+    if (cached) return cached;
+    throw err;
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/')) return; // never cached, never touched
+  if (request.mode === 'navigate') {
+    event.respondWith(navigate(event, url));
+  } else if (url.pathname.startsWith(STATIC_PATH) && !NOT_CACHED.some((p) => url.pathname.startsWith(p))) {
+    event.respondWith(staticAsset(event, request, url));
+  }
+  // Everything else (htmx fragments, the manifest, /sw.js) goes to the network untouched.
+});
