@@ -148,11 +148,10 @@ def item_body(account: sealing.NewAccount, item_id: str, *, rev: int = 1, kind: 
 
 def snapshot(app: Flask) -> dict[str, list[tuple]]:
     """Every row of every table (sorted), to prove a request stored or changed nothing."""
-    with app.app_context():
-        with db.engine.connect() as conn:
-            return {table.name: sorted((tuple(row) for row in conn.execute(select(table))),
-                                       key=repr)
-                    for table in db.metadata.sorted_tables}
+    with app.app_context(), db.engine.connect() as conn:
+        return {table.name: sorted((tuple(row) for row in conn.execute(select(table))),
+                                   key=repr)
+                for table in db.metadata.sorted_tables}
 
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -162,3 +161,21 @@ def csrf_from(html: str) -> str:
     match = CSRF_META.search(html)
     assert match, "no csrf-token meta in the page"
     return match.group(1)
+
+
+def dump_rows(app: Flask) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """Every row of every table, in insertion order, to put back with `restore_rows`."""
+    with app.app_context(), db.engine.connect() as conn:
+        return [(table, [dict(row._mapping) for row in conn.execute(select(table))])
+                for table in db.metadata.sorted_tables]
+
+
+def restore_rows(app: Flask, dump: list[tuple[Any, list[dict[str, Any]]]]) -> None:
+    """Put dumped rows back into an emptied database (a cheap shared fixture: the session
+    cookies of its clients stay valid because the users' rows come back unchanged)."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table, rows in dump:
+                if rows:
+                    conn.execute(table.insert(), rows)

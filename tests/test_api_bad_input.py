@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import os
 import random
 import uuid
 from collections.abc import Callable
@@ -22,12 +21,21 @@ from hypothesis import strategies as st
 
 from webapp.services import sealing
 
-from .factories import api_register, b64u, fast_account, new_secrets, snapshot
+from .factories import (
+    api_register,
+    b64u,
+    dump_rows,
+    fast_account,
+    new_secrets,
+    restore_rows,
+    snapshot,
+)
 from .helpers import Person
 
 DELETE = object()          # marks a key to remove in `edit`
 NO_BODY = object()
 _rng = random.Random(20260601)
+COOKIE = "valitila_session"
 
 
 def rnd(n: int) -> bytes:
@@ -57,13 +65,30 @@ class World:
                 "uuid1": str(uuid.uuid1())}
 
 
-@pytest.fixture
-def world(app) -> World:
+@pytest.fixture(scope="module")
+def _world_once(app):
+    """Built once per module; every test gets its rows back (cases change nothing anyway)."""
+    with app.app_context():
+        assert snapshot(app)["users"] == [], "the database should be empty between tests"
     anna = api_register(app, "anna@example.fi", display_name="Anna")
     bertta = api_register(app, "bertta@example.fi", display_name="Bertta")
     item = anna.write("Salainen otsikko", "Salainen teksti")
     new, body = anna.seal({"title": "Uusi", "body": "Teksti", "tags": []})
-    return World(app, anna, bertta, item, new, body, app.test_client())
+    world = World(app, anna, bertta, item, new, body, app.test_client())
+    cookies = {p.uid: p.client.get_cookie(COOKIE).value for p in (anna, bertta)}
+    return world, dump_rows(app), cookies
+
+
+@pytest.fixture
+def world(app, _world_once) -> World:
+    world, rows, cookies = _world_once
+    if not snapshot(app)["users"]:          # emptied by conftest after the previous test
+        restore_rows(app, rows)
+    for person in (world.anna, world.bertta):  # fresh clients with the original sessions
+        person.client = app.test_client()
+        person.client.set_cookie(COOKIE, cookies[person.uid])
+    world.anon = app.test_client()
+    return world
 
 
 # -- cases -----------------------------------------------------------------------------------
@@ -277,41 +302,37 @@ def prelogin_cases():
 def register_cases():
     required = ["email", "display_name", "uid", "salt_seed", "kdf", "auth_key", "wrapped_ak",
                 "recovery", "bundle", "wrapped_x25519", "wrapped_ed25519"]
-    path = "/auth/register"
+
+    def bad(key: str, value: Any = DELETE, status: int = 400, code: str | None = None):
+        """Register as a new visitor (no session to lose) with one field changed."""
+        return Case("POST", "/auth/register", mutated(register_body, key, value), who="anon",
+                    status=status, code=code)
+
+    def custom(builder, status: int, code: str):
+        return Case("POST", "/auth/register", builder, who="anon", status=status, code=code)
+
     for key in required:
-        yield P(f"missing-{key}", Case("POST", path, mutated(register_body, key), status=400))
-    yield P("extra-field", Case("POST", path, mutated(register_body, "admin", True), status=400))
+        yield P(f"missing-{key}", bad(key))
+    yield P("extra-field", bad("admin", True))
     for key in required + ["locale", "is_supervisor"]:
         for label, value in WRONG_TYPES:
-            if (key, label) in {("display_name", "string"), ("is_supervisor", "true")}:
-                continue                                   # valid values of these fields
-            yield P(f"{key}-{label}", Case("POST", path, mutated(register_body, key, value),
-                                           status=400))
+            if (key, label) not in {("display_name", "string"), ("is_supervisor", "true")}:
+                yield P(f"{key}-{label}", bad(key, value))     # (those two are valid values)
     for label, value in [("uppercase", lambda w: str(uuid.uuid4()).upper()),
-                         ("uuid1", str(uuid.uuid1())), ("braces", "{%s}" % uuid.uuid4())]:
-        yield P(f"uid-{label}", Case("POST", path, mutated(register_body, "uid", value),
-                                     status=400))
+                         ("uuid1", str(uuid.uuid1())), ("braces", f"{{{uuid.uuid4()}}}")]:
+        yield P(f"uid-{label}", bad("uid", value))
     for label, value in _b64_variants(rnd(16)):
-        yield P(f"salt_seed-{label}", Case("POST", path,
-                                           mutated(register_body, "salt_seed", value),
-                                           status=400))
+        yield P(f"salt_seed-{label}", bad("salt_seed", value))
     for label, value in _b64_variants(rnd(32)):
-        yield P(f"auth_key-{label}", Case("POST", path, mutated(register_body, "auth_key", value),
-                                          status=400))
-        yield P(f"recovery-auth_key-{label}", Case(
-            "POST", path, mutated(register_body, "recovery.auth_key", value), status=400))
+        yield P(f"auth_key-{label}", bad("auth_key", value))
+        yield P(f"recovery-auth_key-{label}", bad("recovery.auth_key", value))
     for box in ("wrapped_ak", "recovery.wrapped_ak", "wrapped_x25519", "wrapped_ed25519"):
         size = 64 if box in ("wrapped_x25519", "wrapped_ed25519") else 48
         for label, value in _b64_variants(rnd(size)):
-            yield P(f"{box}-ct-{label}", Case("POST", path,
-                                              mutated(register_body, f"{box}.ct", value),
-                                              status=400))
-        yield P(f"{box}-iv-short", Case("POST", path, mutated(register_body, f"{box}.iv",
-                                                              b64u(rnd(11))), status=400))
-        yield P(f"{box}-missing-iv", Case("POST", path, mutated(register_body, f"{box}.iv"),
-                                          status=400))
-        yield P(f"{box}-extra", Case("POST", path, mutated(register_body, f"{box}.tag", "AAAA"),
-                                     status=400))
+            yield P(f"{box}-ct-{label}", bad(f"{box}.ct", value))
+        yield P(f"{box}-iv-short", bad(f"{box}.iv", b64u(rnd(11))))
+        yield P(f"{box}-missing-iv", bad(f"{box}.iv"))
+        yield P(f"{box}-extra", bad(f"{box}.tag", "AAAA"))
     for label, kdf in [("weak-m", {"alg": "argon2id", "m": 1024, "t": 3, "p": 1}),
                        ("weak-t", {"alg": "argon2id", "m": 65536, "t": 1, "p": 1}),
                        ("alg", {"alg": "pbkdf2", "m": 65536, "t": 3, "p": 1}),
@@ -319,8 +340,7 @@ def register_cases():
                        ("missing", {"alg": "argon2id", "m": 65536, "t": 3}),
                        ("huge", {"alg": "argon2id", "m": 2**62, "t": 3, "p": 1}),
                        ("string-m", {"alg": "argon2id", "m": "65536", "t": 3, "p": 1})]:
-        yield P(f"kdf-{label}", Case("POST", path, mutated(register_body, "kdf", kdf),
-                                     status=400))
+        yield P(f"kdf-{label}", bad("kdf", kdf))
 
     def forged_sig(w):
         body = register_body(w)
@@ -338,30 +358,24 @@ def register_cases():
     def other_bundle(w):
         return register_body(w) | {"bundle": fast_account().account.registration["bundle"]}
 
-    yield P("bundle-forged", Case("POST", path, forged_sig, status=400, code="bad_signature"))
-    yield P("bundle-flipped", Case("POST", path, flipped_sig, status=400, code="bad_signature"))
-    yield P("bundle-other-uid", Case("POST", path, other_bundle, status=400, code="uid_mismatch"))
-    yield P("bundle-extra", Case("POST", path, mutated(register_body, "bundle.x", 1), status=400))
-    yield P("bundle-v2", Case("POST", path, mutated(register_body, "bundle.v", 2), status=400))
-    for label, value in [("empty", ""), ("blank", "   "), ("long", "x" * 101),
-                         ("nul", "Anna\x00")]:
-        yield P(f"display_name-{label}", Case("POST", path,
-                                              mutated(register_body, "display_name", value),
-                                              status=400))
-    for label, value in [("bad", "nope"), ("nul", "a\x00@example.fi"),
-                         ("nfkc-too-long", "a" * 64 + "@" + "\u3371" * 63 + ".fi")]:
-        yield P(f"email-{label}", Case("POST", path, mutated(register_body, "email", value),
-                                       status=400))
-    yield P("locale-de", Case("POST", path, mutated(register_body, "locale", "de"), status=400))
-    yield P("invite-unknown", Case("POST", path, mutated(register_body, "invite", "abc"),
-                                   status=404))
-    yield P("email-taken", Case("POST", path, mutated(register_body, "email", " ANNA@example.fi"),
-                                status=409, code="email_taken"))
-
     def uid_taken(w):
         return fast_account(w.anna.uid).registration("someone@example.fi")
 
-    yield P("uid-taken", Case("POST", path, uid_taken, status=409, code="uid_taken"))
+    yield P("bundle-forged", custom(forged_sig, 400, "bad_signature"))
+    yield P("bundle-flipped", custom(flipped_sig, 400, "bad_signature"))
+    yield P("bundle-other-uid", custom(other_bundle, 400, "uid_mismatch"))
+    yield P("bundle-extra", bad("bundle.x", 1))
+    yield P("bundle-v2", bad("bundle.v", 2))
+    for label, value in [("empty", ""), ("blank", "   "), ("long", "x" * 101),
+                         ("nul", "Anna\x00")]:
+        yield P(f"display_name-{label}", bad("display_name", value))
+    for label, value in [("bad", "nope"), ("nul", "a\x00@example.fi"),
+                         ("nfkc-too-long", "a" * 64 + "@" + "\u3371" * 63 + ".fi")]:
+        yield P(f"email-{label}", bad("email", value))
+    yield P("locale-de", bad("locale", "de"))
+    yield P("invite-unknown", bad("invite", "abc", status=404))
+    yield P("email-taken", bad("email", " ANNA@example.fi", status=409, code="email_taken"))
+    yield P("uid-taken", custom(uid_taken, 409, "uid_taken"))
 
 
 def login_cases():
@@ -385,7 +399,8 @@ def login_cases():
 
 
 def session_cases():
-    for name, path in [("logout", "/auth/logout"), ("logout-everywhere", "/auth/logout-everywhere")]:
+    for name in ("logout", "logout-everywhere"):
+        path = f"/auth/{name}"
         yield P(f"{name}-no-csrf", Case("POST", path, csrf=None, status=400, code="csrf"))
         yield P(f"{name}-bad-csrf", Case("POST", path, csrf="forged", status=400, code="csrf"))
         yield P(f"{name}-get", Case("GET", path, status=405))

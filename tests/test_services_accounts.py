@@ -553,9 +553,8 @@ def test_set_password_validates_the_envelope(ctx, data, error):
 def test_recover_returns_the_recovery_wrapped_keys(ctx):
     user, keys = _register()
     answer = accounts.recover(_recovery_proof(user, keys))
-    assert answer == {"uid": user.uid,
-                      "recovery": {"wrapped_ak": keys.account.registration["recovery"]["wrapped_ak"]},
-                      "keys": user.keys()}
+    wrapped = keys.account.registration["recovery"]["wrapped_ak"]
+    assert answer == {"uid": user.uid, "recovery": {"wrapped_ak": wrapped}, "keys": user.keys()}
     ak = sealing.recover_ak(user.uid, keys.account.recovery_key, answer["recovery"]["wrapped_ak"])
     assert ak == keys.account.ak
 

@@ -58,6 +58,8 @@ JS_STRINGS = {
     "notOnDevice": _l("This entry is not kept on this device."),
     "draftRestored": _l("Your unsaved text was restored on this device."),
     "mergeHint": _l("Both versions are now in the form. Edit and save."),
+    "updateAvailable": _l("Update available"),
+    "updateNow": _l("update now"),
 }
 
 

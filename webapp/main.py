@@ -19,8 +19,10 @@ def index():
 
 
 def safe_next(target: str | None) -> str:
-    """Only local paths, never another origin."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    r"""Only local paths, never another origin: browsers drop tabs and newlines and read
+    backslashes as slashes, so "/\t/evil.example" would become "//evil.example"."""
+    if (not target or not target.startswith("/") or target.startswith("//")
+            or any(ch == "\\" or ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target)):
         return url_for("journal.index")
     return target
 

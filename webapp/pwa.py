@@ -3,8 +3,8 @@ its scope is the whole app) and the offline page it falls back to.
 
 The worker script is webapp/static/sw.js with three values filled in: the precache list
 (every file under static/css, js, vendor and icons, as /static/<path>?v=<hash> URLs, the same
-URLs asset_url() gives the pages), the two page shells it keeps (/offline and the compose
-page) and a VERSION hashed from everything those caches hold. Any deploy that changes a
+URLs asset_url() gives the pages), the page shells it keeps (/offline, the compose page and
+the local journal) and a VERSION hashed from everything those caches hold. Any deploy that changes a
 precached file, the worker template, a shell's template or a compiled translation therefore
 installs a new worker with new caches. The list and the hash are computed once per process.
 """
@@ -24,6 +24,7 @@ from jinja2 import meta
 
 from .assets import asset_url
 from .extensions import login_manager
+from .security import own_cache_control
 
 bp = Blueprint("pwa", __name__)
 
@@ -40,7 +41,7 @@ PRECACHE_DIRS = ("css", "js", "vendor", "icons")
 # left to the HTTP cache; precaching it would multiply every install and update by five.
 PRECACHE_SKIP = ("vendor/zxcvbn/",)
 # Templates whose rendering the worker keeps (their includes and parents are found by Jinja).
-SHELL_TEMPLATES = ("pwa/offline.html", "journal/compose.html")
+SHELL_TEMPLATES = ("pwa/offline.html", "journal/compose.html", "journal/local.html")
 
 THEME_COLOR = "#24564f"       # the header green (base.html's light theme-color)
 BACKGROUND_COLOR = "#f6f3ee"  # the light page background of app.css
@@ -127,14 +128,25 @@ def _cached_worker(static: Path, templates: Path, translations: Path, static_url
     return build_worker(static, templates, translations, static_url, dict(shells))
 
 
+def shell_urls() -> dict[str, str]:
+    """The pages the worker keeps: the offline page, the compose page and, where the app has
+    one, the local journal (the device's sealed copy, served for journal URLs offline)."""
+    shells = {"offline": url_for("pwa.offline"), "compose": url_for("journal.new")}
+    if "journal.local" in current_app.view_functions:
+        shells["journal"] = url_for("journal.local")
+        shells["journal_index"] = url_for("journal.index")
+    return shells
+
+
 def current_worker() -> Worker:
     """The worker of this process (computed on first use, then kept)."""
-    shells = {"offline": url_for("pwa.offline"), "compose": url_for("journal.new")}
+    shells = shell_urls()
     return _cached_worker(STATIC, TEMPLATES, TRANSLATIONS, current_app.static_url_path,
                           tuple(sorted(shells.items())))
 
 
 @bp.get("/sw.js")
+@own_cache_control
 def service_worker():
     worker = current_worker()
     response = current_app.response_class(worker.script, mimetype="text/javascript")

@@ -24,6 +24,13 @@ HTMX_CONFIG = json.dumps({
 })
 
 
+def own_cache_control(view):
+    """Mark a view whose responses set their own Cache-Control (public, nothing personal, e.g.
+    the service worker script). Every other non-static response is sent `no-store`."""
+    view.own_cache_control = True
+    return view
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS (or when
     SESSION_COOKIE_SECURE says so), HttpOnly and SameSite=Lax always."""
@@ -47,7 +54,9 @@ def init_app(app: Flask) -> None:
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.is_secure:
             headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-        if not request.path.startswith("/static/"):
+        view = app.view_functions.get(request.endpoint or "")
+        if not request.path.startswith("/static/") and not (
+                getattr(view, "own_cache_control", False) and "Cache-Control" in headers):
             headers["Cache-Control"] = "no-store"
             headers.add("Vary", "HX-Request")
         return response

@@ -106,7 +106,14 @@ class Recorder:
         self.problems: list[str] = []
         self.dialogs: list[str] = []
 
+    # Chromium words its console messages differently across versions ("Refused to ...",
+    # "... violates the following Content Security Policy directive ..."): the page's own
+    # securitypolicyviolation event is reported too, in words the recorder always knows.
+    CSP_LISTENER = """document.addEventListener('securitypolicyviolation', (e) => console.error(
+        `Content Security Policy violation: ${e.effectiveDirective} blocked ${e.blockedURI}`));"""
+
     def attach(self, context) -> None:
+        context.add_init_script(self.CSP_LISTENER)
         context.on("request", self._on_request)
         context.on("response", self._on_response)
         context.on("page", self._on_page)

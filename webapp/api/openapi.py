@@ -68,12 +68,14 @@ SCHEMAS: dict[str, Any] = {
                           "title"]},
         "rev": {"type": "integer", "minimum": 1}, "sealed": _ref("Sealed"), "sig": B64U,
         "envelopes": {"type": "array", "items": _ref("Envelope")},
-        "process": {"type": ["string", "null"]}, "links": {"type": ["object", "null"]}}),
+        "process": {"type": ["string", "null"]},
+        "links": {"oneOf": [_ref("Links"), {"type": "null"}]}}),
     "Item": _obj(["id", "kind", "author", "rev", "sealed", "sig", "envelope", "created_at",
                   "updated_at"], {
         "id": UUID, "kind": {"type": "string"}, "author": UUID, "rev": {"type": "integer"},
         "sealed": _ref("Sealed"), "sig": B64U, "envelope": _ref("Envelope"),
-        "process": {"type": ["string", "null"]}, "links": {"type": ["object", "null"]},
+        "process": {"type": ["string", "null"]},
+        "links": {"oneOf": [_ref("Links"), {"type": "null"}]},
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"}}),
 }

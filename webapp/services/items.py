@@ -87,7 +87,7 @@ def put_item(author: User, item_id: str, data: Any) -> tuple[Item, bool]:
     Repeating the last accepted write is idempotent; anything else stale is a 409."""
     v.uuid4(item_id, "id")
     v.require_object(data, {"kind", "rev", "sealed", "sig"}, {"envelopes", "process", "links"})
-    if data["kind"] not in KINDS:
+    if not isinstance(data["kind"], str) or data["kind"] not in KINDS:
         raise InvalidInput("unknown kind", "bad_kind", field="kind")
     rev = v.integer(data, "rev", minimum=1, maximum=2**31 - 1)
     if data.get("process") is not None:
@@ -155,7 +155,11 @@ def _update(author: User, item: Item, data: dict[str, Any], rev: int,
         item.links = links
     item.updated_at = utcnow()
     if envelopes is not None:
-        item.envelopes = [_envelope_row(item, env) for env in envelopes]
+        # Delete the old set before inserting the new one: (item, recipient) is unique and
+        # the unit of work would otherwise INSERT the new rows before it DELETEs the old.
+        item.envelopes.clear()
+        db.session.flush()
+        item.envelopes.extend(_envelope_row(item, env) for env in envelopes)
     db.session.commit()
     return item, False
 
@@ -191,8 +195,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         when = datetime.fromisoformat(stamp)
         if when.tzinfo is None or not sealing.is_uuid4(item_id):
             raise ValueError
-        return when, item_id
-    except (ValueError, UnicodeDecodeError):
+        return when.astimezone(UTC), item_id  # OverflowError outside years 1–9999 in UTC
+    except (ValueError, UnicodeDecodeError, OverflowError):
         raise InvalidInput("bad cursor", "bad_cursor", field="before") from None
 
 
@@ -263,7 +267,8 @@ def put_envelope(author: User, item_id: str, recipient_uid: str, data: Any) -> N
                            "bad_envelope", field="envelope")
     _check_recipients(author, [env, {"recipient": author.uid, "type": "ak"}])
     expires_at = _parse_expiry(data.get("expires_at"))
-    existing = _envelope_of(item_id, recipient_uid)
+    existing = db.session.scalar(select(Envelope).where(  # expired ones too: they still hold
+        Envelope.item_id == item_id, Envelope.recipient_uid == recipient_uid))  # the unique key
     if existing is not None:
         db.session.delete(existing)
         db.session.flush()
@@ -276,7 +281,9 @@ def _parse_expiry(value: Any) -> datetime | None:
         return None
     try:
         when = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
+        if when is not None and when.tzinfo is not None:
+            when = when.astimezone(UTC)
+    except (ValueError, OverflowError):
         when = None
     if when is None or when.tzinfo is None or when <= utcnow():
         raise InvalidInput("expires_at must be a future ISO 8601 time with a zone",

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from . import sealing
 from .errors import InvalidInput
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
+_C = r"[^@\s\x00-\x1f\x7f-\x9f]"  # no whitespace, no control characters (PostgreSQL refuses NUL)
+EMAIL_RE = re.compile(rf"{_C}{{1,64}}@{_C}{{1,190}}\.{_C}{{2,63}}")
 
 
 def require_object(data: Any, required: set[str], optional: frozenset[str] | set[str] = frozenset(),
@@ -37,6 +39,8 @@ def string(data: dict[str, Any], key: str, *, min_len: int = 1, max_len: int = 2
     if not isinstance(value, str):
         raise InvalidInput(f"{key} must be a string", "invalid_type", field=key)
     value = value.strip()
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise InvalidInput(f"{key} must not contain control characters", "bad_text", field=key)
     if not min_len <= len(value) <= max_len:
         raise InvalidInput(f"{key} must be {min_len}–{max_len} characters", "bad_length",
                            field=key)
@@ -61,7 +65,7 @@ def email(value: Any, field: str = "email") -> str:
     if not isinstance(value, str) or len(value) > 254:
         raise InvalidInput("invalid email address", "bad_email", field=field)
     normalized = sealing.normalize_email(value)
-    if not EMAIL_RE.match(normalized):
+    if len(normalized) > 254 or not EMAIL_RE.fullmatch(normalized):  # NFKC may lengthen it
         raise InvalidInput("invalid email address", "bad_email", field=field)
     return normalized
 

@@ -5,11 +5,12 @@
 // that changes any of it installs a new worker and the old caches are deleted):
 //   valitila-static-<VERSION>  the app's CSS, JS, vendored htmx and Argon2, icons: public
 //                              files, the same for everyone (PRECACHE)
-//   valitila-pages-<VERSION>   two page shells: the offline page (rendered as for a signed-out
-//                              visitor: no account id, no CSRF token) and the compose page
-//                              (the signed-in person's empty form: it must carry their account
-//                              id and CSRF token to work offline, but holds no text and no
-//                              ciphertext; it is checked for that before it is stored)
+//   valitila-pages-<VERSION>   page shells: the offline page (rendered as for a signed-out
+//                              visitor: no account id, no CSRF token), and while someone is
+//                              signed in their two empty shells: the compose page and the
+//                              local journal (they must carry the account id and CSRF token
+//                              to work offline, but hold no text and no ciphertext; each is
+//                              checked for that before it is stored, and dropped on sign-out)
 // What it never keeps: /api/ responses, htmx fragments, any other page (they carry the
 // person's ciphertext, names or structure), anything sent with Cache-Control: no-store other
 // than the two shells. The offline copy of entries lives sealed in IndexedDB (mirror.js).
@@ -18,7 +19,7 @@
 
 const VERSION = /* @version */ 'dev';
 const PRECACHE = /* @precache */ [];
-const SHELLS = /* @shells */ { offline: '/offline', compose: '/journal/new' };
+const SHELLS = /* @shells */ { offline: '/offline', compose: '/journal/new', journal: '/journal/local', journal_index: '/journal/' };
 
 const PREFIX = 'valitila-';
 const STATIC_CACHE = `${PREFIX}static-${VERSION}`;
@@ -51,9 +52,21 @@ function htmlAttribute(html, pattern) {
 const pageLang = (html) => htmlAttribute(html, /<html[^>]*\slang="([^"]*)"/i);
 const pageUser = (html) => htmlAttribute(html, /<meta name="valitila-user" content="([^"]*)"/i);
 
-/** The compose shell may be kept only when it is the empty form of a signed-in person. */
-function isComposeShell(html) {
-  return html.includes('data-js-compose') && !html.includes('data-sealed') && Boolean(pageUser(html));
+// The signed-in person's shells: each is kept only when it is that person's empty page (the
+// behaviour's hook present, no sealed data in it) and served offline for the paths listed.
+const isEntryPath = (path) =>
+  Boolean(SHELLS.journal_index) && path.startsWith(SHELLS.journal_index) && /^[0-9a-f-]{36}\/?$/.test(path.slice(SHELLS.journal_index.length));
+const PERSONAL = [
+  { url: SHELLS.compose, hook: 'data-js-compose', serves: (path) => path === SHELLS.compose },
+  {
+    url: SHELLS.journal,
+    hook: 'data-js-local-journal',
+    serves: (path) => path === SHELLS.journal || path === SHELLS.journal_index || isEntryPath(path),
+  },
+].filter((shell) => shell.url);
+
+function isPersonalShell(shell, html) {
+  return html.includes(shell.hook) && !html.includes('data-sealed') && Boolean(pageUser(html));
 }
 
 /** Store a static response by its URL, keeping one entry per file (other ?v= dropped). */
@@ -77,21 +90,21 @@ async function cacheOfflinePage(cache) {
   await cache.put(SHELLS.offline, response);
 }
 
-/** Keep `response` as the compose shell if it is one; otherwise drop any kept shell. */
-async function keepComposeShell(cache, response) {
+/** Keep `response` as `shell` if it is that empty page; otherwise drop any kept copy. */
+async function keepShell(cache, shell, response) {
   const html = cacheable(response) ? await response.clone().text() : '';
-  if (html && isComposeShell(html)) {
-    await cache.put(SHELLS.compose, response);
+  if (html && isPersonalShell(shell, html)) {
+    await cache.put(shell.url, response);
     return true;
   }
-  await cache.delete(SHELLS.compose);
+  await cache.delete(shell.url);
   return false;
 }
 
-async function cacheComposeShell(cache) {
+async function cacheShell(cache, shell) {
   try {
-    const response = await fetch(SHELLS.compose, { cache: 'reload', credentials: 'same-origin' });
-    return await keepComposeShell(cache, response);
+    const response = await fetch(shell.url, { cache: 'reload', credentials: 'same-origin' });
+    return await keepShell(cache, shell, response);
   } catch {
     return false; // offline or signed out: the offline page is the fallback
   }
@@ -111,13 +124,15 @@ async function sync({ uid, lang }) {
   const cache = await caches.open(PAGES_CACHE);
   const offline = await cache.match(SHELLS.offline);
   if (!offline || pageLang(await offline.text()) !== lang) await cacheOfflinePage(cache);
-  const compose = await cache.match(SHELLS.compose);
-  if (!uid) {
-    if (compose) await cache.delete(SHELLS.compose); // signed out: no personal page stays
-    return;
+  for (const shell of PERSONAL) {
+    const kept = await cache.match(shell.url);
+    if (!uid) {
+      if (kept) await cache.delete(shell.url); // signed out: no personal page stays
+      continue;
+    }
+    const html = kept ? await kept.text() : '';
+    if (pageUser(html) !== uid || pageLang(html) !== lang) await cacheShell(cache, shell);
   }
-  const html = compose ? await compose.text() : '';
-  if (pageUser(html) !== uid || pageLang(html) !== lang) await cacheComposeShell(cache);
 }
 
 // ---------------------------------------------------------------------------- lifecycle
@@ -129,7 +144,7 @@ self.addEventListener('install', (event) => {
       await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })));
       const pages = await caches.open(PAGES_CACHE);
       await cacheOfflinePage(pages);
-      await cacheComposeShell(pages);
+      for (const shell of PERSONAL) await cacheShell(pages, shell);
     })(),
   );
 });
@@ -160,21 +175,23 @@ self.addEventListener('message', (event) => {
 
 // ---------------------------------------------------------------------------- fetch
 
-/** HTML navigations: network first. Offline, the compose page falls back to its shell and
- * every other page to the offline page. Nothing else is ever stored. */
+/** HTML navigations: network first. Offline, a path with a personal shell falls back to it
+ * and every other page to the offline page. A compose page loaded online refreshes its
+ * shell (the only page ever stored from a navigation). */
 async function navigate(event, url) {
   try {
     const response = (await event.preloadResponse) || (await fetch(event.request));
-    if (url.pathname === SHELLS.compose && cacheable(response)) {
+    const compose = PERSONAL.find((shell) => shell.url === SHELLS.compose);
+    if (compose && url.pathname === compose.url && cacheable(response)) {
       const copy = response.clone();
-      event.waitUntil(caches.open(PAGES_CACHE).then((cache) => keepComposeShell(cache, copy)));
+      event.waitUntil(caches.open(PAGES_CACHE).then((cache) => keepShell(cache, compose, copy)));
     }
     return response;
   } catch (err) {
     const cache = await caches.open(PAGES_CACHE);
-    if (url.pathname === SHELLS.compose) {
-      const shell = await cache.match(SHELLS.compose);
-      if (shell) return shell;
+    for (const shell of PERSONAL) {
+      const kept = shell.serves(url.pathname) && (await cache.match(shell.url));
+      if (kept) return kept;
     }
     const offline = await cache.match(SHELLS.offline);
     if (offline) return offline;

@@ -48,6 +48,7 @@ export function nextFrame() {
 
 /** Go to a local path only. */
 export function go(path) {
-  const safe = typeof path === 'string' && path.startsWith('/') && !path.startsWith('//') ? path : '/journal/';
+  // eslint-disable-next-line no-control-regex
+  const safe = typeof path === 'string' && /^\/(?![/\\])[^\x00-\x20\x7f\\]*$/.test(path) ? path : '/journal/';
   window.location.assign(safe);
 }

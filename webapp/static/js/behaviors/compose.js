@@ -210,6 +210,15 @@ export default async function compose(root) {
     });
   }
 
+  // When the outbox sends this item later (back online), say so.
+  window.addEventListener('valitila:outbox', async () => {
+    if (state.saving || form.querySelector('[data-status]')?.textContent !== t('savedLocally')) return;
+    const left = (await outbox.pending(uid)).filter((op) => op.id === state.id);
+    if (!left.length) {
+      setStatus(form, t('saved'), 'ok');
+      retry.hidden = true;
+    }
+  });
   submitHandler = () => {
     if (!state.saving) save(readForm(form));
   };

@@ -1,0 +1,91 @@
+"""Listing pages cost a constant number of SQL queries, whatever the size of the journal."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from webapp.extensions import db
+
+from .factories import api_register
+from .helpers import Person
+
+
+@contextmanager
+def count_queries(app):
+    """Count the statements the app sends to the database inside the block."""
+    statements: list[str] = []
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before_cursor_execute)
+
+
+def _queries(app, person: Person, path: str, **kw) -> int:
+    with count_queries(app) as statements:
+        response = person.client.get(path, **kw)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return len(statements)
+
+
+PATHS = ["/journal/", "/api/v1/items", "/api/v1/items?limit=100", "/api/v1/items?kind=entry"]
+
+
+def _grow_to(person: Person, count: int, have: int) -> None:
+    for n in range(have, count):
+        person.write(f"Merkintä {n}", "teksti")
+
+
+def _counts(app, person: Person) -> dict[str, int]:
+    for path in PATHS:                     # warm up: nothing one-off in the counts
+        person.client.get(path)
+    counts = {path: _queries(app, person, path) for path in PATHS}
+    first_page = person.get("/items").get_json()
+    if first_page["next"]:
+        counts["api page 2"] = _queries(app, person, f"/api/v1/items?before={first_page['next']}")
+        counts["htmx page 2"] = _queries(app, person, f"/journal/?before={first_page['next']}",
+                                         headers={"HX-Request": "true"})
+    return counts
+
+
+def test_listing_queries_do_not_grow_with_the_journal(app):
+    anna = api_register(app, "anna@example.fi")
+    bertta = api_register(app, "bertta@example.fi")   # someone else's items in the store too
+    _grow_to(bertta, 10, 0)
+    _grow_to(anna, 5, 0)
+    small = _counts(app, anna)
+    _grow_to(anna, 60, 5)
+    large = _counts(app, anna)
+    for path in PATHS:
+        assert large[path] == small[path], (path, small, large)
+    # page 2 only exists for the large journal; it costs what page 1 costs
+    assert large["api page 2"] == large["/api/v1/items"]
+    assert large["htmx page 2"] == large["/journal/"]
+    # and the counts are small: the session user, then one query for the page
+    assert max(large.values()) <= 3, large
+
+
+def test_the_counter_counts(app):
+    """Control: a request that does touch the database is counted."""
+    anna = api_register(app, "anna@example.fi")
+    assert _queries(app, anna, "/api/v1/me") >= 1
+    with count_queries(app) as statements:
+        pass
+    assert statements == []
+
+
+@pytest.mark.parametrize("entries", [1, 25])
+def test_item_pages_cost_the_same(app, entries):
+    anna = api_register(app, "anna@example.fi")
+    ids = [anna.write() for _ in range(entries)]
+    counts = {_queries(app, anna, path) for path in (f"/journal/{ids[0]}",
+                                                      f"/api/v1/items/{ids[0]}")}
+    assert max(counts) <= 3, counts
