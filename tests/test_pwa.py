@@ -246,3 +246,26 @@ def test_head_links_the_manifest_and_icons(client):
         assert f'<meta name="{name}" content="{content}">' in head
     footer = html.split('<footer class="site-footer">')[1]
     assert "data-js-pwa" in footer and "data-pwa-install" in footer
+
+
+# -- the worker's background fetches leave the session alone ---------------------------------
+
+def test_shell_fetch_never_writes_the_session_cookie(app):
+    """A shell fetched in the background may answer after a sign-in or sign-out made
+    meanwhile: its (older or anonymous) session must not overwrite the cookie."""
+    shell = {"X-Valitila-Shell": "1"}
+    assert "Set-Cookie" in app.test_client().get("/login").headers, \
+        "the check is empty: rendering the sign-in page starts a session"
+    for path in ("/login", "/offline", "/journal/new"):
+        response = app.test_client().get(path, headers=shell)
+        assert "Set-Cookie" not in response.headers, path
+
+
+def test_shell_fetch_of_the_compose_page(proto):
+    person = proto.register()
+    response = person.client.get("/journal/new", headers={"X-Valitila-Shell": "1"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "data-js-compose" in html and "data-sealed" not in html
+    assert f'<meta name="valitila-user" content="{person.uid}">' in html
+    assert "Set-Cookie" not in response.headers

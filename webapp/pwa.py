@@ -4,9 +4,10 @@ its scope is the whole app) and the offline page it falls back to.
 The worker script is webapp/static/sw.js with three values filled in: the precache list
 (every file under static/css, js, vendor and icons, as /static/<path>?v=<hash> URLs, the same
 URLs asset_url() gives the pages), the page shells it keeps (/offline, the compose page and
-the local journal) and a VERSION hashed from everything those caches hold. Any deploy that changes a
-precached file, the worker template, a shell's template or a compiled translation therefore
-installs a new worker with new caches. The list and the hash are computed once per process.
+the local journal) and a VERSION hashed from everything those caches hold. Any deploy that
+changes a precached file, the worker template, a shell's template or a compiled translation
+therefore installs a new worker with new caches. The list and the hash are computed once per
+process. Nothing in the script depends on the person asking for it.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ WORKER_TEMPLATE = "sw.js"  # relative to STATIC
 
 # Precached: the app's own CSS and JS, the vendored htmx and Argon2 and the icons.
 PRECACHE_DIRS = ("css", "js", "vendor", "icons")
-# Not precached: zxcvbn (~1.1 MB of dictionaries) is only imported by the sign-up and
+# Not precached: zxcvbn (about 1 MB of dictionaries) is only imported by the sign-up and
 # change-password pages, which cannot work offline anyway (they talk to the server). It is
 # left to the HTTP cache; precaching it would multiply every install and update by five.
 PRECACHE_SKIP = ("vendor/zxcvbn/",)

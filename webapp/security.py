@@ -31,13 +31,26 @@ def own_cache_control(view):
     return view
 
 
+# Sent by the service worker when it fetches a page shell in the background (static/sw.js).
+SHELL_FETCH_HEADER = "X-Valitila-Shell"
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS (or when
-    SESSION_COOKIE_SECURE says so), HttpOnly and SameSite=Lax always."""
+    SESSION_COOKIE_SECURE says so), HttpOnly and SameSite=Lax always.
+
+    A page shell the service worker fetches in the background never writes or deletes the
+    cookie: its answer can arrive after a sign-in, sign-out or password change made
+    meanwhile, and an old or anonymous session must not overwrite the new one."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]
                     or (has_request_context() and request.is_secure))
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if has_request_context() and request.headers.get(SHELL_FETCH_HEADER):
+            return
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:

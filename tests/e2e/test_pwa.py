@@ -113,13 +113,15 @@ def test_offline_pages_and_assets_come_from_the_cache(new_context, recorder):
     wait_for_control(page)
     wait_for_cached(page, "valitila-pages-", "/offline")
     context.set_offline(True)
-    from_worker = []
+    from_worker, navigations = [], []
     page.on("response", lambda r: from_worker.append(r.url) if r.from_service_worker else None)
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
 
     for path in ("/login", "/signup", "/account/"):
         page.goto(path)
         expect(page.locator("h1")).to_have_text("Ei yhteyttä")
-        assert page.url.endswith(path), "the address stays; the offline page is shown there"
+        assert page.url.endswith(path), \
+            f"the address stays; the offline page is shown there (navigations: {navigations})"
     expect(page.get_by_role("link", name="Yritä uudelleen")).to_be_visible()
     # The stylesheet and the scripts came from the cache and work: the page is styled and
     # the behaviours are attached (the offline page reloads itself when back online).

@@ -13,7 +13,7 @@
 //                              checked for that before it is stored, and dropped on sign-out)
 // What it never keeps: /api/ responses, htmx fragments, any other page (they carry the
 // person's ciphertext, names or structure), anything sent with Cache-Control: no-store other
-// than the two shells. The offline copy of entries lives sealed in IndexedDB (mirror.js).
+// than these shells. The offline copy of entries lives sealed in IndexedDB (mirror.js).
 // Signing out wipes Cache Storage (keystore.wipeDevice); the next page asks the worker to
 // put the public files and the offline page back (SYNC).
 
@@ -21,6 +21,9 @@ const VERSION = /* @version */ 'dev';
 const PRECACHE = /* @precache */ [];
 const SHELLS = /* @shells */ { offline: '/offline', compose: '/journal/new', journal: '/journal/local', journal_index: '/journal/' };
 
+// Marks the worker's own background fetches of page shells: the server then leaves the
+// session cookie alone (a late answer must not undo a sign-in or sign-out made meanwhile).
+const SHELL_FETCH = { cache: 'reload', credentials: 'same-origin', headers: { 'X-Valitila-Shell': '1' } };
 const PREFIX = 'valitila-';
 const STATIC_CACHE = `${PREFIX}static-${VERSION}`;
 const PAGES_CACHE = `${PREFIX}pages-${VERSION}`;
@@ -33,6 +36,7 @@ const REVALIDATE_EVERY = 5 * 60 * 1000;
 const PRECACHED_PATHS = new Set(PRECACHE.map((url) => new URL(url, self.location.origin).pathname));
 const lastRevalidated = new Map();
 let staleDeploy = false;
+let syncing = Promise.resolve();
 
 // ---------------------------------------------------------------------------- helpers
 
@@ -83,7 +87,7 @@ async function storeStatic(cache, request, response) {
 /** Fetch the offline page (cookies sent so it comes in the person's language; the server
  * renders it without anything personal) and keep it. Throws when it cannot be had. */
 async function cacheOfflinePage(cache) {
-  const response = await fetch(SHELLS.offline, { cache: 'reload', credentials: 'same-origin' });
+  const response = await fetch(SHELLS.offline, SHELL_FETCH);
   if (!cacheable(response)) throw new Error(`offline page: HTTP ${response.status}`);
   const html = await response.clone().text();
   if (pageUser(html)) throw new Error('offline page carries an account id');
@@ -103,7 +107,7 @@ async function keepShell(cache, shell, response) {
 
 async function cacheShell(cache, shell) {
   try {
-    const response = await fetch(shell.url, { cache: 'reload', credentials: 'same-origin' });
+    const response = await fetch(shell.url, SHELL_FETCH);
     return await keepShell(cache, shell, response);
   } catch {
     return false; // offline or signed out: the offline page is the fallback
@@ -142,9 +146,8 @@ self.addEventListener('install', (event) => {
     (async () => {
       const cache = await caches.open(STATIC_CACHE);
       await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })));
-      const pages = await caches.open(PAGES_CACHE);
-      await cacheOfflinePage(pages);
-      for (const shell of PERSONAL) await cacheShell(pages, shell);
+      await cacheOfflinePage(await caches.open(PAGES_CACHE));
+      // The personal shells follow with the first SYNC, from a page that knows who is signed in.
     })(),
   );
 });
@@ -169,7 +172,10 @@ self.addEventListener('message', (event) => {
   } else if (data.type === 'SYNC') {
     const uid = typeof data.uid === 'string' && data.uid ? data.uid : null;
     const lang = typeof data.lang === 'string' ? data.lang : '';
-    event.waitUntil(sync({ uid, lang }).catch((err) => console.warn('sw: sync failed', err)));
+    // One at a time, in order: a sign-out page's SYNC must not be overtaken by a slower
+    // SYNC of the page before it (which could put a personal shell back).
+    syncing = syncing.then(() => sync({ uid, lang })).catch((err) => console.warn('sw: sync failed', err));
+    event.waitUntil(syncing);
   }
 });
 

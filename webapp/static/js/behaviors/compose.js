@@ -127,6 +127,7 @@ export default async function compose(root) {
 
   async function save(payload) {
     state.saving = true;
+    clearTimeout(draftTimer); // a draft timer firing while sealing would outlive dropDraft
     submit.disabled = true;
     retry.hidden = true;
     setStatus(form, t('saving'), 'busy');
@@ -139,6 +140,7 @@ export default async function compose(root) {
       const left = (await outbox.pending(uid)).filter((op) => op.id === state.id);
       if (!left.length) {
         setStatus(form, t('saved'), 'ok');
+        state.saving = false; // leaving now with nothing unsaved: no "Leave site?", no draft
         go(showUrl());
       } else if (left.some((op) => op.conflict)) {
         await showConflict(payload);
@@ -161,10 +163,24 @@ export default async function compose(root) {
   }
 
   async function showConflict(mine) {
+    // Until the user chooses, their text is both in the outbox (as a conflict) and in a
+    // sealed draft, so closing the page loses nothing; the panel shows again on reopening.
+    fillForm(form, mine);
+    state.dirty = true;
+    await keepDraft();
     let stored;
     try {
       stored = await api('GET', `/items/${state.id}`);
-    } catch {
+    } catch (err) {
+      if (err?.status === 404) {
+        // Deleted on another device meanwhile: keep the text as a new reflection.
+        await outbox.resolve(uid, state.id);
+        await mirror.forget(state.id);
+        Object.assign(state, { id: crypto.randomUUID(), serverRev: 0, dek: newDek() });
+        existing = null;
+        await save(mine);
+        return;
+      }
       setStatus(form, t('savedLocally'), 'ok');
       return;
     }
@@ -179,13 +195,16 @@ export default async function compose(root) {
     setStatus(form, t('conflict'), 'error');
     conflict.hidden = false;
     conflict.focus();
-    await outbox.resolve(uid, state.id); // the choice below decides what is sent
-    state.serverRev = stored.rev;
-    existing = stored;
-    await mirror.remember(uid, [stored]);
-    const choose = (handler) => () => {
+    const choose = (handler) => async () => {
       conflict.hidden = true;
-      handler();
+      // The choice decides what is sent: drop the conflicted change, start from the
+      // server's version (the rejected local one must not stay "pending" in the mirror).
+      await outbox.resolve(uid, state.id);
+      await mirror.forget(state.id);
+      await mirror.remember(uid, [stored]);
+      state.serverRev = stored.rev;
+      existing = stored;
+      await handler();
     };
     conflict.querySelector('[data-keep-mine]').onclick = choose(() => save(mine));
     conflict.querySelector('[data-keep-theirs]').onclick = choose(async () => {
@@ -193,14 +212,11 @@ export default async function compose(root) {
       await dropDraft(uid, draftKey);
       go(showUrl());
     });
-    const keepAsNew = conflict.querySelector('[data-keep-as-new]');
-    if (keepAsNew) {
-      keepAsNew.onclick = choose(async () => {
-        Object.assign(state, { id: crypto.randomUUID(), serverRev: 0, dek: newDek() });
-        existing = null;
-        await save(mine);
-      });
-    }
+    conflict.querySelector('[data-keep-as-new]').onclick = choose(async () => {
+      Object.assign(state, { id: crypto.randomUUID(), serverRev: 0, dek: newDek() });
+      existing = null;
+      await save(mine);
+    });
     conflict.querySelector('[data-merge]').onclick = choose(() => {
       fillForm(form, merge(mine, theirs));
       state.dirty = true;
@@ -235,4 +251,13 @@ export default async function compose(root) {
     }
   });
   submit.disabled = false; // ready: keys open, text restored
+  const conflicted = existing && (await outbox.pending(uid)).find((op) => op.id === existing.id && op.conflict && op.body);
+  if (conflicted) {
+    const mine = { ...existing, rev: conflicted.rev, sealed: conflicted.body.sealed, sig: conflicted.body.sig };
+    try {
+      await showConflict((await openSealed(mine, keys)).payload);
+    } catch {
+      setStatus(form, t('conflict'), 'error');
+    }
+  }
 }

@@ -2,5 +2,7 @@
 // load): try the page again by itself as soon as the browser is back online. The page's
 // "Try again" link (href="", the same address) works without this too.
 export default function offline() {
-  window.addEventListener('online', () => window.location.reload(), { once: true });
+  window.addEventListener('online', () => {
+    if (navigator.onLine) window.location.reload();
+  });
 }
