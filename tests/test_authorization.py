@@ -123,7 +123,7 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     ("/recover", "GET"): public_page,
     ("/healthz", "GET"): public_page,
     ("/offline", "GET"): public_page,
-    ("/journal/local", "GET"): public_page,
+    ("/journal/local", "GET"): login_page,
     ("/manifest.webmanifest", "GET"): public_page,
     ("/sw.js", "GET"): public_page,
     ("/unlock", "GET"): lambda v, p: login_redirect(v.send("GET", p), None),

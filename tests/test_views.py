@@ -311,6 +311,11 @@ def test_journal_unknown_id_is_a_404_page(anna):
     assert_page(anna.client.get("/journal/6f1c0d5e-34b4-4f83-9c55-3c8f1f0b6a11"), 404)
 
 
+def app_client_anonymous_redirects(person, path: str) -> bool:
+    response = person.client.application.test_client().get(path)
+    return response.status_code == 302 and "/login" in response.headers["Location"]
+
+
 def test_offline_shells_hold_nothing_personal(anna):
     for path, hook in (("/journal/local", "data_js_local_journal"),
                        ("/offline", "data_js_offline")):
@@ -318,6 +323,8 @@ def test_offline_shells_hold_nothing_personal(anna):
         doc = assert_page(response)
         assert doc.find(**{hook: True})
         assert not doc.find_all(data_sealed=True)
+    # The journal shell is a signed-in page (the worker keeps it only while signed in).
+    assert app_client_anonymous_redirects(anna, "/journal/local")
     offline = anna.client.get("/offline").get_data(as_text=True)
     assert anna.uid not in offline and anna.email not in offline
     assert parse(offline).find("meta", name="csrf-token").attrs["content"] == ""
@@ -567,7 +574,7 @@ def test_session_cookie_flags_after_sign_in(app):
 
 def test_no_inline_code_on_any_page(app, anna):
     pages = [app.test_client().get(p) for p in ("/", "/login", "/signup", "/recover",
-                                                "/offline", "/journal/local", "/no-such-page")]
+                                                "/offline", "/no-such-page")]
     pages += [anna.client.get(p) for p in _user_paths(anna)
               if not p.startswith("/api/")]
     pages.append(_settings(anna, display_name="", lock_minutes="0"))

@@ -29,6 +29,7 @@ def index():
 
 
 @bp.get("/local")
+@login_required
 def local():
     """The offline journal shell (cached by the service worker; holds no user data)."""
     return render_template("journal/local.html")

@@ -87,10 +87,3 @@ def save_compose(page: Page, item_id: str | None = None) -> str:
     expect(page.locator("article[data-state=open]")).to_be_visible()
     return page.url.rsplit("/", 1)[1]
 
-
-def set_language(page: Page, code: str) -> None:
-    """Choose a language with the switch in the footer (a normal form post)."""
-    page.select_option("#language-select", code)
-    with page.expect_navigation():
-        page.locator(".language-form [type=submit]").click()
-    expect(page.locator("html")).to_have_attribute("lang", code)

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Page, expect
 
-from .device import DB_NAME, cache_dump, idb_databases, idb_dump, web_storage
+from .device import DB_NAME, cache_dump, idb_databases, idb_dump, js_string, web_storage
 from .journeys import log_in, log_out, open_editor, open_entry, sign_up, write_entry
 
 DRAFT_STORED = """async () => {
@@ -123,3 +123,18 @@ def test_sign_out_everywhere_wipes_this_device_and_ends_the_others(new_context, 
 
     laptop.goto(f"/journal/{item_id}")
     expect(laptop).to_have_url(re.compile(r"/login\?next="))
+
+    # "Use this if you lost a phone": the signed-out device must not still open the journal
+    # from its own copy (the offline journal page decrypts the sealed mirror locally).
+    laptop.goto("/journal/local")
+    if urlparse(laptop.url).path == "/journal/local":
+        status = laptop.locator("[data-local-status]")
+        locked, shown = js_string(laptop, "offlineLocked"), js_string(laptop, "offlineView")
+        expect(status).to_have_text(re.compile(f"^({re.escape(locked)}|{re.escape(shown)})"))
+        if status.inner_text().startswith(shown):      # then wait for what it goes on to show
+            expect(laptop.locator("[data-local-list]:not([hidden]), "
+                                  "[data-local-empty]:not([hidden])").first).to_be_visible()
+        assert marker not in laptop.content(), (
+            "a device signed out from elsewhere still shows the decrypted journal at "
+            "/journal/local (its IndexedDB keeps the unlocked keys and the sealed mirror)")
+        expect(status).to_have_text(locked)

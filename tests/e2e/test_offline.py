@@ -218,11 +218,9 @@ def test_journal_and_entries_open_offline_from_the_mirror(new_context, marker, n
 
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app bug: behaviors/delete.js deletes through the API but leaves the item in the sealed "
-    "mirror, so the offline journal lists a deleted entry until a later mirror refresh "
-    "(at most every 5 minutes, and only online)"))
 def test_a_deleted_entry_is_not_listed_offline(new_context, marker, no_plaintext):
+    """Deleting goes through the outbox and takes the entry out of the sealed mirror at
+    once (it used to stay listed offline until a later mirror refresh)."""
     context = new_context()
     page = context.new_page()
     sign_up(page)
@@ -460,30 +458,35 @@ def test_conflict_with_another_device_shows_both_and_keeps_the_choice(
     laptop.context.set_offline(False)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app bug: compose.js opens an existing item from the server's (or a newer pending) "
-    "version and never looks at the outbox, so an edit whose conflict was found by a "
-    "background sync is not shown when the editor is opened again; saving there then "
-    "drops the conflicted op (outbox.resolve) and the offline text is lost"))
 def test_reopening_the_editor_after_a_background_conflict_shows_both_versions(
-        new_context, marker, no_plaintext):
-    _account, item_id, _phone, laptop, mine, theirs = edit_offline_then_meet_a_newer_version(
+        new_context, live_server, marker, no_plaintext):
+    """The conflict was found by a background sync, not on the compose page: opening the
+    editor again shows both versions (it used to show only the server's, and saving there
+    dropped the offline text)."""
+    account, item_id, _phone, laptop, mine, theirs = edit_offline_then_meet_a_newer_version(
         new_context, marker)
     open_editor(laptop, f"/journal/{item_id}/edit")
     conflict = laptop.locator("[data-conflict]")
-    expect(conflict).to_be_visible(timeout=5_000)
+    expect(conflict).to_be_visible()
     expect(conflict.locator("[data-mine-body]")).to_have_text(mine)
     expect(conflict.locator("[data-theirs-body]")).to_have_text(theirs)
+    # Closing the page before choosing loses nothing either: it shows again.
+    open_editor(laptop, f"/journal/{item_id}/edit")
+    expect(conflict.locator("[data-mine-body]")).to_have_text(mine)
+    conflict.locator("[data-keep-mine]").click()
+    laptop.wait_for_url(re.compile(rf".*/journal/{item_id}$"))
+    expect(laptop.locator("article[data-state=open] [data-field=body]")).to_have_text(mine)
+    wait_for_outbox(laptop, 0)
+    opened = Reader(live_server, account.email, account.password).open(item_id)
+    assert (opened["body"], opened["rev"]) == (mine, 3)
+    assert_device_holds_no_plaintext(laptop, marker)
 
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app bug: an offline edit of an entry deleted on another device gets 409 with rev 0; "
-    "compose.js showConflict() then fails to GET the item (404), says 'saved on this "
-    "device' and returns, so the op stays a conflict forever ('1 need your choice') with "
-    "no choice offered; the earlier compose kept such text as a new reflection"))
 def test_an_offline_edit_of_an_entry_deleted_elsewhere_is_not_stranded(
         new_context, live_server, marker, no_plaintext):
+    """The edit meets a 409 with rev 0 (the entry is gone): the text is kept as a new
+    reflection (it used to stay a conflict forever, with no choice offered)."""
     phone = new_context().new_page()
     account = sign_up(phone)
     item_id = write_entry(phone, f"Yhteinen {marker}", f"Alku {marker}.")

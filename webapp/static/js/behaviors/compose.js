@@ -95,9 +95,12 @@ export default async function compose(root) {
     clearTimeout(draftTimer);
     draftTimer = setTimeout(keepDraft, DRAFT_DELAY);
   });
+  // Before a lock or an update reload: seal the open text as a draft; the page may then be
+  // left without a "Leave site?" prompt (the draft is restored on return).
   const flushDraft = async () => {
     clearTimeout(draftTimer);
     if (state.dirty) await keepDraft();
+    state.dirty = false;
   };
   keystore.beforeLock(flushDraft);
   lifecycle.beforeUpdate(flushDraft);

@@ -14,6 +14,7 @@ import passwordStrength from './password-strength.js';
 import pwa from './pwa.js';
 import recover from './recover.js';
 import sealed from './sealed.js';
+import signedOut from './signed-out.js';
 import signup from './signup.js';
 import support from './support.js';
 import unlock from './unlock.js';
@@ -34,6 +35,7 @@ export const behaviors = {
   pwa,
   recover,
   sealed,
+  'signed-out': signedOut,
   signup,
   support,
   unlock,
