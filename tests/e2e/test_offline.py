@@ -5,6 +5,13 @@ half-way through a sync), a conflict with another device shows both versions and
 the person chooses, drafts survive reloads and closing the page, signing out leaves nothing
 on the device, and search runs on the device only.
 
+Also kept as regressions, bugs these tests found: a deleted entry stayed in the offline
+journal; a conflict found by a background sync was not shown when the editor was reopened
+(and saving there lost the offline text); an offline edit of an entry deleted elsewhere stayed
+a conflict forever; after "keep the saved one" / "keep mine as new" the rejected version stayed
+"not sent yet" in the offline journal; saving left a draft (and asked "Leave site?") because
+the page navigated while still marked as saving.
+
 Every test types the `marker` and ends with the no-plaintext proof; the device itself (Cache
 Storage and every IndexedDB store) is searched for the marker along the way."""
 from __future__ import annotations
@@ -525,17 +532,20 @@ def test_an_offline_edit_of_an_entry_deleted_elsewhere_is_not_stranded(
 
 # ------------------------------------------------------------------------------ e. drafts
 
-DRAFT = """async ([uid, previous]) => {
+DRAFT = """async ([uid, body]) => {
     const keystore = await import('/static/js/keystore.js');
-    const sealed = await keystore.getSealed(`${uid}:new:entry`);
-    const value = sealed ? JSON.stringify(sealed) : null;
-    return value && value !== previous ? value : false;
+    const { loadDraft } = await import('/static/js/drafts.js');
+    const keys = await keystore.unlockedKeys(uid);
+    const draft = keys && (await loadDraft(keys, uid, 'new:entry'));
+    if (body === null) return draft === null;
+    return Boolean(draft) && draft.payload.body === body;
 }"""
 
 
-def wait_for_draft(page: Page, uid: str, previous: str | None = None) -> str:
-    """Until the compose page has sealed a (new) draft on the device; returns it (sealed)."""
-    return until(page, DRAFT, [uid, previous], what="a sealed draft on the device")
+def wait_for_draft(page: Page, uid: str, body: str) -> None:
+    """Until the compose page has sealed a draft with this text on the device (opened here,
+    in the test's page, with the app's own module: the device holds it sealed only)."""
+    until(page, DRAFT, [uid, body], what="a sealed draft with the typed text")
 
 
 def expect_restored(page: Page, title: str, body: str) -> None:
@@ -559,8 +569,7 @@ def test_a_draft_survives_reloads_online_and_offline_and_closing_the_page(
     page.fill("#title", title)
     page.locator("#body").press_sequentially(body[:12])
     page.locator("#body").fill(body)
-    draft = wait_for_draft(page, uid)
-    assert marker not in draft
+    wait_for_draft(page, uid, body)
     page.reload()
     expect_restored(page, title, body)
 
@@ -568,7 +577,7 @@ def test_a_draft_survives_reloads_online_and_offline_and_closing_the_page(
     context.set_offline(True)
     body = f"{body} Lisää junassa {marker}."
     page.fill("#body", body)
-    draft = wait_for_draft(page, uid, draft)
+    wait_for_draft(page, uid, body)
     page.reload()
     expect_restored(page, title, body)
     assert_device_holds_no_plaintext(page, marker)
@@ -576,7 +585,7 @@ def test_a_draft_survives_reloads_online_and_offline_and_closing_the_page(
     # Closing the page (no "Leave site?" asked) and opening a new one on the same device.
     body = f"{body} Ja vielä {marker}."
     page.fill("#body", body)
-    draft = wait_for_draft(page, uid, draft)
+    wait_for_draft(page, uid, body)
     page.close()
     page = context.new_page()
     page.goto("/journal/new")
@@ -591,7 +600,7 @@ def test_a_draft_survives_reloads_online_and_offline_and_closing_the_page(
     page.locator(SUBMIT).click()
     page.wait_for_url(re.compile(r".*/journal/[0-9a-f-]{36}$"))
     expect(page.locator("article[data-state=open] [data-field=body]")).to_have_text(body)
-    assert page.evaluate(DRAFT, [uid, None]) is False, "the draft stayed after saving"
+    assert page.evaluate(DRAFT, [uid, None]), "the draft stayed after saving"
     assert len(server_items(live_server, uid)) == 1
     assert_device_holds_no_plaintext(page, marker)
 
@@ -611,7 +620,7 @@ def test_sign_out_after_offline_use_leaves_nothing_on_the_device(
     write_offline(page, f"Ilman verkkoa {marker}", f"Jonossa {marker}.")
     open_editor(page, "/journal/new")
     page.fill("#body", f"Luonnos {marker}.")
-    wait_for_draft(page, uid)
+    wait_for_draft(page, uid, f"Luonnos {marker}.")
     page.goto("/journal/")
     expect(page.locator(LOCAL_CARDS)).to_have_count(2)
     assert_device_holds_no_plaintext(page, marker)
