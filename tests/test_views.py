@@ -405,8 +405,9 @@ def test_accept_language(client, header, lang):
 
 
 def test_swedish_and_finnish_pages_are_translated(client):
-    if not list(Path("webapp/translations").glob("*/LC_MESSAGES/messages.mo")):
-        pytest.skip("translations not compiled (the setup step compiles them)")
+    root = Path(__file__).resolve().parents[1]
+    if not list((root / "webapp/translations").glob("*/LC_MESSAGES/messages.mo")):
+        pytest.fail("translations not compiled: run `make setup` (make test does it)")
     titles = {lang: parse(client.get("/login", headers={"Accept-Language": lang}).get_data(
         as_text=True)).find("h1").all_text().strip() for lang in ("fi", "sv", "en")}
     assert len(set(titles.values())) == 3, titles
