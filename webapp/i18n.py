@@ -56,6 +56,8 @@ JS_STRINGS = {
     "offlineView": _l("You are offline: this is the copy kept on this device."),
     "offlineLocked": _l("You are offline and the app is locked. Unlock when you are back online."),
     "notOnDevice": _l("This entry is not kept on this device."),
+    "unsentOnLogout": _l("{n} changes on this device have not been sent yet and will be lost "
+                         "if you sign out now. Sign out anyway?"),
     "draftRestored": _l("Your unsaved text was restored on this device."),
     "mergeHint": _l("Both versions are now in the form. Edit and save."),
     "updateAvailable": _l("Update available"),

@@ -37,8 +37,13 @@ export default async function localJournal(root) {
     return;
   }
   const list = root.querySelector('[data-local-list]');
-  const entries = await openMirror(account.uid, keys);
-  list.replaceChildren(...entries.map(({ item, payload }) => entryCard(item, payload)));
-  list.hidden = false;
-  root.querySelector('[data-local-empty]').hidden = entries.length > 0;
+  const render = async () => {
+    const entries = await openMirror(account.uid, keys);
+    list.replaceChildren(...entries.map(({ item, payload }) => entryCard(item, payload)));
+    list.hidden = false;
+    root.querySelector('[data-local-empty]').hidden = entries.length > 0;
+  };
+  await render();
+  // When the outbox sends what waited, the "not sent yet" badges go.
+  window.addEventListener('valitila:outbox', render);
 }
