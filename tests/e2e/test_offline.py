@@ -64,6 +64,12 @@ def uid_of(page: Page) -> str:
 def wait_until_offline_ready(page: Page) -> None:
     """The worker controls the page and keeps this person's two shells (compose page and
     local journal): only then can the app open offline."""
+    # An active worker claims open pages; if this page was loaded before it claimed (a slow
+    # install on a loaded machine), a reload puts it under the worker's control.
+    until(page, "async () => Boolean(await navigator.serviceWorker.ready)",
+          what="an active service worker")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null",
                            timeout=TIMEOUT)
     until(page, """async (uid) => {
