@@ -15,8 +15,6 @@ import { currentUid, requireKeys } from '../session.js';
 import { go, setStatus } from '../ui.js';
 import { openSealed } from './sealed.js';
 
-const DRAFT_DELAY = 800;
-
 function readForm(form) {
   const tags = form.elements.tags.value
     .split(',')
@@ -81,7 +79,6 @@ export default async function compose(root) {
     setStatus(form, t('draftRestored'), '');
   }
 
-  let draftTimer = null;
   // The draft is sealed with the account key; a new entry's DEK travels with it so that a
   // restored draft still belongs to the same (idempotent) item.
   const keepDraft = () =>
@@ -90,15 +87,36 @@ export default async function compose(root) {
       payload: readForm(form),
       dek: existing ? undefined : Array.from(state.dek),
     });
+  // Every change is sealed into the draft at once (a few ms), one write at a time, so a tab
+  // closed or killed right after typing still finds the text on return.
+  let draftWrite = null;
+  let draftAgain = false;
+  const keepDraftSoon = () => {
+    if (draftWrite) {
+      draftAgain = true;
+      return draftWrite;
+    }
+    draftWrite = keepDraft()
+      .catch((err) => console.error('draft not kept', err))
+      .finally(() => {
+        draftWrite = null;
+        const again = draftAgain && state.dirty;
+        draftAgain = false;
+        if (again) keepDraftSoon();
+      });
+    return draftWrite;
+  };
+  const settleDrafts = async () => {
+    while (draftWrite) await draftWrite;
+  };
   form.addEventListener('input', () => {
     state.dirty = true;
-    clearTimeout(draftTimer);
-    draftTimer = setTimeout(keepDraft, DRAFT_DELAY);
+    keepDraftSoon();
   });
   // Before a lock or an update reload: seal the open text as a draft; the page may then be
   // left without a "Leave site?" prompt (the draft is restored on return).
   const flushDraft = async () => {
-    clearTimeout(draftTimer);
+    await settleDrafts();
     if (state.dirty) await keepDraft();
     state.dirty = false;
   };
@@ -130,14 +148,13 @@ export default async function compose(root) {
 
   async function save(payload) {
     state.saving = true;
-    clearTimeout(draftTimer); // a draft timer firing while sealing would outlive dropDraft
     submit.disabled = true;
     retry.hidden = true;
     setStatus(form, t('saving'), 'busy');
     try {
       await queue(payload);
       state.dirty = false;
-      clearTimeout(draftTimer);
+      await settleDrafts(); // a draft write in flight must not outlive dropDraft
       await dropDraft(uid, draftKey);
       await outbox.sync(uid);
       const left = (await outbox.pending(uid)).filter((op) => op.id === state.id);
