@@ -201,6 +201,9 @@ def test_offline_page(client, accept_language, lang):
     assert f'<html lang="{lang}">' in html
     assert "data-js-offline" in html and "data-offline-retry" in html
     assert 'href="/journal/new"' in html
+    # No language form: this anonymous copy could not carry the CSRF token it needs.
+    assert "language-form" not in html and 'name="csrf_token"' not in html
+    assert "language-form" in client.get("/login").get_data(as_text=True)
 
 
 def test_offline_page_translated(client):

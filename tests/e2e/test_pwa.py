@@ -128,7 +128,18 @@ def test_offline_pages_and_assets_come_from_the_cache(new_context, recorder):
     assert any("/static/css/app.css" in url for url in from_worker)
     assert any("/static/js/app.js" in url for url in from_worker)
     assert page.evaluate("() => document.styleSheets[0].cssRules.length") > 10
-    context.set_offline(False)
+
+    # Back on a network that cannot reach the server yet (a captive portal, the server
+    # down): the page asks /healthz first and stays, no reload into the same offline page.
+    context.route("**/healthz", lambda route: route.abort("connectionrefused"))
+    with page.expect_event("requestfailed", lambda r: r.url.endswith("/healthz")):
+        context.set_offline(False)
+    page.wait_for_timeout(300)
+    assert navigations[-1].endswith("/account/") and page.url.endswith("/account/")
+    expect(page.locator("h1")).to_have_text("Ei yhteyttä")
+    # The server answers again: the next `online` reloads the page itself.
+    context.unroute("**/healthz")
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
     page.wait_for_url(re.compile(r"/login\?next=(/|%2F)account(/|%2F)$"))
     expect(page.locator("[data-login-form]")).to_be_visible()
     assert not recorder.problems, recorder.problems  # the cached pages keep their CSP

@@ -1,8 +1,30 @@
 // data-js-offline (the offline page the service worker shows in place of a page it could not
-// load): try the page again by itself as soon as the browser is back online. The page's
-// "Try again" link (href="", the same address) works without this too.
+// load): try the page again by itself once the server answers again. The page's "Try again"
+// link (href="", the same address) works without this too.
+//
+// The `online` event only says the device has some network (it also fires on flaky or captive
+// connections), so the page first asks the server's trivial /healthz whether it can be
+// reached, and reloads only then: no loop of reloads into the same offline page.
+const PROBE = '/healthz';
+
+async function reachable() {
+  try {
+    const response = await fetch(PROBE, { cache: 'no-store', credentials: 'omit' });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
 export default function offline() {
-  window.addEventListener('online', () => {
-    if (navigator.onLine) window.location.reload();
+  let trying = false;
+  window.addEventListener('online', async () => {
+    if (trying || !navigator.onLine) return;
+    trying = true;
+    try {
+      if (await reachable()) window.location.reload();
+    } finally {
+      trying = false;
+    }
   });
 }
