@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from flask import Flask
@@ -16,12 +16,12 @@ from webapp.services import sealing
 PASSWORD = "Kesäpäivä-hyvä-2026!"
 
 
-@lru_cache(maxsize=None)
+@cache
 def account_material(email: str, password: str = PASSWORD) -> sealing.NewAccount:
     return sealing.create_account(str(uuid.uuid4()), email, password)
 
 
-@lru_cache(maxsize=None)
+@cache
 def secrets_for(email: str, password: str, salt_seed: str) -> sealing.AccountSecrets:
     kdf = dict(sealing.KDF_FLOOR)
     return sealing.derive_account_secrets(email, password, sealing.b64u_decode(salt_seed), kdf)

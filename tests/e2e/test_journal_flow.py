@@ -14,7 +14,8 @@ from .journeys import log_in, open_entry, sign_up, write_entry
 def test_write_and_read_on_two_devices(new_context, marker, no_plaintext):
     phone = new_context().new_page()
     account = sign_up(phone)
-    expect(phone.get_by_text("Päiväkirjasi on tyhjä").or_(phone.locator(".empty-state"))).to_be_visible()
+    empty = phone.get_by_text("Päiväkirjasi on tyhjä").or_(phone.locator(".empty-state"))
+    expect(empty).to_be_visible()
     item_id = write_entry(phone, f"Otsikko {marker}", f"Tänään {marker} onnistui.", "tiimi, rajat")
     phone.reload()
     assert open_entry(phone, item_id) == (f"Otsikko {marker}", f"Tänään {marker} onnistui.")
