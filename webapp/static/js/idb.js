@@ -8,8 +8,10 @@
 export const DB_NAME = 'valitila';
 const VERSION = 2;
 
-export function openDb() {
-  return new Promise((resolve, reject) => {
+let connection = null; // one open connection per page (or worker), opened on first use
+
+function open() {
+  const opening = new Promise((resolve, reject) => {
     const request = indexedDB.open(DB_NAME, VERSION);
     request.onupgradeneeded = () => {
       const db = request.result;
@@ -25,37 +27,70 @@ export function openDb() {
     };
     request.onsuccess = () => {
       const db = request.result;
-      db.onversionchange = () => db.close();
+      const forget = () => {
+        if (connection === opening) connection = null;
+      };
+      // Another page upgrades or deletes the database (sign-out): step aside at once.
+      db.onversionchange = () => {
+        forget();
+        db.close();
+      };
+      db.onclose = forget; // closed by the browser (storage cleared, disk trouble)
       resolve(db);
     };
     request.onerror = () => reject(request.error);
     request.onblocked = () => reject(new Error('IndexedDB upgrade blocked by another tab'));
   });
+  opening.catch(() => {
+    if (connection === opening) connection = null;
+  });
+  return opening;
+}
+
+/** The page's connection, opened once and kept: opening costs more than most operations. */
+export function openDb() {
+  connection ??= open();
+  return connection;
+}
+
+/** Close the kept connection (before deleting the database). */
+export async function closeDb() {
+  const current = connection;
+  connection = null;
+  if (current) (await current.catch(() => null))?.close();
+}
+
+/** A transaction on the kept connection; if that connection was closed under us (another
+ *  page deleted or upgraded the database), on a fresh one. */
+async function transaction(list, mode) {
+  const db = await openDb();
+  try {
+    return db.transaction(list, mode);
+  } catch (err) {
+    if (err?.name !== 'InvalidStateError') throw err;
+    if (connection && (await connection) === db) connection = null;
+    return (await openDb()).transaction(list, mode);
+  }
 }
 
 /** Run fn(stores...) in one transaction over `names`; resolves with fn's result
  *  (IDBRequest results are unwrapped) once the transaction has committed. */
 export async function transact(names, mode, fn) {
-  const db = await openDb();
-  try {
-    return await new Promise((resolve, reject) => {
-      const list = Array.isArray(names) ? names : [names];
-      const tx = db.transaction(list, mode);
-      let result;
-      try {
-        result = fn(...list.map((name) => tx.objectStore(name)));
-      } catch (err) {
-        tx.abort();
-        reject(err);
-        return;
-      }
-      tx.oncomplete = () => resolve(result instanceof IDBRequest ? result.result : result);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
-  } finally {
-    db.close();
-  }
+  const list = Array.isArray(names) ? names : [names];
+  const tx = await transaction(list, mode);
+  return new Promise((resolve, reject) => {
+    let result;
+    try {
+      result = fn(...list.map((name) => tx.objectStore(name)));
+    } catch (err) {
+      tx.abort();
+      reject(err);
+      return;
+    }
+    tx.oncomplete = () => resolve(result instanceof IDBRequest ? result.result : result);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
 }
 
 /** Resolve an IDBRequest inside a transaction callback chain. */
@@ -67,7 +102,8 @@ export function request(req) {
 }
 
 /** Delete the whole database (logout). */
-export function deleteDb() {
+export async function deleteDb() {
+  await closeDb();
   return new Promise((resolve) => {
     const req = indexedDB.deleteDatabase(DB_NAME);
     req.onsuccess = req.onerror = req.onblocked = () => resolve();
