@@ -118,7 +118,7 @@ def test_service_worker_is_the_same_for_everyone(client, proto):
 
 def _fake_static(tmp_path: Path) -> Path:
     static = tmp_path / "static"
-    for rel in ("css/app.css", "js/app.js", "js/crypto/aead.js", "icons/icon.svg",
+    for rel in ("css/app.css", "js/app.js", "js/outbox.js", "js/crypto/aead.js", "icons/icon.svg",
                 "vendor/htmx.min.js", "vendor/zxcvbn/core/index.esm.js", "other/readme.txt"):
         (static / rel).parent.mkdir(parents=True, exist_ok=True)
         (static / rel).write_text(f"/* {rel} */\n")
@@ -136,7 +136,7 @@ def test_version_changes_with_any_precached_file(tmp_path):
     first = build()
     assert [url.split("?")[0] for url in first.precache] == [
         "/static/css/app.css", "/static/icons/icon.svg", "/static/js/app.js",
-        "/static/js/crypto/aead.js", "/static/vendor/htmx.min.js"]
+        "/static/js/crypto/aead.js", "/static/js/outbox.js", "/static/vendor/htmx.min.js"]
     assert build().version == first.version, "the version is deterministic"
     (static / "js" / "crypto" / "aead.js").write_text("/* changed */\n")
     second = build()
@@ -175,13 +175,30 @@ def test_worker_is_computed_once_per_process(client, tmp_path, monkeypatch):
     monkeypatch.setattr(pwa, "STATIC", static)
     try:
         first, precache, _shells = worker_values(client.get("/sw.js").get_data(as_text=True))
-        assert len(precache) == 5
+        assert len(precache) == 6
         (static / "js" / "app.js").write_text("/* deployed */\n")
         assert worker_values(client.get("/sw.js").get_data(as_text=True))[0] == first
         pwa._cached_worker.cache_clear()  # a new process (a deploy)
         assert worker_values(client.get("/sw.js").get_data(as_text=True))[0] != first
     finally:
         pwa._cached_worker.cache_clear()
+
+
+def test_worker_imports_the_versioned_outbox_module(client):
+    """The module worker imports the outbox by its precache URL: a deploy that changes the
+    outbox changes the worker script, so the browser installs the new one."""
+    script = client.get("/sw.js").get_data(as_text=True)
+    _version, precache, _shells = worker_values(script)
+    outbox = next(url for url in precache if url.startswith("/static/js/outbox.js?v="))
+    line = f"import {{ SYNC_TAG, sendInBackground }} from {json.dumps(outbox)};"
+    assert line in script.splitlines(), "the worker imports the outbox module by its versioned URL"
+
+
+def test_worker_template_needs_the_outbox_module(tmp_path):
+    static = _fake_static(tmp_path)
+    (static / "js" / "outbox.js").unlink()
+    with pytest.raises(RuntimeError, match="outbox.js is not among the precached files"):
+        pwa.build_worker(static, pwa.TEMPLATES, tmp_path, "/static", {})
 
 
 def test_worker_template_needs_its_placeholders(tmp_path):

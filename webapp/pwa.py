@@ -1,10 +1,11 @@
 """The installable app: the web app manifest, the service worker (served from the root so that
 its scope is the whole app) and the offline page it falls back to.
 
-The worker script is webapp/static/sw.js with three values filled in: the precache list
+The worker script is webapp/static/sw.js with four values filled in: the precache list
 (every file under static/css, js, vendor and icons, as /static/<path>?v=<hash> URLs, the same
 URLs asset_url() gives the pages), the page shells it keeps (/offline, the compose page and
-the local journal) and a VERSION hashed from everything those caches hold. Any deploy that
+the local journal), the versioned URL of the outbox module it imports (a module worker, for
+Background Sync) and a VERSION hashed from everything those caches hold. Any deploy that
 changes a precached file, the worker template, a shell's template or a compiled translation
 therefore installs a new worker with new caches. The list and the hash are computed once per
 process. Nothing in the script depends on the person asking for it.
@@ -34,6 +35,7 @@ STATIC = PACKAGE / "static"
 TEMPLATES = PACKAGE / "templates"
 TRANSLATIONS = PACKAGE / "translations"
 WORKER_TEMPLATE = "sw.js"  # relative to STATIC
+WORKER_IMPORT = "js/outbox.js"  # the module the worker imports (Background Sync)
 
 # Precached: the app's own CSS and JS, the vendored htmx and Argon2 and the icons.
 PRECACHE_DIRS = ("css", "js", "vendor", "icons")
@@ -95,6 +97,14 @@ def _fill(template: str, marker: str, value) -> str:
     return filled
 
 
+def _url_of(urls: list[str], path: str) -> str:
+    """The precache URL (with its ?v=) of the file at `path`."""
+    for url in urls:
+        if url.split("?", 1)[0] == path:
+            return url
+    raise RuntimeError(f"sw.js: {path} is not among the precached files")
+
+
 def build_worker(static: Path, templates: Path, translations: Path, static_url: str,
                  shells: dict[str, str]) -> Worker:
     """Compute the precache list, the version hash and the worker script."""
@@ -120,6 +130,7 @@ def build_worker(static: Path, templates: Path, translations: Path, static_url: 
     script = _fill(source, "version", version)
     script = _fill(script, "precache", urls)
     script = _fill(script, "shells", shells)
+    script = _fill(script, "outbox", _url_of(urls, f"{static_url}/{WORKER_IMPORT}"))
     return Worker(version, tuple(urls), total, script)
 
 

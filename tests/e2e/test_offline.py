@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 
 import pytest
@@ -307,6 +308,80 @@ def test_entries_written_offline_survive_a_reload_and_sync_exactly_once(
     assert_device_holds_no_plaintext(page, marker)
 
 
+def dispatch_background_sync(context: BrowserContext, base_url: str) -> None:
+    """Wake the service worker with a Background Sync event, as the browser does when the
+    network comes back. (Chromium decides that by the real network, which the test's offline
+    switch does not touch, so DevTools fires it.) The DevTools session needs a page target:
+    an about:blank page, which is no client of the worker and runs none of the app."""
+    blank = context.new_page()
+    cdp = context.new_cdp_session(blank)
+    registrations: list[dict] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated",
+           lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    scope = base_url.rstrip("/") + "/"
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while not any(r["scopeURL"] == scope and not r["isDeleted"] for r in registrations):
+        assert time.monotonic() < deadline, f"no worker registration for {scope}: {registrations}"
+        blank.wait_for_timeout(100)
+    registration = next(r for r in registrations if r["scopeURL"] == scope and not r["isDeleted"])
+    cdp.send("ServiceWorker.dispatchSyncEvent", {
+        "origin": base_url.rstrip("/"), "registrationId": registration["registrationId"],
+        "tag": "valitila-outbox", "lastChance": False})
+    cdp.detach()
+    blank.close()
+
+
+def test_background_sync_sends_the_outbox_with_no_page_open(
+        new_context, live_server, marker, no_plaintext):
+    """Written offline, the app closed before the network came back: the service worker
+    sends the sealed outbox by itself (Background Sync), each change exactly once."""
+    context = new_context()
+    page = context.new_page()
+    sign_up(page)
+    uid = uid_of(page)
+    wait_until_offline_ready(page)
+    sent: list[tuple[str, str, int, bool]] = []
+    context.on("response", lambda r: sent.append(
+        (r.request.method, r.url.rsplit("/", 1)[1], r.status, r.request.service_worker is not None))
+        if r.request.method in ("PUT", "DELETE") else None)
+
+    context.set_offline(True)
+    texts = [(f"Bussissa {n} {marker}", f"Ilman verkkoa kirjoitettu {n}: {marker}.")
+             for n in (1, 2)]
+    for title, body in texts:
+        write_offline(page, title, body)
+    ids = [op["id"] for op in outbox_ops(page)]
+    assert len(set(ids)) == 2
+    assert "valitila-outbox" in until(page, """async () => {
+        const registration = await navigator.serviceWorker.ready;
+        const tags = await registration.sync.getTags();
+        return tags.length ? tags : null;
+    }""", what="a Background Sync registration"), "queueing asked for Background Sync"
+    page.close()  # the person puts the phone away: no page of the app is open
+
+    context.set_offline(False)
+    assert server_items(live_server, uid) == []
+    # The outbox is sent in order: the answer to the last change comes last.
+    with context.expect_event("response", timeout=TIMEOUT, predicate=lambda r: (
+            r.request.method == "PUT" and r.url.endswith(ids[-1]))):
+        dispatch_background_sync(context, live_server.url)
+    assert not context.pages, "no page was open while the worker sent"
+    assert sorted(item.id for item in server_items(live_server, uid)) == sorted(ids)
+    assert sorted(sent) == sorted(("PUT", item_id, 201, True) for item_id in ids), \
+        "each change was sent once, by the service worker"
+
+    # The app opens later: nothing waits, nothing is sent again, the entries read back.
+    page = context.new_page()
+    page.goto("/journal/")
+    wait_for_outbox(page, 0, "an empty outbox")
+    wait_for_mirror(page, ids)
+    expect(page.locator("#entry-list article[data-state=open] [data-field=title]")).to_have_text(
+        [t for t, _b in reversed(texts)])
+    assert len(sent) == 2 and len(server_items(live_server, uid)) == 2
+    assert_device_holds_no_plaintext(page, marker)
+
+
 # ------------------------------------------------------------------------------ c. failures
 
 def test_server_failing_in_the_middle_of_a_sync_loses_and_duplicates_nothing(
@@ -345,7 +420,8 @@ def test_server_failing_in_the_middle_of_a_sync_loses_and_duplicates_nothing(
             seen.append((item_id, "refused"))
             route.abort("connectionrefused")
 
-    page.route("**/api/v1/items/*", flaky_server)
+    # On the context, so that the service worker's Background Sync meets the same server.
+    context.route("**/api/v1/items/*", flaky_server)
     with page.expect_event("requestfailed", timeout=TIMEOUT,
                            predicate=lambda r: r.method == "PUT" and r.url.endswith(ids[2])):
         context.set_offline(False)
@@ -361,7 +437,7 @@ def test_server_failing_in_the_middle_of_a_sync_loses_and_duplicates_nothing(
         js_string(page, "waitingChanges").replace("{n}", "3"))
 
     # The server is back: "Send now".
-    page.unroute("**/api/v1/items/*", flaky_server)
+    context.unroute("**/api/v1/items/*", flaky_server)
     page.locator("[data-outbox-sync]").click()
     wait_for_outbox(page, 0, "the outbox to empty after Send now")
     stored = server_items(live_server, uid)

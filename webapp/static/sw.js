@@ -1,5 +1,7 @@
-// Välitila service worker. Plain JS, no libraries. Served by webapp/pwa.py at /sw.js (scope
-// "/") with the three values below filled in; this file itself is only the template.
+// Välitila service worker. Plain JS, no libraries; a module worker (registered with
+// type: 'module') so that it shares the outbox code with the pages. Served by webapp/pwa.py
+// at /sw.js (scope "/") with the values below filled in; this file itself is only the
+// template.
 //
 // What it keeps, in caches named after VERSION (a hash of everything they hold, so a deploy
 // that changes any of it installs a new worker and the old caches are deleted):
@@ -16,6 +18,12 @@
 // than these shells. The offline copy of entries lives sealed in IndexedDB (mirror.js).
 // Signing out wipes Cache Storage (keystore.wipeDevice); the next page asks the worker to
 // put the public files and the offline page back (SYNC).
+//
+// Background Sync: a page that queues a sealed change registers the `sync` tag; the browser
+// wakes the worker when the network is back, and the worker sends the outbox (outbox.js,
+// the same code the pages run) for whoever is signed in, even with no page open.
+
+import { SYNC_TAG, sendInBackground } from /* @outbox */ '/static/js/outbox.js';
 
 const VERSION = /* @version */ 'dev';
 const PRECACHE = /* @precache */ [];
@@ -183,6 +191,22 @@ self.addEventListener('message', (event) => {
     syncing = syncing.then(() => sync({ uid, lang })).catch((err) => console.warn('sw: sync failed', err));
     event.waitUntil(syncing);
   }
+});
+
+// ---------------------------------------------------------------------------- background sync
+
+/** Send what waits (no page needed), then tell open pages so their status line updates.
+ *  A rejection (network or server still down) makes the browser try again later. */
+async function sendOutbox() {
+  try {
+    await sendInBackground();
+  } finally {
+    for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'OUTBOX' });
+  }
+}
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === SYNC_TAG) event.waitUntil(sendOutbox());
 });
 
 // ---------------------------------------------------------------------------- fetch

@@ -10,16 +10,24 @@
 // - a retried PUT is answered like the first one (the server is idempotent for the same
 //   rev and content), so a lost response never duplicates;
 // - a 409 marks the op as a conflict and stops the item's later ops until the user chooses.
+//
+// The same module runs in the page and in the service worker (sw.js imports it): a page
+// sends what waits while it is open; where the browser has Background Sync, queueing also
+// asks the worker to send it once the network is back, even when no page is open then.
+// Web Locks keep the two from sending at the same time.
 import { request, transact } from './idb.js';
 import * as mirror from './mirror.js';
 
 const LOCK = 'valitila-outbox';
+/** The Background Sync tag (sw.js answers its `sync` event). */
+export const SYNC_TAG = 'valitila-outbox';
+const inPage = typeof window !== 'undefined' && typeof document !== 'undefined';
 let running = null;
 
 let csrfToken = null;
 
 function csrf() {
-  return csrfToken || document.querySelector('meta[name="csrf-token"]')?.content || '';
+  return csrfToken || (inPage && document.querySelector('meta[name="csrf-token"]')?.content) || '';
 }
 
 /** A page served from a cache may carry an old CSRF token: ask the session for its own. */
@@ -35,7 +43,28 @@ async function refreshCsrf() {
 }
 
 function notify() {
-  window.dispatchEvent(new CustomEvent('valitila:outbox'));
+  if (inPage) window.dispatchEvent(new CustomEvent('valitila:outbox'));
+}
+
+// In a page: the service worker's Background Sync changed the outbox; tell this page's views
+// (status line, offline journal, editor) as if the page had sent it itself.
+if (inPage && navigator.serviceWorker) {
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data?.type === 'OUTBOX') notify();
+  });
+  navigator.serviceWorker.startMessages();
+}
+
+/** Ask the service worker to send what waits once the network is back (Background Sync,
+ *  where the browser has it; elsewhere the open page keeps trying by itself). */
+async function requestBackgroundSync() {
+  if (!inPage || !navigator.serviceWorker) return;
+  try {
+    const registration = await navigator.serviceWorker.getRegistration();
+    if (registration?.active && registration.sync) await registration.sync.register(SYNC_TAG);
+  } catch {
+    /* not allowed here (e.g. private mode): the page syncs while it is open */
+  }
 }
 
 /** All ops of `uid`, oldest first. */
@@ -70,6 +99,7 @@ export async function queuePut(uid, id, body, mirrorItem) {
     items.put({ ...mirrorItem, uid, pending: true });
   });
   notify();
+  requestBackgroundSync();
 }
 
 /** Queue a delete of item `id`; unsent changes of it are dropped. */
@@ -89,6 +119,7 @@ export async function queueDelete(uid, id) {
     items.delete(id);
   });
   notify();
+  requestBackgroundSync();
 }
 
 async function update(op) {
@@ -180,14 +211,33 @@ export function sync(uid) {
   if (!uid) return Promise.resolve({ sent: 0, conflicts: 0, failed: 0, offline: false });
   running ??= (async () => {
     try {
-      if (navigator.locks?.request) return await navigator.locks.request(LOCK, () => drain(uid));
-      return await drain(uid);
+      const result = navigator.locks?.request ? await navigator.locks.request(LOCK, () => drain(uid)) : await drain(uid);
+      // Still waiting for the network: have the worker send it when it is back.
+      if (result.offline) requestBackgroundSync();
+      return result;
     } finally {
       running = null;
       notify();
     }
   })();
   return running;
+}
+
+/** The service worker's Background Sync: send what waits for whoever is signed in on this
+ *  browser, with no page open. Asks the server who that is (the session cookie) and takes a
+ *  fresh CSRF token from the same answer. Resolves with the result (null when nobody is
+ *  signed in: the changes wait for their author); rejects while the network or the server
+ *  is down, so that the browser tries again later. */
+export async function sendInBackground() {
+  const response = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+  if (response.status === 401) return null;
+  if (!response.ok) throw new Error(`outbox: /me answered HTTP ${response.status}`);
+  const me = await response.json();
+  if (!me?.uid) return null;
+  csrfToken = me.csrf_token || null;
+  const result = await sync(me.uid);
+  if (result.offline) throw new Error('outbox: the network or the server is down');
+  return result;
 }
 
 /** Clear a failed op's error so it is tried again. */

@@ -144,7 +144,9 @@ export default async function pwa(root) {
   if (!('serviceWorker' in navigator) || !/^https?:$/.test(window.location.protocol)) return;
   let registration;
   try {
-    registration = await navigator.serviceWorker.register(WORKER_URL, { scope: '/' });
+    // A module worker (it imports the outbox for Background Sync). updateViaCache 'none': the
+    // browser checks the worker and the modules it imports past the HTTP cache.
+    registration = await navigator.serviceWorker.register(WORKER_URL, { scope: '/', type: 'module', updateViaCache: 'none' });
   } catch (err) {
     console.warn('service worker not registered', err);
     return;
