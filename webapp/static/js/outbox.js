@@ -211,7 +211,9 @@ export function sync(uid) {
   if (!uid) return Promise.resolve({ sent: 0, conflicts: 0, failed: 0, offline: false });
   running ??= (async () => {
     try {
-      const result = navigator.locks?.request ? await navigator.locks.request(LOCK, () => drain(uid)) : await drain(uid);
+      const result = navigator.locks?.request
+        ? await navigator.locks.request(LOCK, () => drain(uid))
+        : await drain(uid);
       // Still waiting for the network: have the worker send it when it is back.
       if (result.offline) requestBackgroundSync();
       return result;
@@ -229,7 +231,11 @@ export function sync(uid) {
  *  signed in: the changes wait for their author); rejects while the network or the server
  *  is down, so that the browser tries again later. */
 export async function sendInBackground() {
-  const response = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+  const response = await fetch('/api/v1/me', {
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { Accept: 'application/json' },
+  });
   if (response.status === 401) return null;
   if (!response.ok) throw new Error(`outbox: /me answered HTTP ${response.status}`);
   const me = await response.json();

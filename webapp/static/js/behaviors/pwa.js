@@ -146,7 +146,11 @@ export default async function pwa(root) {
   try {
     // A module worker (it imports the outbox for Background Sync). updateViaCache 'none': the
     // browser checks the worker and the modules it imports past the HTTP cache.
-    registration = await navigator.serviceWorker.register(WORKER_URL, { scope: '/', type: 'module', updateViaCache: 'none' });
+    registration = await navigator.serviceWorker.register(WORKER_URL, {
+      scope: '/',
+      type: 'module',
+      updateViaCache: 'none',
+    });
   } catch (err) {
     console.warn('service worker not registered', err);
     return;
