@@ -382,6 +382,39 @@ def test_background_sync_sends_the_outbox_with_no_page_open(
     assert_device_holds_no_plaintext(page, marker)
 
 
+def test_an_open_page_shows_what_the_worker_sent_in_the_background(
+        new_context, live_server, marker, no_plaintext):
+    """The worker's Background Sync tells open pages: the offline journal drops its "not sent
+    yet" badge and the status line its count, without a reload."""
+    context = new_context()
+    page = context.new_page()
+    sign_up(page)
+    uid = uid_of(page)
+    wait_until_offline_ready(page)
+    context.set_offline(True)
+    write_offline(page, f"Taustalla {marker}", f"Lähtee ilman sivua {marker}.")
+    [item_id] = [op["id"] for op in outbox_ops(page)]
+    page.goto("/journal/")
+    expect(page.locator(LOCAL_CARDS).locator(".badge")).to_have_text(
+        [js_string(page, "notSentYet")])
+    # This page's own sends fail (its requests only: the worker's are not routed), so what
+    # changes on the page can only come from the worker.
+    page.route("**/api/v1/items/*", lambda route: route.abort("connectionrefused"))
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    context.set_offline(False)
+    with context.expect_event("response", timeout=TIMEOUT, predicate=lambda r: (
+            r.request.method == "PUT" and r.url.endswith(item_id)
+            and r.request.service_worker is not None)):
+        dispatch_background_sync(context, live_server.url)
+    expect(page.locator(LOCAL_CARDS).locator(".badge")).to_have_count(0)
+    expect(page.locator("[data-js-outbox-status]")).to_be_hidden()
+    assert navigations == [], "the page updated in place"
+    assert [item.id for item in server_items(live_server, uid)] == [item_id]
+    page.unroute("**/api/v1/items/*")
+    assert_device_holds_no_plaintext(page, marker)
+
+
 # ------------------------------------------------------------------------------ c. failures
 
 def test_server_failing_in_the_middle_of_a_sync_loses_and_duplicates_nothing(
