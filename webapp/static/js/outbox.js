@@ -30,10 +30,19 @@ function csrf() {
   return csrfToken || (inPage && document.querySelector('meta[name="csrf-token"]')?.content) || '';
 }
 
+/** The signed-in person of this browser's session, with the session's CSRF token. */
+function fetchMe() {
+  return fetch('/api/v1/me', {
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { Accept: 'application/json' },
+  });
+}
+
 /** A page served from a cache may carry an old CSRF token: ask the session for its own. */
 async function refreshCsrf() {
   try {
-    const response = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
+    const response = await fetchMe();
     if (!response.ok) return false;
     csrfToken = (await response.json()).csrf_token || null;
     return Boolean(csrfToken);
@@ -231,11 +240,7 @@ export function sync(uid) {
  *  signed in: the changes wait for their author); rejects while the network or the server
  *  is down, so that the browser tries again later. */
 export async function sendInBackground() {
-  const response = await fetch('/api/v1/me', {
-    credentials: 'same-origin',
-    cache: 'no-store',
-    headers: { Accept: 'application/json' },
-  });
+  const response = await fetchMe();
   if (response.status === 401) return null;
   if (!response.ok) throw new Error(`outbox: /me answered HTTP ${response.status}`);
   const me = await response.json();
