@@ -3,7 +3,7 @@
 #   make setup   create/refresh .venv, node_modules, vendored JS, translations, DB
 #   make run     setup + demo data (first run only) + dev server on 127.0.0.1:$PORT (5000)
 #   make test    setup + JS tests + pytest on SQLite + pytest on PostgreSQL + browser tests
-#   make lint    ruff check webapp tests
+#   make lint    ruff check webapp protocol tests bench
 #   make bench   bench/run.py, if present
 #   make clean   remove generated files (keeps .venv, node_modules and instance/)
 #   make distclean   clean + remove .venv and node_modules
@@ -111,7 +111,7 @@ test: setup
 	@$(call pytest,,-m e2e tests)
 
 lint: $(STAMPS)/venv
-	$(VENV)/bin/ruff check webapp tests
+	$(VENV)/bin/ruff check webapp protocol tests bench
 
 bench: setup
 	@if [ -f bench/run.py ]; then $(VPY) bench/run.py; \

@@ -50,17 +50,17 @@ def seed(app, email: str, count: int) -> None:
     with app.app_context():
         demo.seed_entries(email, count, PASSWORD)
 
-
 def login_client(app, email: str):
-    from webapp.services import accounts, sealing
+    import protocol
+    from webapp.services import accounts
 
     client = app.test_client()
     with app.app_context():
         user = accounts.user_by_email(email)
-        secrets = sealing.derive_account_secrets(email, PASSWORD,
-                                                 sealing.b64u_decode(user.salt_seed), user.kdf)
+        secrets = protocol.derive_account_secrets(email, PASSWORD,
+                                                 protocol.b64u_decode(user.salt_seed), user.kdf)
     response = client.post("/api/v1/auth/login", json={
-        "email": email, "auth_key": sealing.b64u_encode(secrets.auth_key)})
+        "email": email, "auth_key": protocol.b64u_encode(secrets.auth_key)})
     assert response.status_code == 200, response.get_json()
     return client
 

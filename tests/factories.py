@@ -18,19 +18,19 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from flask import Flask
 from sqlalchemy import select
 
+import protocol
 from webapp.extensions import db
-from webapp.services import sealing
 
 from .helpers import Person
 
-b64u = sealing.b64u_encode
+b64u = protocol.b64u_encode
 
 
 @dataclass(frozen=True)
 class FastAccount:
-    """A `sealing.NewAccount` plus the raw auth keys the client would have derived."""
+    """A `protocol.NewAccount` plus the raw auth keys the client would have derived."""
 
-    account: sealing.NewAccount
+    account: protocol.NewAccount
     auth_key: bytes
     recovery_auth_key: bytes
 
@@ -61,30 +61,30 @@ def fast_account(uid: str | None = None) -> FastAccount:
     uid = uid or str(uuid.uuid4())
     ak, kek, auth_key = os.urandom(32), os.urandom(32), os.urandom(32)
     x, ed = X25519PrivateKey.generate(), Ed25519PrivateKey.generate()
-    recovery, rk, display = sealing.new_recovery(uid, ak)
+    recovery, rk, display = protocol.new_recovery(uid, ak)
     registration = {
-        "uid": uid, "salt_seed": b64u(os.urandom(16)), "kdf": dict(sealing.KDF_FLOOR),
-        "auth_key": b64u(auth_key), "wrapped_ak": sealing.box(kek, ak, f"valitila/v1/ak|{uid}"),
+        "uid": uid, "salt_seed": b64u(os.urandom(16)), "kdf": dict(protocol.KDF_FLOOR),
+        "auth_key": b64u(auth_key), "wrapped_ak": protocol.box(kek, ak, f"valitila/v1/ak|{uid}"),
         "recovery": recovery,
-        "bundle": sealing.make_bundle(uid, ed, sealing.raw_public(x), sealing.raw_public(ed)),
-        "wrapped_x25519": sealing.box(ak, sealing.pkcs8(x), f"valitila/v1/x25519|{uid}"),
-        "wrapped_ed25519": sealing.box(ak, sealing.pkcs8(ed), f"valitila/v1/ed25519|{uid}"),
+        "bundle": protocol.make_bundle(uid, ed, protocol.raw_public(x), protocol.raw_public(ed)),
+        "wrapped_x25519": protocol.box(ak, protocol.pkcs8(x), f"valitila/v1/x25519|{uid}"),
+        "wrapped_ed25519": protocol.box(ak, protocol.pkcs8(ed), f"valitila/v1/ed25519|{uid}"),
     }
-    account = sealing.NewAccount(registration, ak, x, ed, rk, display)
-    return FastAccount(account, auth_key, sealing.derive_recovery_secrets(rk)[1])
+    account = protocol.NewAccount(registration, ak, x, ed, rk, display)
+    return FastAccount(account, auth_key, protocol.derive_recovery_secrets(rk)[1])
 
 
 def new_secrets(uid: str, ak: bytes, *, recovery: bool = True) -> tuple[dict[str, Any], bytes,
                                                                          bytes | None]:
     """A `new` object for POST /auth/password: (body, new auth key, new recovery auth key)."""
     kek, auth_key = os.urandom(32), os.urandom(32)
-    body: dict[str, Any] = {"salt_seed": b64u(os.urandom(16)), "kdf": dict(sealing.KDF_FLOOR),
+    body: dict[str, Any] = {"salt_seed": b64u(os.urandom(16)), "kdf": dict(protocol.KDF_FLOOR),
                             "auth_key": b64u(auth_key),
-                            "wrapped_ak": sealing.box(kek, ak, f"valitila/v1/ak|{uid}")}
+                            "wrapped_ak": protocol.box(kek, ak, f"valitila/v1/ak|{uid}")}
     recovery_auth = None
     if recovery:
-        body["recovery"], rk, _ = sealing.new_recovery(uid, ak)
-        recovery_auth = sealing.derive_recovery_secrets(rk)[1]
+        body["recovery"], rk, _ = protocol.new_recovery(uid, ak)
+        recovery_auth = protocol.derive_recovery_secrets(rk)[1]
     return body, auth_key, recovery_auth
 
 
@@ -125,7 +125,7 @@ def api_login(app: Flask, person: Person, auth_key: bytes | None = None) -> Pers
 
 # -- sealing for service tests ---------------------------------------------------------------
 
-def item_body(account: sealing.NewAccount, item_id: str, *, rev: int = 1, kind: str = "entry",
+def item_body(account: protocol.NewAccount, item_id: str, *, rev: int = 1, kind: str = "entry",
               payload: dict[str, Any] | None = None, dek: bytes | None = None,
               owner_envelope: bool = True, by: str | None = None,
               signer: Ed25519PrivateKey | None = None, header_id: str | None = None,
@@ -134,13 +134,13 @@ def item_body(account: sealing.NewAccount, item_id: str, *, rev: int = 1, kind: 
     """A PUT /items/{id} body. The header_* / by / signer arguments forge mismatches."""
     uid = account.registration["uid"]
     dek = dek or os.urandom(32)
-    sealed = sealing.seal_item(header_id or item_id, header_kind or kind, header_rev or rev,
+    sealed = protocol.seal_item(header_id or item_id, header_kind or kind, header_rev or rev,
                                by or uid, payload or {"title": "t", "body": "b", "tags": []},
                                dek, signer or account.ed25519_private)
     body: dict[str, Any] = {"kind": kind, "rev": rev, "sealed": sealed["sealed"],
                             "sig": sealed["sig"]}
     if owner_envelope:
-        body["envelopes"] = [sealing.owner_envelope(account.ak, dek, item_id, uid)]
+        body["envelopes"] = [protocol.owner_envelope(account.ak, dek, item_id, uid)]
     return body
 
 

@@ -1,4 +1,4 @@
-"""A protocol client for tests, built on webapp.services.sealing and PROTOCOL.md alone.
+"""A protocol client for tests, built on the protocol package and PROTOCOL.md alone.
 Argon2id is slow on purpose, so key material per (email, password) is cached per session."""
 from __future__ import annotations
 
@@ -11,27 +11,27 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from webapp.services import sealing
+import protocol
 
 PASSWORD = "Kesäpäivä-hyvä-2026!"
 
 
 @cache
-def account_material(email: str, password: str = PASSWORD) -> sealing.NewAccount:
-    return sealing.create_account(str(uuid.uuid4()), email, password)
+def account_material(email: str, password: str = PASSWORD) -> protocol.NewAccount:
+    return protocol.create_account(str(uuid.uuid4()), email, password)
 
 
 @cache
-def secrets_for(email: str, password: str, salt_seed: str) -> sealing.AccountSecrets:
-    kdf = dict(sealing.KDF_FLOOR)
-    return sealing.derive_account_secrets(email, password, sealing.b64u_decode(salt_seed), kdf)
+def secrets_for(email: str, password: str, salt_seed: str) -> protocol.AccountSecrets:
+    kdf = dict(protocol.KDF_FLOOR)
+    return protocol.derive_account_secrets(email, password, protocol.b64u_decode(salt_seed), kdf)
 
 
 @dataclass
 class Person:
     email: str
     password: str
-    account: sealing.NewAccount
+    account: protocol.NewAccount
     client: FlaskClient
     csrf: str = ""
     deks: dict[str, bytes] = field(default_factory=dict)
@@ -65,12 +65,12 @@ class Person:
         """A PUT body for an item (new DEK on rev 1, the kept DEK after)."""
         item_id = item_id or str(uuid.uuid4())
         dek = self.deks.setdefault(item_id, os.urandom(32))
-        sealed = sealing.seal_item(item_id, kind, rev, self.uid, payload, dek,
+        sealed = protocol.seal_item(item_id, kind, rev, self.uid, payload, dek,
                                    self.account.ed25519_private)
         body: dict[str, Any] = {"kind": kind, "rev": rev, "sealed": sealed["sealed"],
                                 "sig": sealed["sig"]}
         if rev == 1 and owner_envelope:
-            body["envelopes"] = [sealing.owner_envelope(self.account.ak, dek, item_id,
+            body["envelopes"] = [protocol.owner_envelope(self.account.ak, dek, item_id,
                                                         self.uid)]
         return item_id, body
 
@@ -85,12 +85,12 @@ class Person:
         """Open an item from the API as PROTOCOL.md says: envelope → DEK → verify → decrypt."""
         env = item["envelope"]
         if env["type"] == "ak":
-            dek = sealing.open_owner_envelope(self.account.ak, env, item["id"], self.uid)
+            dek = protocol.open_owner_envelope(self.account.ak, env, item["id"], self.uid)
         else:
-            dek = sealing.open_share_envelope(self.account.x25519_private, env, item["id"],
+            dek = protocol.open_share_envelope(self.account.x25519_private, env, item["id"],
                                               self.uid)
-        author = sealing.b64u_decode(self.bundle_of(item["author"])["ed25519"], 32)
-        return sealing.open_item(item, dek, author)
+        author = protocol.b64u_decode(self.bundle_of(item["author"])["ed25519"], 32)
+        return protocol.open_item(item, dek, author)
 
     def bundle_of(self, uid: str) -> dict[str, Any]:
         if uid == self.uid:
@@ -122,7 +122,7 @@ class Protocol:
         pre = client.post("/api/v1/auth/prelogin", json={"email": person.email}).get_json()
         secrets = secrets_for(person.email, person.password, pre["salt_seed"])
         response = client.post("/api/v1/auth/login", json={
-            "email": person.email, "auth_key": sealing.b64u_encode(secrets.auth_key)})
+            "email": person.email, "auth_key": protocol.b64u_encode(secrets.auth_key)})
         assert response.status_code == 200, response.get_json()
         return Person(person.email, person.password, person.account, client,
                       response.get_json()["csrf_token"], person.deks)

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from webapp.services import sealing
+import protocol
 
 from .factories import (
     api_register,
@@ -206,8 +206,8 @@ def update_body(w: World) -> dict:
 
 def share_body(w: World) -> dict:
     dek = w.anna.deks[w.item]
-    x = sealing.b64u_decode(w.bertta.account.registration["bundle"]["x25519"], 32)
-    return {"envelope": sealing.share_envelope(dek, w.item, w.bertta.uid, x)}
+    x = protocol.b64u_decode(w.bertta.account.registration["bundle"]["x25519"], 32)
+    return {"envelope": protocol.share_envelope(dek, w.item, w.bertta.uid, x)}
 
 
 B64U_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -345,12 +345,12 @@ def register_cases():
     def forged_sig(w):
         body = register_body(w)
         body["bundle"]["sig"] = b64u(Ed25519PrivateKey.generate().sign(
-            sealing.bundle_message(body["bundle"])))
+            protocol.bundle_message(body["bundle"])))
         return body
 
     def flipped_sig(w):
         body = register_body(w)
-        raw = bytearray(sealing.b64u_decode(body["bundle"]["sig"]))
+        raw = bytearray(protocol.b64u_decode(body["bundle"]["sig"]))
         raw[0] ^= 0x80
         body["bundle"]["sig"] = b64u(bytes(raw))
         return body
@@ -599,7 +599,7 @@ def item_cases():
     def flip(w, where):
         body = item_put_body(w)
         node, key = (body, "sig") if where == "sig" else (body["sealed"], "ct")
-        raw = bytearray(sealing.b64u_decode(node[key]))
+        raw = bytearray(protocol.b64u_decode(node[key]))
         raw[5] ^= 1
         node[key] = b64u(bytes(raw))
         return body
@@ -636,8 +636,8 @@ def item_cases():
 
     def with_share(w):
         body = item_put_body(w)
-        x = sealing.b64u_decode(w.bertta.account.registration["bundle"]["x25519"], 32)
-        body["envelopes"].append(sealing.share_envelope(rnd(32), w.new, w.bertta.uid, x))
+        x = protocol.b64u_decode(w.bertta.account.registration["bundle"]["x25519"], 32)
+        body["envelopes"].append(protocol.share_envelope(rnd(32), w.new, w.bertta.uid, x))
         return body
 
     yield P("put-envelope-for-stranger", Case("PUT", path, with_share, status=403,

@@ -1,5 +1,5 @@
 """The happy path of the API, end to end, as a second client written from PROTOCOL.md."""
-from webapp.services import sealing
+import protocol
 
 
 def test_register_write_read_from_second_device(proto):
@@ -19,5 +19,5 @@ def test_login_keys_unlock_with_password(proto):
     anna = proto.register()
     phone = proto.login(anna)
     keys = phone.get("/me/keys").get_json()
-    unlocked = sealing.unlock_account(anna.email, anna.password, keys)
+    unlocked = protocol.unlock_account(anna.email, anna.password, keys)
     assert unlocked.ak == anna.account.ak

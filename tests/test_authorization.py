@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from webapp.services import sealing
+import protocol
 
 from .factories import (
     api_login,
@@ -251,8 +251,8 @@ def _foreign_item_put(f: Foreign, path: str):
 
 
 def _foreign_envelope_put(f: Foreign, path: str):
-    x = sealing.b64u_decode(f.mallory.account.registration["bundle"]["x25519"], 32)
-    env = sealing.share_envelope(bytes(32), f.victim.item, f.mallory.uid, x)
+    x = protocol.b64u_decode(f.mallory.account.registration["bundle"]["x25519"], 32)
+    env = protocol.share_envelope(bytes(32), f.victim.item, f.mallory.uid, x)
     return f.send("PUT", fill(path.replace(f.victim.uid, f.mallory.uid)), {"envelope": env})
 
 

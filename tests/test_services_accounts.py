@@ -9,14 +9,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 from sqlalchemy import func, select
 
+import protocol
 from webapp.extensions import db
 from webapp.models import AuditEvent, User
-from webapp.services import accounts, sealing
+from webapp.services import accounts
 from webapp.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 from .factories import b64u, fast_account, new_secrets
 
-b64d = sealing.b64u_decode
+b64d = protocol.b64u_decode
 
 
 def _register(email: str = "anna@example.fi", keys=None, **extra):
@@ -68,7 +69,7 @@ def test_register_stores_the_client_material(ctx):
     assert stored is user
     assert (user.email, user.display_name, user.locale, user.is_supervisor) == (
         "anna@example.fi", "Anna", "sv", True)
-    assert user.salt_seed == reg["salt_seed"] and user.kdf == sealing.KDF_FLOOR
+    assert user.salt_seed == reg["salt_seed"] and user.kdf == protocol.KDF_FLOOR
     assert user.wrapped_ak == reg["wrapped_ak"]
     assert user.recovery_wrapped_ak == reg["recovery"]["wrapped_ak"]
     assert user.bundle == reg["bundle"]
@@ -144,7 +145,7 @@ def test_register_refuses_control_characters_in_email(ctx, email):
 def test_register_refuses_an_email_longer_than_254_after_normalisation(ctx):
     """131 characters typed, 257 after NFKC ('㍱' → 'hpa'): the column is VARCHAR(254)."""
     email = "a" * 64 + "@" + "\u3371" * 63 + ".fi"
-    assert len(email) <= 254 < len(sealing.normalize_email(email))
+    assert len(email) <= 254 < len(protocol.normalize_email(email))
     _invalid(fast_account().registration(email), "bad_email", "email")
 
 
@@ -179,7 +180,7 @@ def test_register_refuses_a_taken_uid(ctx):
 
 def _resigned_bundle(keys, signer: Ed25519PrivateKey) -> dict:
     bundle = dict(keys.account.registration["bundle"])
-    bundle["sig"] = b64u(signer.sign(sealing.bundle_message(bundle)))
+    bundle["sig"] = b64u(signer.sign(protocol.bundle_message(bundle)))
     return bundle
 
 
@@ -360,7 +361,7 @@ def test_prelogin_fakes_a_stable_seed_for_unknown_emails(ctx):
     for answer in (real, fake1, other):          # same shape: nothing tells them apart
         assert set(answer) == {"salt_seed", "kdf"}
         assert len(b64d(answer["salt_seed"], 16)) == 16
-        assert answer["kdf"] == sealing.KDF_FLOOR == real["kdf"]
+        assert answer["kdf"] == protocol.KDF_FLOOR == real["kdf"]
 
 
 def test_prelogin_fake_seed_depends_on_the_pepper(ctx, app):
@@ -555,7 +556,7 @@ def test_recover_returns_the_recovery_wrapped_keys(ctx):
     answer = accounts.recover(_recovery_proof(user, keys))
     wrapped = keys.account.registration["recovery"]["wrapped_ak"]
     assert answer == {"uid": user.uid, "recovery": {"wrapped_ak": wrapped}, "keys": user.keys()}
-    ak = sealing.recover_ak(user.uid, keys.account.recovery_key, answer["recovery"]["wrapped_ak"])
+    ak = protocol.recover_ak(user.uid, keys.account.recovery_key, answer["recovery"]["wrapped_ak"])
     assert ak == keys.account.ak
 
 

@@ -10,9 +10,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select, update
 
+import protocol
 from webapp.extensions import db
 from webapp.models import Envelope, Item
-from webapp.services import accounts, items, sealing
+from webapp.services import accounts, items
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 from .factories import b64u, fast_account, item_body
@@ -44,11 +45,11 @@ class Author:
         return items.put_item(self.user, item_id, self.body(item_id, rev, **kw))
 
     def owner_envelope(self, item_id: str) -> dict:
-        return sealing.owner_envelope(self.account.ak, self.deks[item_id], item_id, self.uid)
+        return protocol.owner_envelope(self.account.ak, self.deks[item_id], item_id, self.uid)
 
     def share_envelope(self, item_id: str, reader: Author) -> dict:
-        x = sealing.b64u_decode(reader.user.bundle["x25519"], 32)
-        return sealing.share_envelope(self.deks[item_id], item_id, reader.uid, x)
+        x = protocol.b64u_decode(reader.user.bundle["x25519"], 32)
+        return protocol.share_envelope(self.deks[item_id], item_id, reader.uid, x)
 
 
 @pytest.fixture
@@ -100,11 +101,11 @@ def test_create_then_read_back(anna):
     assert created is True
     assert (item.id, item.kind, item.author_uid, item.rev) == (item_id, "entry", anna.uid, 1)
     assert item.sealed == body["sealed"] and item.sig == body["sig"]
-    assert item.size == len(sealing.b64u_decode(body["sealed"]["ct"]))
+    assert item.size == len(protocol.b64u_decode(body["sealed"]["ct"]))
     assert item.links == body["links"]
     got, env = items.get_item(anna.user, item_id)
     assert got is item and env.to_json() == body["envelopes"][0]
-    dek = sealing.open_owner_envelope(anna.account.ak, env.to_json(), item_id, anna.uid)
+    dek = protocol.open_owner_envelope(anna.account.ak, env.to_json(), item_id, anna.uid)
     assert dek == anna.deks[item_id]
 
 
@@ -154,7 +155,7 @@ def test_update_with_envelopes_replaces_the_set(anna):
     assert [e.to_json() for e in item.envelopes] == body["envelopes"]
     assert _count(Envelope, Envelope.item_id == item_id) == 1
     env = items.get_item(anna.user, item_id)[1].to_json()
-    assert sealing.open_owner_envelope(anna.account.ak, env, item_id, anna.uid) == \
+    assert protocol.open_owner_envelope(anna.account.ak, env, item_id, anna.uid) == \
         anna.deks[item_id]
 
 
@@ -286,11 +287,11 @@ def test_bad_signature_is_refused(anna, bertta, forge):
     else:
         body = anna.body(item_id)
         if forge == "flip_sig":
-            raw = bytearray(sealing.b64u_decode(body["sig"]))
+            raw = bytearray(protocol.b64u_decode(body["sig"]))
             raw[7] ^= 1
             body["sig"] = b64u(bytes(raw))
         elif forge == "flip_ct":
-            raw = bytearray(sealing.b64u_decode(body["sealed"]["ct"]))
+            raw = bytearray(protocol.b64u_decode(body["sealed"]["ct"]))
             raw[0] ^= 1
             body["sealed"]["ct"] = b64u(bytes(raw))
         else:
@@ -366,7 +367,7 @@ def test_envelope_for_another_user_in_a_shared_process(anna, bertta, sharing):
     body["envelopes"].append(anna.share_envelope(item_id, bertta))
     items.put_item(anna.user, item_id, body)
     item, env = items.get_item(bertta.user, item_id)
-    dek = sealing.open_share_envelope(bertta.account.x25519_private, env.to_json(), item_id,
+    dek = protocol.open_share_envelope(bertta.account.x25519_private, env.to_json(), item_id,
                                       bertta.uid)
     assert dek == anna.deks[item_id] and item.author_uid == anna.uid
 

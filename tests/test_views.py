@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from webapp.services import sealing
+import protocol
 
 from .factories import api_register, csrf_from, fast_account
 from .helpers import Person
@@ -429,7 +429,7 @@ def test_language_switch_is_saved_for_a_user(app, anna):
     assert anna.get("/me").get_json()["locale"] == "en"
     other_device = app.test_client()
     other_device.post("/api/v1/auth/login", json={
-        "email": anna.email, "auth_key": sealing.b64u_encode(anna.auth_key)})
+        "email": anna.email, "auth_key": protocol.b64u_encode(anna.auth_key)})
     assert _lang(other_device.get("/journal/", headers={"Accept-Language": "sv"})) == "en"
 
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from webapp.services import sealing
+import protocol
 
 from .journeys import log_in, open_entry, sign_up, write_entry
 
@@ -40,7 +40,7 @@ def test_write_and_read_on_two_devices(new_context, marker, no_plaintext):
 
 def test_python_client_reads_what_the_browser_wrote(new_context, live_server, marker,
                                                     no_plaintext):
-    """A second client built from PROTOCOL.md (tests/helpers.py on sealing.py) logs in with
+    """A second client built from PROTOCOL.md (tests/helpers.py on protocol.py) logs in with
     the password and opens the entry the browser sealed."""
     page = new_context().new_page()
     account = sign_up(page)
@@ -48,15 +48,15 @@ def test_python_client_reads_what_the_browser_wrote(new_context, live_server, ma
 
     client = live_server.app.test_client()
     pre = client.post("/api/v1/auth/prelogin", json={"email": account.email}).get_json()
-    secrets = sealing.derive_account_secrets(account.email, account.password,
-                                             sealing.b64u_decode(pre["salt_seed"]), pre["kdf"])
+    secrets = protocol.derive_account_secrets(account.email, account.password,
+                                             protocol.b64u_decode(pre["salt_seed"]), pre["kdf"])
     login = client.post("/api/v1/auth/login", json={
-        "email": account.email, "auth_key": sealing.b64u_encode(secrets.auth_key)}).get_json()
-    keys = sealing.unlock_account(account.email, account.password, login["keys"])
+        "email": account.email, "auth_key": protocol.b64u_encode(secrets.auth_key)}).get_json()
+    keys = protocol.unlock_account(account.email, account.password, login["keys"])
     item = client.get(f"/api/v1/items/{item_id}").get_json()
-    dek = sealing.open_owner_envelope(keys.ak, item["envelope"], item_id, keys.uid)
-    author = sealing.b64u_decode(login["keys"]["bundle"]["ed25519"], 32)
-    payload = sealing.open_item(item, dek, author)
+    dek = protocol.open_owner_envelope(keys.ak, item["envelope"], item_id, keys.uid)
+    author = protocol.b64u_decode(login["keys"]["bundle"]["ed25519"], 32)
+    payload = protocol.open_item(item, dek, author)
     assert payload["title"] == f"Selaimesta {marker}"
     assert payload["body"] == f"Kirjoitettu selaimessa {marker}."
 

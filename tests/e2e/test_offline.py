@@ -25,9 +25,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 
+import protocol
 from webapp.extensions import db
 from webapp.models import Item
-from webapp.services import sealing
 
 from .device import cache_dump, idb_databases, idb_dump, js_string
 from .journeys import log_in, log_out, open_editor, sign_up, write_entry
@@ -141,27 +141,27 @@ def server_items(live_server, uid: str) -> list[Item]:
 
 
 class Reader:
-    """A second client written from PROTOCOL.md (Python, tests' sealing.py): logs in with the
+    """A second client written from PROTOCOL.md (Python, tests' protocol.py): logs in with the
     password and opens items as the browser would."""
 
     def __init__(self, live_server, email: str, password: str) -> None:
         self.client = live_server.app.test_client()
         pre = self.client.post("/api/v1/auth/prelogin", json={"email": email}).get_json()
-        secrets = sealing.derive_account_secrets(email, password,
-                                                 sealing.b64u_decode(pre["salt_seed"]),
+        secrets = protocol.derive_account_secrets(email, password,
+                                                 protocol.b64u_decode(pre["salt_seed"]),
                                                  pre["kdf"])
         login = self.client.post("/api/v1/auth/login", json={
-            "email": email, "auth_key": sealing.b64u_encode(secrets.auth_key)}).get_json()
-        self.keys = sealing.unlock_account(email, password, login["keys"])
-        self.ed25519 = sealing.b64u_decode(login["keys"]["bundle"]["ed25519"], 32)
+            "email": email, "auth_key": protocol.b64u_encode(secrets.auth_key)}).get_json()
+        self.keys = protocol.unlock_account(email, password, login["keys"])
+        self.ed25519 = protocol.b64u_decode(login["keys"]["bundle"]["ed25519"], 32)
 
     def open(self, item_id: str) -> dict:
         response = self.client.get(f"/api/v1/items/{item_id}")
         assert response.status_code == 200, (item_id, response.get_json())
         item = response.get_json()
-        dek = sealing.open_owner_envelope(self.keys.ak, item["envelope"], item_id,
+        dek = protocol.open_owner_envelope(self.keys.ak, item["envelope"], item_id,
                                           self.keys.uid)
-        return {"rev": item["rev"], **sealing.open_item(item, dek, self.ed25519)}
+        return {"rev": item["rev"], **protocol.open_item(item, dek, self.ed25519)}
 
 
 def go_offline_to(page: Page, context: BrowserContext, path: str) -> None:

@@ -12,9 +12,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+import protocol
+
 from ..extensions import db
 from ..models import AuditEvent, User
-from . import sealing
 from . import validation as v
 from .errors import Conflict, InvalidInput, NotFound, Unauthorized
 
@@ -38,7 +39,7 @@ def _recovery_hash(recovery_auth_key: bytes) -> bytes:
 
 
 def user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == sealing.normalize_email(email)))
+    return db.session.scalar(select(User).where(User.email == protocol.normalize_email(email)))
 
 
 def get_user(uid: str) -> User | None:
@@ -59,7 +60,7 @@ def prelogin(data: Any) -> dict[str, Any]:
     if user is not None:
         return {"salt_seed": user.salt_seed, "kdf": user.kdf}
     fake = _pepper_hmac(email.encode(), "prelogin")[:16]
-    return {"salt_seed": sealing.b64u_encode(fake), "kdf": dict(sealing.KDF_FLOOR)}
+    return {"salt_seed": protocol.b64u_encode(fake), "kdf": dict(protocol.KDF_FLOOR)}
 
 
 def _new_secrets(data: Any, uid: str, *, recovery_required: bool) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def _new_secrets(data: Any, uid: str, *, recovery_required: bool) -> dict[str, A
         required.add("recovery")
     v.require_object(data, required, {"recovery"}, where="new")
     v.b64(data, "salt_seed", 16)
-    kdf = v.protocol(lambda: sealing.check_kdf(data["kdf"]), "kdf")
+    kdf = v.protocol(lambda: protocol.check_kdf(data["kdf"]), "kdf")
     secrets = {
         "salt_seed": data["salt_seed"],
         "kdf": kdf,
@@ -96,7 +97,7 @@ def register(data: Any) -> User:
     uid = v.uuid4(data["uid"], "uid")
     secrets = _new_secrets({k: data[k] for k in ("salt_seed", "kdf", "auth_key", "wrapped_ak",
                                                  "recovery")}, uid, recovery_required=True)
-    bundle = v.protocol(lambda: sealing.verify_bundle(data["bundle"], uid), "bundle")
+    bundle = v.protocol(lambda: protocol.verify_bundle(data["bundle"], uid), "bundle")
     wrapped_x = v.box(data, "wrapped_x25519", PKCS8_BOX)
     wrapped_ed = v.box(data, "wrapped_ed25519", PKCS8_BOX)
     locale = data.get("locale", "fi")

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+import protocol
+
 from ..extensions import db
 from ..models import Envelope, Item, User
 from ..models.types import utcnow
-from . import accounts, items, sealing
+from . import accounts, items
 
 DEMO_PASSWORD = "Välitila-demo-2026"
 
@@ -40,28 +42,28 @@ ENTRIES = [
 
 
 def _create_account(email: str, display_name: str, password: str, supervisor: bool
-                    ) -> tuple[User, sealing.UnlockedAccount]:
+                    ) -> tuple[User, protocol.UnlockedAccount]:
     uid = str(uuid.uuid4())
-    new = sealing.create_account(uid, email, password)
+    new = protocol.create_account(uid, email, password)
     data = dict(new.registration, email=email, display_name=display_name, locale="fi",
                 is_supervisor=supervisor)
     user = accounts.register(data)
     return user, _unlock(user, password)
 
 
-def _unlock(user: User, password: str) -> sealing.UnlockedAccount:
-    return sealing.unlock_account(user.email, password, user.keys())
+def _unlock(user: User, password: str) -> protocol.UnlockedAccount:
+    return protocol.unlock_account(user.email, password, user.keys())
 
 
-def write_entry(user: User, keys: sealing.UnlockedAccount, title: str, body: str,
+def write_entry(user: User, keys: protocol.UnlockedAccount, title: str, body: str,
                 tags: list[str]) -> Item:
     """Seal and store one journal entry exactly as the browser would."""
     item_id = str(uuid.uuid4())
     dek = os.urandom(32)
-    sealed = sealing.seal_item(item_id, "entry", 1, user.uid,
+    sealed = protocol.seal_item(item_id, "entry", 1, user.uid,
                                {"title": title, "body": body, "tags": tags}, dek,
                                keys.ed25519_private)
-    envelope = sealing.owner_envelope(keys.ak, dek, item_id, user.uid)
+    envelope = protocol.owner_envelope(keys.ak, dek, item_id, user.uid)
     item, _ = items.put_item(user, item_id, {"kind": "entry", "rev": 1,
                                              "sealed": sealed["sealed"], "sig": sealed["sig"],
                                              "envelopes": [envelope]})

@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 
+import protocol
+
 from ..extensions import db
 from ..models import Envelope, Item, User
 from ..models.types import utcnow
-from . import sealing
 from . import validation as v
 from .access import shares_process
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -26,7 +27,7 @@ MAX_LIMIT = 100
 
 
 def _check_envelope(env: Any, item_id: str) -> dict[str, Any]:
-    env = v.protocol(lambda: sealing.check_envelope_shape(env), "envelopes")
+    env = v.protocol(lambda: protocol.check_envelope_shape(env), "envelopes")
     v.uuid4(env["recipient"], "recipient")
     return env
 
@@ -45,8 +46,8 @@ def _check_sealed(data: dict[str, Any], item_id: str, author: User) -> None:
     if isinstance(sealed, dict) and isinstance(sealed.get("ct"), str) \
             and len(sealed["ct"]) > MAX_CT_BYTES * 4 // 3 + 4:
         raise InvalidInput("sealed content is too large", "too_large", field="sealed")
-    ed_pub = sealing.b64u_decode(author.bundle["ed25519"], 32)
-    v.protocol(lambda: sealing.verify_item(
+    ed_pub = protocol.b64u_decode(author.bundle["ed25519"], 32)
+    v.protocol(lambda: protocol.verify_item(
         sealed, data["sig"], item_id=item_id, kind=data["kind"], rev=data["rev"],
         by=author.uid, ed25519_public_raw=ed_pub), "sealed")
 
@@ -119,7 +120,7 @@ def _create(author: User, item_id: str, data: dict[str, Any], rev: int,
     sealed = data["sealed"]
     item = Item(id=item_id, kind=data["kind"], author_uid=author.uid, rev=1, h=sealed["h"],
                 iv=sealed["iv"], ct=sealed["ct"], sig=data["sig"],
-                size=len(sealing.b64u_decode(sealed["ct"])), process_id=None, links=links,
+                size=len(protocol.b64u_decode(sealed["ct"])), process_id=None, links=links,
                 created_at=now, updated_at=now)
     item.envelopes = [_envelope_row(item, env) for env in envelopes]
     db.session.add(item)
@@ -150,7 +151,7 @@ def _update(author: User, item: Item, data: dict[str, Any], rev: int,
     sealed = data["sealed"]
     item.rev, item.h, item.iv, item.ct, item.sig = rev, sealed["h"], sealed["iv"], \
         sealed["ct"], data["sig"]
-    item.size = len(sealing.b64u_decode(sealed["ct"]))
+    item.size = len(protocol.b64u_decode(sealed["ct"]))
     if "links" in data:
         item.links = links
     item.updated_at = utcnow()
@@ -193,7 +194,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, item_id = raw.split("|")
         when = datetime.fromisoformat(stamp)
-        if when.tzinfo is None or not sealing.is_uuid4(item_id):
+        if when.tzinfo is None or not protocol.is_uuid4(item_id):
             raise ValueError
         return when.astimezone(UTC), item_id  # OverflowError outside years 1–9999 in UTC
     except (ValueError, UnicodeDecodeError, OverflowError):

@@ -5,7 +5,8 @@ import re
 import unicodedata
 from typing import Any
 
-from . import sealing
+from protocol import ProtocolError, b64u_decode, is_uuid4, normalize_email
+
 from .errors import InvalidInput
 
 _C = r"[^@\s\x00-\x1f\x7f-\x9f]"  # no whitespace, no control characters (PostgreSQL refuses NUL)
@@ -29,8 +30,8 @@ def require_object(data: Any, required: set[str], optional: frozenset[str] | set
 def b64(data: dict[str, Any], key: str, length: int | None = None) -> bytes:
     """Strict base64url field of an object, with an exact decoded length if given."""
     try:
-        return sealing.b64u_decode(data[key], length, field=key)
-    except sealing.ProtocolError as exc:
+        return b64u_decode(data[key], length, field=key)
+    except ProtocolError as exc:
         raise InvalidInput(str(exc), exc.code, field=key) from None
 
 
@@ -56,7 +57,7 @@ def integer(data: dict[str, Any], key: str, *, minimum: int, maximum: int) -> in
 
 
 def uuid4(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not sealing.is_uuid4(value):
+    if not isinstance(value, str) or not is_uuid4(value):
         raise InvalidInput(f"{field} must be a lowercase UUIDv4", "bad_id", field=field)
     return value
 
@@ -64,7 +65,7 @@ def uuid4(value: Any, field: str) -> str:
 def email(value: Any, field: str = "email") -> str:
     if not isinstance(value, str) or len(value) > 254:
         raise InvalidInput("invalid email address", "bad_email", field=field)
-    normalized = sealing.normalize_email(value)
+    normalized = normalize_email(value)
     if len(normalized) > 254 or not EMAIL_RE.fullmatch(normalized):  # NFKC may lengthen it
         raise InvalidInput("invalid email address", "bad_email", field=field)
     return normalized
@@ -82,5 +83,5 @@ def protocol(call, field: str):
     """Run a sealing check and turn a ProtocolError into InvalidInput."""
     try:
         return call()
-    except sealing.ProtocolError as exc:
+    except ProtocolError as exc:
         raise InvalidInput(str(exc), exc.code, field=field) from None
