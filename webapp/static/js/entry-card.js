@@ -1,7 +1,7 @@
 // Builds the same entry card markup as journal/_entry_card.html, for entries opened from the
 // device's sealed mirror (offline view, search results). Text goes in with textContent only.
 import { t } from './i18n.js';
-import { showTags } from './behaviors/sealed.js';
+import { showTags } from './sealed-items.js';
 
 const EXCERPT = 180;
 

@@ -1,6 +1,6 @@
 // The user's entries from the device's sealed mirror, opened in memory (never stored open).
 import * as mirror from './mirror.js';
-import { openSealed } from './behaviors/sealed.js';
+import { openSealed } from './sealed-items.js';
 
 /** [{item, payload}] newest first; entries that fail to open are left out. */
 export async function openMirror(uid, keys) {

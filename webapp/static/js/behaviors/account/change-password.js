@@ -1,14 +1,14 @@
 // data-js-change-password: prove the current password, re-wrap AK under the new one
 // (the journal itself is untouched); the server ends every other session.
-import { api } from '../api.js';
-import { b64uEncode } from '../crypto/encoding.js';
-import { newPasswordSecrets, unlockAccount } from '../crypto/identity.js';
-import { deriveSecrets } from '../derive.js';
-import { t } from '../i18n.js';
-import * as keystore from '../keystore.js';
-import { newPassword } from '../passwords.js';
-import { currentUid } from '../session.js';
-import { clearErrors, errorMessage, fieldError, nextFrame, setStatus } from '../ui.js';
+import { api } from '../../api.js';
+import { b64uEncode } from '../../crypto/encoding.js';
+import { newPasswordSecrets, unlockAccount } from '../../crypto/identity.js';
+import { deriveSecrets } from '../../derive.js';
+import { t } from '../../i18n.js';
+import * as keystore from '../../keystore.js';
+import { newPassword } from '../../passwords.js';
+import { currentUid } from '../../session.js';
+import { clearErrors, errorMessage, fieldError, nextFrame, setStatus } from '../../ui.js';
 
 export default function changePassword(root) {
   const form = root.querySelector('[data-password-form]');

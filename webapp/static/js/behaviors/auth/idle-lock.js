@@ -1,6 +1,6 @@
 // data-js-idle-lock (on <body> of signed-in pages): after the configured minutes without
 // activity, drop the unlocked keys and ask for the password again.
-import * as keystore from '../keystore.js';
+import * as keystore from '../../keystore.js';
 
 const EVENTS = ['pointerdown', 'keydown', 'scroll', 'touchstart'];
 

@@ -1,7 +1,7 @@
 // data-js-login: prelogin → Argon2id in a worker (with a visible progress state) → auth_key.
-import { t } from '../i18n.js';
-import { signIn } from '../session.js';
-import { clearErrors, errorMessage, go, nextFrame, setStatus } from '../ui.js';
+import { t } from '../../i18n.js';
+import { signIn } from '../../session.js';
+import { clearErrors, errorMessage, go, nextFrame, setStatus } from '../../ui.js';
 
 export default function login(root) {
   const form = root.querySelector('[data-login-form]');

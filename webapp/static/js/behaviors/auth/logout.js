@@ -1,9 +1,9 @@
 // data-js-logout: before the sign-out form posts, send what still waits in the outbox, ask
 // before anything unsent would be lost, then wipe this device (keys, IndexedDB, caches).
-import { t } from '../i18n.js';
-import { wipeDevice } from '../keystore.js';
-import * as outbox from '../outbox.js';
-import { currentUid } from '../session.js';
+import { t } from '../../i18n.js';
+import { wipeDevice } from '../../keystore.js';
+import * as outbox from '../../outbox.js';
+import { currentUid } from '../../session.js';
 
 export default function logout(form) {
   form.addEventListener('submit', async (event) => {

@@ -1,13 +1,13 @@
 // data-js-recover: prove the recovery key, unwrap AK, set a new password and a NEW recovery
 // key (PROTOCOL §3), then sign in with the new password.
-import { api } from '../api.js';
-import { parseRecoveryKey } from '../crypto/encoding.js';
-import { newPasswordSecrets, newRecovery, recoverAccount, recoveryAuthKey } from '../crypto/identity.js';
-import { t } from '../i18n.js';
-import { newPassword } from '../passwords.js';
-import { confirmRecoveryKey } from '../recovery-key.js';
-import { signIn } from '../session.js';
-import { clearErrors, errorMessage, fieldError, go, nextFrame, setStatus } from '../ui.js';
+import { api } from '../../api.js';
+import { parseRecoveryKey } from '../../crypto/encoding.js';
+import { newPasswordSecrets, newRecovery, recoverAccount, recoveryAuthKey } from '../../crypto/identity.js';
+import { t } from '../../i18n.js';
+import { newPassword } from '../../passwords.js';
+import { confirmRecoveryKey } from '../../recovery-key.js';
+import { signIn } from '../../session.js';
+import { clearErrors, errorMessage, fieldError, go, nextFrame, setStatus } from '../../ui.js';
 
 export default function recover(root) {
   const form = root.querySelector('[data-recover-form]');

@@ -3,7 +3,7 @@
 // "sign out everywhere" or a password change on another device — drop them at once.
 // The wrapped keys, the sealed mirror and unsent changes stay, so nothing is lost; the
 // password is needed again to open anything.
-import * as keystore from '../keystore.js';
+import * as keystore from '../../keystore.js';
 
 export default async function signedOut() {
   const account = await keystore.account();

@@ -1,15 +1,15 @@
 // data-js-signup: make every key in the browser (PROTOCOL §1–3), register, then make sure
 // the user saved the recovery key before going on.
-import { api, setCsrfToken } from '../api.js';
-import { createAccount } from '../crypto/identity.js';
-import { deriveSecrets } from '../derive.js';
-import { KDF_FLOOR } from '../crypto/kdf.js';
-import { randomBytes } from '../crypto/encoding.js';
-import { t } from '../i18n.js';
-import * as keystore from '../keystore.js';
-import { newPassword } from '../passwords.js';
-import { confirmRecoveryKey } from '../recovery-key.js';
-import { clearErrors, errorMessage, fieldError, go, nextFrame, setStatus } from '../ui.js';
+import { api, setCsrfToken } from '../../api.js';
+import { createAccount } from '../../crypto/identity.js';
+import { deriveSecrets } from '../../derive.js';
+import { KDF_FLOOR } from '../../crypto/kdf.js';
+import { randomBytes } from '../../crypto/encoding.js';
+import { t } from '../../i18n.js';
+import * as keystore from '../../keystore.js';
+import { newPassword } from '../../passwords.js';
+import { confirmRecoveryKey } from '../../recovery-key.js';
+import { clearErrors, errorMessage, fieldError, go, nextFrame, setStatus } from '../../ui.js';
 
 function uuid4() {
   if (crypto.randomUUID) return crypto.randomUUID();

@@ -1,7 +1,7 @@
 // data-js-unlock: re-derive the keys locally from the password after an inactivity lock.
-import { t } from '../i18n.js';
-import { unlockLocally } from '../session.js';
-import { clearErrors, errorMessage, go, nextFrame, setStatus } from '../ui.js';
+import { t } from '../../i18n.js';
+import { unlockLocally } from '../../session.js';
+import { clearErrors, errorMessage, go, nextFrame, setStatus } from '../../ui.js';
 
 export default function unlock(root) {
   const form = root.querySelector('[data-unlock-form]');

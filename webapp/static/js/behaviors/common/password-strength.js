@@ -1,7 +1,7 @@
 // data-js-password-strength="<meter id>": live strength estimate of a new password
 // (zxcvbn-ts, loaded on demand) with words, not only a bar.
-import { t } from '../i18n.js';
-import { estimate } from '../strength.js';
+import { t } from '../../i18n.js';
+import { estimate } from '../../strength.js';
 
 export default function passwordStrength(input) {
   const meter = document.getElementById(input.dataset.jsPasswordStrength);

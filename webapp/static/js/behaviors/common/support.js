@@ -1,5 +1,5 @@
 // data-js-support: tell the user plainly when the browser lacks what the encryption needs.
-import { t } from '../i18n.js';
+import { t } from '../../i18n.js';
 
 export default async function support(el) {
   let ok = Boolean(globalThis.crypto?.subtle && globalThis.indexedDB && globalThis.WebAssembly);

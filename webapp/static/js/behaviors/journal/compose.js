@@ -3,17 +3,17 @@
 // state is always visible (saving / saved / waiting on this device / failed — retry).
 // A sealed draft is kept on the device while typing; a conflict (409) shows both versions
 // so that nothing typed is ever lost.
-import { newDek, ownerEnvelope, sealItem } from '../crypto/envelope.js';
-import { api } from '../api.js';
-import { dropDraft, loadDraft, saveDraft } from '../drafts.js';
-import { t } from '../i18n.js';
-import * as keystore from '../keystore.js';
-import * as lifecycle from '../lifecycle.js';
-import * as mirror from '../mirror.js';
-import * as outbox from '../outbox.js';
-import { currentUid, requireKeys } from '../session.js';
-import { go, setStatus } from '../ui.js';
-import { openSealed } from './sealed.js';
+import { newDek, ownerEnvelope, sealItem } from '../../crypto/envelope.js';
+import { api } from '../../api.js';
+import { dropDraft, loadDraft, saveDraft } from '../../drafts.js';
+import { t } from '../../i18n.js';
+import * as keystore from '../../keystore.js';
+import * as lifecycle from '../../lifecycle.js';
+import * as mirror from '../../mirror.js';
+import * as outbox from '../../outbox.js';
+import { currentUid, requireKeys } from '../../session.js';
+import { go, setStatus } from '../../ui.js';
+import { openSealed } from '../../sealed-items.js';
 
 function readForm(form) {
   const tags = form.elements.tags.value

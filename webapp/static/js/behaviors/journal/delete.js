@@ -1,8 +1,8 @@
 // data-js-delete="<item id>": confirm in a <dialog>, then delete through the outbox (sent
 // now, or queued while offline); the item leaves this device's sealed mirror at once.
-import * as outbox from '../outbox.js';
-import { currentUid } from '../session.js';
-import { errorMessage, go, setStatus } from '../ui.js';
+import * as outbox from '../../outbox.js';
+import { currentUid } from '../../session.js';
+import { errorMessage, go, setStatus } from '../../ui.js';
 
 export default function deleteItem(button) {
   const dialog = document.getElementById(button.dataset.dialog);

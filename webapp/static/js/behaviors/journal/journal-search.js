@@ -1,10 +1,10 @@
 // data-js-journal-search: filter the decrypted journal on this device. The query never
 // leaves the browser; entries come from the sealed mirror and are opened in memory.
-import { entryCard } from '../entry-card.js';
-import { t } from '../i18n.js';
-import { matches, openMirror } from '../local-entries.js';
-import * as keystore from '../keystore.js';
-import { currentUid } from '../session.js';
+import { entryCard } from '../../entry-card.js';
+import { t } from '../../i18n.js';
+import { matches, openMirror } from '../../local-entries.js';
+import * as keystore from '../../keystore.js';
+import { currentUid } from '../../session.js';
 
 export default function journalSearch(form) {
   const input = form.querySelector('input[type=search]');

@@ -1,12 +1,12 @@
 // data-js-local-journal: the journal opened from the device's sealed mirror when the server
 // cannot be reached (this page is served by the service worker for /journal/ URLs offline).
 // /journal/ lists the entries; /journal/<id> shows one; both decrypt locally.
-import { entryCard } from '../entry-card.js';
-import { t } from '../i18n.js';
-import * as keystore from '../keystore.js';
-import { openMirror } from '../local-entries.js';
-import * as mirror from '../mirror.js';
-import { openSealed, showTags } from './sealed.js';
+import { entryCard } from '../../entry-card.js';
+import { t } from '../../i18n.js';
+import * as keystore from '../../keystore.js';
+import { openMirror } from '../../local-entries.js';
+import * as mirror from '../../mirror.js';
+import { openSealed, showTags } from '../../sealed-items.js';
 
 const ENTRY = /^\/journal\/([0-9a-f-]{36})\/?$/;
 

@@ -1,35 +1,17 @@
 // data-js-sealed: open a sealed item in place. The element carries the item's ciphertext
 // and the reader's envelope in data-sealed; the text goes into [data-field] nodes with
 // textContent only (decrypted text is untrusted input).
-import { openEnvelope, openItem } from '../crypto/envelope.js';
-import { t } from '../i18n.js';
-import * as mirror from '../mirror.js';
-import { authorKey, currentUid, requireKeys } from '../session.js';
+import { t } from '../../i18n.js';
+import * as mirror from '../../mirror.js';
+import { openSealed, showTags } from '../../sealed-items.js';
+import { currentUid, requireKeys } from '../../session.js';
 
 const EXCERPT = 180;
-
-/** Open an item's payload with this device's keys (verifies the author's signature). */
-export async function openSealed(item, keys, uid = currentUid()) {
-  const dek = await openEnvelope(keys, item.envelope, item.id, uid);
-  const payload = await openItem({ item, dek, authorEd25519: await authorKey(item.author) });
-  return { payload, dek };
-}
 
 function setField(root, name, text) {
   const el = root.querySelector(`[data-field="${name}"]`);
   if (el) el.textContent = text;
   return el;
-}
-
-export function showTags(el, tags) {
-  if (!el) return;
-  el.replaceChildren();
-  for (const tag of Array.isArray(tags) ? tags : []) {
-    const span = document.createElement('span');
-    span.className = 'tag';
-    span.textContent = String(tag);
-    el.append(span, ' ');
-  }
 }
 
 export default async function sealed(el) {

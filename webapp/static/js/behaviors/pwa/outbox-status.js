@@ -1,10 +1,10 @@
 // data-js-outbox-status: how many sealed changes wait on this device, when the device last
 // synced, and a button to send now. Also drives syncing: at start, when the network comes
 // back, and every SYNC_EVERY while the page is open.
-import { t } from '../i18n.js';
-import * as mirror from '../mirror.js';
-import * as outbox from '../outbox.js';
-import { currentUid } from '../session.js';
+import { t } from '../../i18n.js';
+import * as mirror from '../../mirror.js';
+import * as outbox from '../../outbox.js';
+import { currentUid } from '../../session.js';
 
 const SYNC_EVERY = 30_000;
 

@@ -7,8 +7,8 @@
 //   page seals its open draft), then reloads once the new worker controls it;
 // - shows "Install" after the browser's beforeinstallprompt, a short help on iOS Safari
 //   (which has no prompt), and asks once per sign-in for persistent storage.
-import { t } from '../i18n.js';
-import { runBeforeUpdate } from '../lifecycle.js';
+import { t } from '../../i18n.js';
+import { runBeforeUpdate } from '../../lifecycle.js';
 
 const WORKER_URL = '/sw.js';
 const HOOK_TIMEOUT = 3000; // an update never waits longer than this for the hooks

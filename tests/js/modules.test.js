@@ -1,0 +1,57 @@
+// The browser modules' import graph: every relative import resolves to a file, library
+// modules never import a behaviour, and the behaviour registry names one existing file per
+// data-js-* hook. Run: node --test tests/js/*.test.js
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const JS = fileURLToPath(new URL('../../webapp/static/js/', import.meta.url));
+const BEHAVIORS = path.join(JS, 'behaviors');
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? walk(full) : full.endsWith('.js') ? [full] : [];
+  });
+}
+
+/** Relative specifiers of static `import ... from '...'` and `import('...')` in a file. */
+function imports(file) {
+  const source = readFileSync(file, 'utf8');
+  const found = [];
+  for (const match of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)(['"])(\.{1,2}\/[^'"]+)\1/gm)) {
+    found.push(match[2]);
+  }
+  return found;
+}
+
+test('every relative import resolves to an existing module', () => {
+  const missing = [];
+  for (const file of walk(JS)) {
+    for (const spec of imports(file)) {
+      const target = path.resolve(path.dirname(file), spec);
+      if (!existsSync(target)) missing.push(`${path.relative(JS, file)} → ${spec}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
+test('library modules never import a behaviour', () => {
+  const offenders = [];
+  for (const file of walk(JS)) {
+    if (file.startsWith(BEHAVIORS + path.sep)) continue;
+    if (path.relative(JS, file) === 'app.js') continue; // the entry point loads them
+    for (const spec of imports(file)) {
+      const target = path.resolve(path.dirname(file), spec);
+      if (target.startsWith(BEHAVIORS + path.sep)) offenders.push(`${path.relative(JS, file)} → ${spec}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('behaviours live in an area folder, one file per hook', () => {
+  const loose = readdirSync(BEHAVIORS).filter((name) => name.endsWith('.js') && name !== 'index.js');
+  assert.deepEqual(loose, [], 'behaviours belong in behaviors/<area>/');
+});
