@@ -648,5 +648,5 @@ def test_bundle_for_someone_in_a_shared_process(ctx, monkeypatch):
     """When access says two people share a process, the bundle is served."""
     anna, _ = _register("anna@example.fi")
     bertta, keys = _register("bertta@example.fi")
-    monkeypatch.setattr("webapp.services.access.shares_process", lambda a, b: True)
+    monkeypatch.setattr("webapp.services.policy.shares_process", lambda a, b: True)
     assert accounts.bundle_for(anna, bertta.uid) == keys.account.registration["bundle"]

@@ -3,4 +3,8 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import auth, items, me, openapi  # noqa: E402, F401  (routes register on import)
+# Each area's API routes register on `bp` when imported; /api/v1 gathers them.
+from ..account import api as _account_api  # noqa: E402, F401
+from ..auth import api as _auth_api  # noqa: E402, F401
+from ..items import api as _items_api  # noqa: E402, F401
+from . import openapi  # noqa: E402, F401

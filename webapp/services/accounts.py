@@ -210,7 +210,7 @@ def update_settings(user: User, data: Any) -> User:
 
 def bundle_for(viewer: User, uid: str) -> dict[str, Any]:
     """A user's public bundle, only for themselves or someone who shares a process."""
-    from .access import shares_process
+    from .policy import shares_process
     v.uuid4(uid, "uid")
     user = db.session.get(User, uid)
     if user is None or not shares_process(viewer.uid, uid):

@@ -16,8 +16,8 @@ from ..extensions import db
 from ..models import Envelope, Item, User
 from ..models.types import utcnow
 from . import validation as v
-from .access import shares_process
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .policy import shares_process
 
 KINDS = frozenset({"entry", "response", "topic", "note", "contract", "goal", "checkin",
                    "assignment", "template", "agenda", "evaluation", "comment", "title"})

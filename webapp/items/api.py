@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_login import current_user
 
+from ..api import bp
+from ..api.util import api_login_required, json_body
 from ..services import items as service
-from . import bp
-from .util import api_login_required, json_body
 
 
 def item_json(item, envelope) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from .main import safe_next
+from ..main import safe_next
 
 bp = Blueprint("auth", __name__)
 

@@ -5,9 +5,9 @@ from flask import jsonify
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from ..api import bp
+from ..api.util import api_login_required, json_body
 from ..services import accounts
-from . import bp
-from .util import api_login_required, json_body
 
 
 def _me(user) -> dict:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from .api.items import item_json
-from .services import items as service
+from ..items.api import item_json
+from ..services import items as service
 
 bp = Blueprint("journal", __name__, url_prefix="/journal")
 bp.add_app_template_global(item_json, "item_json")

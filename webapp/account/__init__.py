@@ -5,8 +5,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from .services import accounts
-from .services.errors import InvalidInput
+from ..services import accounts
+from ..services.errors import InvalidInput
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

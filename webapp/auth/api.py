@@ -5,10 +5,10 @@ from flask import jsonify, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from ..api import bp
+from ..api.util import api_login_required, auth_limit, json_body
 from ..extensions import csrf
 from ..services import accounts
-from . import bp
-from .util import api_login_required, auth_limit, json_body
 
 
 def _start_session(user) -> str:
