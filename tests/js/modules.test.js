@@ -55,3 +55,21 @@ test('behaviours live in an area folder, one file per hook', () => {
   const loose = readdirSync(BEHAVIORS).filter((name) => name.endsWith('.js') && name !== 'index.js');
   assert.deepEqual(loose, [], 'behaviours belong in behaviors/<area>/');
 });
+
+test('the registry maps every hook to an existing behaviour file, and every file to a hook', async () => {
+  const { behaviors } = await import('../../webapp/static/js/behaviors/index.js');
+  const registered = Object.values(behaviors).map((spec) => path.resolve(BEHAVIORS, spec));
+  for (const file of registered) assert.ok(existsSync(file), `${file} is missing`);
+  const files = walk(BEHAVIORS).filter((file) => path.basename(file) !== 'index.js');
+  assert.deepEqual(files.sort(), [...registered].sort(), 'a behaviour file without a hook');
+  for (const [name, spec] of Object.entries(behaviors)) {
+    assert.match(spec, /^\.\/[a-z]+\/[a-z-]+\.js$/, `${name}: ./<area>/<file>.js`);
+  }
+});
+
+test('app.js imports no behaviour module statically (they load per hook)', () => {
+  const specs = imports(path.join(JS, 'app.js'));
+  assert.deepEqual(specs, ['./behaviors/index.js']);
+  const index = readFileSync(path.join(BEHAVIORS, 'index.js'), 'utf8');
+  assert.doesNotMatch(index, /^\s*import\s/m, 'the registry must not import behaviours');
+});

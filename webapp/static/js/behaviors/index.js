@@ -1,42 +1,43 @@
-// The registry: data-js-<name> → behaviour(element). One file per hook.
-import changePassword from './account/change-password.js';
-import compose from './journal/compose.js';
-import deleteItem from './journal/delete.js';
-import idleLock from './auth/idle-lock.js';
-import journalSearch from './journal/journal-search.js';
-import localJournal from './journal/local-journal.js';
-import localtime from './common/localtime.js';
-import login from './auth/login.js';
-import logout from './auth/logout.js';
-import offline from './pwa/offline.js';
-import outboxStatus from './pwa/outbox-status.js';
-import passwordStrength from './common/password-strength.js';
-import pwa from './pwa/pwa.js';
-import recover from './auth/recover.js';
-import sealed from './journal/sealed.js';
-import signedOut from './auth/signed-out.js';
-import signup from './auth/signup.js';
-import support from './common/support.js';
-import unlock from './auth/unlock.js';
-
+// The registry: data-js-<name> → the behaviour module for that hook (its default export is
+// behaviour(element)). One file per hook, grouped by area; paths are relative to this file.
+// app.js loads a module only when its hook is on the page.
 export const behaviors = {
-  'change-password': changePassword,
-  compose,
-  delete: deleteItem,
-  'idle-lock': idleLock,
-  'journal-search': journalSearch,
-  'local-journal': localJournal,
-  localtime,
-  login,
-  logout,
-  offline,
-  'outbox-status': outboxStatus,
-  'password-strength': passwordStrength,
-  pwa,
-  recover,
-  sealed,
-  'signed-out': signedOut,
-  signup,
-  support,
-  unlock,
+  'change-password': './account/change-password.js',
+  compose: './journal/compose.js',
+  delete: './journal/delete.js',
+  'idle-lock': './auth/idle-lock.js',
+  'journal-search': './journal/journal-search.js',
+  'local-journal': './journal/local-journal.js',
+  localtime: './common/localtime.js',
+  login: './auth/login.js',
+  logout: './auth/logout.js',
+  offline: './pwa/offline.js',
+  'outbox-status': './pwa/outbox-status.js',
+  'password-strength': './common/password-strength.js',
+  pwa: './pwa/pwa.js',
+  recover: './auth/recover.js',
+  sealed: './journal/sealed.js',
+  'signed-out': './auth/signed-out.js',
+  signup: './auth/signup.js',
+  support: './common/support.js',
+  unlock: './auth/unlock.js',
 };
+
+/** @typedef {(element: HTMLElement) => unknown} Behavior */
+
+/** @type {Map<string, Promise<Behavior>>} */
+const loaded = new Map();
+
+/**
+ * The behaviour for hook `name`, imported on first use (once per page).
+ * @param {keyof typeof behaviors} name
+ * @returns {Promise<Behavior>}
+ */
+export function loadBehavior(name) {
+  let module = loaded.get(name);
+  if (!module) {
+    module = import(behaviors[name]).then((mod) => mod.default);
+    loaded.set(name, module);
+  }
+  return module;
+}
