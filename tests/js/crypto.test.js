@@ -31,7 +31,6 @@ import {
 import {
   createAccount,
   ed25519Sign,
-  importPrivateKey,
   makeBundle,
   newPasswordSecrets,
   newRecovery,
