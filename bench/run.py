@@ -46,9 +46,11 @@ def make_app(db_path: Path):
 
 def seed(app, email: str, count: int) -> None:
     from webapp.services import demo
+    from webapp.uow import unit_of_work
 
-    with app.app_context():
+    with app.app_context(), unit_of_work():
         demo.seed_entries(email, count, PASSWORD)
+
 
 def login_client(app, email: str):
     import protocol

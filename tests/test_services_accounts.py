@@ -14,6 +14,7 @@ from webapp.extensions import db
 from webapp.models import AuditEvent, User
 from webapp.services import accounts
 from webapp.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from webapp.uow import unit_of_work
 
 from .factories import b64u, fast_account, new_secrets
 
@@ -22,7 +23,8 @@ b64d = protocol.b64u_decode
 
 def _register(email: str = "anna@example.fi", keys=None, **extra):
     keys = keys or fast_account()
-    return accounts.register(keys.registration(email, **extra)), keys
+    with unit_of_work():
+        return accounts.register(keys.registration(email, **extra)), keys
 
 
 def _user_count() -> int:
@@ -35,7 +37,8 @@ def _audit_kinds(uid: str) -> list[str]:
 
 
 def _login(email: str, auth_key: bytes):
-    return accounts.login({"email": email, "auth_key": b64u(auth_key)})
+    with unit_of_work():
+        return accounts.login({"email": email, "auth_key": b64u(auth_key)})
 
 
 def _flip(s: str, index: int = 0) -> str:

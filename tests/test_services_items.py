@@ -15,6 +15,7 @@ from webapp.extensions import db
 from webapp.models import Envelope, Item
 from webapp.services import accounts, items
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from webapp.uow import unit_of_work
 
 from .factories import b64u, fast_account, item_body
 
@@ -24,7 +25,8 @@ class Author:
 
     def __init__(self, email: str) -> None:
         self.keys = fast_account()
-        self.user = accounts.register(self.keys.registration(email))
+        with unit_of_work():
+            self.user = accounts.register(self.keys.registration(email))
         self.account = self.keys.account
         self.deks: dict[str, bytes] = {}
 
@@ -42,7 +44,8 @@ class Author:
 
     def put(self, item_id: str | None = None, rev: int = 1, **kw):
         item_id = item_id or str(uuid.uuid4())
-        return items.put_item(self.user, item_id, self.body(item_id, rev, **kw))
+        with unit_of_work():
+            return items.put_item(self.user, item_id, self.body(item_id, rev, **kw))
 
     def owner_envelope(self, item_id: str) -> dict:
         return protocol.owner_envelope(self.account.ak, self.deks[item_id], item_id, self.uid)
@@ -81,6 +84,12 @@ def _give_envelope(item_id: str, reader: Author, author: Author,
 
 def _count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _ok(call, *args):
+    """Run one use case to the end, as a request would (commit)."""
+    with unit_of_work():
+        return call(*args)
 
 
 def _err(exc_type, call, *args, code: str | None = None):
@@ -182,7 +191,7 @@ def test_a_different_write_at_the_stored_rev_is_a_conflict(anna):
     """Two devices both wrote rev 2: the second one gets 409 with rev 2."""
     item_id = str(uuid.uuid4())
     anna.put(item_id)
-    items.put_item(anna.user, item_id, anna.body(item_id, rev=2, payload={"title": "phone"}))
+    _ok(items.put_item, anna.user, item_id, anna.body(item_id, rev=2, payload={"title": "phone"}))
     exc = _err(Conflict, items.put_item, anna.user, item_id,
                anna.body(item_id, rev=2, payload={"title": "laptop"}))
     assert exc.extra["rev"] == 2
@@ -192,8 +201,8 @@ def test_a_different_write_at_the_stored_rev_is_a_conflict(anna):
 def test_stale_create_after_an_update_is_a_conflict(anna):
     item_id = str(uuid.uuid4())
     create = anna.body(item_id)
-    items.put_item(anna.user, item_id, create)
-    items.put_item(anna.user, item_id, anna.body(item_id, rev=2))
+    _ok(items.put_item, anna.user, item_id, create)
+    _ok(items.put_item, anna.user, item_id, anna.body(item_id, rev=2))
     exc = _err(Conflict, items.put_item, anna.user, item_id, create)
     assert exc.extra["rev"] == 2
 
@@ -252,7 +261,7 @@ def test_update_by_a_reader_who_is_not_the_author_is_forbidden(anna, bertta):
 def test_update_by_a_reader_replaying_the_authors_body_is_forbidden(anna, bertta):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
-    items.put_item(anna.user, item_id, body)
+    _ok(items.put_item, anna.user, item_id, body)
     _give_envelope(item_id, bertta, anna)
     _err(Forbidden, items.put_item, bertta.user, item_id, body, code="not_author")
 
@@ -304,7 +313,7 @@ def test_signature_by_the_author_but_forged_update_content(anna):
     """An update whose signature belongs to the previous revision is refused."""
     item_id = str(uuid.uuid4())
     first = anna.body(item_id)
-    items.put_item(anna.user, item_id, first)
+    _ok(items.put_item, anna.user, item_id, first)
     body = anna.body(item_id, rev=2)
     body["sig"] = first["sig"]
     _err(InvalidInput, items.put_item, anna.user, item_id, body, code="bad_signature")
@@ -365,7 +374,7 @@ def test_envelope_for_another_user_in_a_shared_process(anna, bertta, sharing):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     body["envelopes"].append(anna.share_envelope(item_id, bertta))
-    items.put_item(anna.user, item_id, body)
+    _ok(items.put_item, anna.user, item_id, body)
     item, env = items.get_item(bertta.user, item_id)
     dek = protocol.open_share_envelope(bertta.account.x25519_private, env.to_json(), item_id,
                                       bertta.uid)
@@ -561,7 +570,7 @@ def test_list_returns_the_readers_own_envelope(anna, bertta, sharing):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     body["envelopes"].append(anna.share_envelope(item_id, bertta))
-    items.put_item(anna.user, item_id, body)
+    _ok(items.put_item, anna.user, item_id, body)
     [(_, env_a)] = items.list_items(anna.user)[0]
     [(_, env_b)] = items.list_items(bertta.user)[0]
     assert env_a.recipient_uid == anna.uid and env_b.recipient_uid == bertta.uid
@@ -620,7 +629,7 @@ def test_delete_item_removes_it_and_every_envelope(anna, bertta):
     item_id = anna.put()[0].id
     keep = anna.put()[0].id
     _give_envelope(item_id, bertta, anna)
-    items.delete_item(anna.user, item_id)
+    _ok(items.delete_item, anna.user, item_id)
     db.session.expire_all()
     assert db.session.get(Item, item_id) is None
     assert _count(Envelope, Envelope.item_id == item_id) == 0
@@ -691,11 +700,11 @@ def test_put_envelope_refuses_an_expiry_beyond_the_calendar(anna, bertta, sharin
 def test_put_envelope_shares_replaces_and_expires(anna, bertta, sharing):
     item_id = anna.put()[0].id
     first = anna.share_envelope(item_id, bertta)
-    items.put_envelope(anna.user, item_id, bertta.uid, {"envelope": first})
+    _ok(items.put_envelope, anna.user, item_id, bertta.uid, {"envelope": first})
     assert items.get_item(bertta.user, item_id)[1].to_json() == first
     later = (datetime.now(UTC) + timedelta(days=7)).isoformat()
     second = anna.share_envelope(item_id, bertta)
-    items.put_envelope(anna.user, item_id, bertta.uid, {"envelope": second, "expires_at": later})
+    _ok(items.put_envelope, anna.user, item_id, bertta.uid, {"envelope": second, "expires_at": later})
     env = items.get_item(bertta.user, item_id)[1]
     assert env.to_json() == second and env.expires_at == datetime.fromisoformat(later)
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 1
@@ -706,7 +715,7 @@ def test_reshare_after_an_expired_share(anna, bertta, sharing):
     item_id = anna.put()[0].id
     _give_envelope(item_id, bertta, anna, expires_at=datetime.now(UTC) - timedelta(hours=1))
     env = anna.share_envelope(item_id, bertta)
-    items.put_envelope(anna.user, item_id, bertta.uid, {"envelope": env})
+    _ok(items.put_envelope, anna.user, item_id, bertta.uid, {"envelope": env})
     assert items.get_item(bertta.user, item_id)[1].to_json() == env
 
 
@@ -726,7 +735,7 @@ def test_delete_envelope_revokes(anna, bertta):
     _err(InvalidInput, items.delete_envelope, anna.user, item_id, anna.uid, code="bad_envelope")
     _err(NotFound, items.delete_envelope, anna.user, item_id, str(uuid.uuid4()))
     _err(InvalidInput, items.delete_envelope, anna.user, item_id, "x", code="bad_id")
-    items.delete_envelope(anna.user, item_id, bertta.uid)
+    _ok(items.delete_envelope, anna.user, item_id, bertta.uid)
     _err(NotFound, items.get_item, bertta.user, item_id)
     _err(NotFound, items.delete_envelope, anna.user, item_id, bertta.uid)
     assert items.get_item(anna.user, item_id)[0].id == item_id

@@ -8,11 +8,12 @@ from typing import Any
 from flask import Flask
 
 from .config import INSTANCE, Config
+from .uow import App
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     """Application factory. `config` is a Config class or a dict of overrides."""
-    app = Flask(__name__, instance_path=str(INSTANCE))
+    app = App(__name__, instance_path=str(INSTANCE))
     if isinstance(config, type):
         app.config.from_mapping(config.load())
     else:

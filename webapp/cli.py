@@ -17,9 +17,11 @@ def init_app(app: Flask) -> None:
                   password: str | None) -> None:
         """Seed demo accounts, or N sealed entries for one account (benchmarks)."""
         from .services import demo
+        from .uow import unit_of_work
 
         if initial:
-            created = demo.seed_initial()
+            with unit_of_work():
+                created = demo.seed_initial()
             if not created:
                 click.echo("Database has users already; demo data not added.")
             else:
@@ -29,7 +31,8 @@ def init_app(app: Flask) -> None:
         if entries is not None:
             if not email:
                 raise click.UsageError("--entries needs --email")
-            count = demo.seed_entries(email, entries, password or demo.DEMO_PASSWORD)
+            with unit_of_work():
+                count = demo.seed_entries(email, entries, password or demo.DEMO_PASSWORD)
             click.echo(f"Seeded {count} sealed entries for {email}.")
         if not initial and entries is None:
             raise click.UsageError("say --initial or --entries N --email E")

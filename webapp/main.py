@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from .extensions import db
 from .services import accounts
 from .services.errors import InvalidInput
 
@@ -35,7 +34,6 @@ def set_language():
     session["locale"] = locale
     if current_user.is_authenticated:
         accounts.update_settings(current_user._get_current_object(), {"locale": locale})
-    db.session.commit()
     return redirect(safe_next(request.form.get("next")))
 
 

@@ -121,7 +121,7 @@ def register(data: Any) -> User:
     db.session.add(user)
     db.session.flush()  # the user row first: audit events refer to it
     audit(user, "register")
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -136,7 +136,7 @@ def login(data: Any) -> User:
     if not hmac.compare_digest(candidate, stored) or user is None:
         raise Unauthorized(BAD_CREDENTIALS, "bad_credentials")
     audit(user, "login")
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -181,7 +181,7 @@ def set_password(data: Any, current: User | None) -> User:
         setattr(user, key, value)
     user.session_epoch += 1
     audit(user, kind)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -189,7 +189,7 @@ def logout_everywhere(user: User) -> None:
     """End every session of the account, this one included."""
     user.session_epoch += 1
     audit(user, "logout_everywhere")
-    db.session.commit()
+    db.session.flush()
 
 
 def update_settings(user: User, data: Any) -> User:
@@ -204,7 +204,7 @@ def update_settings(user: User, data: Any) -> User:
     if "lock_minutes" in data:
         user.lock_minutes = v.integer(data, "lock_minutes", minimum=LOCK_RANGE[0],
                                       maximum=LOCK_RANGE[1])
-    db.session.commit()
+    db.session.flush()
     return user
 
 

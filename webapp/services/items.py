@@ -124,7 +124,7 @@ def _create(author: User, item_id: str, data: dict[str, Any], rev: int,
                 created_at=now, updated_at=now)
     item.envelopes = [_envelope_row(item, env) for env in envelopes]
     db.session.add(item)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -161,7 +161,7 @@ def _update(author: User, item: Item, data: dict[str, Any], rev: int,
         item.envelopes.clear()
         db.session.flush()
         item.envelopes.extend(_envelope_row(item, env) for env in envelopes)
-    db.session.commit()
+    db.session.flush()
     return item, False
 
 
@@ -249,7 +249,7 @@ def delete_item(author: User, item_id: str) -> None:
     if item.author_uid != author.uid:
         raise Forbidden("Only the author can delete this item.", "not_author")
     db.session.delete(item)
-    db.session.commit()
+    db.session.flush()
 
 
 def put_envelope(author: User, item_id: str, recipient_uid: str, data: Any) -> None:
@@ -274,7 +274,7 @@ def put_envelope(author: User, item_id: str, recipient_uid: str, data: Any) -> N
         db.session.delete(existing)
         db.session.flush()
     item.envelopes.append(_envelope_row(item, env, expires_at))
-    db.session.commit()
+    db.session.flush()
 
 
 def _parse_expiry(value: Any) -> datetime | None:
@@ -305,4 +305,4 @@ def delete_envelope(author: User, item_id: str, recipient_uid: str) -> None:
     if existing is None:
         raise NotFound("envelope not found")
     db.session.delete(existing)
-    db.session.commit()
+    db.session.flush()
