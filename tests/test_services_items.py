@@ -704,7 +704,8 @@ def test_put_envelope_shares_replaces_and_expires(anna, bertta, sharing):
     assert items.get_item(bertta.user, item_id)[1].to_json() == first
     later = (datetime.now(UTC) + timedelta(days=7)).isoformat()
     second = anna.share_envelope(item_id, bertta)
-    _ok(items.put_envelope, anna.user, item_id, bertta.uid, {"envelope": second, "expires_at": later})
+    _ok(items.put_envelope, anna.user, item_id, bertta.uid,
+        {"envelope": second, "expires_at": later})
     env = items.get_item(bertta.user, item_id)[1]
     assert env.to_json() == second and env.expires_at == datetime.fromisoformat(later)
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 1
