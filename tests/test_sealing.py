@@ -1,4 +1,4 @@
-"""The protocol package against shared/protocol/vectors.json, byte for byte, plus the
+"""The protocol package against protocol/vectors.json, byte for byte, plus the
 negative cases the server relies on. A second client written from PROTOCOL.md alone."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from protocol import ProtocolError, b64u_decode, b64u_encode
 
 VECTORS_PATH = Path(
     os.environ.get("VALITILA_VECTORS")
-    or Path(__file__).resolve().parents[1].parent / "shared/protocol/vectors.json"
+    or Path(__file__).resolve().parents[1] / "protocol/vectors.json"
 )
 if not VECTORS_PATH.is_file():  # never skip: a missing vector file is a failure
     raise RuntimeError(f"protocol test vectors not found at {VECTORS_PATH} (set VALITILA_VECTORS)")

@@ -1,4 +1,4 @@
-// Reproduces every value of the protocol test vectors (shared/protocol/vectors.json) byte for
+// Reproduces every value of the protocol test vectors (protocol/vectors.json) byte for
 // byte with the browser crypto modules. Run: node --test tests/js/
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -49,7 +49,7 @@ import {
 } from '../../webapp/static/js/crypto/safety.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const VECTORS_PATH = process.env.VALITILA_VECTORS || path.resolve(repoRoot, '..', 'shared', 'protocol', 'vectors.json');
+const VECTORS_PATH = process.env.VALITILA_VECTORS || path.resolve(repoRoot, 'protocol', 'vectors.json');
 if (!fs.existsSync(VECTORS_PATH)) {
   // Deliberately not a skip: without the vectors nothing here proves interoperability.
   throw new Error(`protocol test vectors not found at ${VECTORS_PATH} (set VALITILA_VECTORS)`);
