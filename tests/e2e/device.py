@@ -1,5 +1,6 @@
 """Looking into a browser "device" from a test: what IndexedDB, Cache Storage and Web Storage
-hold, the app's translated script strings, and seeding entries with the app's own modules.
+hold (each alone, or all at once for the no-plaintext proof), the app's translated script
+strings, and seeding entries with the app's own modules.
 
 Everything here runs inside the page with `page.evaluate`, so it sees exactly what the app
 stored on the device. Nothing here changes the app's state except `seed_entries`."""
@@ -102,6 +103,12 @@ def web_storage(page: Page) -> dict:
       local: Object.fromEntries(Object.entries(localStorage)),
       session: Object.fromEntries(Object.entries(sessionStorage)),
     })""")
+
+
+def device_dump(page: Page) -> dict:
+    """Everything the page's origin keeps on the device: {"indexeddb": idb_dump, "caches":
+    cache_dump, "storage": web_storage}. The no-plaintext proof searches it for the marker."""
+    return {"indexeddb": idb_dump(page), "caches": cache_dump(page), "storage": web_storage(page)}
 
 
 def js_string(page: Page, key: str) -> str:
