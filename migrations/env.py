@@ -92,6 +92,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch migrations copy and drop tables on SQLite; with foreign keys on, dropping
+            # the old table would cascade-delete the rows that refer to it. The pragma is a
+            # no-op inside a transaction, so it is set before the migration's transaction.
+            connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +107,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            problems = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+            connection.exec_driver_sql('PRAGMA foreign_keys=ON')
+            connection.commit()
+            if problems:
+                raise RuntimeError(f'foreign key violations after migrating: {problems[:5]}')
 
 
 if context.is_offline_mode():

@@ -144,6 +144,8 @@ fi
 "$BINDIR/createdb" -h 127.0.0.1 -p "$PORT" -U postgres valitila_test
 
 export TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PORT/valitila_test"
+# For the test that stops and restarts the cluster (the 503 answer while it is down).
+export TEST_PG_BINDIR="$BINDIR" TEST_PG_DATA="$PGTMP" TEST_PG_PORT="$PORT"
 log "PostgreSQL $("$BINDIR/pg_ctl" --version | awk '{print $3}') on 127.0.0.1:$PORT, TEST_DATABASE_URL exported"
 
 # Run the command; its status becomes ours (cleanup runs via the EXIT trap).

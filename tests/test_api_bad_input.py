@@ -401,8 +401,8 @@ def login_cases():
 def session_cases():
     for name in ("logout", "logout-everywhere"):
         path = f"/auth/{name}"
-        yield P(f"{name}-no-csrf", Case("POST", path, csrf=None, status=400, code="csrf"))
-        yield P(f"{name}-bad-csrf", Case("POST", path, csrf="forged", status=400, code="csrf"))
+        yield P(f"{name}-no-csrf", Case("POST", path, csrf=None, status=403, code="csrf"))
+        yield P(f"{name}-bad-csrf", Case("POST", path, csrf="forged", status=403, code="csrf"))
         yield P(f"{name}-get", Case("GET", path, status=405))
 
 
@@ -473,8 +473,8 @@ def password_cases():
         status=401))
     yield P("auth-proof-anon", Case("POST", path, password_body, who="anon", status=401,
                                     code="login_required"))
-    yield P("no-csrf", Case("POST", path, password_body, csrf=None, status=400, code="csrf"))
-    yield P("bad-csrf", Case("POST", path, password_body, csrf="forged", status=400, code="csrf"))
+    yield P("no-csrf", Case("POST", path, password_body, csrf=None, status=403, code="csrf"))
+    yield P("bad-csrf", Case("POST", path, password_body, csrf="forged", status=403, code="csrf"))
 
 
 def me_cases():
@@ -500,10 +500,10 @@ def me_cases():
         ("good-name-bad-lock", {"display_name": "Uusi", "lock_minutes": 0}),
     ]:
         yield P(f"patch-{label}", Case("PATCH", "/me", body, status=400))
-    yield P("patch-no-csrf", Case("PATCH", "/me", {"display_name": "X"}, csrf=None, status=400,
+    yield P("patch-no-csrf", Case("PATCH", "/me", {"display_name": "X"}, csrf=None, status=403,
                                   code="csrf"))
     yield P("patch-bad-csrf", Case("PATCH", "/me", {"display_name": "X"}, csrf="forged",
-                                   status=400, code="csrf"))
+                                   status=403, code="csrf"))
 
 
 BAD_IDS = [("not-uuid", "nope", 400), ("uppercase", None, 400), ("uuid1", "{uuid1}", 400),
@@ -556,8 +556,8 @@ def item_cases():
         yield P(f"put-{label}", Case("PUT", f"/items/{value}", item_put_body, status=status))
     yield P("get-unknown", Case("GET", "/items/{random}", status=404))
     yield P("delete-unknown", Case("DELETE", "/items/{random}", status=404))
-    yield P("delete-no-csrf", Case("DELETE", "/items/{item}", csrf=None, status=400, code="csrf"))
-    yield P("put-no-csrf", Case("PUT", "/items/{new}", item_put_body, csrf=None, status=400,
+    yield P("delete-no-csrf", Case("DELETE", "/items/{item}", csrf=None, status=403, code="csrf"))
+    yield P("put-no-csrf", Case("PUT", "/items/{new}", item_put_body, csrf=None, status=403,
                                 code="csrf"))
     yield P("post", Case("POST", "/items/{item}", {}, status=405))
     path = "/items/{new}"
@@ -690,12 +690,12 @@ def envelope_cases():
         yield P(f"put-expiry-{label}", Case("PUT", path, mutated(share_body, "expires_at", value)))
     yield P("put-unknown-item", Case("PUT", "/items/{random}/envelopes/{bertta}", share_body,
                                      status=404))
-    yield P("put-no-csrf", Case("PUT", path, share_body, csrf=None, status=400, code="csrf"))
+    yield P("put-no-csrf", Case("PUT", path, share_body, csrf=None, status=403, code="csrf"))
     yield P("delete-own", Case("DELETE", "/items/{item}/envelopes/{anna}", status=400))
     yield P("delete-none", Case("DELETE", path, status=404))
     yield P("delete-unknown-item", Case("DELETE", "/items/{random}/envelopes/{bertta}",
                                         status=404))
-    yield P("delete-no-csrf", Case("DELETE", path, csrf=None, status=400, code="csrf"))
+    yield P("delete-no-csrf", Case("DELETE", path, csrf=None, status=403, code="csrf"))
     yield P("get", Case("GET", path, status=405))
 
 

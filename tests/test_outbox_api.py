@@ -139,11 +139,13 @@ def test_resent_create_after_another_device_updated_is_a_conflict(app, anna, pro
     assert stored(app, item_id)[0] == 2
 
 
-def test_queued_delete_of_an_already_deleted_item_is_404(app, anna):
+def test_queued_delete_of_an_already_deleted_item_is_done(app, anna, proto):
+    """The author's retried delete is answered as the first one (the tombstone says it was
+    theirs); anyone else still gets 404."""
     item_id = anna.write("poistettava", "x")
     assert anna.delete(f"/items/{item_id}").status_code == 204
-    again = anna.delete(f"/items/{item_id}")
-    assert again.status_code == 404  # the outbox drops the op: the item is gone either way
+    assert anna.delete(f"/items/{item_id}").status_code == 204
+    assert proto.register().delete(f"/items/{item_id}").status_code == 404
     assert anna.get(f"/items/{item_id}").status_code == 404
     assert count(app, Item, Item.author_uid == anna.uid) == 0
     assert count(app, Envelope, Envelope.recipient_uid == anna.uid) == 0
@@ -153,33 +155,28 @@ def test_delete_of_an_item_that_never_existed_is_404(anna):
     assert anna.delete(f"/items/{uuid.uuid4()}").status_code == 404
 
 
-def test_update_of_a_deleted_item_is_409_with_rev_0(app, anna):
-    """An edit queued offline for an item deleted elsewhere: a conflict saying the item does
-    not exist (rev 0), never a silent re-creation at rev 2."""
+def test_update_of_a_deleted_item_is_410_deleted(app, anna):
+    """An edit queued offline for an item deleted elsewhere: 410 deleted (the client offers to
+    keep the text as a new item), never a silent re-creation."""
     item_id = anna.write("v1", "eka")
     _, body2 = anna.seal({"title": "v2", "body": "offline", "tags": []}, item_id=item_id, rev=2)
     assert anna.delete(f"/items/{item_id}").status_code == 204
     answer = anna.put(f"/items/{item_id}", body2)
-    assert answer.status_code == 409 and answer.get_json()["error"]["rev"] == 0
+    assert answer.status_code == 410 and answer.get_json()["error"]["code"] == "deleted"
     assert count(app, Item, Item.author_uid == anna.uid) == 0
 
 
-def test_delete_then_create_with_the_same_id_is_a_new_item(app, anna):
-    """No tombstones: after a delete the id is free, and a create (rev 1, with the owner's
-    envelope) makes a new item: one row, rev 1, the new content, a fresh created_at."""
+def test_a_deleted_id_cannot_be_created_again(app, anna):
+    """Tombstones: a late resend of the deleted item's create, or a new create under the same
+    id, is 410 deleted; the text goes into a new item under a new id."""
     item_id, body1 = anna.seal({"title": "eka", "body": "ensimmäinen", "tags": []})
-    first = anna.put(f"/items/{item_id}", body1).get_json()
+    assert anna.put(f"/items/{item_id}", body1).status_code == 201
     assert anna.delete(f"/items/{item_id}").status_code == 204
-    anna.deks.pop(item_id)  # a new item gets a new DEK
-    _, body_new = anna.seal({"title": "uusi", "body": "toinen", "tags": []}, item_id=item_id)
-    answer = anna.put(f"/items/{item_id}", body_new)
-    assert answer.status_code == 201
-    item = answer.get_json()
-    assert item["rev"] == 1 and item["created_at"] >= first["created_at"]
-    assert anna.open(anna.get(f"/items/{item_id}").get_json())["body"] == "toinen"
-    assert count(app, Item, Item.author_uid == anna.uid) == 1
-    assert count(app, Envelope, Envelope.item_id == item_id) == 1
-    # A late resend of the deleted item's create cannot overwrite the new item.
     late = anna.put(f"/items/{item_id}", body1)
-    assert late.status_code == 409 and late.get_json()["error"]["rev"] == 1
-    assert anna.open(anna.get(f"/items/{item_id}").get_json())["body"] == "toinen"
+    assert late.status_code == 410 and late.get_json()["error"]["code"] == "deleted"
+    anna.deks.pop(item_id)
+    _, body_new = anna.seal({"title": "uusi", "body": "toinen", "tags": []}, item_id=item_id)
+    assert anna.put(f"/items/{item_id}", body_new).status_code == 410
+    kept = anna.write("eka", "ensimmäinen")          # "keep my text as a new entry"
+    assert anna.open(anna.get(f"/items/{kept}").get_json())["body"] == "ensimmäinen"
+    assert count(app, Item, Item.author_uid == anna.uid) == 1

@@ -12,9 +12,9 @@ from sqlalchemy import func, select, update
 
 import protocol
 from webapp.extensions import db
-from webapp.models import Envelope, Item
+from webapp.models import Envelope, Item, Tombstone
 from webapp.services import accounts, items
-from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from webapp.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from webapp.uow import unit_of_work
 
 from .factories import b64u, fast_account, item_body
@@ -68,7 +68,7 @@ def bertta(ctx):
 @pytest.fixture
 def sharing(monkeypatch):
     """Pretend every two people share a process (processes arrive in a later issue)."""
-    monkeypatch.setattr("webapp.services.items.shares_process", lambda a, b: True)
+    monkeypatch.setattr("webapp.services.policy.shares_process", lambda a, b: True)
 
 
 def _give_envelope(item_id: str, reader: Author, author: Author,
@@ -105,7 +105,8 @@ def _err(exc_type, call, *args, code: str | None = None):
 
 def test_create_then_read_back(anna):
     item_id = str(uuid.uuid4())
-    body = anna.body(item_id, links={"parent": str(uuid.uuid4())})
+    parent = anna.put()[0].id
+    body = anna.body(item_id, links={"parent": parent})
     item, created = items.put_item(anna.user, item_id, body)
     assert created is True
     assert (item.id, item.kind, item.author_uid, item.rev) == (item_id, "entry", anna.uid, 1)
@@ -143,7 +144,7 @@ def test_update_and_identical_update_retry(anna):
 
 def test_update_keeps_envelopes_and_links_unless_given(anna):
     item_id = str(uuid.uuid4())
-    parent = str(uuid.uuid4())
+    parent = anna.put()[0].id
     anna.put(item_id, links={"parent": parent})
     env_before = items.get_item(anna.user, item_id)[1].to_json()
     item, _ = items.put_item(anna.user, item_id, anna.body(item_id, rev=2))
@@ -449,7 +450,7 @@ def test_links_validation(anna, links, code):
 
 
 def test_all_link_keys_are_accepted(anna):
-    links = {k: str(uuid.uuid4()) for k in ("parent", "session", "goal")}
+    links = {"parent": anna.put()[0].id, "session": str(uuid.uuid4()), "goal": anna.put()[0].id}
     item, _ = anna.put(links=links)
     assert db.session.get(Item, item.id).links == links
 
@@ -635,7 +636,8 @@ def test_delete_item_removes_it_and_every_envelope(anna, bertta):
     assert _count(Envelope, Envelope.item_id == item_id) == 0
     assert _count(Envelope, Envelope.item_id == keep) == 1
     _err(NotFound, items.get_item, bertta.user, item_id)
-    _err(NotFound, items.delete_item, anna.user, item_id)
+    _ok(items.delete_item, anna.user, item_id)      # the author's retry: already done
+    _err(NotFound, items.delete_item, bertta.user, item_id)
 
 
 def test_delete_is_for_the_author_only(anna, bertta):
@@ -740,3 +742,48 @@ def test_delete_envelope_revokes(anna, bertta):
     _err(NotFound, items.get_item, bertta.user, item_id)
     _err(NotFound, items.delete_envelope, anna.user, item_id, bertta.uid)
     assert items.get_item(anna.user, item_id)[0].id == item_id
+
+
+# -- tombstones and link targets ---------------------------------------------------------------
+
+def test_a_deleted_id_stays_deleted(anna):
+    """A late create or update of a deleted id is 410 deleted (PROTOCOL §7 tombstones)."""
+    item_id = str(uuid.uuid4())
+    anna.put(item_id)
+    _ok(items.delete_item, anna.user, item_id)
+    _err(Gone, items.put_item, anna.user, item_id, anna.body(item_id), code="deleted")
+    _err(Gone, items.put_item, anna.user, item_id, anna.body(item_id, rev=2), code="deleted")
+    assert db.session.get(Item, item_id) is None
+    assert db.session.get(Tombstone, item_id).author_uid == anna.uid
+
+
+def test_a_tombstone_holds_no_content(anna):
+    item_id = str(uuid.uuid4())
+    anna.put(item_id)
+    _ok(items.delete_item, anna.user, item_id)
+    columns = set(Tombstone.__table__.columns.keys())
+    assert columns == {"id", "author_uid", "deleted_at"}
+
+
+def test_links_must_name_a_readable_item(anna, bertta):
+    foreign = bertta.put()[0].id
+    for target in (str(uuid.uuid4()), foreign):
+        item_id = str(uuid.uuid4())
+        _err(NotFound, items.put_item, anna.user, item_id,
+             anna.body(item_id, links={"parent": target}), code="link_not_found")
+        _err(NotFound, items.put_item, anna.user, item_id,
+             anna.body(item_id, links={"goal": target}), code="link_not_found")
+    item_id = str(uuid.uuid4())
+    _err(InvalidInput, items.put_item, anna.user, item_id,
+         anna.body(item_id, links={"parent": item_id}), code="bad_links")
+    assert _count(Item, Item.author_uid == anna.uid) == 0
+
+
+def test_deleting_a_parent_keeps_the_child(anna):
+    parent = anna.put()[0].id
+    child = anna.put(links={"parent": parent})[0].id
+    _ok(items.delete_item, anna.user, parent)
+    db.session.expire_all()
+    assert db.session.get(Item, child).links is None
+    # the child's own edits go on; a kept link is not checked again
+    _ok(items.put_item, anna.user, child, anna.body(child, rev=2))

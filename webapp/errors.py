@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -18,8 +19,11 @@ GENERIC = {
     409: ("conflict", "Conflict."),
     413: ("too_large", "The request is too large."),
     415: ("unsupported_media_type", "Send JSON (Content-Type: application/json)."),
+    410: ("gone", "Gone."),
     429: ("rate_limited", "Too many attempts. Wait a moment and try again."),
+    503: ("unavailable", "The service is unavailable for a moment. Try again soon."),
 }
+RETRY_AFTER_SECONDS = 5
 
 
 def wants_json() -> bool:
@@ -27,11 +31,14 @@ def wants_json() -> bool:
         request.accept_mimetypes.best == "application/json")
 
 
-def error_response(status: int, code: str, message: str, **extra):
+def error_response(status: int, code: str, message: str, *,
+                   headers: dict[str, str] | None = None, **extra):
     if wants_json():
-        return jsonify({"error": {"code": code, "message": message, **extra}}), status
-    return render_template("error.html", status=status, message=_page_message(status),
-                           detail=message), status
+        body = jsonify({"error": {"code": code, "message": message, **extra}})
+    else:
+        body = render_template("error.html", status=status, message=_page_message(status),
+                               detail=message)
+    return body, status, headers or {}
 
 
 def _page_message(status: int) -> str:
@@ -41,8 +48,10 @@ def _page_message(status: int) -> str:
         403: _("You do not have access to this page."),
         404: _("Page not found."),
         409: _("Someone changed this at the same time."),
+        410: _("This has been deleted."),
         413: _("That was too large to send."),
         429: _("Too many attempts. Wait a moment and try again."),
+        503: _("Välitila cannot be reached for a moment. Try again soon."),
     }.get(status, _("Something went wrong."))
 
 
@@ -54,14 +63,24 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        return error_response(400, "csrf", "Missing or invalid CSRF token; reload the page.")
+        return error_response(403, "csrf", "Missing or invalid CSRF token; reload the page.")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        code, message = GENERIC.get(exc.code or 500, ("error", exc.description or "Error"))
-        if exc.code == 429:
-            message = GENERIC[429][1]
-        return error_response(exc.code or 500, code, message)
+        status = exc.code or 500
+        code, message = GENERIC.get(status, ("error", exc.description or "Error"))
+        # Keep the exception's own headers: Allow on 405, Retry-After on 429 and 503.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return error_response(status, code, message, headers=headers)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc):
+        """The database cannot be reached (down, restarting, out of connections)."""
+        db.session.rollback()
+        app.logger.error("database unavailable: %s", type(exc.orig or exc).__name__)
+        return error_response(503, *GENERIC[503],
+                              headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
     @app.errorhandler(500)
     def server_error(exc):

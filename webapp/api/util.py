@@ -1,14 +1,14 @@
 """Helpers shared by the API views: JSON bodies, auth, limits."""
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
 from flask import current_app, request
-from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import limiter
-from ..services.errors import DomainError, InvalidInput, Unauthorized
+from ..guards import api_login_required  # noqa: F401  (re-exported for the API modules)
+from ..services.errors import DomainError, InvalidInput
 
 
 class UnsupportedMediaType(DomainError):
@@ -17,26 +17,54 @@ class UnsupportedMediaType(DomainError):
 
 
 def json_body() -> Any:
-    """The parsed JSON body; 415 for another content type, 400 for broken JSON."""
+    """The parsed JSON body; 415 for another content type, 413 over the size limit (also
+    for a chunked body, which has no Content-Length), 400 for broken JSON or for strings
+    that are not Unicode text (lone surrogates such as "\\ud800")."""
     if not request.is_json:
         raise UnsupportedMediaType("Send JSON (Content-Type: application/json).")
+    raw = request.get_data(cache=True)  # RequestEntityTooLarge (413) past MAX_CONTENT_LENGTH
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body (no Content-Length) is cut at the limit rather than refused;
+        # reaching the limit means it was at least that large.
+        raise RequestEntityTooLarge()
     try:
         data = request.get_json(silent=True)
     except RecursionError:  # json.loads gives up on very deep nesting; that is bad input
         raise InvalidInput("The body is nested too deeply.", "bad_json") from None
-    if data is None and request.get_data(cache=True) != b"null":
+    if data is None and raw.strip() != b"null":
         raise InvalidInput("The body is not valid JSON.", "bad_json")
+    bad = _first_non_text(data, "")
+    if bad is not None:
+        raise InvalidInput("Text must be valid Unicode.", "bad_text", field=bad or None)
     return data
 
 
-def api_login_required(view):
-    """401 JSON (not a redirect) for requests without a live session."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            raise Unauthorized("Sign in first.", "login_required")
-        return view(*args, **kwargs)
-    return wrapper
+def _first_non_text(value: Any, path: str) -> str | None:
+    """The path of the first string (key or value) that cannot be encoded as UTF-8."""
+    stack = [(value, path)]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if not _is_text(value):
+                return path
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{path}.{key}" if path else str(key)
+                if not _is_text(key):
+                    return path
+                stack.append((item, where))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
+    return None
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def auth_limit():

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..items.api import item_json
+from ..guards import login_required
 from ..services import items as service
+from ..services import policy
 
 bp = Blueprint("journal", __name__, url_prefix="/journal")
 bp.add_app_template_global(item_json, "item_json")
@@ -52,6 +54,6 @@ def show(item_id: str):
 @login_required
 def edit(item_id: str):
     item, envelope = service.get_item(_user(), item_id)
-    if item.author_uid != current_user.uid:
+    if not policy.can_edit(_user(), item):
         return render_template("journal/show.html", item=item, envelope=envelope), 403
     return render_template("journal/compose.html", item=item, envelope=envelope)

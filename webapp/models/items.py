@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -25,7 +25,13 @@ class Item(db.Model):
     sig: Mapped[str] = mapped_column(String(86))
     size: Mapped[int] = mapped_column(Integer)
     process_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
-    links: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # Links (PROTOCOL §7 `links`) as real, indexed columns. The session link gets its foreign
+    # key when sessions arrive, as process_id does with processes.
+    parent_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("items.id", ondelete="SET NULL"), nullable=True, index=True)
+    session_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    goal_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("items.id", ondelete="SET NULL"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -33,10 +39,27 @@ class Item(db.Model):
         back_populates="item", cascade="all, delete-orphan", passive_deletes=True)
 
     __table_args__ = (Index("ix_items_created_id", "created_at", "id"),)
+    # Every ORM update is conditional on the stored rev (UPDATE ... WHERE rev = :old) and
+    # fails with StaleDataError when another writer got there first; the service sets rev.
+    __mapper_args__ = {"version_id_col": rev, "version_id_generator": False}
 
     @property
     def sealed(self) -> dict[str, str]:
         return {"h": self.h, "iv": self.iv, "ct": self.ct}
+
+    @property
+    def links(self) -> dict[str, str] | None:
+        """The wire form of the link columns: only the links that are set, or None."""
+        links = {key: value for key, value in (("parent", self.parent_id),
+                                               ("session", self.session_id),
+                                               ("goal", self.goal_id)) if value}
+        return links or None
+
+    @links.setter
+    def links(self, links: dict[str, str] | None) -> None:
+        links = links or {}
+        self.parent_id, self.session_id, self.goal_id = (
+            links.get("parent"), links.get("session"), links.get("goal"))
 
 
 class Envelope(db.Model):
@@ -69,9 +92,25 @@ class Envelope(db.Model):
               "item_created_at", "item_id"),
     )
 
+    def is_live(self, now: datetime | None = None) -> bool:
+        """An expired envelope counts as deleted (PROTOCOL §5) until it is purged."""
+        return self.expires_at is None or self.expires_at > (now or utcnow())
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"recipient": self.recipient_uid, "type": self.type,
                                 "iv": self.iv, "ct": self.ct}
         if self.epk:
             data["epk"] = self.epk
         return data
+
+
+class Tombstone(db.Model):
+    """A deleted item id stays deleted (PROTOCOL §7): a late create or update of it is a 410,
+    so a retry from another device cannot bring the item back. Holds no content."""
+
+    __tablename__ = "tombstones"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    author_uid: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.uid", ondelete="CASCADE"), index=True)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

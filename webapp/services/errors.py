@@ -44,3 +44,10 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class Gone(DomainError):
+    """The thing existed and was deleted for good (a tombstoned item id)."""
+
+    status = 410
+    code = "gone"

@@ -9,15 +9,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 import protocol
 
 from ..extensions import db
-from ..models import Envelope, Item, User
+from ..models import Envelope, Item, Tombstone, User
 from ..models.types import utcnow
 from . import validation as v
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .policy import shares_process
+from .errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from . import policy
 
 KINDS = frozenset({"entry", "response", "topic", "note", "contract", "goal", "checkin",
                    "assignment", "template", "agenda", "evaluation", "comment", "title"})
@@ -74,7 +76,7 @@ def _check_recipients(author: User, envelopes: list[dict[str, Any]]) -> None:
         elif env["type"] != "x25519":
             raise InvalidInput("envelopes for others must be of type x25519",
                                "bad_envelope", field="envelopes")
-        elif db.session.get(User, recipient) is None or not shares_process(author.uid,
+        elif db.session.get(User, recipient) is None or not policy.shares_process(author.uid,
                                                                              recipient):
             raise Forbidden("You can share only with people in your supervision processes.",
                             "not_shared_process", field="envelopes")
@@ -100,14 +102,37 @@ def put_item(author: User, item_id: str, data: Any) -> tuple[Item, bool]:
         if not isinstance(data["envelopes"], list) or len(data["envelopes"]) > 200:
             raise InvalidInput("envelopes must be a list", "invalid_type", field="envelopes")
         envelopes = [_check_envelope(env, item_id) for env in data["envelopes"]]
-    item = db.session.get(Item, item_id)
+    if db.session.get(Tombstone, item_id) is not None:
+        raise Gone("This item was deleted.", "deleted")
+    # The row lock (PostgreSQL) or the write transaction taken up front (SQLite, see
+    # webapp/uow.py) serialises writers of one item; the conditional UPDATE below would
+    # still refuse a stale revision without them.
+    item = db.session.get(Item, item_id, with_for_update=True, populate_existing=True)
     if item is None:
-        return _create(author, item_id, data, rev, links, envelopes), True
+        return _create(author, item_id, data, rev, links, envelopes)
     return _update(author, item, data, rev, links, envelopes)
 
 
+def _check_link_targets(author: User, item_id: str, links: dict[str, str] | None,
+                        stored: dict[str, str] | None = None) -> None:
+    """A new parent or goal link must name an item the author can read (not the item
+    itself). A link kept as stored is not checked again: losing access to a parent later
+    must not make the child's own edits fail."""
+    for key in ("parent", "goal"):
+        target = (links or {}).get(key)
+        if target is None or target == (stored or {}).get(key):
+            continue
+        if target == item_id:
+            raise InvalidInput(f"an item cannot be its own {key}", "bad_links",
+                               field=f"links.{key}")
+        if _envelope_of(target, author.uid) is None:
+            raise NotFound(f"links.{key}: item not found", "link_not_found",
+                           field=f"links.{key}")
+
+
 def _create(author: User, item_id: str, data: dict[str, Any], rev: int,
-            links: dict[str, str] | None, envelopes: list[dict[str, Any]] | None) -> Item:
+            links: dict[str, str] | None, envelopes: list[dict[str, Any]] | None
+            ) -> tuple[Item, bool]:
     if rev != 1:
         raise Conflict("The item does not exist yet; a new item starts at rev 1.", "conflict",
                        rev=0)
@@ -115,17 +140,36 @@ def _create(author: User, item_id: str, data: dict[str, Any], rev: int,
         raise InvalidInput("the author's own envelope is required", "missing_owner_envelope",
                            field="envelopes")
     _check_recipients(author, envelopes)
+    _check_link_targets(author, item_id, links)
     _check_sealed(data, item_id, author)
     now = utcnow()
     sealed = data["sealed"]
     item = Item(id=item_id, kind=data["kind"], author_uid=author.uid, rev=1, h=sealed["h"],
                 iv=sealed["iv"], ct=sealed["ct"], sig=data["sig"],
-                size=len(protocol.b64u_decode(sealed["ct"])), process_id=None, links=links,
+                size=len(protocol.b64u_decode(sealed["ct"])), process_id=None,
                 created_at=now, updated_at=now)
+    item.links = links
     item.envelopes = [_envelope_row(item, env) for env in envelopes]
-    db.session.add(item)
-    db.session.flush()
-    return item
+    try:
+        with db.session.begin_nested():
+            db.session.add(item)
+    except IntegrityError:
+        # Someone created this id at the same moment (a retry racing the first try, or two
+        # devices): answer as if this request came second.
+        return _after_lost_race(author, item_id, data, rev, links, envelopes)
+    return item, True
+
+
+def _after_lost_race(author: User, item_id: str, data: dict[str, Any], rev: int,
+                     links: dict[str, str] | None, envelopes: list[dict[str, Any]] | None
+                     ) -> tuple[Item, bool]:
+    """Re-read after a concurrent write won, and answer as PROTOCOL §7 says for that state."""
+    item = db.session.get(Item, item_id, with_for_update=True, populate_existing=True)
+    if item is not None:
+        return _update(author, item, data, rev, links, envelopes, retrying=True)
+    if db.session.get(Tombstone, item_id) is not None:
+        raise Gone("This item was deleted.", "deleted")
+    raise Conflict("The item changed at the same time; try again.", "conflict", rev=0)
 
 
 def _same_content(item: Item, data: dict[str, Any]) -> bool:
@@ -133,20 +177,22 @@ def _same_content(item: Item, data: dict[str, Any]) -> bool:
 
 
 def _update(author: User, item: Item, data: dict[str, Any], rev: int,
-            links: dict[str, str] | None, envelopes: list[dict[str, Any]] | None
-            ) -> tuple[Item, bool]:
-    if item.author_uid != author.uid:
+            links: dict[str, str] | None, envelopes: list[dict[str, Any]] | None,
+            *, retrying: bool = False) -> tuple[Item, bool]:
+    if not policy.can_edit(author, item):
         if _envelope_of(item.id, author.uid) is None:
             raise NotFound("item not found")
         raise Forbidden("Only the author can change this item.", "not_author")
     if rev == item.rev and item.kind == data["kind"] and _same_content(item, data):
         return item, rev == 1          # a retried write: answer as the first time
-    if rev != item.rev + 1:
+    if rev != item.rev + 1 or retrying:
         raise Conflict("The item has changed since you opened it.", "conflict", rev=item.rev)
     if data["kind"] != item.kind:
         raise InvalidInput("the kind of an item cannot change", "bad_kind", field="kind")
     if envelopes is not None:
         _check_recipients(author, envelopes)
+    if "links" in data:
+        _check_link_targets(author, item.id, links, item.links)
     _check_sealed(data, item.id, author)
     sealed = data["sealed"]
     item.rev, item.h, item.iv, item.ct, item.sig = rev, sealed["h"], sealed["iv"], \
@@ -155,13 +201,19 @@ def _update(author: User, item: Item, data: dict[str, Any], rev: int,
     if "links" in data:
         item.links = links
     item.updated_at = utcnow()
-    if envelopes is not None:
-        # Delete the old set before inserting the new one: (item, recipient) is unique and
-        # the unit of work would otherwise INSERT the new rows before it DELETEs the old.
-        item.envelopes.clear()
-        db.session.flush()
-        item.envelopes.extend(_envelope_row(item, env) for env in envelopes)
-    db.session.flush()
+    try:
+        # Item.rev is the mapper's version column: this flush is
+        # UPDATE items SET rev = :new ... WHERE id = :id AND rev = :old, checked by row count.
+        with db.session.begin_nested():
+            if envelopes is not None:
+                # Delete the old set before inserting the new one: (item, recipient) is
+                # unique and the unit of work would otherwise INSERT before it DELETEs.
+                item.envelopes.clear()
+                db.session.flush()
+                item.envelopes.extend(_envelope_row(item, env) for env in envelopes)
+            db.session.flush()
+    except StaleDataError:
+        return _after_lost_race(author, item.id, data, rev, links, envelopes)
     return item, False
 
 
@@ -244,11 +296,21 @@ def list_items(reader: User, *, kind: str | None = None, process: str | None = N
 
 
 def delete_item(author: User, item_id: str) -> None:
-    """Delete an item and every envelope of it. Author only."""
-    item, _ = get_item(author, item_id)
-    if item.author_uid != author.uid:
+    """Delete an item and every envelope of it, and leave a tombstone so the id stays
+    deleted. Author only. Deleting again what the author already deleted is a no-op."""
+    v.uuid4(item_id, "id")
+    item = db.session.get(Item, item_id, with_for_update=True, populate_existing=True)
+    if item is None:
+        tombstone = db.session.get(Tombstone, item_id)
+        if tombstone is not None and tombstone.author_uid == author.uid:
+            return
+        raise NotFound("item not found")
+    if not policy.can_edit(author, item):
+        if _envelope_of(item_id, author.uid) is None:
+            raise NotFound("item not found")
         raise Forbidden("Only the author can delete this item.", "not_author")
     db.session.delete(item)
+    db.session.add(Tombstone(id=item_id, author_uid=author.uid))
     db.session.flush()
 
 
@@ -256,7 +318,7 @@ def put_envelope(author: User, item_id: str, recipient_uid: str, data: Any) -> N
     """Give one more reader (who must share a process with the author) the item's DEK."""
     item, _ = get_item(author, item_id)
     v.uuid4(recipient_uid, "uid")
-    if item.author_uid != author.uid:
+    if not policy.can_share(author, item):
         raise Forbidden("Only the author can share this item.", "not_author")
     v.require_object(data, {"envelope"}, {"expires_at"})
     env = _check_envelope(data["envelope"], item_id)
@@ -296,7 +358,7 @@ def delete_envelope(author: User, item_id: str, recipient_uid: str) -> None:
     """Revoke a reader's access. The author's own envelope cannot be revoked."""
     item, _ = get_item(author, item_id)
     v.uuid4(recipient_uid, "uid")
-    if item.author_uid != author.uid:
+    if not policy.can_share(author, item):
         raise Forbidden("Only the author can revoke access.", "not_author")
     if recipient_uid == author.uid:
         raise InvalidInput("the author's own envelope cannot be revoked", "bad_envelope")

@@ -1,8 +1,49 @@
-"""Who may see whom. Processes arrive in a later issue; until then a user shares a
-process only with themselves, so every share to another user is refused."""
+"""Authorization: who may read, edit, share and manage what. The only place it is decided;
+services, views and templates all ask here.
+
+Reading an item is holding a live envelope for it (PROTOCOL §5): the set of envelopes is the
+access list, so `can_read` needs the caller's envelope, which the services look up in the
+same query that loads the item. Processes arrive with the supervision issue; until then a
+user shares a process only with themselves, so every share to another user is refused.
+"""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models import Envelope, Item, User
+
+
+def _uid(user: User | str) -> str:
+    return user if isinstance(user, str) else user.uid
+
+
+def is_author(user: User | str | None, item: Item) -> bool:
+    """The author wrote the item and holds its owner envelope."""
+    return user is not None and _uid(user) == item.author_uid
+
+
+def can_read(user: User | None, item: Item, envelope: Envelope | None) -> bool:
+    """True when `envelope` is the user's own live envelope of `item`."""
+    return (user is not None and envelope is not None and envelope.item_id == item.id
+            and envelope.recipient_uid == user.uid and envelope.is_live())
+
+
+def can_edit(user: User | None, item: Item) -> bool:
+    """Only the author changes or deletes an item (readers hold envelopes, not the pen)."""
+    return is_author(user, item)
+
+
+def can_share(user: User | None, item: Item) -> bool:
+    """Only the author gives or takes away readers."""
+    return is_author(user, item)
+
+
+def is_member(uid: str, process_id: str) -> bool:
+    """True when the user is an active member of the process (no processes yet)."""
+    return False
 
 
 def shares_process(uid_a: str, uid_b: str) -> bool:
-    """True when the two users are members of a common supervision process."""
+    """True when the two users are active members of a common supervision process."""
     return uid_a == uid_b

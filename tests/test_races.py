@@ -1,0 +1,167 @@
+"""Races that really happen: several devices send at the same moment.
+
+Each test logs one person in on several clients (devices), then for many rounds releases one
+thread per device through a barrier so the requests hit the server together. Run on SQLite
+(the default) and on PostgreSQL (`scripts/with-postgres.sh`, as `make test` does). Each test
+prints a line of figures (rounds, winners, 409s, 5xx) for the closing notes: run with `-s`.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import Item, User
+
+from .factories import api_login, api_register, fast_account, item_body, unique_email
+
+DEVICES = 6
+ROUNDS = 20
+
+
+def race(calls: list[Callable[[], object]]) -> list[object]:
+    """Run the calls in threads released together; return their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = calls[index]()
+        except Exception as exc:  # a crash is a result too: the test reports it
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def _status(response) -> int:
+    assert not isinstance(response, Exception), repr(response)
+    return response.status_code
+
+
+@pytest.fixture
+def devices(app):
+    person = api_register(app)
+    return [person] + [api_login(app, person) for _ in range(DEVICES - 1)]
+
+
+def test_concurrent_updates_of_one_rev_have_exactly_one_winner(app, devices, capsys):
+    """Every device sends rev 2 (then 3, ...) at once: one 200, the rest 409 with the stored
+    rev, and the stored content is the winner's."""
+    person = devices[0]
+    item_id = str(uuid.uuid4())
+    dek = person.deks.setdefault(item_id, b"\x07" * 32)
+    first = item_body(person.account, item_id, dek=dek)
+    assert person.put(f"/items/{item_id}", first).status_code == 201
+    totals: Counter[int] = Counter()
+    for rev in range(2, ROUNDS + 2):
+        bodies = [item_body(person.account, item_id, rev=rev, dek=dek, owner_envelope=False,
+                            payload={"title": f"device {n} rev {rev}", "body": "", "tags": []})
+                  for n in range(DEVICES)]
+        answers = race([lambda d=d, b=b: d.put(f"/items/{item_id}", b)
+                        for d, b in zip(devices, bodies, strict=True)])
+        statuses = [_status(a) for a in answers]
+        totals.update(statuses)
+        assert statuses.count(200) == 1, statuses
+        assert statuses.count(409) == DEVICES - 1, statuses
+        winner = bodies[statuses.index(200)]
+        for answer in answers:
+            if answer.status_code == 409:
+                assert answer.get_json()["error"]["rev"] == rev
+        stored = person.get(f"/items/{item_id}").get_json()
+        assert stored["rev"] == rev and stored["sealed"] == winner["sealed"]
+    print(f"\nrace updates [{db_name(app)}]: {ROUNDS} rounds × {DEVICES} devices: "
+          f"{totals[200]} winners, {totals[409]} × 409, "
+          f"{sum(n for s, n in totals.items() if s >= 500)} × 5xx")
+
+
+def test_concurrent_retries_of_one_create_all_get_the_creates_answer(app, devices):
+    """The same create sent by every device at once (an outbox retrying on several tabs):
+    every answer is 201 or 200 with the same item, never a 500, and one item is stored."""
+    person = devices[0]
+    totals: Counter[int] = Counter()
+    for _ in range(ROUNDS):
+        item_id = str(uuid.uuid4())
+        body = item_body(person.account, item_id)
+        answers = race([lambda d=d: d.put(f"/items/{item_id}", body) for d in devices])
+        statuses = [_status(a) for a in answers]
+        totals.update(statuses)
+        assert set(statuses) <= {200, 201} and 201 in statuses, statuses
+        assert {a.get_json()["sealed"]["ct"] for a in answers} == {body["sealed"]["ct"]}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Item)) == ROUNDS
+    print(f"\nrace creates [{db_name(app)}]: {ROUNDS} rounds × {DEVICES} devices: "
+          f"{dict(totals)}")
+
+
+def test_different_creates_of_one_id_have_one_winner(app, devices):
+    """Two devices made different items under one id (a bug, or an attack): one 201, the
+    others 409 — never two items, never a 500."""
+    person = devices[0]
+    for _ in range(ROUNDS):
+        item_id = str(uuid.uuid4())
+        bodies = [item_body(person.account, item_id,
+                            payload={"title": f"device {n}", "body": "", "tags": []})
+                  for n in range(DEVICES)]
+        answers = race([lambda d=d, b=b: d.put(f"/items/{item_id}", b)
+                        for d, b in zip(devices, bodies, strict=True)])
+        statuses = [_status(a) for a in answers]
+        assert statuses.count(201) == 1 and statuses.count(409) == DEVICES - 1, statuses
+        winner = bodies[statuses.index(201)]
+        stored = person.get(f"/items/{item_id}").get_json()
+        assert stored["sealed"] == winner["sealed"]
+
+
+def test_a_delete_racing_updates_leaves_a_tombstone(app, devices):
+    """One device deletes while the others update: the delete wins or comes after a winning
+    update; either way the id ends deleted, and later writes get 410."""
+    person = devices[0]
+    for _ in range(ROUNDS // 2):
+        item_id = str(uuid.uuid4())
+        dek = person.deks.setdefault(item_id, b"\x09" * 32)
+        assert person.put(f"/items/{item_id}", item_body(person.account, item_id,
+                                                          dek=dek)).status_code == 201
+        updates = [item_body(person.account, item_id, rev=2, dek=dek, owner_envelope=False,
+                             payload={"title": f"device {n}", "body": "", "tags": []})
+                   for n in range(DEVICES)]
+        update = updates[0]
+        calls = [lambda: devices[0].delete(f"/items/{item_id}")]
+        calls += [lambda d=d, u=u: d.put(f"/items/{item_id}", u)
+                  for d, u in zip(devices[1:], updates[1:], strict=True)]
+        statuses = [_status(a) for a in race(calls)]
+        assert statuses[0] == 204, statuses
+        assert set(statuses[1:]) <= {200, 409, 410} and statuses[1:].count(200) <= 1, statuses
+        late = person.put(f"/items/{item_id}", update)
+        assert late.status_code == 410 and late.get_json()["error"]["code"] == "deleted"
+
+
+def test_two_registrations_of_one_email_at_once(app):
+    """One account per email: of simultaneous registrations one is 201, the rest 409."""
+    for _ in range(ROUNDS // 2):
+        email = unique_email()
+        bodies = [fast_account().registration(email) for _ in range(4)]
+        clients = [app.test_client() for _ in bodies]
+        answers = race([lambda c=c, b=b: c.post("/api/v1/auth/register", json=b)
+                        for c, b in zip(clients, bodies, strict=True)])
+        statuses = [_status(a) for a in answers]
+        assert statuses.count(201) == 1 and statuses.count(409) == 3, statuses
+        assert {a.get_json()["error"]["code"] for a in answers if a.status_code == 409} \
+            == {"email_taken"}
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(User)
+                                     .where(User.email == email)) == 1
+
+
+def db_name(app) -> str:
+    with app.app_context():
+        return db.engine.dialect.name
