@@ -93,7 +93,8 @@ def test_concurrent_retries_of_one_create_all_get_the_creates_answer(app, device
     for _ in range(ROUNDS):
         item_id = str(uuid.uuid4())
         body = item_body(person.account, item_id)
-        answers = race([lambda d=d: d.put(f"/items/{item_id}", body) for d in devices])
+        answers = race([lambda d=d, i=item_id, b=body: d.put(f"/items/{i}", b)
+                        for d in devices])
         statuses = [_status(a) for a in answers]
         totals.update(statuses)
         assert set(statuses) <= {200, 201} and 201 in statuses, statuses
@@ -113,7 +114,7 @@ def test_different_creates_of_one_id_have_one_winner(app, devices):
         bodies = [item_body(person.account, item_id,
                             payload={"title": f"device {n}", "body": "", "tags": []})
                   for n in range(DEVICES)]
-        answers = race([lambda d=d, b=b: d.put(f"/items/{item_id}", b)
+        answers = race([lambda d=d, i=item_id, b=b: d.put(f"/items/{i}", b)
                         for d, b in zip(devices, bodies, strict=True)])
         statuses = [_status(a) for a in answers]
         assert statuses.count(201) == 1 and statuses.count(409) == DEVICES - 1, statuses
@@ -135,8 +136,8 @@ def test_a_delete_racing_updates_leaves_a_tombstone(app, devices):
                              payload={"title": f"device {n}", "body": "", "tags": []})
                    for n in range(DEVICES)]
         update = updates[0]
-        calls = [lambda: devices[0].delete(f"/items/{item_id}")]
-        calls += [lambda d=d, u=u: d.put(f"/items/{item_id}", u)
+        calls = [lambda i=item_id: devices[0].delete(f"/items/{i}")]
+        calls += [lambda d=d, i=item_id, u=u: d.put(f"/items/{i}", u)
                   for d, u in zip(devices[1:], updates[1:], strict=True)]
         statuses = [_status(a) for a in race(calls)]
         assert statuses[0] == 204, statuses

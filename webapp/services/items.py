@@ -17,9 +17,9 @@ import protocol
 from ..extensions import db
 from ..models import Envelope, Item, Tombstone, User
 from ..models.types import utcnow
+from . import policy
 from . import validation as v
 from .errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
-from . import policy
 
 KINDS = frozenset({"entry", "response", "topic", "note", "contract", "goal", "checkin",
                    "assignment", "template", "agenda", "evaluation", "comment", "title"})
