@@ -2,6 +2,7 @@
 // the latest MIRROR_SIZE and everything not yet synced, so the journal opens offline and
 // decrypts locally. Items are kept exactly as the API returns them (ciphertext + the
 // reader's envelope), plus `uid` (whose mirror) and `pending` (changed here, not yet sent).
+import { ApiError, api } from './api.js';
 import { request, transact } from './idb.js';
 
 export const MIRROR_SIZE = 200;
@@ -81,9 +82,13 @@ export async function refresh(uid, { force = false } = {}) {
   do {
     const query = new URLSearchParams({ limit: '100' });
     if (cursor) query.set('before', cursor);
-    const response = await fetch(`/api/v1/items?${query}`, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
-    if (!response.ok) return false;
-    const page = await response.json();
+    let page;
+    try {
+      page = await api('GET', `/items?${query}`);
+    } catch (err) {
+      if (err instanceof ApiError) return false; // offline or signed out: keep what is here
+      throw err;
+    }
     fresh.push(...page.items);
     cursor = page.next;
   } while (cursor && fresh.length < MIRROR_SIZE);

@@ -9,12 +9,20 @@
 //   version is queued after it with the next rev;
 // - a retried PUT is answered like the first one (the server is idempotent for the same
 //   rev and content), so a lost response never duplicates;
-// - a 409 marks the op as a conflict and stops the item's later ops until the user chooses.
+// - a 409 marks the op as a conflict ({rev: the stored rev}) and stops the item's later ops
+//   until the user chooses;
+// - a 410 `deleted` (the id was deleted elsewhere and stays deleted) marks a PUT as a
+//   conflict too, {rev: 0, deleted: true}: the sealed text stays queued until the user keeps
+//   it as a new item or discards it; a DELETE answered 404 or 410 is done;
+// - no answer, 401 (signed out), 429, 5xx and 503 (Retry-After) stop the sync and keep
+//   every op as it is, to be sent later; any other refusal marks the op failed (retry).
+// HTTP, CSRF and error parsing are api.js's (one token cache for pages, outbox and worker).
 //
 // The same module runs in the page and in the service worker (sw.js imports it): a page
 // sends what waits while it is open; where the browser has Background Sync, queueing also
 // asks the worker to send it once the network is back, even when no page is open then.
 // Web Locks keep the two from sending at the same time.
+import { ApiError, api, me } from './api.js';
 import { request, transact } from './idb.js';
 import * as mirror from './mirror.js';
 
@@ -23,33 +31,6 @@ const LOCK = 'valitila-outbox';
 export const SYNC_TAG = 'valitila-outbox';
 const inPage = typeof window !== 'undefined' && typeof document !== 'undefined';
 let running = null;
-
-let csrfToken = null;
-
-function csrf() {
-  return csrfToken || (inPage && document.querySelector('meta[name="csrf-token"]')?.content) || '';
-}
-
-/** The signed-in person of this browser's session, with the session's CSRF token. */
-function fetchMe() {
-  return fetch('/api/v1/me', {
-    credentials: 'same-origin',
-    cache: 'no-store',
-    headers: { Accept: 'application/json' },
-  });
-}
-
-/** A page served from a cache may carry an old CSRF token: ask the session for its own. */
-async function refreshCsrf() {
-  try {
-    const response = await fetchMe();
-    if (!response.ok) return false;
-    csrfToken = (await response.json()).csrf_token || null;
-    return Boolean(csrfToken);
-  } catch {
-    return false;
-  }
-}
 
 function notify() {
   if (inPage) window.dispatchEvent(new CustomEvent('valitila:outbox'));
@@ -69,6 +50,7 @@ if (inPage && navigator.serviceWorker) {
 async function requestBackgroundSync() {
   if (!inPage || !navigator.serviceWorker) return;
   try {
+    /** @type {(ServiceWorkerRegistration & {sync?: {register(tag: string): Promise<void>}}) | undefined} */
     const registration = await navigator.serviceWorker.getRegistration();
     if (registration?.active && registration.sync) await registration.sync.register(SYNC_TAG);
   } catch {
@@ -148,27 +130,65 @@ export async function resolve(uid, id, body = null, mirrorItem = null) {
   else notify();
 }
 
-async function send(op) {
-  const headers = { Accept: 'application/json', 'X-CSRF-Token': csrf() };
-  const init = { method: op.op === 'put' ? 'PUT' : 'DELETE', headers, credentials: 'same-origin', cache: 'no-store' };
-  if (op.op === 'put') {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(op.body);
-  }
-  const response = await fetch(`/api/v1/items/${op.id}`, init);
-  let data = null;
-  if (response.status !== 204) {
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
-  }
-  return { status: response.status, data };
+/**
+ * The conflict waiting for the user on item `id`, or null: whether the id was deleted
+ * elsewhere (410) or the server holds another revision (409, `rev`), and the newest sealed
+ * PUT body queued for it (the latest text written here).
+ * @returns {Promise<{id: string, deleted: boolean, rev: number|null, body: any, bodyRev: number}|null>}
+ */
+export async function conflictOf(uid, id) {
+  const ops = (await pending(uid)).filter((op) => op.id === id);
+  const conflicted = ops.find((op) => op.conflict);
+  if (!conflicted) return null;
+  const latest = ops.filter((op) => op.op === 'put' && op.body).at(-1) ?? conflicted;
+  return {
+    id,
+    deleted: Boolean(conflicted.conflict.deleted),
+    rev: conflicted.conflict.rev ?? null,
+    body: latest.body ?? null,
+    bodyRev: latest.rev,
+  };
 }
 
+/** Ids of items of `kind` whose queued text met a deleted id (410) and waits for the user
+ *  to keep it as a new item (their editor page no longer exists on the server). */
+export async function deletedConflicts(uid, kind) {
+  const ids = new Set();
+  for (const op of await pending(uid)) {
+    if (op.conflict?.deleted && (!kind || op.body?.kind === kind)) ids.add(op.id);
+  }
+  return [...ids];
+}
+
+/** Send one op. Resolves with the server's answer (null for 204); rejects with ApiError. */
+function send(op) {
+  return op.op === 'put' ? api('PUT', `/items/${op.id}`, op.body) : api('DELETE', `/items/${op.id}`);
+}
+
+/**
+ * What an op's refusal means for it (the rules at the top):
+ * 'done' (nothing left to send), 'conflict' (409), 'deleted' (a PUT to a deleted id),
+ * 'wait' (keep it, stop, try later) or 'failed' (refused; the user may retry).
+ * @param {{op: string}} op
+ * @param {ApiError} err
+ * @returns {'done'|'conflict'|'deleted'|'wait'|'failed'}
+ */
+export function outcome(op, err) {
+  if (op.op === 'delete' && (err.status === 404 || err.deleted)) return 'done';
+  if (err.conflict) return 'conflict';
+  if (err.deleted) return 'deleted';
+  if (err.temporary || err.loginRequired || err.csrf) return 'wait';
+  return 'failed';
+}
+
+/** @typedef {{sent: number, conflicts: number, failed: number, offline: boolean,
+ *   loginRequired: boolean, retryAfter: number|null}} SyncResult */
+
+/** @returns {SyncResult} */
+const emptyResult = () => ({ sent: 0, conflicts: 0, failed: 0, offline: false, loginRequired: false, retryAfter: null });
+
 async function drain(uid) {
-  const result = { sent: 0, conflicts: 0, failed: 0, offline: false };
+  const result = emptyResult();
   const blocked = new Set();
   for (const op of await pending(uid)) {
     if (blocked.has(op.id) || op.conflict || op.error) {
@@ -179,34 +199,31 @@ async function drain(uid) {
     }
     op.attempts += 1;
     await update(op);
-    let answer;
+    let data = null;
+    let refusal = null;
     try {
-      answer = await send(op);
-      if (answer.status === 400 && answer.data?.error?.code === 'csrf' && (await refreshCsrf())) {
-        answer = await send(op);
-      }
-    } catch {
-      result.offline = true; // network down: stop, keep everything, try again later
-      break;
+      data = await send(op);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      refusal = err;
     }
-    const { status, data } = answer;
-    if (status >= 200 && status < 300) {
+    const next = refusal ? outcome(op, refusal) : 'done';
+    if (next === 'done') {
       await drop(op.seq);
-      if (op.op === 'put') await mirror.confirm(op.id, op.rev, data);
+      if (op.op === 'put' && !refusal) await mirror.confirm(op.id, op.rev, data);
       result.sent += 1;
-    } else if (op.op === 'delete' && status === 404) {
-      await drop(op.seq);
-      result.sent += 1;
-    } else if (status === 409) {
-      op.conflict = { rev: data?.error?.rev ?? null, at: Date.now() };
+    } else if (next === 'conflict' || next === 'deleted') {
+      op.conflict = next === 'deleted' ? { rev: 0, deleted: true, at: Date.now() } : { rev: refusal.rev, at: Date.now() };
       await update(op);
       blocked.add(op.id);
       result.conflicts += 1;
-    } else if (status === 0 || status >= 500 || status === 429 || status === 401 || data?.error?.code === 'csrf') {
-      result.offline = status === 0 || status >= 500;
+    } else if (next === 'wait') {
+      result.offline = refusal.temporary && refusal.status !== 429;
+      result.loginRequired = refusal.loginRequired;
+      result.retryAfter = refusal.retryAfter;
       break; // server trouble or signed out: keep the op, try later
     } else {
-      op.error = { status, code: data?.error?.code || 'http', message: data?.error?.message || '' };
+      op.error = { status: refusal.status, code: refusal.code, message: refusal.body?.error?.message || '' };
       await update(op);
       blocked.add(op.id);
       result.failed += 1;
@@ -217,10 +234,10 @@ async function drain(uid) {
 
 /** Send what waits, in order. One sync at a time, across tabs where Web Locks exist. */
 export function sync(uid) {
-  if (!uid) return Promise.resolve({ sent: 0, conflicts: 0, failed: 0, offline: false });
+  if (!uid) return Promise.resolve(emptyResult());
   running ??= (async () => {
     try {
-      const result = navigator.locks?.request
+      const result = globalThis.navigator?.locks?.request
         ? await navigator.locks.request(LOCK, () => drain(uid))
         : await drain(uid);
       // Still waiting for the network: have the worker send it when it is back.
@@ -240,13 +257,15 @@ export function sync(uid) {
  *  signed in: the changes wait for their author); rejects while the network or the server
  *  is down, so that the browser tries again later. */
 export async function sendInBackground() {
-  const response = await fetchMe();
-  if (response.status === 401) return null;
-  if (!response.ok) throw new Error(`outbox: /me answered HTTP ${response.status}`);
-  const me = await response.json();
-  if (!me?.uid) return null;
-  csrfToken = me.csrf_token || null;
-  const result = await sync(me.uid);
+  let person;
+  try {
+    person = await me(); // also keeps the session's CSRF token for the sends
+  } catch (err) {
+    if (err instanceof ApiError && err.loginRequired) return null;
+    throw new Error(`outbox: /me failed (${err?.status ?? err})`);
+  }
+  if (!person?.uid) return null;
+  const result = await sync(person.uid);
   if (result.offline) throw new Error('outbox: the network or the server is down');
   return result;
 }
