@@ -1,6 +1,9 @@
 // Entry point: for every data-js-* hook on the page (on first load and after every htmx
 // swap), import that hook's behaviour module — only those whose hook is present — and attach
 // it once to each element carrying the hook.
+//
+// The modules load after the page: a form submitted before its behaviour is attached (a fast
+// tap, a test) is held and submitted again once the behaviour is there, never sent natively.
 import { behaviors, loadBehavior } from './behaviors/index.js';
 
 /** @type {WeakMap<Element, Set<string>>} */
@@ -15,6 +18,19 @@ function claim(node, name) {
   return true;
 }
 
+/** Elements whose behaviours are still loading → settles once they are attached.
+ *  @type {WeakMap<Element, Promise<unknown>>} */
+const loading = new WeakMap();
+
+/** @param {Element} node @param {Promise<unknown>} attached */
+function trackLoading(node, attached) {
+  const all = Promise.allSettled([loading.get(node), attached]);
+  loading.set(node, all);
+  all.then(() => {
+    if (loading.get(node) === all) loading.delete(node);
+  });
+}
+
 /** @param {Element} root */
 function attach(root) {
   for (const name of /** @type {(keyof typeof behaviors)[]} */ (Object.keys(behaviors))) {
@@ -23,9 +39,10 @@ function attach(root) {
     if (root.matches?.(selector)) nodes.unshift(root);
     const fresh = nodes.filter((node) => claim(node, name));
     if (!fresh.length) continue;
-    loadBehavior(name).then(
+    const attached = loadBehavior(name).then(
       (behavior) => {
         for (const node of fresh) {
+          // The synchronous part (listeners) runs now; the rest may go on asynchronously.
           Promise.resolve()
             .then(() => behavior(/** @type {HTMLElement} */ (node)))
             .catch((err) => console.error(`behaviour ${name} failed`, err));
@@ -33,8 +50,28 @@ function attach(root) {
       },
       (err) => console.error(`behaviour ${name} could not be loaded`, err),
     );
+    for (const node of fresh) trackLoading(node, attached.then(() => Promise.resolve()));
   }
 }
+
+// Hold a submit whose form (or an element around it) still waits for its behaviour.
+document.addEventListener(
+  'submit',
+  (event) => {
+    const form = /** @type {HTMLFormElement} */ (event.target);
+    const waits = [];
+    for (let node = /** @type {Element|null} */ (form); node; node = node.parentElement) {
+      const pending = loading.get(node);
+      if (pending) waits.push(pending);
+    }
+    if (!waits.length) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const submitter = /** @type {SubmitEvent} */ (event).submitter;
+    Promise.all(waits).then(() => form.requestSubmit(submitter instanceof HTMLElement && submitter.closest('form') === form ? submitter : undefined));
+  },
+  true,
+);
 
 if (window.htmx) window.htmx.onLoad(attach);
 else if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => attach(document.body));
