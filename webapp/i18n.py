@@ -62,6 +62,14 @@ JS_STRINGS = {
     "mergeHint": _l("Both versions are now in the form. Edit and save."),
     "updateAvailable": _l("Update available"),
     "updateNow": _l("update now"),
+    "deletedConflict": _l("This reflection was deleted on another device. Your text is kept "
+                          "on this device."),
+    "deletedConflictTitle": _l("Deleted on another device"),
+    "deletedConflictText": _l("This reflection was deleted on another device while you were "
+                              "editing. Nothing is lost: keep your text as a new reflection, "
+                              "or discard it."),
+    "discardMine": _l("Discard my text"),
+    "signInToSend": _l("Sign in again to send your changes. They are kept on this device."),
 }
 
 

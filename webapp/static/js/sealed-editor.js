@@ -1,0 +1,462 @@
+// The sealed editor: what every form that writes a sealed item needs, whatever its kind
+// (entry, answer, topic, check-in, agenda, note). A behaviour gives it the form and how to
+// read and fill its fields; the editor does the rest:
+// - opens the item being edited (a newer version still in this device's outbox wins);
+// - keeps a draft sealed with the account key on every change (one write at a time), and
+//   before a lock, an update reload, pagehide and beforeunload; restores it on return;
+// - on save seals and signs the payload with the item's DEK, queues it in the outbox and
+//   sends it; shows the state (saving / saved / kept on this device / failed — retry);
+// - on a conflict shows the conflict panel: both versions (409), with "keep mine", "keep the
+//   saved one", "merge and edit" and "keep mine as a new item"; or, when the item was deleted
+//   on another device (410), "keep mine as a new item" (fresh id, rev 1, a new DEK) or
+//   "discard". Until the user chooses, the text is both in the outbox and in a sealed draft:
+//   nothing typed is ever lost.
+//
+// Markup it expects inside `root` (data-kind, data-sealed for an existing item, data-show-url
+// with ITEM_ID where a saved item is shown, data-done-url where "discard" goes):
+//   the form's [data-status], [data-retry] and [type=submit]; optionally [data-conflict] with
+//   [data-conflict-intro], [data-mine-title], [data-mine-body], [data-theirs-title],
+//   [data-theirs-body] and the buttons [data-keep-mine], [data-keep-theirs], [data-merge],
+//   [data-keep-as-new]; the panel's aria-labelledby names its heading.
+import { newDek, ownerEnvelope, sealItem } from './crypto/envelope.js';
+import { ApiError, api } from './api.js';
+import { dropDraft, loadDraft, saveDraft } from './drafts.js';
+import { t } from './i18n.js';
+import * as keystore from './keystore.js';
+import * as lifecycle from './lifecycle.js';
+import { mergePayloads } from './merge.js';
+import * as mirror from './mirror.js';
+import * as outbox from './outbox.js';
+import { openSealed } from './sealed-items.js';
+import { currentUid, requireKeys } from './session.js';
+import { go, setStatus } from './ui.js';
+
+/** @typedef {import('./merge.js').Payload} Payload */
+
+/**
+ * @typedef {object} EditorView  what a behaviour tells the editor about its form
+ * @property {HTMLFormElement} form
+ * @property {() => Payload} read  the payload the form holds now
+ * @property {(payload: Payload) => void} fill  put a payload into the form
+ * @property {(mine: Payload, theirs: Payload) => Payload} [merge]  default: mergePayloads
+ * @property {(payload: Payload) => {title: string, body: string}} [summary]  for the panel
+ * @property {() => void} [focusAfterMerge]
+ */
+
+const defaultSummary = (payload) => ({
+  title: typeof payload.title === 'string' && payload.title ? payload.title : t('untitled'),
+  body: typeof payload.body === 'string' ? payload.body : '',
+});
+
+/**
+ * Attach the sealed editor to `root`. Resolves once the editor is ready (or the page was
+ * sent to unlock). Returns the editor's controls, or null when the keys are locked.
+ * @param {HTMLElement} root
+ * @param {EditorView} view
+ */
+export async function sealedEditor(root, view) {
+  const { form } = view;
+  const merge = view.merge || mergePayloads;
+  const summary = view.summary || defaultSummary;
+  /** @type {(() => void) | null} */
+  let submitHandler = null;
+  // Never let the form submit natively, even before the keys are ready.
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitHandler?.();
+  });
+  const keys = await requireKeys();
+  if (!keys) return null;
+  const uid = currentUid();
+  const retry = /** @type {HTMLButtonElement} */ (form.querySelector('[data-retry]'));
+  const submit = /** @type {HTMLButtonElement} */ (form.querySelector('[type=submit]'));
+  const panel = conflictPanel(/** @type {HTMLElement|null} */ (root.querySelector('[data-conflict]')));
+  const kind = root.dataset.kind || 'entry';
+  let existing = root.dataset.sealed ? JSON.parse(root.dataset.sealed) : null;
+  const draftKey = existing ? `item:${existing.id}` : `new:${kind}`;
+  const state = {
+    id: existing?.id || crypto.randomUUID(),
+    serverRev: existing?.rev || 0,
+    /** @type {Uint8Array|null} */
+    dek: null,
+    dirty: false,
+    saving: false,
+  };
+  const showUrl = () => root.dataset.showUrl?.replace('ITEM_ID', state.id) || null;
+  const status = (text, kindOfStatus = '') => setStatus(form, text, kindOfStatus);
+
+  if (existing) {
+    // A newer version written on this device (still in the outbox) wins over the page's.
+    const local = await mirror.get(existing.id);
+    if (local?.pending && local.rev > existing.rev) existing = local;
+    try {
+      const opened = await openSealed(existing, keys);
+      state.dek = opened.dek;
+      view.fill(opened.payload);
+    } catch {
+      status(t('decryptFailed'), 'error');
+      return null;
+    }
+  } else {
+    state.dek = newDek();
+  }
+  const draft = await loadDraft(keys, uid, draftKey);
+  if (draft && (!existing || draft.itemId === existing.id)) {
+    view.fill(draft.payload);
+    if (!existing && draft.itemId) state.id = draft.itemId;
+    if (!existing && draft.dek) state.dek = Uint8Array.from(draft.dek);
+    state.dirty = true;
+    status(t('draftRestored'));
+  }
+
+  // ------------------------------------------------------------------ drafts
+  // The draft is sealed with the account key; a new item's DEK travels with it so that a
+  // restored draft still belongs to the same (idempotent) item.
+  const keepDraft = () =>
+    saveDraft(keys, uid, draftKey, {
+      itemId: state.id,
+      payload: view.read(),
+      dek: existing ? undefined : Array.from(state.dek),
+    });
+  // Every change is sealed into the draft at once (a few ms), one write at a time, so a tab
+  // closed or killed right after typing still finds the text on return.
+  /** @type {Promise<void>|null} */
+  let draftWrite = null;
+  let draftAgain = false;
+  const keepDraftSoon = () => {
+    if (draftWrite) {
+      draftAgain = true;
+      return draftWrite;
+    }
+    draftWrite = keepDraft()
+      .catch((err) => console.error('draft not kept', err))
+      .finally(() => {
+        draftWrite = null;
+        const again = draftAgain && state.dirty;
+        draftAgain = false;
+        if (again) keepDraftSoon();
+      });
+    return draftWrite;
+  };
+  const settleDrafts = async () => {
+    while (draftWrite) await draftWrite;
+  };
+  form.addEventListener('input', () => {
+    state.dirty = true;
+    keepDraftSoon();
+  });
+  // Before a lock or an update reload: seal the open text as a draft; the page may then be
+  // left without a "Leave site?" prompt (the draft is restored on return).
+  const flushDraft = async () => {
+    await settleDrafts();
+    if (state.dirty) await keepDraft();
+    state.dirty = false;
+  };
+  keystore.beforeLock(flushDraft);
+  lifecycle.beforeUpdate(flushDraft);
+  window.addEventListener('pagehide', () => {
+    if (state.dirty) keepDraft();
+  });
+  window.addEventListener('beforeunload', (event) => {
+    if (state.dirty || state.saving) {
+      keepDraft();
+      event.preventDefault();
+      event.returnValue = '';
+    }
+  });
+
+  // ------------------------------------------------------------------ saving
+  /** Start over as a new item: fresh id, rev 1, a new DEK (keep mine as new). */
+  const becomeNew = () => {
+    Object.assign(state, { id: crypto.randomUUID(), serverRev: 0, dek: newDek() });
+    existing = null;
+  };
+
+  async function queue(payload) {
+    const rev = await outbox.nextRev(uid, state.id, state.serverRev);
+    const sealed = await sealItem({ id: state.id, kind, rev, by: uid, payload, dek: state.dek, signingKey: keys.ed25519 });
+    const envelope = existing?.envelope ?? (await ownerEnvelope(keys.ak, state.dek, state.id, uid));
+    /** @type {Record<string, any>} */
+    const body = { kind, rev, sealed: sealed.sealed, sig: sealed.sig };
+    if (rev === 1) body.envelopes = [envelope];
+    const now = new Date().toISOString();
+    await outbox.queuePut(uid, state.id, body, {
+      id: state.id, kind, author: uid, rev, sealed: sealed.sealed, sig: sealed.sig, envelope,
+      process: null, links: null, created_at: existing?.created_at || now, updated_at: now,
+    });
+  }
+
+  const leftFor = async (id) => (await outbox.pending(uid)).filter((op) => op.id === id);
+
+  /** Show where the item's change stands after a sync. */
+  async function report(payload, result) {
+    const left = await leftFor(state.id);
+    if (!left.length) {
+      status(t('saved'), 'ok');
+      retry.hidden = true;
+      state.saving = false; // leaving now with nothing unsaved: no "Leave site?", no draft
+      const url = showUrl();
+      if (url) go(url);
+    } else if (left.some((op) => op.conflict)) {
+      await showConflict(payload);
+    } else if (left.some((op) => op.error)) {
+      status(t('saveFailed'), 'error');
+      retry.hidden = false;
+    } else {
+      status(result?.loginRequired ? t('signInToSend') : t('savedLocally'), 'ok');
+      retry.hidden = false;
+    }
+  }
+
+  async function save(payload) {
+    state.saving = true;
+    submit.disabled = true;
+    retry.hidden = true;
+    status(t('saving'), 'busy');
+    try {
+      await queue(payload);
+      state.dirty = false;
+      await settleDrafts(); // a draft write in flight must not outlive dropDraft
+      await dropDraft(uid, draftKey);
+      await report(payload, await outbox.sync(uid));
+    } catch (err) {
+      console.error('save failed', err);
+      state.dirty = true;
+      await keepDraft();
+      status(t('saveFailed'), 'error');
+      retry.hidden = false;
+    } finally {
+      state.saving = false;
+      submit.disabled = false;
+    }
+  }
+
+  // ------------------------------------------------------------------ conflicts
+  /** Drop the item's queued change and its pending copy (the user chose). */
+  async function forgetMine(id) {
+    await outbox.resolve(uid, id);
+    await mirror.forget(id);
+  }
+
+  /** The item is gone on the server: offer to keep the text as a new item, or discard it. */
+  async function showDeleted(mine, orphanId = state.id) {
+    if (!panel) {
+      // No panel on this page: never lose the text, keep it as a new item at once.
+      await forgetMine(orphanId);
+      becomeNew();
+      await save(mine);
+      return;
+    }
+    view.fill(mine);
+    state.dirty = true;
+    // This item's text also waits in a sealed draft; an orphan shown on a new-item page
+    // waits in the outbox only (a draft too would offer it twice).
+    if (orphanId === state.id) await keepDraft();
+    panel.showDeleted(summary(mine));
+    status(t('deletedConflict'), 'error');
+    panel.on({
+      keepAsNew: async () => {
+        await forgetMine(orphanId);
+        becomeNew();
+        await save(mine);
+      },
+      discard: async () => {
+        await forgetMine(orphanId);
+        state.dirty = false;
+        await settleDrafts();
+        await dropDraft(uid, draftKey);
+        go(root.dataset.doneUrl || '/');
+      },
+    });
+  }
+
+  async function showConflict(mine) {
+    // Until the user chooses, their text is both in the outbox (as a conflict) and in a
+    // sealed draft, so closing the page loses nothing; the panel shows again on reopening.
+    const conflict = await outbox.conflictOf(uid, state.id);
+    if (conflict?.deleted) return showDeleted(mine);
+    view.fill(mine);
+    state.dirty = true;
+    await keepDraft();
+    let stored;
+    try {
+      stored = await api('GET', `/items/${state.id}`);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 404 || err.deleted)) return showDeleted(mine);
+      status(t('savedLocally'), 'ok');
+      retry.hidden = false;
+      return;
+    }
+    const { payload: theirs } = await openSealed(stored, keys);
+    if (!panel) {
+      status(t('conflict'), 'error');
+      return;
+    }
+    panel.showBoth(summary(mine), summary(theirs));
+    status(t('conflict'), 'error');
+    // The choice decides what is sent: drop the conflicted change, start from the server's
+    // version (the rejected local one must not stay "pending" in the mirror).
+    const startFromStored = async () => {
+      await forgetMine(state.id);
+      await mirror.remember(uid, [stored]);
+      state.serverRev = stored.rev;
+      existing = stored;
+    };
+    panel.on({
+      keepMine: async () => {
+        await startFromStored();
+        await save(mine);
+      },
+      keepTheirs: async () => {
+        await startFromStored();
+        state.dirty = false;
+        await settleDrafts();
+        await dropDraft(uid, draftKey);
+        const url = showUrl();
+        if (url) go(url);
+        else view.fill(theirs);
+      },
+      keepAsNew: async () => {
+        await startFromStored();
+        becomeNew();
+        await save(mine);
+      },
+      merge: async () => {
+        await startFromStored();
+        view.fill(merge(mine, theirs));
+        state.dirty = true;
+        keepDraft();
+        status(t('mergeHint'));
+        view.focusAfterMerge?.();
+      },
+    });
+  }
+
+  /** Open the newest queued text of a conflicted item (sealed in the outbox). */
+  async function queuedText(conflict) {
+    const local = (await mirror.get(conflict.id)) || existing;
+    if (!local || !conflict.body) return null;
+    const mine = { ...local, rev: conflict.bodyRev, sealed: conflict.body.sealed, sig: conflict.body.sig };
+    return (await openSealed(mine, keys)).payload;
+  }
+
+  // ------------------------------------------------------------------ wiring
+  // When the outbox sends this item later (back online), say so.
+  window.addEventListener('valitila:outbox', async () => {
+    const shown = form.querySelector('[data-status]')?.textContent;
+    if (state.saving || (shown !== t('savedLocally') && shown !== t('signInToSend'))) return;
+    if (!(await leftFor(state.id)).length) {
+      status(t('saved'), 'ok');
+      retry.hidden = true;
+    }
+  });
+  submitHandler = () => {
+    if (!state.saving) save(view.read());
+  };
+  retry.addEventListener('click', async () => {
+    retry.hidden = true;
+    status(t('saving'), 'busy');
+    await report(view.read(), await outbox.retry(uid));
+  });
+  submit.disabled = false; // ready: keys open, text restored
+
+  // A conflict found while this page was closed (a background sync) shows now.
+  try {
+    if (existing) {
+      const conflict = await outbox.conflictOf(uid, existing.id);
+      const mine = conflict && (await queuedText(conflict));
+      if (mine) await showConflict(mine);
+    } else if (!draft) {
+      // A new-item page also takes in text whose item was deleted elsewhere: its own page
+      // is gone, and the text must not wait in the outbox forever.
+      const [orphan] = await outbox.deletedConflicts(uid, kind);
+      const conflict = orphan && (await outbox.conflictOf(uid, orphan));
+      const mine = conflict && (await queuedText(conflict));
+      if (mine) await showDeleted(mine, orphan);
+    }
+  } catch (err) {
+    console.error('conflict not shown', err);
+    status(t('conflict'), 'error');
+  }
+
+  return { save, state };
+}
+
+/**
+ * The conflict panel's view: shows both versions, or the deleted-elsewhere choice, and runs
+ * the chosen handler once (the panel hides first).
+ * @param {HTMLElement|null} el
+ */
+function conflictPanel(el) {
+  if (!el) return null;
+  const $ = (selector) => /** @type {HTMLElement|null} */ (el.querySelector(selector));
+  const heading = el.getAttribute('aria-labelledby') ? document.getElementById(el.getAttribute('aria-labelledby')) : null;
+  const intro = $('[data-conflict-intro]');
+  const theirs = $('[data-theirs-title]')?.closest('section');
+  const buttons = {
+    keepMine: $('[data-keep-mine]'),
+    keepTheirs: $('[data-keep-theirs]'),
+    merge: $('[data-merge]'),
+    keepAsNew: $('[data-keep-as-new]'),
+  };
+  // The template's own words, put back when a later conflict is an ordinary one.
+  const original = {
+    heading: heading?.textContent,
+    intro: intro?.textContent,
+    keepTheirs: buttons.keepTheirs?.textContent,
+  };
+  const put = (selector, text) => {
+    const node = $(selector);
+    if (node) node.textContent = text;
+  };
+  const open = () => {
+    el.hidden = false;
+    el.focus();
+  };
+  return {
+    /** 409: both versions side by side, every choice offered. */
+    showBoth(mine, stored) {
+      if (heading && original.heading) heading.textContent = original.heading;
+      if (intro && original.intro) intro.textContent = original.intro;
+      if (buttons.keepTheirs && original.keepTheirs) buttons.keepTheirs.textContent = original.keepTheirs;
+      if (theirs) theirs.hidden = false;
+      for (const button of Object.values(buttons)) if (button) button.hidden = false;
+      put('[data-mine-title]', mine.title);
+      put('[data-mine-body]', mine.body);
+      put('[data-theirs-title]', stored.title);
+      put('[data-theirs-body]', stored.body);
+      open();
+    },
+    /** 410: the item is gone; keep my text as a new item, or discard it. */
+    showDeleted(mine) {
+      if (heading) heading.textContent = t('deletedConflictTitle');
+      if (intro) intro.textContent = t('deletedConflictText');
+      if (theirs) theirs.hidden = true;
+      if (buttons.keepMine) buttons.keepMine.hidden = true;
+      if (buttons.merge) buttons.merge.hidden = true;
+      if (buttons.keepTheirs) buttons.keepTheirs.textContent = t('discardMine');
+      put('[data-mine-title]', mine.title);
+      put('[data-mine-body]', mine.body);
+      open();
+    },
+    /**
+     * Run the handler of the button chosen (once; the panel hides first). "Discard" is the
+     * keep-the-saved-one button of the deleted view.
+     * @param {{keepMine?: Function, keepTheirs?: Function, merge?: Function, keepAsNew?: Function, discard?: Function}} handlers
+     */
+    on(handlers) {
+      const chosen = { ...handlers, keepTheirs: handlers.keepTheirs || handlers.discard };
+      for (const [name, button] of Object.entries(buttons)) {
+        if (!button) continue;
+        const handler = chosen[name];
+        button.onclick = handler
+          ? async () => {
+              el.hidden = true;
+              for (const other of Object.values(buttons)) if (other) other.onclick = null;
+              await handler();
+            }
+          : null;
+      }
+    },
+  };
+}
