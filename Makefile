@@ -107,6 +107,7 @@ test: setup
 	  echo "make: no JS tests found in tests/js (name them *.test.mjs)" >&2; exit 1; fi
 	node --test $(JS_TESTS)
 	node_modules/.bin/eslint --max-warnings=0 .
+	node_modules/.bin/tsc --noEmit -p jsconfig.json
 	@$(call pytest,,-m "not e2e" tests)
 	@$(call pytest,scripts/with-postgres.sh,-m "not e2e" tests -q)
 	@$(call pytest,,-m e2e tests)

@@ -25,12 +25,30 @@
 
 import { SYNC_TAG, sendInBackground } from /* @outbox */ '/static/js/outbox.js';
 
+// The worker's own global scope, typed here (jsconfig.json checks this file with the DOM
+// library, which has no ServiceWorkerGlobalScope).
+/** @typedef {Event & {waitUntil(promise: Promise<unknown>): void}} ExtendableEvent */
+/** @typedef {ExtendableEvent & {request: Request, preloadResponse: Promise<Response|undefined>,
+ *   respondWith(response: Response|Promise<Response>): void}} FetchEvent */
+/** @typedef {ExtendableEvent & {data: any}} ExtendableMessageEvent */
+/** @typedef {ExtendableEvent & {tag: string}} SyncEvent */
+/**
+ * @typedef {object} WorkerScope
+ * @property {Location} location
+ * @property {ServiceWorkerRegistration & {navigationPreload?: {enable(): Promise<void>}}} registration
+ * @property {{claim(): Promise<void>, matchAll(options?: object): Promise<{postMessage(message: unknown): void}[]>}} clients
+ * @property {() => Promise<void>} skipWaiting
+ * @property {(type: string, listener: (event: any) => void) => void} addEventListener
+ */
+const worker = /** @type {WorkerScope} */ (/** @type {unknown} */ (self));
+
 const VERSION = /* @version */ 'dev';
 const PRECACHE = /* @precache */ [];
 const SHELLS = /* @shells */ { offline: '/offline', compose: '/journal/new', journal: '/journal/local', journal_index: '/journal/' };
 
 // Marks the worker's own background fetches of page shells: the server then leaves the
 // session cookie alone (a late answer must not undo a sign-in or sign-out made meanwhile).
+/** @type {RequestInit} */
 const SHELL_FETCH = { cache: 'reload', credentials: 'same-origin', headers: { 'X-Valitila-Shell': '1' } };
 const PREFIX = 'valitila-';
 const STATIC_CACHE = `${PREFIX}static-${VERSION}`;
@@ -41,7 +59,7 @@ const NOT_CACHED = ['/static/vendor/zxcvbn/'];
 // Background revalidation of a run-time cached file at most this often (per worker lifetime).
 const REVALIDATE_EVERY = 5 * 60 * 1000;
 
-const PRECACHED_PATHS = new Set(PRECACHE.map((url) => new URL(url, self.location.origin).pathname));
+const PRECACHED_PATHS = new Set(PRECACHE.map((url) => new URL(url, worker.location.origin).pathname));
 const lastRevalidated = new Map();
 let staleDeploy = false;
 let syncing = Promise.resolve();
@@ -132,7 +150,7 @@ const precacheRequest = (url) => new Request(url, { cache: 'no-cache' });
 async function ensurePrecache() {
   const cache = await caches.open(STATIC_CACHE);
   const have = new Set((await cache.keys()).map((request) => new URL(request.url).pathname));
-  const missing = PRECACHE.filter((url) => !have.has(new URL(url, self.location.origin).pathname));
+  const missing = PRECACHE.filter((url) => !have.has(new URL(url, worker.location.origin).pathname));
   if (missing.length) await cache.addAll(missing.map(precacheRequest));
 }
 
@@ -155,7 +173,7 @@ async function sync({ uid, lang }) {
 
 // ---------------------------------------------------------------------------- lifecycle
 
-self.addEventListener('install', (event) => {
+worker.addEventListener('install', (/** @type {ExtendableEvent} */ event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(STATIC_CACHE);
@@ -166,23 +184,23 @@ self.addEventListener('install', (event) => {
   );
 });
 
-self.addEventListener('activate', (event) => {
+worker.addEventListener('activate', (/** @type {ExtendableEvent} */ event) => {
   event.waitUntil(
     (async () => {
       const current = new Set([STATIC_CACHE, PAGES_CACHE]);
       for (const name of await caches.keys()) {
         if (name.startsWith(PREFIX) && !current.has(name)) await caches.delete(name);
       }
-      if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
-      await self.clients.claim();
+      if (worker.registration.navigationPreload) await worker.registration.navigationPreload.enable();
+      await worker.clients.claim();
     })(),
   );
 });
 
-self.addEventListener('message', (event) => {
+worker.addEventListener('message', (/** @type {ExtendableMessageEvent} */ event) => {
   const data = event.data || {};
   if (data.type === 'SKIP_WAITING') {
-    self.skipWaiting();
+    worker.skipWaiting();
   } else if (data.type === 'SYNC') {
     const uid = typeof data.uid === 'string' && data.uid ? data.uid : null;
     const lang = typeof data.lang === 'string' ? data.lang : '';
@@ -201,11 +219,11 @@ async function sendOutbox() {
   try {
     await sendInBackground();
   } finally {
-    for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'OUTBOX' });
+    for (const client of await worker.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'OUTBOX' });
   }
 }
 
-self.addEventListener('sync', (event) => {
+worker.addEventListener('sync', (/** @type {SyncEvent} */ event) => {
   if (event.tag === SYNC_TAG) event.waitUntil(sendOutbox());
 });
 
@@ -247,7 +265,7 @@ function revalidate(cache, request, url) {
 /** True when a newer deploy exists: a newer worker is installing or waiting, or a page asked
  * for a ?v= of a precached file other than the one this version holds. */
 function outdated(request, url, cached) {
-  if (self.registration.installing || self.registration.waiting) return true;
+  if (worker.registration.installing || worker.registration.waiting) return true;
   const wanted = url.searchParams.get('v');
   const held = cached && new URL(cached.url).searchParams.get('v');
   if (wanted && held && wanted !== held) staleDeploy = true;
@@ -285,11 +303,11 @@ async function staticAsset(event, request, url) {
   }
 }
 
-self.addEventListener('fetch', (event) => {
+worker.addEventListener('fetch', (/** @type {FetchEvent} */ event) => {
   const { request } = event;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
+  if (url.origin !== worker.location.origin) return;
   if (url.pathname.startsWith('/api/')) return; // never cached, never touched
   if (request.mode === 'navigate') {
     event.respondWith(navigate(event, url));

@@ -73,6 +73,8 @@ document.addEventListener(
   true,
 );
 
-if (window.htmx) window.htmx.onLoad(attach);
+/** htmx 2 (vendor/htmx.min.js, loaded before this module). */
+const htmx = /** @type {{onLoad(fn: (el: Element) => void): void} | undefined} */ (/** @type {any} */ (window).htmx);
+if (htmx) htmx.onLoad(attach);
 else if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => attach(document.body));
 else attach(document.body);

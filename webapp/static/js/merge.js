@@ -2,6 +2,7 @@
 // conflict: nothing of either is dropped. Pure (no DOM, no storage), unit-tested.
 
 /**
+ * A decrypted payload (untrusted: check each field's type before use).
  * @typedef {{title?: string, body?: string, tags?: string[]} & Record<string, unknown>} Payload
  */
 

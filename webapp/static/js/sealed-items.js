@@ -3,10 +3,16 @@
 import { openEnvelope, openItem } from './crypto/envelope.js';
 import { authorKey, currentUid } from './session.js';
 
-/** Open an item's payload with this device's keys (verifies the author's signature). */
+/** @typedef {import('./merge.js').Payload} Payload */
+
+/**
+ * Open an item's payload with this device's keys (verifies the author's signature). The
+ * payload is untrusted JSON: its fields may be missing or of any type.
+ * @returns {Promise<{payload: Payload, dek: Uint8Array}>}
+ */
 export async function openSealed(item, keys, uid = currentUid()) {
   const dek = await openEnvelope(keys, item.envelope, item.id, uid);
-  const payload = await openItem({ item, dek, authorEd25519: await authorKey(item.author) });
+  const payload = /** @type {Payload} */ (await openItem({ item, dek, authorEd25519: await authorKey(item.author) }));
   return { payload, dek };
 }
 

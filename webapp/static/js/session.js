@@ -8,7 +8,7 @@ import { verifyBundle } from './crypto/identity.js';
 
 /** The uid of the signed-in user of this page, or null. */
 export function currentUid() {
-  return document.querySelector('meta[name="valitila-user"]')?.content || null;
+  return /** @type {HTMLMetaElement|null} */ (document.querySelector('meta[name="valitila-user"]'))?.content || null;
 }
 
 /** Unlocked keys for this page's user; sends the user to the unlock page when locked. */

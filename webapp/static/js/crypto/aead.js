@@ -10,27 +10,29 @@
 import { ProtocolError, asBytes, assertBytes, b64uEncode, randomBytes, utf8Encode } from './encoding.js';
 
 const subtle = () => globalThis.crypto.subtle;
+/** @type {KeyUsage[]} */
 const AES_USAGES = ['encrypt', 'decrypt'];
 
 /**
  * @param {unknown} value
- * @returns {boolean} true for a WebCrypto CryptoKey (duck-typed, works across realms)
+ * @returns {value is CryptoKey} true for a WebCrypto CryptoKey (duck-typed, works across realms)
  */
 export function isCryptoKey(value) {
   if (typeof CryptoKey !== 'undefined' && value instanceof CryptoKey) return true;
+  const key = /** @type {{type?: unknown, algorithm?: unknown, usages?: unknown}|null} */ (value);
   return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof value.type === 'string' &&
-    typeof value.algorithm === 'object' &&
-    Array.isArray(value.usages)
+    key !== null &&
+    typeof key === 'object' &&
+    typeof key.type === 'string' &&
+    typeof key.algorithm === 'object' &&
+    Array.isArray(key.usages)
   );
 }
 
 /**
  * Imports 32 raw bytes as an AES-256-GCM key.
  * @param {Uint8Array} bytes 32 bytes
- * @param {{extractable?: boolean, usages?: string[]}} [options] default non-extractable,
+ * @param {{extractable?: boolean, usages?: KeyUsage[]}} [options] default non-extractable,
  *   usages encrypt+decrypt
  * @returns {Promise<CryptoKey>}
  */

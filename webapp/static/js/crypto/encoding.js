@@ -322,7 +322,7 @@ export function parseRecoveryKey(str) {
 
 /**
  * @param {unknown} value
- * @returns {boolean} true for a lowercase UUID string (8-4-4-4-12 hex)
+ * @returns {value is string} true for a lowercase UUID string (8-4-4-4-12 hex)
  */
 export function isUuid(value) {
   return typeof value === 'string' && UUID_RE.test(value);

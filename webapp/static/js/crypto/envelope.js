@@ -270,7 +270,9 @@ export async function shareEnvelope(dekBytes, itemId, recipientUid, recipientX25
     ephPriv = await importPrivateKey('X25519', b.length === 32 ? pkcs8FromRaw('X25519', b) : b);
     epk = await x25519PublicFromPrivate(ephPriv);
   } else {
-    const pair = await globalThis.crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
+    const pair = /** @type {CryptoKeyPair} */ (
+      await globalThis.crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits'])
+    );
     ephPriv = pair.privateKey;
     epk = new Uint8Array(await globalThis.crypto.subtle.exportKey('raw', pair.publicKey));
   }
@@ -313,7 +315,8 @@ export async function openShareEnvelope(x25519PrivateKey, env, itemId, myUid, my
 /**
  * Opens my envelope of either type.
  * @param {{ak: CryptoKey, x25519: CryptoKey, x25519Public?: Uint8Array}} keys
- * @param {{type: string}} env
+ * @param {{recipient?: string, type: 'ak', iv: string, ct: string}
+ *   | {recipient?: string, type: 'x25519', epk: string, iv: string, ct: string}} env
  * @param {string} itemId
  * @param {string} myUid
  * @returns {Promise<Uint8Array>} the DEK
@@ -326,6 +329,6 @@ export async function openEnvelope(keys, env, itemId, myUid) {
     case 'x25519':
       return openShareEnvelope(keys.x25519, env, itemId, myUid, keys.x25519Public);
     default:
-      throw fail('unknown_envelope', `unknown envelope type ${String(env?.type)}`);
+      throw fail('unknown_envelope', `unknown envelope type ${String(/** @type {{type?: unknown}} */ (env)?.type)}`);
   }
 }

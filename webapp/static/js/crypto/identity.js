@@ -60,7 +60,7 @@ function alg(name) {
 }
 
 function hex(s) {
-  return Uint8Array.from(s.match(/../g), (h) => parseInt(h, 16));
+  return new Uint8Array(s.match(/../g).map((h) => parseInt(h, 16)));
 }
 
 /**
@@ -238,7 +238,7 @@ export async function makeBundle(uid, ed25519PrivateKey, x25519PubRaw, ed25519Pu
 export async function verifyBundle(bundle, expectedUid) {
   try {
     if (!bundle || typeof bundle !== 'object') return false;
-    const { uid, v, x25519, ed25519, sig } = bundle;
+    const { uid, v, x25519, ed25519, sig } = /** @type {Record<string, any>} */ (bundle);
     if (!isUuid(uid) || v !== 1) return false;
     if (expectedUid !== undefined && uid !== expectedUid) return false;
     b64uDecode(x25519, 32);
@@ -463,8 +463,8 @@ export async function createAccount({ uid, email, password, kdf = KDF_FLOOR, fix
  * Login (§1–2): derives the secrets (unless `secrets` from the prelogin step are passed),
  * unwraps AK and the identity keys, and – if `keys.bundle` is present – checks that the
  * bundle is validly signed and matches the private keys.
- * @param {{email?: string, password?: string, secrets?: {authKey: Uint8Array, kekBytes: Uint8Array},
- *   keys: {uid: string, salt_seed: string, kdf: object, wrapped_ak: object,
+ * @param {{email?: string, password?: string, secrets?: {authKey: Uint8Array, kekBytes: Uint8Array,
+ *   root?: Uint8Array}, keys: {uid: string, salt_seed: string, kdf: object, wrapped_ak: object,
  *   wrapped_x25519: object, wrapped_ed25519: object, bundle?: object}}} args
  * @returns {Promise<{ak: CryptoKey, x25519: CryptoKey, ed25519: CryptoKey,
  *   x25519Public: Uint8Array, ed25519Public: Uint8Array, authKey: Uint8Array, akSource: object}>}

@@ -5,7 +5,7 @@ import * as keystore from '../../keystore.js';
 const EVENTS = ['pointerdown', 'keydown', 'scroll', 'touchstart'];
 
 export default async function idleLock(body) {
-  const minutes = Number(document.querySelector('meta[name="valitila-lock-minutes"]')?.content || 30);
+  const minutes = Number(/** @type {HTMLMetaElement|null} */ (document.querySelector('meta[name="valitila-lock-minutes"]'))?.content || 30);
   const limit = Math.max(1, minutes) * 60 * 1000;
   let last = await keystore.lastActivity();
 

@@ -3,8 +3,9 @@
 import { t } from '../../i18n.js';
 import { estimate } from '../../strength.js';
 
+/** @param {HTMLInputElement} input */
 export default function passwordStrength(input) {
-  const meter = document.getElementById(input.dataset.jsPasswordStrength);
+  const meter = /** @type {HTMLMeterElement|null} */ (document.getElementById(input.dataset.jsPasswordStrength));
   const text = document.getElementById(`${input.id}-strength`);
   let timer = null;
   const update = async () => {
@@ -14,7 +15,8 @@ export default function passwordStrength(input) {
       if (text) text.textContent = '';
       return;
     }
-    const result = await estimate(value, [input.form?.elements.email?.value, input.form?.elements.display_name?.value]);
+    const other = (name) => /** @type {HTMLInputElement|null} */ (input.form?.elements.namedItem(name))?.value;
+    const result = await estimate(value, [other('email'), other('display_name')]);
     if (input.value !== value) return;
     if (meter) meter.value = result.score;
     if (text) text.textContent = t(`strength${result.score}`);

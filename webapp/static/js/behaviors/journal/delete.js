@@ -5,10 +5,10 @@ import { currentUid } from '../../session.js';
 import { errorMessage, go, setStatus } from '../../ui.js';
 
 export default function deleteItem(button) {
-  const dialog = document.getElementById(button.dataset.dialog);
+  const dialog = /** @type {HTMLDialogElement} */ (document.getElementById(button.dataset.dialog));
   button.addEventListener('click', () => dialog.showModal());
   dialog.querySelector('[data-cancel]').addEventListener('click', () => dialog.close());
-  const confirm = dialog.querySelector('[data-confirm]');
+  const confirm = /** @type {HTMLButtonElement} */ (dialog.querySelector('[data-confirm]'));
   confirm.addEventListener('click', async () => {
     confirm.disabled = true;
     const uid = currentUid();

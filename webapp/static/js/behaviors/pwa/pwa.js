@@ -28,11 +28,11 @@ window.addEventListener('appinstalled', () => {
 });
 
 function signedInUid() {
-  return document.querySelector('meta[name="valitila-user"]')?.content || null;
+  return /** @type {HTMLMetaElement|null} */ (document.querySelector('meta[name="valitila-user"]'))?.content || null;
 }
 
 function isStandalone() {
-  return window.navigator.standalone === true || window.matchMedia?.('(display-mode: standalone)').matches;
+  return /** @type {Navigator & {standalone?: boolean}} */ (window.navigator).standalone === true || window.matchMedia?.('(display-mode: standalone)').matches;
 }
 
 function isIos() {
