@@ -82,6 +82,8 @@ export async function sealedEditor(root, view) {
     dirty: false,
     saving: false,
   };
+  /** @type {string|null} an item deleted elsewhere whose text this new-item page took in */
+  let adopted = null;
   const showUrl = () => root.dataset.showUrl?.replace('ITEM_ID', state.id) || null;
   const status = (text, kindOfStatus = '') => setStatus(form, text, kindOfStatus);
 
@@ -105,6 +107,7 @@ export async function sealedEditor(root, view) {
     view.fill(draft.payload);
     if (!existing && draft.itemId) state.id = draft.itemId;
     if (!existing && draft.dek) state.dek = Uint8Array.from(draft.dek);
+    if (!existing && typeof draft.adopted === 'string') adopted = draft.adopted;
     state.dirty = true;
     status(t('draftRestored'));
   }
@@ -117,6 +120,7 @@ export async function sealedEditor(root, view) {
       itemId: state.id,
       payload: view.read(),
       dek: existing ? undefined : Array.from(state.dek),
+      adopted: adopted ?? undefined,
     });
   // Every change is sealed into the draft at once (a few ms), one write at a time, so a tab
   // closed or killed right after typing still finds the text on return.
@@ -215,6 +219,11 @@ export async function sealedEditor(root, view) {
     status(t('saving'), 'busy');
     try {
       await queue(payload);
+      if (adopted) {
+        // The text of an item deleted elsewhere now lives on in this one: its old change goes.
+        await forgetMine(adopted);
+        adopted = null;
+      }
       state.dirty = false;
       await settleDrafts(); // a draft write in flight must not outlive dropDraft
       await dropDraft(uid, draftKey);
@@ -248,20 +257,32 @@ export async function sealedEditor(root, view) {
       return;
     }
     view.fill(mine);
-    state.dirty = true;
-    // This item's text also waits in a sealed draft; an orphan shown on a new-item page
-    // waits in the outbox only (a draft too would offer it twice).
-    if (orphanId === state.id) await keepDraft();
+    if (orphanId === state.id) {
+      state.dirty = true;
+      await keepDraft(); // until the user chooses, the text is in a sealed draft too
+    } else {
+      // A new-item page took in the text of an item deleted elsewhere: it stays in the
+      // outbox until saved here (edited or not) or discarded; never both.
+      adopted = orphanId;
+    }
     panel.showDeleted(summary(mine));
     status(t('deletedConflict'), 'error');
     panel.on({
       keepAsNew: async () => {
-        await forgetMine(orphanId);
-        becomeNew();
-        await save(mine);
+        if (orphanId === state.id) {
+          await forgetMine(orphanId);
+          becomeNew();
+        }
+        await save(mine); // an adopted orphan is dropped once its text is queued anew
       },
       discard: async () => {
+        adopted = null;
         await forgetMine(orphanId);
+        if (orphanId !== state.id) {
+          view.fill({}); // the new-item page stays, empty, for what the user came to write
+          status('');
+          return;
+        }
         state.dirty = false;
         await settleDrafts();
         await dropDraft(uid, draftKey);
