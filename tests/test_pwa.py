@@ -97,7 +97,7 @@ def test_service_worker_precaches_the_app(client):
                 for folder in ("css", "js", "icons") for p in (static / folder).rglob("*")
                 if p.is_file()}
     assert expected <= paths
-    assert "/static/js/crypto/aead.js" in paths and "/static/js/behaviors/pwa.js" in paths
+    assert "/static/js/crypto/aead.js" in paths and "/static/js/behaviors/pwa/pwa.js" in paths
     assert {"/static/vendor/htmx.min.js", "/static/vendor/argon2.mjs"} <= paths
     assert not any("zxcvbn" in p for p in paths), "zxcvbn is left to the HTTP cache"
     assert "/static/sw.js" not in paths
