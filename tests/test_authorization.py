@@ -94,7 +94,19 @@ def visitor(app) -> Visitor:
 def victim(app) -> Person:
     person = api_register(app, "victim@example.fi", display_name="Vilma Victim")
     person.item = person.write("Vilman salaisuus", "Kukaan muu ei saa lukea tätä.")
+    person.device = _device_of(app, person)
     return person
+
+
+def _device_of(app, person: Person) -> str:
+    """The public id of the person's (only) signed-in device."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models.accounts import DeviceSession
+    with app.app_context():
+        return db.session.scalars(select(DeviceSession.id)
+                                  .where(DeviceSession.user_uid == person.uid)).one()
 
 
 def public_page(v: Visitor, path: str):
@@ -135,6 +147,8 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     ("/account/settings", "POST"): lambda v, p: login_redirect(
         v.send("POST", p, form={"display_name": "X", "lock_minutes": "5"}), p),
     ("/account/logout-everywhere", "POST"): lambda v, p: login_redirect(
+        v.send("POST", p, form={}), p),
+    ("/account/devices/<device_id>/sign-out", "POST"): lambda v, p: login_redirect(
         v.send("POST", p, form={}), p),
     ("/logout", "POST"): lambda v, p: login_redirect(v.send("POST", p, form={}), None),
     ("/language", "POST"): lambda v, p: _language_anonymous(v, p),
@@ -182,7 +196,7 @@ def test_every_route_is_covered(app):
 def test_anonymous_access(app, visitor, route, victim):
     rule, method = route
     before = snapshot(app)
-    ANONYMOUS[route](visitor, fill(rule, item_id=victim.item, uid=victim.uid))
+    ANONYMOUS[route](visitor, fill(rule, item_id=victim.item, uid=victim.uid, device_id=victim.device))
     assert snapshot(app) == before
 
 
@@ -288,6 +302,8 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
         "POST", p, form={"display_name": "Mallory", "lock_minutes": "5"}), _expect(302)),
     ("/account/logout-everywhere", "POST"): (lambda f, p: f.send("POST", p, form={}),
                                              _expect(302)),
+    ("/account/devices/<device_id>/sign-out", "POST"): (
+        lambda f, p: f.send("POST", p, form={}), _expect(404)),
     ("/logout", "POST"): (lambda f, p: f.send("POST", p, form={}), _expect(302)),
     ("/language", "POST"): (lambda f, p: f.send("POST", p, form={"locale": "en"}),
                             _expect(302)),
@@ -333,7 +349,7 @@ def test_another_user_gets_nothing_of_the_victim(app, victim, route):
     victim_rows = _victim_rows(app, victim)
     request, check = FOREIGN[route]
     rule, method = route
-    response = request(foreign, fill(rule, item_id=victim.item, uid=victim.uid))
+    response = request(foreign, fill(rule, item_id=victim.item, uid=victim.uid, device_id=victim.device))
     assert response.status_code < 500
     if check is not ANY:
         check(response)
@@ -435,6 +451,7 @@ FORM_POSTS = {
     "/language": {"locale": "sv", "next": "/journal/"},
     "/account/settings": {"display_name": "Changed", "lock_minutes": "5"},
     "/account/logout-everywhere": {},
+    "/account/devices/<device_id>/sign-out": {},
 }
 
 
@@ -451,7 +468,7 @@ def test_form_posts_need_the_csrf_field(app, path, token):
     if token:
         form["csrf_token"] = token
     before = snapshot(app)
-    response = anna.client.post(path, data=form)
+    response = anna.client.post(fill(path, device_id=_device_of(app, anna)), data=form)
     assert response.status_code == 400
     assert "text/html" in response.content_type
     assert snapshot(app) == before
@@ -463,7 +480,8 @@ def test_form_posts_need_the_csrf_field(app, path, token):
 def test_form_posts_with_the_csrf_field_work(app, path):
     """The control for the test above."""
     anna = api_register(app, "anna@example.fi", display_name="Anna")
-    response = anna.client.post(path, data=dict(FORM_POSTS[path], csrf_token=anna.csrf))
+    response = anna.client.post(fill(path, device_id=_device_of(app, anna)),
+                                data=dict(FORM_POSTS[path], csrf_token=anna.csrf))
     assert response.status_code == 302
 
 

@@ -576,12 +576,13 @@ def test_recover_failures_are_generic(ctx):
 
 # -- sessions and settings ---------------------------------------------------------------------
 
-def test_logout_everywhere_bumps_the_epoch(ctx):
+def test_logout_everywhere_ends_every_device_session(ctx):
+    from webapp.services import devices
     user, _ = _register()
-    old_id = user.get_id()
+    token = devices.start_session(user, "Firefox")
     accounts.logout_everywhere(user)
     db.session.expire_all()
-    assert user.session_epoch == 2 and user.get_id() != old_id
+    assert devices.list_sessions(user) == [] and devices.load(token) is None
     assert _audit_kinds(user.uid)[-1] == "logout_everywhere"
 
 

@@ -51,11 +51,9 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
-        uid, _, epoch = session_id.partition(":")
-        user = db.session.get(User, uid)
-        if user is None or str(user.session_epoch) != epoch:
-            return None
-        return user
+        # The cookie names a DeviceSession row; a missing, expired or foreign one is refused.
+        from .services import devices
+        return devices.load(session_id)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -53,7 +53,14 @@ class Config:
     RATELIMIT_AUTH = os.environ.get("RATELIMIT_AUTH", "10 per minute;100 per hour")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Per-account backoff on failed logins and recoveries (services/throttle.py).
+    LOGIN_BACKOFF_FREE = int(os.environ.get("LOGIN_BACKOFF_FREE", "5"))
+    LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", "900"))
+    # Device sessions (services/devices.py): idle timeout and absolute lifetime.
+    SESSION_IDLE_DAYS = float(os.environ.get("SESSION_IDLE_DAYS", "30"))
+    SESSION_MAX_DAYS = float(os.environ.get("SESSION_MAX_DAYS", "90"))
     BABEL_DEFAULT_LOCALE = "fi"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
     LANGUAGES = ("fi", "sv", "en")
     LOCK_MINUTES = int(os.environ.get("LOCK_MINUTES", "30"))
     PROXY_FIX = os.environ.get("PROXY_FIX", "") == "1"

@@ -5,16 +5,23 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from ..services import accounts
+from ..services import accounts, devices
 from ..services.errors import InvalidInput
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
+def _page(status: int = 200, **context):
+    user = current_user._get_current_object()
+    return render_template("account/index.html", lock_range=accounts.LOCK_RANGE,
+                           devices=devices.list_sessions(user),
+                           this_device=devices.current(user), **context), status
+
+
 @bp.get("/")
 @login_required
 def index():
-    return render_template("account/index.html", lock_range=accounts.LOCK_RANGE)
+    return _page()
 
 
 @bp.post("/settings")
@@ -35,10 +42,23 @@ def settings():
             "display_name": form.get("display_name", ""), "lock_minutes": lock})
     except InvalidInput as exc:
         field = exc.extra.get("field", "display_name")
-        return render_template("account/index.html", lock_range=accounts.LOCK_RANGE,
-                               errors={field: messages.get(field, exc.message)},
-                               form_values=form), 400
+        return _page(400, errors={field: messages.get(field, exc.message)}, form_values=form)
     flash(_("Settings saved."))
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/devices/<device_id>/sign-out")
+@login_required
+def sign_out_device(device_id: str):
+    """Sign one of your devices out; another user's or an unknown device id is 404."""
+    user = current_user._get_current_object()
+    ended = devices.end_session_of(user, device_id)
+    this = devices.current(user)
+    if this is not None and ended.id == this.id:
+        logout_user()
+        session.clear()
+        return redirect(url_for("auth.login", signed_out=1))
+    flash(_("The device has been signed out."))
     return redirect(url_for("account.index"))
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_login import current_user, logout_user
 
 from ..main import safe_next
+from ..services import devices
 
 bp = Blueprint("auth", __name__)
 
@@ -37,6 +38,8 @@ def recover():
 @bp.post("/logout")
 def logout():
     """Server side of signing out; the page's behaviour has already wiped this device."""
+    if current_user.is_authenticated:
+        devices.end_session(devices.current(current_user._get_current_object()))
     logout_user()
     session.clear()
     return redirect(url_for("auth.login", signed_out=1))

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
@@ -33,10 +33,15 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def get_id(self) -> str:
-        """Flask-Login id: the uid plus the session epoch, so that bumping the epoch
-        ends every session made before it ("log out everywhere")."""
-        return f"{self.uid}:{self.session_epoch}"
+    # The DeviceSession this request is signed in through and the cookie value naming it;
+    # set by services.devices (at sign-in, or when the cookie is loaded), not stored here.
+    # (plain class attributes, not annotated: the ORM must not map them)
+    device_session = None  # DeviceSession | None
+    session_token = None  # str | None
+
+    def get_id(self) -> str | None:
+        """Flask-Login id: the cookie value naming this device's DeviceSession row."""
+        return self.session_token
 
     def keys(self) -> dict[str, Any]:
         """The wrapped key material a client needs to unlock (PROTOCOL §7 login)."""
@@ -62,3 +67,34 @@ class AuditEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+
+
+class DeviceSession(db.Model):
+    """One signed-in device: the login cookie names this row, logout deletes it.
+
+    Identity: a random public `id` (128 bits, shown in the settings page and used by the
+    per-device sign-out form) plus a random 256-bit secret that only the cookie holds; the
+    table keeps SHA-256(secret). The cookie value is `<id>.<secret>`: the row is found by its
+    primary key and the secret compared in constant time. Splitting the two means the public
+    id can appear in pages and forms without being a credential, a lookup never compares
+    secrets through an index (no timing oracle), and a copy of the database (a backup) holds
+    no usable cookie. The Flask cookie is signed too, so it cannot be forged without
+    SECRET_KEY; the row is what makes logout real: once it is gone, a copied cookie is dead.
+
+    `last_seen_at` is updated at most once a minute per session (no write per request);
+    `expires_at` is the absolute end (`SESSION_MAX_DAYS` after sign-in); the idle limit
+    (`SESSION_IDLE_DAYS`) is checked against `last_seen_at`. `label` is a coarse device name
+    from the User-Agent ("Firefox · Windows"); no address or history is kept."""
+
+    __tablename__ = "device_sessions"
+
+    id: Mapped[str] = mapped_column(String(22), primary_key=True)
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    user_uid: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.uid", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")

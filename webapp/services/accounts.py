@@ -16,6 +16,7 @@ import protocol
 
 from ..extensions import db
 from ..models import AuditEvent, User
+from . import devices, throttle
 from . import validation as v
 from .errors import Conflict, InvalidInput, NotFound, Unauthorized
 
@@ -130,11 +131,14 @@ def login(data: Any) -> User:
     v.require_object(data, {"email", "auth_key"})
     email = v.email(data["email"])
     auth_key = v.b64(data, "auth_key", 32)
+    throttle.check("login", email)
     user = user_by_email(email)
     candidate = _auth_hash(auth_key)
     stored = user.auth_hash if user is not None else _auth_hash(b"\0" * 32 + email.encode())
     if not hmac.compare_digest(candidate, stored) or user is None:
+        throttle.failed("login", email)
         raise Unauthorized(BAD_CREDENTIALS, "bad_credentials")
+    throttle.succeeded("login", email)
     audit(user, "login")
     db.session.flush()
     return user
@@ -151,10 +155,13 @@ def _recovery_user(data: Any) -> User:
     v.require_object(data, {"email", "recovery_auth_key"}, where="proof")
     email = v.email(data["email"])
     proof = _recovery_hash(v.b64(data, "recovery_auth_key", 32))
+    throttle.check("recover", email)
     user = user_by_email(email)
     stored = user.recovery_auth_hash if user is not None else _recovery_hash(b"\1" * 32)
     if not hmac.compare_digest(proof, stored) or user is None:
+        throttle.failed("recover", email)
         raise Unauthorized("Wrong email or recovery key.", "bad_credentials")
+    throttle.succeeded("recover", email)
     return user
 
 
@@ -180,6 +187,8 @@ def set_password(data: Any, current: User | None) -> User:
     for key, value in secrets.items():
         setattr(user, key, value)
     user.session_epoch += 1
+    same = current is not None and current.uid == user.uid
+    devices.end_other_sessions(user, keep=devices.current(current) if same else None)
     audit(user, kind)
     db.session.flush()
     return user
@@ -188,6 +197,7 @@ def set_password(data: Any, current: User | None) -> User:
 def logout_everywhere(user: User) -> None:
     """End every session of the account, this one included."""
     user.session_epoch += 1
+    devices.end_all_sessions(user)
     audit(user, "logout_everywhere")
     db.session.flush()
 
