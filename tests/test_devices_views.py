@@ -110,7 +110,8 @@ def test_settings_list_the_devices(app):
     assert "Safari · iPhone" not in page               # Bertta's device is not listed
     assert page.count("Tämä laite") == 1
     this = re.search(r'<li class="device" aria-current="true">(.*?)</li>', page, re.S).group(1)
-    assert "Firefox · Windows" in this and 'data-js-logout' in this
+    assert "Firefox · Windows" in this and 'form="logout-form"' in this
+    assert re.search(r'<form [^>]*id="logout-form"[^>]*data-js-logout', page)
     (this_id,) = _device_ids_of_client(app, laptop)
     for device_id in set(_device_ids(app, anna)) - {this_id}:
         assert f"/account/devices/{device_id}/sign-out" in page   # a form per other device
