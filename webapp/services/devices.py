@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -122,7 +123,7 @@ def load(token: str | None, *, now: datetime | None = None) -> User | None:
         return None
     now = now or utcnow()
     if is_expired(device, now):
-        end_session(device)
+        _quietly(delete(DeviceSession).where(DeviceSession.id == device.id))
         return None
     touch(device, now=now)
     return _attach(device.user, device, token)
@@ -134,12 +135,25 @@ def touch(device: DeviceSession, *, now: datetime | None = None) -> bool:
     now = now or utcnow()
     if now - device.last_seen_at < TOUCH_INTERVAL:
         return False
-    db.session.execute(
-        update(DeviceSession)
-        .where(DeviceSession.id == device.id, DeviceSession.last_seen_at < now - TOUCH_INTERVAL)
-        .values(last_seen_at=now)
-        .execution_options(synchronize_session=False))
+    if not _quietly(
+            update(DeviceSession)
+            .where(DeviceSession.id == device.id,
+                   DeviceSession.last_seen_at < now - TOUCH_INTERVAL)
+            .values(last_seen_at=now)):
+        return False
     set_committed_value(device, "last_seen_at", now)
+    return True
+
+
+def _quietly(statement) -> bool:
+    """Run a housekeeping write from the read path (touch, dropping an expired row) in a
+    savepoint: if the database is busy (SQLite: another writer committed since this read
+    transaction began), skip it rather than fail the request; the next request retries."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(statement.execution_options(synchronize_session=False))
+    except OperationalError:
+        return False
     return True
 
 
