@@ -18,7 +18,8 @@ def count_queries(app):
     statements: list[str] = []
 
     def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if not statement.startswith("BEGIN"):  # SQLite's explicit BEGIN (webapp/uow.py)
+            statements.append(statement)
 
     with app.app_context():
         engine = db.engine
