@@ -1,13 +1,26 @@
-"""The OpenAPI document at /api/v1/openapi.json matches the API's routes exactly."""
+"""The OpenAPI document at /api/v1/openapi.json: generated from the schemas and the routes.
+
+Its paths and methods are exactly the app's /api/v1 routes, every operation is declared, its
+rules come from the code that enforces them, and real answers of the API (successes and
+errors) validate against the response schemas it gives for their status."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
+
+import protocol
+from webapp.api.openapi import to_openapi_path
+from webapp.config import Config
+from webapp.schemas.accounts import DISPLAY_NAME, LOCK_RANGE
+from webapp.schemas.items import KINDS, MAX_LIMIT
+
+from .factories import api_login, api_register, b64u, fast_account, new_secrets
 
 PREFIX = "/api/v1"
-PARAM_NAMES = {"item_id": "id", "uid": "uid"}   # Flask's <converter names> → OpenAPI {names}
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 
@@ -18,23 +31,15 @@ def doc(client) -> dict[str, Any]:
     return response.get_json()
 
 
-def to_openapi(rule: str) -> str:
-    def name(match: re.Match) -> str:
-        flask_name = match.group(1).split(":")[-1]
-        assert flask_name in PARAM_NAMES, f"no OpenAPI name for <{flask_name}> in {rule}"
-        return "{" + PARAM_NAMES[flask_name] + "}"
-    return re.sub(r"<([^>]+)>", name, rule.removeprefix(PREFIX))
-
-
 def app_operations(app) -> set[tuple[str, str]]:
-    return {(to_openapi(rule.rule), method.lower())
+    return {(to_openapi_path(rule.rule), method.lower())
             for rule in app.url_map.iter_rules() if rule.rule.startswith(PREFIX + "/")
             for method in rule.methods - {"HEAD", "OPTIONS"}}
 
 
-def doc_operations(doc) -> set[tuple[str, str]]:
-    return {(path, method) for path, item in doc["paths"].items()
-            for method in item if method in METHODS}
+def operations(doc) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, op) for path, item in doc["paths"].items()
+            for method, op in item.items() if method in METHODS]
 
 
 def test_is_openapi_3_1(doc):
@@ -44,36 +49,72 @@ def test_is_openapi_3_1(doc):
 
 
 def test_paths_and_methods_are_exactly_the_api_routes(app, doc):
-    assert doc_operations(doc) == app_operations(app)
+    assert {(path, method) for path, method, _ in operations(doc)} == app_operations(app)
     for item in doc["paths"].values():          # no stray keys that are not operations
         assert set(item) <= METHODS | {"parameters", "summary", "description"}
 
 
+def test_every_operation_is_declared(doc):
+    """A view without @operation (webapp/api/spec.py) still appears, marked: not allowed."""
+    undeclared = [f"{method.upper()} {path}" for path, method, op in operations(doc)
+                  if op.get("x-undeclared")]
+    assert undeclared == []
+    names = [op["operationId"] for _, _, op in operations(doc)]
+    assert len(names) == len(set(names))
+
+
 def test_path_parameters_are_declared(doc):
-    for path, item in doc["paths"].items():
+    for path, method, op in operations(doc):
         names = set(re.findall(r"{([^}]+)}", path))
-        for method, op in item.items():
-            declared = {p["name"] for p in op.get("parameters", []) + item.get("parameters", [])
-                        if p["in"] == "path"}
-            assert declared == names, f"{method.upper()} {path}: {declared} != {names}"
-            for p in op.get("parameters", []):
-                if p["in"] == "path":
-                    assert p["required"] is True
+        declared = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
+        assert declared == names, f"{method.upper()} {path}: {declared} != {names}"
+        for p in op.get("parameters", []):
+            if p["in"] == "path":
+                assert p["required"] is True and p["schema"]["format"] == "uuid"
 
 
 def test_every_operation_has_responses(doc):
-    for path, item in doc["paths"].items():
-        for method, op in item.items():
-            responses = op.get("responses")
-            assert responses, f"{method.upper()} {path} has no responses"
-            success = [code for code in responses if code.startswith("2")]
-            assert success, f"{method.upper()} {path} has no 2xx response"
-            for code, response in responses.items():
-                assert re.fullmatch(r"[1-5]\d\d|[1-5]XX|default", code)
-                assert response.get("description") or "$ref" in response
-            assert op.get("summary")
-            if method in {"put", "post", "patch"} and "requestBody" in op:
-                assert "415" in responses and "400" in responses
+    for path, method, op in operations(doc):
+        responses = op["responses"]
+        assert [code for code in responses if code.startswith("2")], f"{method} {path}"
+        for code, response in responses.items():
+            assert re.fullmatch(r"[1-5]\d\d", code)
+            assert response.get("description") or "$ref" in response
+        assert op.get("summary")
+        if "requestBody" in op:
+            assert {"400", "413", "415"} <= set(responses), f"{method} {path}"
+        if path != "/openapi.json":
+            assert "503" in responses, f"{method} {path}"
+        assert "500" not in responses
+
+
+def test_security_follows_the_guards(app, doc):
+    """Login-required views document the session and 401; CSRF-checked ones the header and
+    403; the credential endpoints are public and rate limited (429)."""
+    schemes = doc["components"]["securitySchemes"]
+    assert schemes["csrf"] == {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                               "description": schemes["csrf"]["description"]}
+    assert schemes["session"]["in"] == "cookie"
+    assert schemes["session"]["name"] == app.config["SESSION_COOKIE_NAME"]
+    for path, method, op in operations(doc):
+        for requirement in op["security"]:
+            assert set(requirement) <= set(schemes), f"{method.upper()} {path}"
+        uses = {name for requirement in op["security"] for name in requirement}
+        if "csrf" in uses:
+            assert "403" in op["responses"], f"{method.upper()} {path}"
+        if method != "get" and path.startswith(("/me", "/items")):
+            assert op["security"] == [{"session": [], "csrf": []}], f"{method} {path}"
+    public = {path for path, method, op in operations(doc) if op["security"] == []}
+    assert public == {"/auth/prelogin", "/auth/register", "/auth/login", "/auth/recover",
+                      "/openapi.json"}
+    for path in public - {"/openapi.json"}:
+        assert "429" in doc["paths"][path]["post"]["responses"]
+        assert "401" not in doc["paths"][path]["post"]["responses"] or path in {
+            "/auth/login", "/auth/recover"}
+    assert doc["paths"]["/me"]["get"]["security"] == [{"session": []}]
+    assert "401" in doc["paths"]["/me"]["get"]["responses"]
+    assert doc["paths"]["/auth/password"]["post"]["security"] == [
+        {}, {"session": [], "csrf": []}]
 
 
 def _refs(node: Any, where: str = "#"):
@@ -98,32 +139,176 @@ def _resolve(doc: dict, ref: str) -> Any:
     return node
 
 
-def test_every_ref_resolves(doc):
+def test_every_ref_resolves_and_every_schema_is_used(doc):
     refs = list(_refs(doc))
-    assert len(refs) > 20                          # the document does use references
+    assert len(refs) > 20
     for where, ref in refs:
-        target = _resolve(doc, ref)
-        assert isinstance(target, dict), f"{where}: {ref}"
-
-
-def test_every_schema_is_used(doc):
-    used = {ref.rsplit("/", 1)[1] for _, ref in _refs(doc)
-            if ref.startswith("#/components/schemas/")}
+        assert isinstance(_resolve(doc, ref), dict), f"{where}: {ref}"
+    used = {ref.rsplit("/", 1)[1] for _, ref in refs if ref.startswith("#/components/schemas/")}
     assert set(doc["components"]["schemas"]) <= used
 
 
-def test_security_schemes_are_defined(doc):
-    schemes = doc["components"]["securitySchemes"]
-    for path, item in doc["paths"].items():
-        for method, op in item.items():
-            for requirement in op.get("security", []):
-                assert set(requirement) <= set(schemes), f"{method.upper()} {path}"
-    assert schemes["csrf"] == {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"}
+def test_every_schema_is_valid_json_schema_2020_12(doc):
+    for schema in doc["components"]["schemas"].values():
+        Draft202012Validator.check_schema(schema)
+    for _, _, op in operations(doc):
+        for parameter in op.get("parameters", []):
+            Draft202012Validator.check_schema(parameter["schema"])
+
+
+def test_the_rules_in_the_document_are_the_codes(doc):
+    """Ranges, lengths and allowed values come from the constants that validate requests."""
+    schemas = doc["components"]["schemas"]
+    kdf = schemas["Kdf"]["properties"]
+    assert kdf["m"]["minimum"] == protocol.KDF_FLOOR["m"] and kdf["alg"]["const"] == "argon2id"
+    assert kdf["t"]["maximum"] == protocol.KDF_MAX["t"]
+    assert schemas["ItemWrite"]["properties"]["kind"]["enum"] == list(KINDS)
+    register = schemas["RegisterRequest"]["properties"]
+    assert register["locale"]["enum"] == list(Config.LANGUAGES)
+    assert register["display_name"]["maxLength"] == DISPLAY_NAME[1]
+    assert register["uid"]["pattern"] == "^" + protocol._UUID4_RE.pattern + "$"
+    assert register["salt_seed"]["minLength"] == register["salt_seed"]["maxLength"] == 22
+    settings = schemas["SettingsRequest"]["properties"]
+    assert (settings["lock_minutes"]["minimum"], settings["lock_minutes"]["maximum"]) == \
+        LOCK_RANGE
+    assert "default" not in settings["lock_minutes"]       # optional, but never null
+    limit = next(p for p in doc["paths"]["/items"]["get"]["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["maximum"] == MAX_LIMIT and limit["required"] is False
 
 
 def test_the_route_conversion_itself():
     """Controls for the helpers above."""
-    assert to_openapi("/api/v1/items/<item_id>/envelopes/<uid>") == "/items/{id}/envelopes/{uid}"
-    assert to_openapi("/api/v1/users/<string:uid>/bundle") == "/users/{uid}/bundle"
+    assert to_openapi_path("/api/v1/items/<item_id>/envelopes/<uid>") == \
+        "/items/{item_id}/envelopes/{uid}"
+    assert to_openapi_path("/api/v1/users/<string:uid>/bundle") == "/users/{uid}/bundle"
     with pytest.raises(AssertionError):
         _resolve({"a": {}}, "#/a/b")
+
+
+# -- real answers against the document -----------------------------------------------------------
+
+class Checker:
+    """Validates a real response against the document's schema for its path, method and
+    status; remembers which operations and statuses were seen."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.seen: set[tuple[str, str, str]] = set()
+
+    def __call__(self, template: str, method: str, response) -> Any:
+        op = self.doc["paths"][template][method]
+        status = str(response.status_code)
+        assert status in op["responses"], (method, template, status, response.get_data()[:300])
+        declared = op["responses"][status]
+        if "$ref" in declared:
+            declared = _resolve(self.doc, declared["$ref"])
+        content = declared.get("content")
+        if content is None:
+            assert response.get_data() == b"", (method, template, status)
+        else:
+            assert response.mimetype == "application/json"
+            schema = content["application/json"]["schema"]
+            validator = Draft202012Validator({"components": self.doc["components"],
+                                              "allOf": [schema]})
+            errors = sorted(validator.iter_errors(response.get_json()), key=str)
+            assert not errors, (method, template, status, errors[0].message)
+        for name in declared.get("headers", {}):
+            assert name in response.headers, (method, template, status, name)
+        self.seen.add((template, method, status))
+        return response
+
+
+def test_real_answers_validate_against_the_document(app, doc, monkeypatch):
+    check = Checker(doc)
+    anon = app.test_client()
+    keys = fast_account()
+    email = f"anna-{uuid.uuid4().hex[:6]}@example.fi"
+    check("/auth/prelogin", "post", anon.post(f"{PREFIX}/auth/prelogin",
+                                              json={"email": email}))
+    check("/auth/prelogin", "post", anon.post(f"{PREFIX}/auth/prelogin", json={"email": 5}))
+    check("/auth/prelogin", "post", anon.post(f"{PREFIX}/auth/prelogin", data="x",
+                                              content_type="text/plain"))
+    check("/auth/register", "post", anon.post(f"{PREFIX}/auth/register",
+                                              json=keys.registration(email, "Anna")))
+    anna = api_login(app, _person(app, email, keys))
+    check("/auth/register", "post", anon.post(f"{PREFIX}/auth/register",
+                                              json=keys.registration(email, "Anna")))  # 409
+    check("/auth/login", "post", anon.post(f"{PREFIX}/auth/login", json={
+        "email": email, "auth_key": b64u(keys.auth_key)}))
+    check("/auth/login", "post", anon.post(f"{PREFIX}/auth/login", json={
+        "email": email, "auth_key": b64u(bytes(32))}))                        # 401
+    check("/auth/recover", "post", anon.post(f"{PREFIX}/auth/recover", json={
+        "email": email, "recovery_auth_key": b64u(keys.recovery_auth_key)}))
+    check("/me", "get", anna.get("/me"))
+    check("/me", "get", anon.get(f"{PREFIX}/me"))                             # 401
+    check("/me", "patch", anna.patch("/me", {"display_name": "Anna V.", "lock_minutes": 5}))
+    check("/me", "patch", anna.patch("/me", {"lock_minutes": 0}))            # 400
+    check("/me", "patch", anna.client.patch(f"{PREFIX}/me", json={}))       # 403 csrf
+    check("/me/keys", "get", anna.get("/me/keys"))
+    check("/users/{uid}/bundle", "get", anna.get(f"/users/{anna.uid}/bundle"))
+    check("/users/{uid}/bundle", "get", anna.get(f"/users/{uuid.uuid4()}/bundle"))  # 404
+    check("/users/{uid}/bundle", "get", anna.get("/users/nope/bundle"))             # 400
+
+    first = anna.write("Otsikko", "Teksti")
+    item_id, body = anna.seal({"title": "Toinen", "body": "x", "tags": []})
+    check("/items/{item_id}", "put", anna.put(f"/items/{item_id}", body))    # 201
+    check("/items/{item_id}", "put", anna.put(f"/items/{item_id}", body))    # 200 (retry)
+    check("/items/{item_id}", "put", anna.put(f"/items/{item_id}", body | {"rev": 3}))  # 409
+    check("/items/{item_id}", "get", anna.get(f"/items/{item_id}"))
+    check("/items/{item_id}", "get", anna.get(f"/items/{uuid.uuid4()}"))     # 404
+    check("/items", "get", anna.get("/items?limit=1"))
+    page = anna.get("/items?limit=1").get_json()
+    check("/items", "get", anna.get(f"/items?before={page['next']}&kind=entry"))
+    check("/items", "get", anna.get("/items?limit=0"))                       # 400
+    bertta = api_register(app)
+    x = protocol.b64u_decode(bertta.account.registration["bundle"]["x25519"], 32)
+    envelope = protocol.share_envelope(anna.deks[first], first, bertta.uid, x)
+    check("/items/{item_id}/envelopes/{uid}", "put", anna.put(
+        f"/items/{first}/envelopes/{bertta.uid}", {"envelope": envelope}))  # 403: no process
+    monkeypatch.setattr("webapp.services.policy.shares_process", lambda a, b: True)
+    check("/items/{item_id}/envelopes/{uid}", "put", anna.put(
+        f"/items/{first}/envelopes/{bertta.uid}", {"envelope": envelope}))  # 204
+    check("/items/{item_id}", "get", bertta.get(f"/items/{first}"))         # a reader's view
+    check("/items/{item_id}/envelopes/{uid}", "delete", anna.delete(
+        f"/items/{first}/envelopes/{bertta.uid}"))                          # 204
+    check("/items/{item_id}/envelopes/{uid}", "delete", anna.delete(
+        f"/items/{first}/envelopes/{bertta.uid}"))                          # 404
+    check("/items/{item_id}", "delete", anna.delete(f"/items/{item_id}"))   # 204
+    check("/items/{item_id}", "put", anna.put(f"/items/{item_id}", body))   # 410
+    check("/items/{item_id}", "put", anna.client.put(
+        f"{PREFIX}/items/{item_id}", data="{}", content_type="text/plain",
+        headers=anna.headers()))                                            # 415
+
+    new, _, _ = new_secrets(anna.uid, anna.account.ak)
+    check("/auth/password", "post", anna.post("/auth/password", {
+        "proof": {"auth_key": b64u(keys.auth_key)}, "new": new}))           # 204
+    check("/auth/password", "post", anon.post(f"{PREFIX}/auth/password", json={
+        "proof": {"auth_key": b64u(keys.auth_key)}, "new": new}))           # 401
+    check("/auth/logout-everywhere", "post", bertta.post("/auth/logout-everywhere"))
+    check("/auth/logout", "post", anna.post("/auth/logout"))
+    check("/openapi.json", "get", anon.get(f"{PREFIX}/openapi.json"))
+
+    statuses = {status for _, _, status in check.seen}
+    assert {"200", "201", "204", "400", "401", "403", "404", "409", "410", "415"} <= statuses
+    assert {(path, method) for path, method, _ in check.seen} == app_operations(app)
+
+
+def _person(app, email, keys):
+    """The Person of an account registered above (for api_login)."""
+    from .helpers import Person
+    person = Person(email, "", keys.account, app.test_client())
+    person.auth_key = keys.auth_key  # type: ignore[attr-defined]
+    person.recovery_auth_key = keys.recovery_auth_key  # type: ignore[attr-defined]
+    return person
+
+
+def test_the_checker_can_fail(app, doc):
+    """Control: an answer that does not fit the document is caught."""
+    check = Checker(doc)
+    anon = app.test_client()
+    response = anon.get(f"{PREFIX}/me")
+    response.set_data(b'{"error": {"message": "no code"}}')
+    with pytest.raises(AssertionError):
+        check("/me", "get", response)
+    with pytest.raises(AssertionError):            # a status the document does not give
+        check("/openapi.json", "get", anon.get(f"{PREFIX}/me"))

@@ -1,4 +1,5 @@
-"""Service-layer tests of webapp.services.accounts: plain dicts in, domain errors out."""
+"""Service-layer tests of webapp.services.accounts: bodies parsed by the schemas (as the views
+do), typed values in, domain errors out."""
 from __future__ import annotations
 
 import os
@@ -12,6 +13,16 @@ from sqlalchemy import func, select
 import protocol
 from webapp.extensions import db
 from webapp.models import AuditEvent, User
+from webapp.schemas import parse
+from webapp.schemas.accounts import (
+    LoginRequest,
+    PasswordRequest,
+    PreloginRequest,
+    RecoveryProof,
+    RegisterRequest,
+    SettingsRequest,
+    UserPath,
+)
 from webapp.services import accounts
 from webapp.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from webapp.uow import unit_of_work
@@ -21,10 +32,39 @@ from .factories import b64u, fast_account, new_secrets
 b64d = protocol.b64u_decode
 
 
+# -- the edge: a body through its schema, then the use case (what the views do) -----------------
+
+def register(body):
+    return accounts.register(parse(RegisterRequest, body))
+
+
+def prelogin(body):
+    return accounts.prelogin(parse(PreloginRequest, body).email)
+
+
+def login(body):
+    request = parse(LoginRequest, body)
+    return accounts.login(request.email, request.auth_key)
+
+
+def recover(body):
+    return accounts.recover(parse(RecoveryProof, body))
+
+
+def set_password(body, current):
+    request = parse(PasswordRequest, body)
+    return accounts.set_password(request.proof, request.new, current)
+
+
+def update_settings(user, body):
+    return accounts.update_settings(user, **parse(SettingsRequest, body).model_dump(
+        exclude_none=True))
+
+
 def _register(email: str = "anna@example.fi", keys=None, **extra):
     keys = keys or fast_account()
     with unit_of_work():
-        return accounts.register(keys.registration(email, **extra)), keys
+        return register(keys.registration(email, **extra)), keys
 
 
 def _user_count() -> int:
@@ -38,7 +78,7 @@ def _audit_kinds(uid: str) -> list[str]:
 
 def _login(email: str, auth_key: bytes):
     with unit_of_work():
-        return accounts.login({"email": email, "auth_key": b64u(auth_key)})
+        return login({"email": email, "auth_key": b64u(auth_key)})
 
 
 def _flip(s: str, index: int = 0) -> str:
@@ -51,7 +91,7 @@ def _flip(s: str, index: int = 0) -> str:
 def _invalid(body, code: str | None = None, field: str | None = None) -> InvalidInput:
     before = _user_count()
     with pytest.raises(InvalidInput) as exc:
-        accounts.register(body)
+        register(body)
     db.session.rollback()
     assert _user_count() == before
     if code:
@@ -65,7 +105,7 @@ def _invalid(body, code: str | None = None, field: str | None = None) -> Invalid
 
 def test_register_stores_the_client_material(ctx):
     keys = fast_account()
-    user = accounts.register(keys.registration("anna@example.fi", "Anna", locale="sv",
+    user = register(keys.registration("anna@example.fi", "Anna", locale="sv",
                                                is_supervisor=True))
     stored = db.session.get(User, keys.uid)
     reg = keys.account.registration
@@ -207,7 +247,7 @@ def test_register_accepts_a_bundle_resigned_by_its_own_key(ctx):
     """The control for the forgery test above: re-signing with the right key is fine."""
     keys = fast_account()
     bundle = _resigned_bundle(keys, keys.account.ed25519_private)
-    user = accounts.register(keys.registration("a@example.fi", bundle=bundle))
+    user = register(keys.registration("a@example.fi", bundle=bundle))
     assert user.bundle == bundle
 
 
@@ -347,17 +387,17 @@ def test_register_refuses_unknown_fields_and_non_objects(ctx):
 def test_prelogin_returns_the_real_seed_and_kdf_of_a_known_email(ctx):
     kdf = {"alg": "argon2id", "m": 131072, "t": 3, "p": 1}
     user, keys = _register("anna@example.fi", kdf=kdf)
-    answer = accounts.prelogin({"email": " Anna@Example.fi"})
+    answer = prelogin({"email": " Anna@Example.fi"})
     assert answer == {"salt_seed": keys.account.registration["salt_seed"], "kdf": kdf}
 
 
 def test_prelogin_fakes_a_stable_seed_for_unknown_emails(ctx):
     _, keys = _register("anna@example.fi")
-    real = accounts.prelogin({"email": "anna@example.fi"})
-    fake1 = accounts.prelogin({"email": "nobody@example.fi"})
-    fake2 = accounts.prelogin({"email": "nobody@example.fi"})
-    fake_case = accounts.prelogin({"email": " NOBODY@example.fi "})
-    other = accounts.prelogin({"email": "someone-else@example.fi"})
+    real = prelogin({"email": "anna@example.fi"})
+    fake1 = prelogin({"email": "nobody@example.fi"})
+    fake2 = prelogin({"email": "nobody@example.fi"})
+    fake_case = prelogin({"email": " NOBODY@example.fi "})
+    other = prelogin({"email": "someone-else@example.fi"})
     assert fake1 == fake2 == fake_case
     assert fake1["salt_seed"] != other["salt_seed"]
     assert fake1["salt_seed"] != real["salt_seed"]
@@ -368,11 +408,11 @@ def test_prelogin_fakes_a_stable_seed_for_unknown_emails(ctx):
 
 
 def test_prelogin_fake_seed_depends_on_the_pepper(ctx, app):
-    before = accounts.prelogin({"email": "nobody@example.fi"})
+    before = prelogin({"email": "nobody@example.fi"})
     old = app.config["AUTH_PEPPER"]
     app.config["AUTH_PEPPER"] = "another-pepper"
     try:
-        after = accounts.prelogin({"email": "nobody@example.fi"})
+        after = prelogin({"email": "nobody@example.fi"})
     finally:
         app.config["AUTH_PEPPER"] = old
     assert before["salt_seed"] != after["salt_seed"]
@@ -384,7 +424,7 @@ def test_prelogin_fake_seed_depends_on_the_pepper(ctx, app):
 ])
 def test_prelogin_validates(ctx, body, code):
     with pytest.raises(InvalidInput) as exc:
-        accounts.prelogin(body)
+        prelogin(body)
     assert exc.value.code == code
 
 
@@ -421,7 +461,7 @@ def test_login_failures_are_one_generic_error(ctx):
 def test_login_validates_the_shape(ctx, body, code):
     _register("anna@example.fi")
     with pytest.raises(InvalidInput) as exc:
-        accounts.login(body)
+        login(body)
     assert exc.value.code == code
 
 
@@ -431,7 +471,7 @@ def test_set_password_with_auth_key_needs_a_signed_in_user(ctx):
     user, keys = _register()
     new, _, _ = new_secrets(user.uid, keys.account.ak)
     with pytest.raises(Unauthorized) as exc:
-        accounts.set_password({"proof": {"auth_key": b64u(keys.auth_key)}, "new": new}, None)
+        set_password({"proof": {"auth_key": b64u(keys.auth_key)}, "new": new}, None)
     assert exc.value.code == "login_required"
 
 
@@ -439,7 +479,7 @@ def test_set_password_with_a_wrong_proof_changes_nothing(ctx):
     user, keys = _register()
     new, _, _ = new_secrets(user.uid, keys.account.ak)
     with pytest.raises(Unauthorized) as exc:
-        accounts.set_password({"proof": {"auth_key": b64u(os.urandom(32))}, "new": new}, user)
+        set_password({"proof": {"auth_key": b64u(os.urandom(32))}, "new": new}, user)
     assert exc.value.code == "bad_credentials"
     db.session.rollback()
     db.session.expire_all()
@@ -449,7 +489,7 @@ def test_set_password_with_a_wrong_proof_changes_nothing(ctx):
 def test_set_password_with_auth_key(ctx):
     user, keys = _register()
     new, new_auth, _ = new_secrets(user.uid, keys.account.ak, recovery=False)
-    changed = accounts.set_password({"proof": {"auth_key": b64u(keys.auth_key)}, "new": new},
+    changed = set_password({"proof": {"auth_key": b64u(keys.auth_key)}, "new": new},
                                     user)
     assert changed is user
     db.session.expire_all()
@@ -460,7 +500,7 @@ def test_set_password_with_auth_key(ctx):
     with pytest.raises(Unauthorized):
         _login(user.email, keys.auth_key)
     # no new recovery given: the old recovery key still works
-    assert accounts.recover({"email": user.email,
+    assert recover({"email": user.email,
                              "recovery_auth_key": b64u(keys.recovery_auth_key)})["uid"] == user.uid
     assert "password_change" in _audit_kinds(user.uid)
 
@@ -468,10 +508,10 @@ def test_set_password_with_auth_key(ctx):
 def test_set_password_with_auth_key_may_replace_the_recovery(ctx):
     user, keys = _register()
     new, _, new_recovery = new_secrets(user.uid, keys.account.ak)
-    accounts.set_password({"proof": {"auth_key": b64u(keys.auth_key)}, "new": new}, user)
+    set_password({"proof": {"auth_key": b64u(keys.auth_key)}, "new": new}, user)
     with pytest.raises(Unauthorized):
-        accounts.recover({"email": user.email, "recovery_auth_key": b64u(keys.recovery_auth_key)})
-    assert accounts.recover({"email": user.email,
+        recover({"email": user.email, "recovery_auth_key": b64u(keys.recovery_auth_key)})
+    assert recover({"email": user.email,
                              "recovery_auth_key": b64u(new_recovery)})["uid"] == user.uid
 
 
@@ -487,7 +527,7 @@ def test_set_password_with_a_good_proof_but_bad_new_secrets_changes_nothing(ctx,
     new, _, _ = new_secrets(user.uid, keys.account.ak)
     mutate(new)
     with pytest.raises(InvalidInput) as exc:
-        accounts.set_password({"proof": {"auth_key": b64u(keys.auth_key)}, "new": new}, user)
+        set_password({"proof": {"auth_key": b64u(keys.auth_key)}, "new": new}, user)
     assert exc.value.code == code
     db.session.rollback()
     db.session.expire_all()
@@ -504,14 +544,14 @@ def test_set_password_with_recovery_requires_a_new_recovery(ctx):
     user, keys = _register()
     new, _, _ = new_secrets(user.uid, keys.account.ak, recovery=False)
     with pytest.raises(InvalidInput) as exc:
-        accounts.set_password({"proof": _recovery_proof(user, keys), "new": new}, None)
+        set_password({"proof": _recovery_proof(user, keys), "new": new}, None)
     assert exc.value.code == "missing_field" and exc.value.extra["field"] == "recovery"
 
 
 def test_set_password_with_recovery(ctx):
     user, keys = _register()
     new, new_auth, new_recovery = new_secrets(user.uid, keys.account.ak)
-    changed = accounts.set_password({"proof": _recovery_proof(user, keys), "new": new}, None)
+    changed = set_password({"proof": _recovery_proof(user, keys), "new": new}, None)
     assert changed.uid == user.uid
     db.session.expire_all()
     assert user.session_epoch == 2
@@ -519,8 +559,8 @@ def test_set_password_with_recovery(ctx):
     with pytest.raises(Unauthorized):
         _login(user.email, keys.auth_key)
     with pytest.raises(Unauthorized):  # the old recovery key stops working
-        accounts.recover(_recovery_proof(user, keys))
-    answer = accounts.recover({"email": user.email, "recovery_auth_key": b64u(new_recovery)})
+        recover(_recovery_proof(user, keys))
+    answer = recover({"email": user.email, "recovery_auth_key": b64u(new_recovery)})
     assert answer["recovery"]["wrapped_ak"] == new["recovery"]["wrapped_ak"]
     assert "recovery_reset" in _audit_kinds(user.uid)
 
@@ -532,7 +572,7 @@ def test_set_password_with_a_wrong_recovery_key(ctx):
                   {"email": "nobody@example.fi", "recovery_auth_key": b64u(keys.recovery_auth_key)},
                   {"email": user.email, "recovery_auth_key": b64u(keys.auth_key)}):
         with pytest.raises(Unauthorized) as exc:
-            accounts.set_password({"proof": proof, "new": new}, None)
+            set_password({"proof": proof, "new": new}, None)
         assert exc.value.code == "bad_credentials"
     db.session.rollback()
     db.session.expire_all()
@@ -551,12 +591,12 @@ def test_set_password_with_a_wrong_recovery_key(ctx):
 def test_set_password_validates_the_envelope(ctx, data, error):
     user, _ = _register()
     with pytest.raises(error):
-        accounts.set_password(data, user)
+        set_password(data, user)
 
 
 def test_recover_returns_the_recovery_wrapped_keys(ctx):
     user, keys = _register()
-    answer = accounts.recover(_recovery_proof(user, keys))
+    answer = recover(_recovery_proof(user, keys))
     wrapped = keys.account.registration["recovery"]["wrapped_ak"]
     assert answer == {"uid": user.uid, "recovery": {"wrapped_ak": wrapped}, "keys": user.keys()}
     ak = protocol.recover_ak(user.uid, keys.account.recovery_key, answer["recovery"]["wrapped_ak"])
@@ -569,7 +609,7 @@ def test_recover_failures_are_generic(ctx):
     for proof in ({"email": user.email, "recovery_auth_key": b64u(os.urandom(32))},
                   {"email": "nobody@example.fi", "recovery_auth_key": b64u(os.urandom(32))}):
         with pytest.raises(Unauthorized) as exc:
-            accounts.recover(proof)
+            recover(proof)
         messages.add((exc.value.code, exc.value.message))
     assert messages == {("bad_credentials", "Wrong email or recovery key.")}
 
@@ -588,12 +628,12 @@ def test_logout_everywhere_ends_every_device_session(ctx):
 
 def test_update_settings(ctx):
     user, _ = _register()
-    accounts.update_settings(user, {"display_name": "  Anna V.  ", "locale": "en",
+    update_settings(user, {"display_name": "  Anna V.  ", "locale": "en",
                                     "lock_minutes": 1440})
     db.session.expire_all()
     assert (user.display_name, user.locale, user.lock_minutes) == ("Anna V.", "en", 1440)
-    accounts.update_settings(user, {"lock_minutes": 1})
-    accounts.update_settings(user, {})
+    update_settings(user, {"lock_minutes": 1})
+    update_settings(user, {})
     db.session.expire_all()
     assert (user.display_name, user.locale, user.lock_minutes) == ("Anna V.", "en", 1)
 
@@ -618,7 +658,7 @@ def test_update_settings(ctx):
 def test_update_settings_ranges(ctx, data, code):
     user, _ = _register()
     with pytest.raises(InvalidInput) as exc:
-        accounts.update_settings(user, data)
+        update_settings(user, data)
     assert exc.value.code == code
     db.session.rollback()
     db.session.expire_all()
@@ -628,7 +668,7 @@ def test_update_settings_ranges(ctx, data, code):
 def test_update_settings_needs_an_object(ctx):
     user, _ = _register()
     with pytest.raises(InvalidInput):
-        accounts.update_settings(user, ["display_name"])
+        update_settings(user, ["display_name"])
 
 
 # -- bundles -----------------------------------------------------------------------------------
@@ -644,8 +684,8 @@ def test_bundle_for_others_is_not_found_until_they_share_a_process(ctx):
     for uid in (bertta.uid, str(uuid.uuid4())):
         with pytest.raises(NotFound):
             accounts.bundle_for(anna, uid)
-    with pytest.raises(InvalidInput):
-        accounts.bundle_for(anna, bertta.uid.upper())
+    with pytest.raises(InvalidInput):       # the path schema refuses it before the service
+        parse(UserPath, {"uid": bertta.uid.upper()})
 
 
 def test_bundle_for_someone_in_a_shared_process(ctx, monkeypatch):

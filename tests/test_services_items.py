@@ -13,11 +13,51 @@ from sqlalchemy import func, select, update
 import protocol
 from webapp.extensions import db
 from webapp.models import Envelope, Item, Tombstone
+from webapp.schemas import parse, parse_query
+from webapp.schemas.accounts import RegisterRequest
+from webapp.schemas.items import (
+    MAX_CT_BYTES,
+    EnvelopePath,
+    EnvelopeWrite,
+    ItemPath,
+    ItemQuery,
+    ItemWrite,
+)
 from webapp.services import accounts, items
 from webapp.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from webapp.uow import unit_of_work
 
 from .factories import b64u, fast_account, item_body
+
+# -- the edge: path, query and body through their schemas, then the use case (as the views) ----
+
+def put_item(user, item_id, body):
+    path = parse(ItemPath, {"item_id": item_id})
+    return items.put_item(user, path.item_id, parse(ItemWrite, body))
+
+
+def get_item(user, item_id):
+    return items.get_item(user, parse(ItemPath, {"item_id": item_id}).item_id)
+
+
+def delete_item(user, item_id):
+    return items.delete_item(user, parse(ItemPath, {"item_id": item_id}).item_id)
+
+
+def list_items(user, **args):
+    query = parse_query(ItemQuery, {k: str(v) for k, v in args.items() if v is not None})
+    return items.list_items(user, kind=query.kind, process=query.process,
+                            before=query.before, limit=query.limit)
+
+
+def put_envelope(user, item_id, uid, body):
+    path = parse(EnvelopePath, {"item_id": item_id, "uid": uid})
+    return items.put_envelope(user, path.item_id, path.uid, parse(EnvelopeWrite, body))
+
+
+def delete_envelope(user, item_id, uid):
+    path = parse(EnvelopePath, {"item_id": item_id, "uid": uid})
+    return items.delete_envelope(user, path.item_id, path.uid)
 
 
 class Author:
@@ -26,7 +66,7 @@ class Author:
     def __init__(self, email: str) -> None:
         self.keys = fast_account()
         with unit_of_work():
-            self.user = accounts.register(self.keys.registration(email))
+            self.user = accounts.register(parse(RegisterRequest, self.keys.registration(email)))
         self.account = self.keys.account
         self.deks: dict[str, bytes] = {}
 
@@ -45,7 +85,7 @@ class Author:
     def put(self, item_id: str | None = None, rev: int = 1, **kw):
         item_id = item_id or str(uuid.uuid4())
         with unit_of_work():
-            return items.put_item(self.user, item_id, self.body(item_id, rev, **kw))
+            return put_item(self.user, item_id, self.body(item_id, rev, **kw))
 
     def owner_envelope(self, item_id: str) -> dict:
         return protocol.owner_envelope(self.account.ak, self.deks[item_id], item_id, self.uid)
@@ -107,13 +147,13 @@ def test_create_then_read_back(anna):
     item_id = str(uuid.uuid4())
     parent = anna.put()[0].id
     body = anna.body(item_id, links={"parent": parent})
-    item, created = items.put_item(anna.user, item_id, body)
+    item, created = put_item(anna.user, item_id, body)
     assert created is True
     assert (item.id, item.kind, item.author_uid, item.rev) == (item_id, "entry", anna.uid, 1)
     assert item.sealed == body["sealed"] and item.sig == body["sig"]
     assert item.size == len(protocol.b64u_decode(body["sealed"]["ct"]))
     assert item.links == body["links"]
-    got, env = items.get_item(anna.user, item_id)
+    got, env = get_item(anna.user, item_id)
     assert got is item and env.to_json() == body["envelopes"][0]
     dek = protocol.open_owner_envelope(anna.account.ak, env.to_json(), item_id, anna.uid)
     assert dek == anna.deks[item_id]
@@ -122,9 +162,9 @@ def test_create_then_read_back(anna):
 def test_identical_create_retry_is_idempotent(anna):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
-    first, created1 = items.put_item(anna.user, item_id, body)
+    first, created1 = put_item(anna.user, item_id, body)
     stamp = first.updated_at
-    again, created2 = items.put_item(anna.user, item_id, dict(body))
+    again, created2 = put_item(anna.user, item_id, dict(body))
     assert again is first and created1 is created2 is True
     assert (again.rev, again.updated_at) == (1, stamp)
     assert _count(Item) == 1 and _count(Envelope) == 1
@@ -134,10 +174,10 @@ def test_update_and_identical_update_retry(anna):
     item_id = str(uuid.uuid4())
     anna.put(item_id)
     body2 = anna.body(item_id, rev=2, payload={"title": "v2"})
-    item, created = items.put_item(anna.user, item_id, body2)
+    item, created = put_item(anna.user, item_id, body2)
     assert (created, item.rev, item.sealed) == (False, 2, body2["sealed"])
     stamp = item.updated_at
-    again, created = items.put_item(anna.user, item_id, dict(body2))
+    again, created = put_item(anna.user, item_id, dict(body2))
     assert (again is item, created, again.rev, again.updated_at) == (True, False, 2, stamp)
     assert again.sealed == body2["sealed"]
 
@@ -146,11 +186,11 @@ def test_update_keeps_envelopes_and_links_unless_given(anna):
     item_id = str(uuid.uuid4())
     parent = anna.put()[0].id
     anna.put(item_id, links={"parent": parent})
-    env_before = items.get_item(anna.user, item_id)[1].to_json()
-    item, _ = items.put_item(anna.user, item_id, anna.body(item_id, rev=2))
+    env_before = get_item(anna.user, item_id)[1].to_json()
+    item, _ = put_item(anna.user, item_id, anna.body(item_id, rev=2))
     assert item.links == {"parent": parent}
     assert [e.to_json() for e in item.envelopes] == [env_before]
-    item, _ = items.put_item(anna.user, item_id, anna.body(item_id, rev=3, links=None))
+    item, _ = put_item(anna.user, item_id, anna.body(item_id, rev=3, links=None))
     assert item.links is None
 
 
@@ -160,11 +200,11 @@ def test_update_with_envelopes_replaces_the_set(anna):
     anna.put(item_id)
     anna.deks[item_id] = os.urandom(32)          # the new DEK
     body = anna.body(item_id, rev=2, owner_envelope=True)
-    item, created = items.put_item(anna.user, item_id, body)
+    item, created = put_item(anna.user, item_id, body)
     assert created is False
     assert [e.to_json() for e in item.envelopes] == body["envelopes"]
     assert _count(Envelope, Envelope.item_id == item_id) == 1
-    env = items.get_item(anna.user, item_id)[1].to_json()
+    env = get_item(anna.user, item_id)[1].to_json()
     assert protocol.open_owner_envelope(anna.account.ak, env, item_id, anna.uid) == \
         anna.deks[item_id]
 
@@ -174,7 +214,7 @@ def test_update_with_envelopes_must_keep_the_owner(anna):
     anna.put(item_id)
     body = anna.body(item_id, rev=2)
     body["envelopes"] = []
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="missing_owner_envelope")
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="missing_owner_envelope")
 
 
 # -- revisions ---------------------------------------------------------------------------------
@@ -183,7 +223,7 @@ def test_update_with_envelopes_must_keep_the_owner(anna):
 def test_skipping_a_rev_is_a_conflict_with_the_stored_rev(anna, rev):
     item_id = str(uuid.uuid4())
     anna.put(item_id)
-    exc = _err(Conflict, items.put_item, anna.user, item_id, anna.body(item_id, rev=rev))
+    exc = _err(Conflict, put_item, anna.user, item_id, anna.body(item_id, rev=rev))
     assert exc.status == 409 and exc.extra["rev"] == 1
     assert exc.to_json()["error"]["rev"] == 1
 
@@ -192,8 +232,8 @@ def test_a_different_write_at_the_stored_rev_is_a_conflict(anna):
     """Two devices both wrote rev 2: the second one gets 409 with rev 2."""
     item_id = str(uuid.uuid4())
     anna.put(item_id)
-    _ok(items.put_item, anna.user, item_id, anna.body(item_id, rev=2, payload={"title": "phone"}))
-    exc = _err(Conflict, items.put_item, anna.user, item_id,
+    _ok(put_item, anna.user, item_id, anna.body(item_id, rev=2, payload={"title": "phone"}))
+    exc = _err(Conflict, put_item, anna.user, item_id,
                anna.body(item_id, rev=2, payload={"title": "laptop"}))
     assert exc.extra["rev"] == 2
     assert db.session.get(Item, item_id).rev == 2
@@ -202,15 +242,15 @@ def test_a_different_write_at_the_stored_rev_is_a_conflict(anna):
 def test_stale_create_after_an_update_is_a_conflict(anna):
     item_id = str(uuid.uuid4())
     create = anna.body(item_id)
-    _ok(items.put_item, anna.user, item_id, create)
-    _ok(items.put_item, anna.user, item_id, anna.body(item_id, rev=2))
-    exc = _err(Conflict, items.put_item, anna.user, item_id, create)
+    _ok(put_item, anna.user, item_id, create)
+    _ok(put_item, anna.user, item_id, anna.body(item_id, rev=2))
+    exc = _err(Conflict, put_item, anna.user, item_id, create)
     assert exc.extra["rev"] == 2
 
 
 def test_create_must_start_at_rev_1(anna):
     item_id = str(uuid.uuid4())
-    exc = _err(Conflict, items.put_item, anna.user, item_id, anna.body(item_id, rev=2,
+    exc = _err(Conflict, put_item, anna.user, item_id, anna.body(item_id, rev=2,
                                                                          owner_envelope=True))
     assert exc.extra["rev"] == 0
     assert db.session.get(Item, item_id) is None
@@ -219,7 +259,7 @@ def test_create_must_start_at_rev_1(anna):
 def test_kind_cannot_change(anna):
     item_id = str(uuid.uuid4())
     anna.put(item_id)
-    _err(InvalidInput, items.put_item, anna.user, item_id, anna.body(item_id, rev=2, kind="note"),
+    _err(InvalidInput, put_item, anna.user, item_id, anna.body(item_id, rev=2, kind="note"),
          code="bad_kind")
     assert db.session.get(Item, item_id).kind == "entry"
 
@@ -229,7 +269,7 @@ def test_rev_must_be_a_positive_integer(anna, rev):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     body["rev"] = rev
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="invalid_type")
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="invalid_type")
 
 
 @pytest.mark.parametrize("kind", ["diary", "", None, 5, "Entry"])
@@ -237,7 +277,7 @@ def test_unknown_kind(anna, kind):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     body["kind"] = kind
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="bad_kind")
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="bad_kind")
 
 
 # -- authorship ----------------------------------------------------------------------------------
@@ -246,7 +286,7 @@ def test_update_by_someone_without_an_envelope_is_not_found(anna, bertta):
     item_id = str(uuid.uuid4())
     anna.put(item_id)
     body = item_body(bertta.account, item_id, rev=2, owner_envelope=False)
-    _err(NotFound, items.put_item, bertta.user, item_id, body)
+    _err(NotFound, put_item, bertta.user, item_id, body)
     assert db.session.get(Item, item_id).rev == 1
 
 
@@ -255,16 +295,16 @@ def test_update_by_a_reader_who_is_not_the_author_is_forbidden(anna, bertta):
     anna.put(item_id)
     _give_envelope(item_id, bertta, anna)
     body = item_body(bertta.account, item_id, rev=2, owner_envelope=False)
-    _err(Forbidden, items.put_item, bertta.user, item_id, body, code="not_author")
+    _err(Forbidden, put_item, bertta.user, item_id, body, code="not_author")
     assert db.session.get(Item, item_id).rev == 1
 
 
 def test_update_by_a_reader_replaying_the_authors_body_is_forbidden(anna, bertta):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
-    _ok(items.put_item, anna.user, item_id, body)
+    _ok(put_item, anna.user, item_id, body)
     _give_envelope(item_id, bertta, anna)
-    _err(Forbidden, items.put_item, bertta.user, item_id, body, code="not_author")
+    _err(Forbidden, put_item, bertta.user, item_id, body, code="not_author")
 
 
 # -- headers and signatures ----------------------------------------------------------------------
@@ -275,14 +315,14 @@ def test_header_must_match_the_request(anna, bertta, forge):
     kw = {"id": {"header_id": str(uuid.uuid4())}, "kind": {"header_kind": "note"},
           "rev": {"header_rev": 2}, "by": {"by": bertta.uid}}[forge]
     body = anna.body(item_id, **kw)
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="header_mismatch")
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="header_mismatch")
     assert db.session.get(Item, item_id) is None
 
 
 def test_header_mismatch_on_update(anna):
     item_id = str(uuid.uuid4())
     anna.put(item_id)
-    _err(InvalidInput, items.put_item, anna.user, item_id,
+    _err(InvalidInput, put_item, anna.user, item_id,
          anna.body(item_id, rev=2, header_rev=3), code="header_mismatch")
 
 
@@ -306,7 +346,7 @@ def test_bad_signature_is_refused(anna, bertta, forge):
             body["sealed"]["ct"] = b64u(bytes(raw))
         else:
             body["sealed"]["iv"] = b64u(os.urandom(12))
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="bad_signature")
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="bad_signature")
     assert _count(Item) == 0 and _count(Envelope) == 0
 
 
@@ -314,10 +354,10 @@ def test_signature_by_the_author_but_forged_update_content(anna):
     """An update whose signature belongs to the previous revision is refused."""
     item_id = str(uuid.uuid4())
     first = anna.body(item_id)
-    _ok(items.put_item, anna.user, item_id, first)
+    _ok(put_item, anna.user, item_id, first)
     body = anna.body(item_id, rev=2)
     body["sig"] = first["sig"]
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="bad_signature")
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="bad_signature")
 
 
 @pytest.mark.parametrize("sealed, code", [
@@ -331,25 +371,25 @@ def test_malformed_sealed(anna, sealed, code):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     body["sealed"] = sealed
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code=code)
+    _err(InvalidInput, put_item, anna.user, item_id, body, code=code)
 
 
 def test_too_large_sealed(anna):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
-    body["sealed"]["ct"] = "A" * (items.MAX_CT_BYTES * 4 // 3 + 8)
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="too_large")
+    body["sealed"]["ct"] = "A" * (MAX_CT_BYTES * 4 // 3 + 8)
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="too_large")
 
 
 # -- envelopes in put_item -----------------------------------------------------------------------
 
 def test_create_without_owner_envelope(anna):
     item_id = str(uuid.uuid4())
-    _err(InvalidInput, items.put_item, anna.user, item_id, anna.body(item_id, owner_envelope=False),
+    _err(InvalidInput, put_item, anna.user, item_id, anna.body(item_id, owner_envelope=False),
          code="missing_owner_envelope")
     body = anna.body(item_id)
     body["envelopes"] = []
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="missing_owner_envelope")
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="missing_owner_envelope")
     assert _count(Item) == 0
 
 
@@ -357,7 +397,7 @@ def test_envelope_for_another_user_without_a_process_is_forbidden(anna, bertta):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     body["envelopes"].append(anna.share_envelope(item_id, bertta))
-    exc = _err(Forbidden, items.put_item, anna.user, item_id, body, code="not_shared_process")
+    exc = _err(Forbidden, put_item, anna.user, item_id, body, code="not_shared_process")
     assert exc.status == 403
     assert _count(Item) == 0 and _count(Envelope) == 0
 
@@ -368,15 +408,15 @@ def test_envelope_for_an_unknown_user_is_forbidden(anna, bertta, sharing):
     env = anna.share_envelope(item_id, bertta)
     env["recipient"] = str(uuid.uuid4())
     body["envelopes"].append(env)
-    _err(Forbidden, items.put_item, anna.user, item_id, body, code="not_shared_process")
+    _err(Forbidden, put_item, anna.user, item_id, body, code="not_shared_process")
 
 
 def test_envelope_for_another_user_in_a_shared_process(anna, bertta, sharing):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     body["envelopes"].append(anna.share_envelope(item_id, bertta))
-    _ok(items.put_item, anna.user, item_id, body)
-    item, env = items.get_item(bertta.user, item_id)
+    _ok(put_item, anna.user, item_id, body)
+    item, env = get_item(bertta.user, item_id)
     dek = protocol.open_share_envelope(bertta.account.x25519_private, env.to_json(), item_id,
                                       bertta.uid)
     assert dek == anna.deks[item_id] and item.author_uid == anna.uid
@@ -386,7 +426,7 @@ def test_duplicate_recipients(anna):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     body["envelopes"].append(anna.owner_envelope(item_id))
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="duplicate_recipient")
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="duplicate_recipient")
 
 
 def test_envelope_types_must_fit_the_recipient(anna, bertta, sharing):
@@ -395,11 +435,11 @@ def test_envelope_types_must_fit_the_recipient(anna, bertta, sharing):
     shared_to_self = anna.share_envelope(item_id, anna)
     body = anna.body(item_id)
     body["envelopes"] = [shared_to_self]
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="bad_envelope")
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="bad_envelope")
     ak_for_bertta = dict(anna.owner_envelope(item_id), recipient=bertta.uid)
     body = anna.body(item_id)
     body["envelopes"].append(ak_for_bertta)
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="bad_envelope")
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="bad_envelope")
 
 
 @pytest.mark.parametrize("mutate", [
@@ -414,7 +454,7 @@ def test_malformed_envelopes(anna, mutate):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     mutate(body["envelopes"][0])
-    _err(InvalidInput, items.put_item, anna.user, item_id, body)
+    _err(InvalidInput, put_item, anna.user, item_id, body)
     assert _count(Item) == 0
 
 
@@ -423,14 +463,14 @@ def test_envelopes_must_be_a_list_of_objects(anna, envelopes):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     body["envelopes"] = envelopes
-    _err(InvalidInput, items.put_item, anna.user, item_id, body)
+    _err(InvalidInput, put_item, anna.user, item_id, body)
 
 
 def test_too_many_envelopes(anna):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     body["envelopes"] = body["envelopes"] * 201
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="invalid_type")
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="invalid_type")
 
 
 # -- links and processes -------------------------------------------------------------------------
@@ -445,7 +485,7 @@ def test_too_many_envelopes(anna):
 ])
 def test_links_validation(anna, links, code):
     item_id = str(uuid.uuid4())
-    _err(InvalidInput, items.put_item, anna.user, item_id, anna.body(item_id, links=links),
+    _err(InvalidInput, put_item, anna.user, item_id, anna.body(item_id, links=links),
          code=code)
 
 
@@ -457,28 +497,28 @@ def test_all_link_keys_are_accepted(anna):
 
 def test_a_process_that_does_not_exist(anna):
     item_id = str(uuid.uuid4())
-    _err(NotFound, items.put_item, anna.user, item_id,
+    _err(NotFound, put_item, anna.user, item_id,
          anna.body(item_id) | {"process": str(uuid.uuid4())}, code="process_not_found")
-    _err(InvalidInput, items.put_item, anna.user, item_id,
+    _err(InvalidInput, put_item, anna.user, item_id,
          anna.body(item_id) | {"process": "nope"}, code="bad_id")
-    item, _ = items.put_item(anna.user, item_id, anna.body(item_id) | {"process": None})
+    item, _ = put_item(anna.user, item_id, anna.body(item_id) | {"process": None})
     assert item.process_id is None
 
 
 @pytest.mark.parametrize("item_id", ["x", str(uuid.uuid4()).upper(), str(uuid.uuid1()), ""])
 def test_item_id_must_be_a_lowercase_uuid4(anna, item_id):
-    _err(InvalidInput, items.put_item, anna.user, item_id, anna.body(str(uuid.uuid4())),
+    _err(InvalidInput, put_item, anna.user, item_id, anna.body(str(uuid.uuid4())),
          code="bad_id")
 
 
 def test_body_shape(anna):
     item_id = str(uuid.uuid4())
     for body in (None, [], "x"):
-        _err(InvalidInput, items.put_item, anna.user, item_id, body, code="invalid_type")
+        _err(InvalidInput, put_item, anna.user, item_id, body, code="invalid_type")
     body = anna.body(item_id)
     del body["sig"]
-    _err(InvalidInput, items.put_item, anna.user, item_id, body, code="missing_field")
-    _err(InvalidInput, items.put_item, anna.user, item_id, anna.body(item_id) | {"id": item_id},
+    _err(InvalidInput, put_item, anna.user, item_id, body, code="missing_field")
+    _err(InvalidInput, put_item, anna.user, item_id, anna.body(item_id) | {"id": item_id},
          code="unknown_field")
 
 
@@ -487,7 +527,7 @@ def test_body_shape(anna):
 def _all_pages(reader, limit=20, **kw):
     pages, cursor = [], None
     while True:
-        rows, cursor = items.list_items(reader, before=cursor, limit=limit, **kw)
+        rows, cursor = list_items(reader, before=cursor, limit=limit, **kw)
         pages.append([item.id for item, _ in rows])
         if cursor is None:
             return pages
@@ -538,42 +578,42 @@ def test_list_pagination_with_ties_across_page_boundaries(anna):
 def test_list_exact_page_has_no_next(anna):
     for _ in range(20):
         anna.put()
-    rows, cursor = items.list_items(anna.user, limit=20)
+    rows, cursor = list_items(anna.user, limit=20)
     assert len(rows) == 20 and cursor is None
 
 
 def test_list_kind_filter(anna):
     entries = {anna.put()[0].id for _ in range(3)}
     notes = {anna.put(kind="note")[0].id for _ in range(2)}
-    assert {i.id for i, _ in items.list_items(anna.user, kind="entry")[0]} == entries
-    assert {i.id for i, _ in items.list_items(anna.user, kind="note")[0]} == notes
-    assert {i.id for i, _ in items.list_items(anna.user)[0]} == entries | notes
-    assert items.list_items(anna.user, kind="goal")[0] == []
-    _err(InvalidInput, lambda: items.list_items(anna.user, kind="diary"), code="bad_kind")
+    assert {i.id for i, _ in list_items(anna.user, kind="entry")[0]} == entries
+    assert {i.id for i, _ in list_items(anna.user, kind="note")[0]} == notes
+    assert {i.id for i, _ in list_items(anna.user)[0]} == entries | notes
+    assert list_items(anna.user, kind="goal")[0] == []
+    _err(InvalidInput, lambda: list_items(anna.user, kind="diary"), code="bad_kind")
 
 
 def test_list_process_filter(anna):
     anna.put()
-    assert items.list_items(anna.user, process=str(uuid.uuid4()))[0] == []
-    _err(InvalidInput, lambda: items.list_items(anna.user, process="x"), code="bad_id")
+    assert list_items(anna.user, process=str(uuid.uuid4()))[0] == []
+    _err(InvalidInput, lambda: list_items(anna.user, process="x"), code="bad_id")
 
 
 def test_other_users_items_are_never_listed(anna, bertta):
     mine = {anna.put()[0].id for _ in range(3)}
     theirs = {bertta.put()[0].id for _ in range(4)}
-    assert {i.id for i, _ in items.list_items(anna.user, limit=100)[0]} == mine
-    assert {i.id for i, _ in items.list_items(bertta.user, limit=100)[0]} == theirs
+    assert {i.id for i, _ in list_items(anna.user, limit=100)[0]} == mine
+    assert {i.id for i, _ in list_items(bertta.user, limit=100)[0]} == theirs
     for item_id in theirs:
-        _err(NotFound, items.get_item, anna.user, item_id)
+        _err(NotFound, get_item, anna.user, item_id)
 
 
 def test_list_returns_the_readers_own_envelope(anna, bertta, sharing):
     item_id = str(uuid.uuid4())
     body = anna.body(item_id)
     body["envelopes"].append(anna.share_envelope(item_id, bertta))
-    _ok(items.put_item, anna.user, item_id, body)
-    [(_, env_a)] = items.list_items(anna.user)[0]
-    [(_, env_b)] = items.list_items(bertta.user)[0]
+    _ok(put_item, anna.user, item_id, body)
+    [(_, env_a)] = list_items(anna.user)[0]
+    [(_, env_b)] = list_items(bertta.user)[0]
     assert env_a.recipient_uid == anna.uid and env_b.recipient_uid == bertta.uid
 
 
@@ -582,16 +622,16 @@ def test_expired_envelopes_are_invisible(anna, bertta):
     expired, live = anna.put()[0].id, anna.put()[0].id
     _give_envelope(expired, bertta, anna, expires_at=past)
     _give_envelope(live, bertta, anna, expires_at=future)
-    assert [i.id for i, _ in items.list_items(bertta.user)[0]] == [live]
-    _err(NotFound, items.get_item, bertta.user, expired)
-    assert items.get_item(bertta.user, live)[0].id == live
+    assert [i.id for i, _ in list_items(bertta.user)[0]] == [live]
+    _err(NotFound, get_item, bertta.user, expired)
+    assert get_item(bertta.user, live)[0].id == live
     # expiring the live one later hides it too
     db.session.execute(update(Envelope).where(Envelope.item_id == live,
                                               Envelope.recipient_uid == bertta.uid)
                        .values(expires_at=past))
     db.session.commit()
-    assert items.list_items(bertta.user)[0] == []
-    _err(NotFound, items.get_item, bertta.user, live)
+    assert list_items(bertta.user)[0] == []
+    _err(NotFound, get_item, bertta.user, live)
 
 
 def _cursor(text: str) -> str:
@@ -609,18 +649,19 @@ def _cursor(text: str) -> str:
 ])
 def test_bad_cursor(anna, cursor):
     anna.put()
-    _err(InvalidInput, lambda: items.list_items(anna.user, before=cursor), code="bad_cursor")
+    _err(InvalidInput, lambda: list_items(anna.user, before=cursor), code="bad_cursor")
 
 
 @pytest.mark.parametrize("raw, expected", [(None, 20), ("", 20), ("1", 1), ("100", 100)])
 def test_parse_limit(raw, expected):
-    assert items.parse_limit(raw) == expected
+    args = {} if raw is None else {"limit": raw}
+    assert parse_query(ItemQuery, args).limit == expected
 
 
 @pytest.mark.parametrize("raw", ["0", "-1", "101", "abc", "1.5", "9" * 5000, "1e3"])
 def test_parse_limit_refuses(raw):
     with pytest.raises(InvalidInput) as exc:
-        items.parse_limit(raw)
+        parse_query(ItemQuery, {"limit": raw})
     assert exc.value.code == "bad_limit"
 
 
@@ -630,21 +671,21 @@ def test_delete_item_removes_it_and_every_envelope(anna, bertta):
     item_id = anna.put()[0].id
     keep = anna.put()[0].id
     _give_envelope(item_id, bertta, anna)
-    _ok(items.delete_item, anna.user, item_id)
+    _ok(delete_item, anna.user, item_id)
     db.session.expire_all()
     assert db.session.get(Item, item_id) is None
     assert _count(Envelope, Envelope.item_id == item_id) == 0
     assert _count(Envelope, Envelope.item_id == keep) == 1
-    _err(NotFound, items.get_item, bertta.user, item_id)
-    _ok(items.delete_item, anna.user, item_id)      # the author's retry: already done
-    _err(NotFound, items.delete_item, bertta.user, item_id)
+    _err(NotFound, get_item, bertta.user, item_id)
+    _ok(delete_item, anna.user, item_id)      # the author's retry: already done
+    _err(NotFound, delete_item, bertta.user, item_id)
 
 
 def test_delete_is_for_the_author_only(anna, bertta):
     item_id = anna.put()[0].id
-    _err(NotFound, items.delete_item, bertta.user, item_id)
+    _err(NotFound, delete_item, bertta.user, item_id)
     _give_envelope(item_id, bertta, anna)
-    _err(Forbidden, items.delete_item, bertta.user, item_id, code="not_author")
+    _err(Forbidden, delete_item, bertta.user, item_id, code="not_author")
     assert db.session.get(Item, item_id) is not None
     assert _count(Envelope, Envelope.item_id == item_id) == 2
 
@@ -653,7 +694,7 @@ def test_delete_is_for_the_author_only(anna, bertta):
 
 def test_put_envelope_needs_a_shared_process(anna, bertta):
     item_id = anna.put()[0].id
-    _err(Forbidden, items.put_envelope, anna.user, item_id, bertta.uid,
+    _err(Forbidden, put_envelope, anna.user, item_id, bertta.uid,
          {"envelope": anna.share_envelope(item_id, bertta)}, code="not_shared_process")
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 0
 
@@ -661,21 +702,21 @@ def test_put_envelope_needs_a_shared_process(anna, bertta):
 def test_put_envelope_rules(anna, bertta, sharing):
     item_id = anna.put()[0].id
     env = anna.share_envelope(item_id, bertta)
-    _err(InvalidInput, items.put_envelope, anna.user, item_id, anna.uid, {"envelope": env},
+    _err(InvalidInput, put_envelope, anna.user, item_id, anna.uid, {"envelope": env},
          code="recipient_mismatch")
     own = anna.share_envelope(item_id, anna)
-    _err(InvalidInput, items.put_envelope, anna.user, item_id, anna.uid, {"envelope": own},
+    _err(InvalidInput, put_envelope, anna.user, item_id, anna.uid, {"envelope": own},
          code="bad_envelope")
-    _err(InvalidInput, items.put_envelope, anna.user, item_id, bertta.uid,
+    _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid,
          {"envelope": dict(anna.owner_envelope(item_id), recipient=bertta.uid)},
          code="bad_envelope")
-    _err(InvalidInput, items.put_envelope, anna.user, item_id, bertta.uid, {"env": env},
+    _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid, {"env": env},
          code="missing_field")
-    _err(InvalidInput, items.put_envelope, anna.user, item_id, bertta.uid,
+    _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid,
          {"envelope": env, "x": 1}, code="unknown_field")
-    _err(InvalidInput, items.put_envelope, anna.user, item_id, "nope", {"envelope": env},
+    _err(InvalidInput, put_envelope, anna.user, item_id, "nope", {"envelope": env},
          code="bad_id")
-    _err(NotFound, items.put_envelope, anna.user, str(uuid.uuid4()), bertta.uid,
+    _err(NotFound, put_envelope, anna.user, str(uuid.uuid4()), bertta.uid,
          {"envelope": env})
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 0
 
@@ -685,7 +726,7 @@ def test_put_envelope_rules(anna, bertta, sharing):
 ])
 def test_put_envelope_refuses_a_bad_expiry(anna, bertta, sharing, expires_at):
     item_id = anna.put()[0].id
-    _err(InvalidInput, items.put_envelope, anna.user, item_id, bertta.uid,
+    _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid,
          {"envelope": anna.share_envelope(item_id, bertta), "expires_at": expires_at},
          code="bad_expiry")
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 0
@@ -694,7 +735,7 @@ def test_put_envelope_refuses_a_bad_expiry(anna, bertta, sharing, expires_at):
 def test_put_envelope_refuses_an_expiry_beyond_the_calendar(anna, bertta, sharing):
     """9999-12-31T23:59:59-05:00 is in year 10000 in UTC: a 400, not an OverflowError."""
     item_id = anna.put()[0].id
-    _err(InvalidInput, items.put_envelope, anna.user, item_id, bertta.uid,
+    _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid,
          {"envelope": anna.share_envelope(item_id, bertta),
           "expires_at": "9999-12-31T23:59:59-05:00"}, code="bad_expiry")
 
@@ -702,13 +743,13 @@ def test_put_envelope_refuses_an_expiry_beyond_the_calendar(anna, bertta, sharin
 def test_put_envelope_shares_replaces_and_expires(anna, bertta, sharing):
     item_id = anna.put()[0].id
     first = anna.share_envelope(item_id, bertta)
-    _ok(items.put_envelope, anna.user, item_id, bertta.uid, {"envelope": first})
-    assert items.get_item(bertta.user, item_id)[1].to_json() == first
+    _ok(put_envelope, anna.user, item_id, bertta.uid, {"envelope": first})
+    assert get_item(bertta.user, item_id)[1].to_json() == first
     later = (datetime.now(UTC) + timedelta(days=7)).isoformat()
     second = anna.share_envelope(item_id, bertta)
-    _ok(items.put_envelope, anna.user, item_id, bertta.uid,
+    _ok(put_envelope, anna.user, item_id, bertta.uid,
         {"envelope": second, "expires_at": later})
-    env = items.get_item(bertta.user, item_id)[1]
+    env = get_item(bertta.user, item_id)[1]
     assert env.to_json() == second and env.expires_at == datetime.fromisoformat(later)
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 1
 
@@ -718,30 +759,30 @@ def test_reshare_after_an_expired_share(anna, bertta, sharing):
     item_id = anna.put()[0].id
     _give_envelope(item_id, bertta, anna, expires_at=datetime.now(UTC) - timedelta(hours=1))
     env = anna.share_envelope(item_id, bertta)
-    _ok(items.put_envelope, anna.user, item_id, bertta.uid, {"envelope": env})
-    assert items.get_item(bertta.user, item_id)[1].to_json() == env
+    _ok(put_envelope, anna.user, item_id, bertta.uid, {"envelope": env})
+    assert get_item(bertta.user, item_id)[1].to_json() == env
 
 
 def test_envelope_endpoints_are_for_the_author_only(anna, bertta, sharing):
     item_id = anna.put()[0].id
     _give_envelope(item_id, bertta, anna)
     env = anna.share_envelope(item_id, bertta)
-    _err(Forbidden, items.put_envelope, bertta.user, item_id, bertta.uid, {"envelope": env},
+    _err(Forbidden, put_envelope, bertta.user, item_id, bertta.uid, {"envelope": env},
          code="not_author")
-    _err(Forbidden, items.delete_envelope, bertta.user, item_id, bertta.uid, code="not_author")
+    _err(Forbidden, delete_envelope, bertta.user, item_id, bertta.uid, code="not_author")
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 1
 
 
 def test_delete_envelope_revokes(anna, bertta):
     item_id = anna.put()[0].id
     _give_envelope(item_id, bertta, anna)
-    _err(InvalidInput, items.delete_envelope, anna.user, item_id, anna.uid, code="bad_envelope")
-    _err(NotFound, items.delete_envelope, anna.user, item_id, str(uuid.uuid4()))
-    _err(InvalidInput, items.delete_envelope, anna.user, item_id, "x", code="bad_id")
-    _ok(items.delete_envelope, anna.user, item_id, bertta.uid)
-    _err(NotFound, items.get_item, bertta.user, item_id)
-    _err(NotFound, items.delete_envelope, anna.user, item_id, bertta.uid)
-    assert items.get_item(anna.user, item_id)[0].id == item_id
+    _err(InvalidInput, delete_envelope, anna.user, item_id, anna.uid, code="bad_envelope")
+    _err(NotFound, delete_envelope, anna.user, item_id, str(uuid.uuid4()))
+    _err(InvalidInput, delete_envelope, anna.user, item_id, "x", code="bad_id")
+    _ok(delete_envelope, anna.user, item_id, bertta.uid)
+    _err(NotFound, get_item, bertta.user, item_id)
+    _err(NotFound, delete_envelope, anna.user, item_id, bertta.uid)
+    assert get_item(anna.user, item_id)[0].id == item_id
 
 
 # -- tombstones and link targets ---------------------------------------------------------------
@@ -750,9 +791,9 @@ def test_a_deleted_id_stays_deleted(anna):
     """A late create or update of a deleted id is 410 deleted (PROTOCOL §7 tombstones)."""
     item_id = str(uuid.uuid4())
     anna.put(item_id)
-    _ok(items.delete_item, anna.user, item_id)
-    _err(Gone, items.put_item, anna.user, item_id, anna.body(item_id), code="deleted")
-    _err(Gone, items.put_item, anna.user, item_id, anna.body(item_id, rev=2), code="deleted")
+    _ok(delete_item, anna.user, item_id)
+    _err(Gone, put_item, anna.user, item_id, anna.body(item_id), code="deleted")
+    _err(Gone, put_item, anna.user, item_id, anna.body(item_id, rev=2), code="deleted")
     assert db.session.get(Item, item_id) is None
     assert db.session.get(Tombstone, item_id).author_uid == anna.uid
 
@@ -760,7 +801,7 @@ def test_a_deleted_id_stays_deleted(anna):
 def test_a_tombstone_holds_no_content(anna):
     item_id = str(uuid.uuid4())
     anna.put(item_id)
-    _ok(items.delete_item, anna.user, item_id)
+    _ok(delete_item, anna.user, item_id)
     columns = set(Tombstone.__table__.columns.keys())
     assert columns == {"id", "author_uid", "deleted_at"}
 
@@ -769,12 +810,12 @@ def test_links_must_name_a_readable_item(anna, bertta):
     foreign = bertta.put()[0].id
     for target in (str(uuid.uuid4()), foreign):
         item_id = str(uuid.uuid4())
-        _err(NotFound, items.put_item, anna.user, item_id,
+        _err(NotFound, put_item, anna.user, item_id,
              anna.body(item_id, links={"parent": target}), code="link_not_found")
-        _err(NotFound, items.put_item, anna.user, item_id,
+        _err(NotFound, put_item, anna.user, item_id,
              anna.body(item_id, links={"goal": target}), code="link_not_found")
     item_id = str(uuid.uuid4())
-    _err(InvalidInput, items.put_item, anna.user, item_id,
+    _err(InvalidInput, put_item, anna.user, item_id,
          anna.body(item_id, links={"parent": item_id}), code="bad_links")
     assert _count(Item, Item.author_uid == anna.uid) == 0
 
@@ -782,8 +823,8 @@ def test_links_must_name_a_readable_item(anna, bertta):
 def test_deleting_a_parent_keeps_the_child(anna):
     parent = anna.put()[0].id
     child = anna.put(links={"parent": parent})[0].id
-    _ok(items.delete_item, anna.user, parent)
+    _ok(delete_item, anna.user, parent)
     db.session.expire_all()
     assert db.session.get(Item, child).links is None
     # the child's own edits go on; a kept link is not checked again
-    _ok(items.put_item, anna.user, child, anna.body(child, rev=2))
+    _ok(put_item, anna.user, child, anna.body(child, rev=2))

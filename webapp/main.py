@@ -1,11 +1,12 @@
 """Start page and the language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from .schemas import parse_form
+from .schemas.accounts import LanguageForm
 from .services import accounts
-from .services.errors import InvalidInput
 
 bp = Blueprint("main", __name__)
 
@@ -28,13 +29,11 @@ def safe_next(target: str | None) -> str:
 
 @bp.post("/language")
 def set_language():
-    locale = request.form.get("locale", "")
-    if locale not in current_app.config["LANGUAGES"]:
-        raise InvalidInput("unsupported locale", "bad_locale", field="locale")
-    session["locale"] = locale
+    form = parse_form(LanguageForm, request.form)
+    session["locale"] = form.locale
     if current_user.is_authenticated:
-        accounts.update_settings(current_user._get_current_object(), {"locale": locale})
-    return redirect(safe_next(request.form.get("next")))
+        accounts.update_settings(current_user._get_current_object(), locale=form.locale)
+    return redirect(safe_next(form.next))
 
 
 @bp.get("/healthz")

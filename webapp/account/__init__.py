@@ -5,6 +5,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from ..schemas import parse_form
+from ..schemas.accounts import LOCK_RANGE, SettingsForm
 from ..services import accounts, devices
 from ..services.errors import InvalidInput
 
@@ -13,7 +15,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 def _page(status: int = 200, **context):
     user = current_user._get_current_object()
-    return render_template("account/index.html", lock_range=accounts.LOCK_RANGE,
+    return render_template("account/index.html", lock_range=LOCK_RANGE,
                            devices=devices.list_sessions(user),
                            this_device=devices.current(user), **context), status
 
@@ -31,15 +33,11 @@ def settings():
     messages = {
         "display_name": _("Write your name (1–100 characters)."),
         "lock_minutes": _("Give a number of minutes from %(low)d to %(high)d.",
-                          low=accounts.LOCK_RANGE[0], high=accounts.LOCK_RANGE[1]),
+                          low=LOCK_RANGE[0], high=LOCK_RANGE[1]),
     }
     try:
-        lock = int(form.get("lock_minutes", ""))
-    except ValueError:
-        lock = -1
-    try:
-        accounts.update_settings(current_user._get_current_object(), {
-            "display_name": form.get("display_name", ""), "lock_minutes": lock})
+        values = parse_form(SettingsForm, form)
+        accounts.update_settings(current_user._get_current_object(), **values.model_dump())
     except InvalidInput as exc:
         field = exc.extra.get("field", "display_name")
         return _page(400, errors={field: messages.get(field, exc.message)}, form_values=form)

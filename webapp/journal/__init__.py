@@ -4,8 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
-from ..items.api import item_json
 from ..guards import login_required
+from ..items.api import item_json
+from ..schemas import parse, parse_query
+from ..schemas.items import ItemPath, PageQuery
 from ..services import items as service
 from ..services import policy
 
@@ -21,9 +23,9 @@ def _user():
 @login_required
 def index():
     """Newest first. With HX-Request and ?before= it returns just the next page."""
+    page = parse_query(PageQuery, request.args)
     rows, next_cursor = service.list_items(
-        _user(), kind="entry", before=request.args.get("before") or None,
-        limit=current_app.config["PAGE_SIZE"])
+        _user(), kind="entry", before=page.before, limit=current_app.config["PAGE_SIZE"])
     context = {"rows": rows, "next_cursor": next_cursor}
     if request.headers.get("HX-Request") and request.args.get("before"):
         return render_template("journal/_entries.html", **context)
@@ -46,6 +48,7 @@ def new():
 @bp.get("/<item_id>")
 @login_required
 def show(item_id: str):
+    item_id = parse(ItemPath, {"item_id": item_id}).item_id
     item, envelope = service.get_item(_user(), item_id)
     return render_template("journal/show.html", item=item, envelope=envelope)
 
@@ -53,6 +56,7 @@ def show(item_id: str):
 @bp.get("/<item_id>/edit")
 @login_required
 def edit(item_id: str):
+    item_id = parse(ItemPath, {"item_id": item_id}).item_id
     item, envelope = service.get_item(_user(), item_id)
     if not policy.can_edit(_user(), item):
         return render_template("journal/show.html", item=item, envelope=envelope), 403

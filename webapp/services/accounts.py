@@ -11,19 +11,17 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 import protocol
 
 from ..extensions import db
 from ..models import AuditEvent, User
+from ..schemas.accounts import AuthKeyProof, NewSecrets, RecoveryProof, RegisterRequest
 from . import devices, throttle
-from . import validation as v
-from .errors import Conflict, InvalidInput, NotFound, Unauthorized
+from .errors import Conflict, NotFound, Unauthorized
 
-AK_BOX = 48        # 32-byte AK + 16-byte tag
-PKCS8_BOX = 64     # 48-byte PKCS#8 (X25519/Ed25519) + tag
 BAD_CREDENTIALS = "Wrong email or password."
-LOCK_RANGE = (1, 24 * 60)
 
 
 def _pepper_hmac(secret: bytes, purpose: str) -> bytes:
@@ -52,11 +50,9 @@ def audit(user: User, kind: str, **detail: Any) -> None:
     db.session.add(AuditEvent(user_uid=user.uid, kind=kind, detail=detail or None))
 
 
-def prelogin(data: Any) -> dict[str, Any]:
-    """Salt seed and KDF parameters for an email. Unknown emails get a stable fake seed,
-    so the answer does not tell whether an account exists."""
-    v.require_object(data, {"email"})
-    email = v.email(data["email"])
+def prelogin(email: str) -> dict[str, Any]:
+    """Salt seed and KDF parameters for a (normalised) email. Unknown emails get a stable
+    fake seed, so the answer does not tell whether an account exists."""
     user = user_by_email(email)
     if user is not None:
         return {"salt_seed": user.salt_seed, "kdf": user.kdf}
@@ -64,73 +60,56 @@ def prelogin(data: Any) -> dict[str, Any]:
     return {"salt_seed": protocol.b64u_encode(fake), "kdf": dict(protocol.KDF_FLOOR)}
 
 
-def _new_secrets(data: Any, uid: str, *, recovery_required: bool) -> dict[str, Any]:
-    """Validate {salt_seed, kdf, auth_key, wrapped_ak, recovery?}."""
-    required = {"salt_seed", "kdf", "auth_key", "wrapped_ak"}
-    if recovery_required:
-        required.add("recovery")
-    v.require_object(data, required, {"recovery"}, where="new")
-    v.b64(data, "salt_seed", 16)
-    kdf = v.protocol(lambda: protocol.check_kdf(data["kdf"]), "kdf")
-    secrets = {
-        "salt_seed": data["salt_seed"],
-        "kdf": kdf,
-        "auth_hash": _auth_hash(v.b64(data, "auth_key", 32)),
-        "wrapped_ak": v.box(data, "wrapped_ak", AK_BOX),
+def _secrets(new: NewSecrets) -> dict[str, Any]:
+    """The columns of new password secrets (and of a new recovery key, if given)."""
+    secrets: dict[str, Any] = {
+        "salt_seed": new.salt_seed,
+        "kdf": new.kdf.model_dump(),
+        "auth_hash": _auth_hash(protocol.b64u_decode(new.auth_key)),
+        "wrapped_ak": new.wrapped_ak.model_dump(),
     }
-    if "recovery" in data:
-        recovery = v.require_object(data["recovery"], {"wrapped_ak", "auth_key"},
-                                    where="recovery")
-        secrets["recovery_wrapped_ak"] = v.box(recovery, "wrapped_ak", AK_BOX)
-        secrets["recovery_auth_hash"] = _recovery_hash(v.b64(recovery, "auth_key", 32))
+    if new.recovery is not None:
+        secrets["recovery_wrapped_ak"] = new.recovery.wrapped_ak.model_dump()
+        secrets["recovery_auth_hash"] = _recovery_hash(
+            protocol.b64u_decode(new.recovery.auth_key))
     return secrets
 
 
-def register(data: Any) -> User:
+def register(data: RegisterRequest) -> User:
     """Create an account from client-made key material (PROTOCOL §7 register)."""
-    v.require_object(
-        data,
-        {"email", "display_name", "uid", "salt_seed", "kdf", "auth_key", "wrapped_ak",
-         "recovery", "bundle", "wrapped_x25519", "wrapped_ed25519"},
-        {"locale", "invite", "is_supervisor"})
-    email = v.email(data["email"])
-    display_name = v.string(data, "display_name", max_len=100)
-    uid = v.uuid4(data["uid"], "uid")
-    secrets = _new_secrets({k: data[k] for k in ("salt_seed", "kdf", "auth_key", "wrapped_ak",
-                                                 "recovery")}, uid, recovery_required=True)
-    bundle = v.protocol(lambda: protocol.verify_bundle(data["bundle"], uid), "bundle")
-    wrapped_x = v.box(data, "wrapped_x25519", PKCS8_BOX)
-    wrapped_ed = v.box(data, "wrapped_ed25519", PKCS8_BOX)
-    locale = data.get("locale", "fi")
-    if locale not in current_app.config["LANGUAGES"]:
-        raise InvalidInput("unsupported locale", "bad_locale", field="locale")
-    is_supervisor = data.get("is_supervisor", False)
-    if not isinstance(is_supervisor, bool):
-        raise InvalidInput("is_supervisor must be a boolean", "invalid_type",
-                           field="is_supervisor")
-    if data.get("invite") is not None:
+    if data.invite is not None:
         raise NotFound("invite not found", "invite_not_found", field="invite")
-    if user_by_email(email) is not None:
+    email, uid = data.email, data.uid
+    _refuse_taken(email, uid)
+    user = User(uid=uid, email=email, display_name=data.display_name, locale=data.locale,
+                is_supervisor=data.is_supervisor, bundle=data.bundle.model_dump(),
+                wrapped_x25519=data.wrapped_x25519.model_dump(),
+                wrapped_ed25519=data.wrapped_ed25519.model_dump(), session_epoch=1,
+                lock_minutes=current_app.config["LOCK_MINUTES"], **_secrets(data.secrets()))
+    try:
+        with db.session.begin_nested():  # the user row first: audit events refer to it
+            db.session.add(user)
+    except IntegrityError:
+        # Another registration of this email (or uid) committed at the same moment.
+        _refuse_taken(email, uid)
         raise Conflict("An account with this email already exists.", "email_taken",
-                       field="email")
-    if db.session.get(User, uid) is not None:
-        raise Conflict("uid already in use", "uid_taken", field="uid")
-    user = User(uid=uid, email=email, display_name=display_name, locale=locale,
-                is_supervisor=is_supervisor, bundle=bundle, wrapped_x25519=wrapped_x,
-                wrapped_ed25519=wrapped_ed, session_epoch=1,
-                lock_minutes=current_app.config["LOCK_MINUTES"], **secrets)
-    db.session.add(user)
-    db.session.flush()  # the user row first: audit events refer to it
+                       field="email") from None
     audit(user, "register")
     db.session.flush()
     return user
 
 
-def login(data: Any) -> User:
-    """Check {email, auth_key}; one generic error for every failure."""
-    v.require_object(data, {"email", "auth_key"})
-    email = v.email(data["email"])
-    auth_key = v.b64(data, "auth_key", 32)
+def _refuse_taken(email: str, uid: str) -> None:
+    if user_by_email(email) is not None:
+        raise Conflict("An account with this email already exists.", "email_taken",
+                       field="email")
+    if db.session.get(User, uid) is not None:
+        raise Conflict("uid already in use", "uid_taken", field="uid")
+
+
+def login(email: str, auth_key: str) -> User:
+    """Check a (normalised) email and its auth key; one generic error for every failure."""
+    auth_key = protocol.b64u_decode(auth_key, 32)
     throttle.check("login", email)
     user = user_by_email(email)
     candidate = _auth_hash(auth_key)
@@ -144,17 +123,16 @@ def login(data: Any) -> User:
     return user
 
 
-def recover(data: Any) -> dict[str, Any]:
+def recover(proof: RecoveryProof) -> dict[str, Any]:
     """Prove the recovery key and receive the recovery-wrapped keys (PROTOCOL §3)."""
-    user = _recovery_user(data)
+    user = _recovery_user(proof)
     return {"uid": user.uid, "recovery": {"wrapped_ak": user.recovery_wrapped_ak},
             "keys": user.keys()}
 
 
-def _recovery_user(data: Any) -> User:
-    v.require_object(data, {"email", "recovery_auth_key"}, where="proof")
-    email = v.email(data["email"])
-    proof = _recovery_hash(v.b64(data, "recovery_auth_key", 32))
+def _recovery_user(data: RecoveryProof) -> User:
+    email = data.email
+    proof = _recovery_hash(protocol.b64u_decode(data.recovery_auth_key, 32))
     throttle.check("recover", email)
     user = user_by_email(email)
     stored = user.recovery_auth_hash if user is not None else _recovery_hash(b"\1" * 32)
@@ -165,26 +143,24 @@ def _recovery_user(data: Any) -> User:
     return user
 
 
-def set_password(data: Any, current: User | None) -> User:
+def set_password(proof: AuthKeyProof | RecoveryProof, new: NewSecrets,
+                 current: User | None) -> User:
     """Replace the password secrets, proven by the current auth key (signed in) or by the
-    recovery key (which must then be replaced too). Every other session ends."""
-    v.require_object(data, {"proof", "new"})
-    proof = data["proof"]
-    if isinstance(proof, dict) and "recovery_auth_key" in proof:
+    recovery key (which must then be replaced too: the schema requires `new.recovery`).
+    Every other session ends."""
+    if isinstance(proof, RecoveryProof):
         user = _recovery_user(proof)
-        secrets = _new_secrets(data["new"], user.uid, recovery_required=True)
         kind = "recovery_reset"
     else:
-        v.require_object(proof, {"auth_key"}, where="proof")
         if current is None:
             raise Unauthorized("Sign in first.", "login_required")
-        if not hmac.compare_digest(_auth_hash(v.b64(proof, "auth_key", 32)), current.auth_hash):
+        key = protocol.b64u_decode(proof.auth_key, 32)
+        if not hmac.compare_digest(_auth_hash(key), current.auth_hash):
             raise Unauthorized("The current password is wrong.", "bad_credentials",
                                field="proof")
         user = current
-        secrets = _new_secrets(data["new"], user.uid, recovery_required=False)
         kind = "password_change"
-    for key, value in secrets.items():
+    for key, value in _secrets(new).items():
         setattr(user, key, value)
     user.session_epoch += 1
     same = current is not None and current.uid == user.uid
@@ -202,18 +178,16 @@ def logout_everywhere(user: User) -> None:
     db.session.flush()
 
 
-def update_settings(user: User, data: Any) -> User:
-    """Change display name, language or the inactivity lock (minutes)."""
-    v.require_object(data, set(), {"display_name", "locale", "lock_minutes"})
-    if "display_name" in data:
-        user.display_name = v.string(data, "display_name", max_len=100)
-    if "locale" in data:
-        if data["locale"] not in current_app.config["LANGUAGES"]:
-            raise InvalidInput("unsupported locale", "bad_locale", field="locale")
-        user.locale = data["locale"]
-    if "lock_minutes" in data:
-        user.lock_minutes = v.integer(data, "lock_minutes", minimum=LOCK_RANGE[0],
-                                      maximum=LOCK_RANGE[1])
+def update_settings(user: User, *, display_name: str | None = None,
+                    locale: str | None = None, lock_minutes: int | None = None) -> User:
+    """Change display name, language or the inactivity lock (minutes); None keeps it.
+    The values were checked by the schema (webapp/schemas/accounts.py SettingsRequest)."""
+    if display_name is not None:
+        user.display_name = display_name
+    if locale is not None:
+        user.locale = locale
+    if lock_minutes is not None:
+        user.lock_minutes = lock_minutes
     db.session.flush()
     return user
 
@@ -221,7 +195,6 @@ def update_settings(user: User, data: Any) -> User:
 def bundle_for(viewer: User, uid: str) -> dict[str, Any]:
     """A user's public bundle, only for themselves or someone who shares a process."""
     from .policy import shares_process
-    v.uuid4(uid, "uid")
     user = db.session.get(User, uid)
     if user is None or not shares_process(viewer.uid, uid):
         raise NotFound("user not found")

@@ -13,6 +13,9 @@ import protocol
 from ..extensions import db
 from ..models import Envelope, Item, User
 from ..models.types import utcnow
+from ..schemas import parse
+from ..schemas.accounts import RegisterRequest
+from ..schemas.items import ItemWrite
 from . import accounts, items
 
 DEMO_PASSWORD = "Välitila-demo-2026"
@@ -47,7 +50,7 @@ def _create_account(email: str, display_name: str, password: str, supervisor: bo
     new = protocol.create_account(uid, email, password)
     data = dict(new.registration, email=email, display_name=display_name, locale="fi",
                 is_supervisor=supervisor)
-    user = accounts.register(data)
+    user = accounts.register(parse(RegisterRequest, data))
     return user, _unlock(user, password)
 
 
@@ -64,9 +67,9 @@ def write_entry(user: User, keys: protocol.UnlockedAccount, title: str, body: st
                                {"title": title, "body": body, "tags": tags}, dek,
                                keys.ed25519_private)
     envelope = protocol.owner_envelope(keys.ak, dek, item_id, user.uid)
-    item, _ = items.put_item(user, item_id, {"kind": "entry", "rev": 1,
-                                             "sealed": sealed["sealed"], "sig": sealed["sig"],
-                                             "envelopes": [envelope]})
+    item, _ = items.put_item(user, item_id, parse(ItemWrite, {
+        "kind": "entry", "rev": 1, "sealed": sealed["sealed"], "sig": sealed["sig"],
+        "envelopes": [envelope]}))
     return item
 
 
