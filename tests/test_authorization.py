@@ -196,7 +196,8 @@ def test_every_route_is_covered(app):
 def test_anonymous_access(app, visitor, route, victim):
     rule, method = route
     before = snapshot(app)
-    ANONYMOUS[route](visitor, fill(rule, item_id=victim.item, uid=victim.uid, device_id=victim.device))
+    ANONYMOUS[route](visitor, fill(rule, item_id=victim.item, uid=victim.uid,
+                                   device_id=victim.device))
     assert snapshot(app) == before
 
 
@@ -349,7 +350,8 @@ def test_another_user_gets_nothing_of_the_victim(app, victim, route):
     victim_rows = _victim_rows(app, victim)
     request, check = FOREIGN[route]
     rule, method = route
-    response = request(foreign, fill(rule, item_id=victim.item, uid=victim.uid, device_id=victim.device))
+    response = request(foreign, fill(rule, item_id=victim.item, uid=victim.uid,
+                                     device_id=victim.device))
     assert response.status_code < 500
     if check is not ANY:
         check(response)
@@ -415,7 +417,7 @@ def test_unsafe_api_requests_after_login_need_the_csrf_header(app, token):
         before = snapshot(app)
         response = anna.client.open(path, method=method, headers=headers,
                                     json=_csrf_body(anna, rule, method))
-        is_json_error(response, 400, "csrf")
+        is_json_error(response, 403, "csrf")
         assert snapshot(app) == before, f"{method} {rule} changed data without a CSRF token"
     assert anna.get("/me").status_code == 200          # still signed in
 
@@ -469,7 +471,7 @@ def test_form_posts_need_the_csrf_field(app, path, token):
         form["csrf_token"] = token
     before = snapshot(app)
     response = anna.client.post(fill(path, device_id=_device_of(app, anna)), data=form)
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "text/html" in response.content_type
     assert snapshot(app) == before
     assert anna.get("/me").get_json()["display_name"] == "Anna"      # still signed in

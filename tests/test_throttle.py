@@ -11,7 +11,6 @@ import limits.storage.memory as memory_storage
 import pytest
 
 from webapp.extensions import limiter
-
 from webapp.services import throttle
 from webapp.services.throttle import TooManyAttempts
 

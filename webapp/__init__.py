@@ -36,12 +36,13 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import assets, i18n, security
+    from . import assets, guards, i18n, security
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .models import User
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    guards.init_app(app)  # before the CSRF check: 401 comes first
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -66,14 +67,22 @@ def register_extensions(app: Flask) -> None:
 
     security.init_app(app)
     assets.init_app(app)
+    from .services import policy
+    app.jinja_env.globals.update(can_read=policy.can_read, can_edit=policy.can_edit,
+                                 can_share=policy.can_share)
     i18n.init_app(app)
     with app.app_context():
         _tune_sqlite(db)
 
 
 def _tune_sqlite(db) -> None:
-    """WAL and foreign keys for SQLite connections."""
+    """WAL and foreign keys for SQLite connections, and transactions that take the write
+    lock up front when the unit of work will write (BEGIN IMMEDIATE): a deferred transaction
+    that read first and writes second fails with "database is locked" when another writer
+    committed in between, and cannot be retried by waiting."""
     from sqlalchemy import event
+
+    from .uow import wants_write_lock
 
     engine = db.engine
     if engine.dialect.name != "sqlite":
@@ -81,11 +90,17 @@ def _tune_sqlite(db) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # pysqlite's own BEGIN off: _on_begin says which
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
 
 
 def register_blueprints(app: Flask) -> None:

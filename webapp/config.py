@@ -38,7 +38,10 @@ class Config:
     SECRET_KEY = None  # filled in by load()
     AUTH_PEPPER = None
     SQLALCHEMY_DATABASE_URI = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # SQL parameters never reach a log or an error message: a failed insert would otherwise
+    # print an account's wrapped keys and KDF parameters in its traceback. pool_pre_ping
+    # replaces connections that died while the database was restarting (503 meanwhile).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True, "pool_pre_ping": True}
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

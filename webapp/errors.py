@@ -1,10 +1,12 @@
 """Every error becomes a clear JSON body (API, htmx) or an HTML page, never a bare 500."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from contextlib import suppress
+
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -76,8 +78,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(exc):
-        """The database cannot be reached (down, restarting, out of connections)."""
-        db.session.rollback()
+        """The database cannot be reached (down, restarting, out of connections). The answer
+        is built without the database: the page is rendered as for a signed-out visitor."""
+        with suppress(SQLAlchemyError):
+            db.session.rollback()
+        g._login_user = current_app.login_manager.anonymous_user()
         app.logger.error("database unavailable: %s", type(exc.orig or exc).__name__)
         return error_response(503, *GENERIC[503],
                               headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

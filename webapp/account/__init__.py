@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, logout_user
 
+from ..guards import login_required
 from ..schemas import parse_form
 from ..schemas.accounts import LOCK_RANGE, SettingsForm
 from ..services import accounts, devices
