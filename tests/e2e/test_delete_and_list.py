@@ -99,3 +99,30 @@ def test_pagination_newest_first(new_context, marker, no_plaintext):
     href = page.locator("#load-more a").get_attribute("href")
     page.goto(href)
     expect(titles).to_have_text(newest_first[20:])
+
+
+def test_a_tap_before_the_behaviour_has_loaded_is_not_lost(new_context, marker, no_plaintext):
+    """Behaviours load per hook after the page: a tap on "Delete" while its module is still
+    on its way is held and replayed once it is attached (it used to do nothing at all).
+    The service worker is blocked so that the module comes from the (slowed) network."""
+    context = new_context(service_workers="block")
+    page = context.new_page()
+    sign_up(page)
+    item_id = write_entry(page, f"Hidas {marker}", "teksti")
+    released = []
+
+    def slow_delete_module(route):
+        released.append(route)            # answered only after the tap below
+
+    context.route(re.compile(r"/static/js/behaviors/journal/delete[.-][^/]*js"),
+                  slow_delete_module)
+    page.goto(f"/journal/{item_id}")
+    expect(page.locator("[data-js-delete]")).to_be_visible()
+    page.wait_for_function("() => performance.getEntriesByType('resource').some("
+                           "(e) => e.name.includes('/app'))")
+    page.locator("[data-js-delete]").click()          # before the module has arrived
+    assert released, "the delete behaviour was not requested"
+    expect(page.locator("#delete-dialog")).not_to_be_visible()
+    released[0].continue_()
+    expect(page.locator("#delete-dialog")).to_be_visible()
+    page.locator("#delete-dialog [data-cancel]").click()

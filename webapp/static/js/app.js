@@ -59,16 +59,38 @@ document.addEventListener(
   'submit',
   (event) => {
     const form = /** @type {HTMLFormElement} */ (event.target);
-    const waits = [];
-    for (let node = /** @type {Element|null} */ (form); node; node = node.parentElement) {
-      const pending = loading.get(node);
-      if (pending) waits.push(pending);
-    }
+    const waits = pendingAround(form);
     if (!waits.length) return;
     event.preventDefault();
     event.stopImmediatePropagation();
     const submitter = /** @type {SubmitEvent} */ (event).submitter;
     Promise.all(waits).then(() => form.requestSubmit(submitter instanceof HTMLElement && submitter.closest('form') === form ? submitter : undefined));
+  },
+  true,
+);
+
+/** The loading promises of `node` and the elements around it. @param {Element|null} node */
+function pendingAround(node) {
+  const waits = [];
+  for (; node; node = node.parentElement) {
+    const pending = loading.get(node);
+    if (pending) waits.push(pending);
+  }
+  return waits;
+}
+
+// Hold a click on an element whose behaviour is still loading (a fast tap on "Delete"
+// would otherwise do nothing), and click again once the behaviour is attached.
+document.addEventListener(
+  'click',
+  (event) => {
+    const target = /** @type {HTMLElement} */ (event.target);
+    if (!(target instanceof HTMLElement) || !event.isTrusted) return;
+    const waits = pendingAround(target);
+    if (!waits.length) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    Promise.all(waits).then(() => target.click());
   },
   true,
 );
