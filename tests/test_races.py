@@ -15,10 +15,19 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
+import protocol
 from webapp.extensions import db
-from webapp.models import Item, User
+from webapp.models import Envelope, Item, User
 
-from .factories import api_login, api_register, fast_account, item_body, unique_email
+from .factories import (
+    api_login,
+    api_register,
+    b64u,
+    fast_account,
+    item_body,
+    new_secrets,
+    unique_email,
+)
 
 DEVICES = 6
 ROUNDS = 20
@@ -166,3 +175,61 @@ def test_two_registrations_of_one_email_at_once(app):
 def db_name(app) -> str:
     with app.app_context():
         return db.engine.dialect.name
+
+
+@pytest.fixture
+def sharing(monkeypatch):
+    """Every two people share a process (processes arrive with the supervision issue)."""
+    monkeypatch.setattr("webapp.services.policy.shares_process", lambda a, b: True)
+
+
+def _share_body(author, item_id: str, reader) -> dict:
+    x = protocol.b64u_decode(reader.account.registration["bundle"]["x25519"], 32)
+    return {"envelope": protocol.share_envelope(author.deks[item_id], item_id, reader.uid, x)}
+
+
+def test_shares_and_revocations_of_one_reader_at_once(app, devices, sharing):
+    """The author's devices share with one reader and revoke at the same moment: every
+    answer is 204 (or 404 for a revoke that found nothing), never a 5xx, and at most one
+    envelope is left for the reader."""
+    person = devices[0]
+    reader = api_register(app)
+    totals: Counter[int] = Counter()
+    for _ in range(ROUNDS // 2):
+        item_id = str(uuid.uuid4())
+        dek = person.deks.setdefault(item_id, uuid.uuid4().bytes * 2)
+        assert person.put(f"/items/{item_id}", item_body(person.account, item_id,
+                                                          dek=dek)).status_code == 201
+        path = f"/items/{item_id}/envelopes/{reader.uid}"
+        calls = [lambda d=d, p=path, i=item_id: d.put(p, _share_body(person, i, reader))
+                 for d in devices[:3]]
+        calls += [lambda d=d, p=path: d.delete(p) for d in devices[3:]]
+        statuses = [_status(a) for a in race(calls)]
+        totals.update(statuses)
+        assert statuses[:3] == [204, 204, 204], statuses
+        assert set(statuses[3:]) <= {204, 404}, statuses
+        with app.app_context():
+            left = db.session.scalar(select(func.count()).select_from(Envelope).where(
+                Envelope.item_id == item_id, Envelope.recipient_uid == reader.uid))
+        assert left <= 1
+        assert (reader.get(f"/items/{item_id}").status_code == 200) == (left == 1)
+    print(f"\nrace shares/revokes [{db_name(app)}]: {dict(totals)}")
+
+
+def test_password_changes_proven_by_one_old_password_have_one_winner(app, devices):
+    """Two devices change the password at once with the same old one: one 204, the others
+    401 (the old password no longer proves anything), and the winner's password works."""
+    person = devices[0]
+    for _ in range(3):
+        news = [new_secrets(person.uid, person.account.ak) for _ in devices[:3]]
+        proof = {"auth_key": b64u(person.auth_key)}
+        answers = race([lambda d=d, n=n, p=proof: d.post("/auth/password",
+                                                         {"proof": p, "new": n[0]})
+                        for d, n in zip(devices[:3], news, strict=True)])
+        statuses = [_status(a) for a in answers]
+        assert statuses.count(204) == 1 and statuses.count(401) == 2, statuses
+        winner = news[statuses.index(204)]
+        person.auth_key = winner[1]
+        devices[:] = [person] + [api_login(app, person) for _ in range(DEVICES - 1)]
+        assert app.test_client().post("/api/v1/auth/login", json={
+            "email": person.email, "auth_key": b64u(winner[1])}).status_code == 200

@@ -148,12 +148,17 @@ def set_password(proof: AuthKeyProof | RecoveryProof, new: NewSecrets,
     """Replace the password secrets, proven by the current auth key (signed in) or by the
     recovery key (which must then be replaced too: the schema requires `new.recovery`).
     Every other session ends."""
+    # The proof is checked with the account's row locked (PostgreSQL; SQLite's write
+    # transaction is exclusive already), so of two changes proven by the same old secret
+    # one wins and the other is refused, instead of both answering 204 and one being lost.
     if isinstance(proof, RecoveryProof):
+        db.session.refresh(_recovery_user(proof), with_for_update=True)
         user = _recovery_user(proof)
         kind = "recovery_reset"
     else:
         if current is None:
             raise Unauthorized("Sign in first.", "login_required")
+        db.session.refresh(current, with_for_update=True)
         key = protocol.b64u_decode(proof.auth_key, 32)
         if not hmac.compare_digest(_auth_hash(key), current.auth_hash):
             raise Unauthorized("The current password is wrong.", "bad_credentials",

@@ -267,9 +267,7 @@ def delete_item(author: User, item_id: str) -> None:
 
 def put_envelope(author: User, item_id: str, recipient_uid: str, data: EnvelopeWrite) -> None:
     """Give one more reader (who must share a process with the author) the item's DEK."""
-    item, _ = get_item(author, item_id)
-    if not policy.can_share(author, item):
-        raise Forbidden("Only the author can share this item.", "not_author")
+    item = _locked_for_sharing(author, item_id)
     env = data.envelope
     if env.recipient != recipient_uid:
         raise InvalidInput("envelope recipient must match the URL", "recipient_mismatch",
@@ -287,11 +285,22 @@ def put_envelope(author: User, item_id: str, recipient_uid: str, data: EnvelopeW
     db.session.flush()
 
 
+def _locked_for_sharing(author: User, item_id: str) -> Item:
+    """The item, row-locked (PostgreSQL; SQLite's write transaction is already exclusive),
+    so that shares, revocations, rotations and a delete of one item happen one at a time:
+    the envelope read below is still true when it is written."""
+    get_item(author, item_id)                       # 404 for anyone without an envelope
+    item = db.session.get(Item, item_id, with_for_update=True, populate_existing=True)
+    if item is None:                                # deleted meanwhile
+        raise NotFound("item not found")
+    if not policy.can_share(author, item):
+        raise Forbidden("Only the author can share this item.", "not_author")
+    return item
+
+
 def delete_envelope(author: User, item_id: str, recipient_uid: str) -> None:
     """Revoke a reader's access. The author's own envelope cannot be revoked."""
-    item, _ = get_item(author, item_id)
-    if not policy.can_share(author, item):
-        raise Forbidden("Only the author can revoke access.", "not_author")
+    _locked_for_sharing(author, item_id)
     if recipient_uid == author.uid:
         raise InvalidInput("the author's own envelope cannot be revoked", "bad_envelope")
     existing = db.session.scalar(select(Envelope).where(
