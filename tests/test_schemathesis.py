@@ -87,6 +87,7 @@ def test_anonymous(live):
         limiter.reset()                  # the per-address limits would turn examples into 429s
         return {}
     sent, failures = run_every_operation(live, credentials)
+    print(f"\nschemathesis anonymous: {sent} examples, {len(failures)} failures")
     assert not failures, "\n\n".join(failures)
     assert sent >= 16 * EXAMPLES
 
@@ -101,6 +102,7 @@ def test_signed_in(app, live):
         return {"headers": {"X-CSRF-Token": person.csrf},
                 "cookies": {COOKIE: person.client.get_cookie(COOKIE).value}}
     sent, failures = run_every_operation(live, credentials)
+    print(f"\nschemathesis signed in: {sent} examples, {len(failures)} failures")
     assert not failures, "\n\n".join(failures)
     assert sent >= 16 * EXAMPLES
 
