@@ -90,3 +90,53 @@ def test_item_pages_cost_the_same(app, entries):
     counts = {_queries(app, anna, path) for path in (f"/journal/{ids[0]}",
                                                       f"/api/v1/items/{ids[0]}")}
     assert max(counts) <= 3, counts
+
+
+def _plan(app, query) -> str:
+    """The database's own query plan for a Select, as text."""
+    from sqlalchemy import text
+
+    with app.app_context():
+        dialect = db.engine.dialect
+        compiled = query.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        prefix = "EXPLAIN QUERY PLAN " if dialect.name == "sqlite" else "EXPLAIN "
+        rows = db.session.execute(text(prefix + str(compiled))).all()
+        db.session.rollback()
+    return "\n".join(" ".join(str(c) for c in row) for row in rows)
+
+
+@pytest.mark.parametrize("kind", [None, "entry"])
+def test_a_deep_page_is_an_index_range_not_a_filter(app, kind):
+    """The cursor condition must be part of the index search on both databases (a page near
+    the end of a long journal then costs what the first page costs): SQLite shows it in the
+    SEARCH line, PostgreSQL as an Index Cond on a row comparison."""
+    from datetime import UTC, datetime
+
+    from webapp.services.items import page_query
+
+    anna = api_register(app, "anna@example.fi")
+    before = (datetime(2026, 1, 1, tzinfo=UTC), "7f7f7f7f-7f7f-4f7f-8f7f-7f7f7f7f7f7f")
+    plan = _plan(app, page_query(anna.uid, kind=kind, before=before))
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    if dialect == "sqlite":
+        assert "(item_created_at,item_id)<(?,?)" in plan.replace(" ", ""), plan
+        assert "TEMP B-TREE" not in plan, plan                  # no sort either
+    else:
+        cond = next(line for line in plan.splitlines() if "Index Cond" in line)
+        assert "ROW(item_created_at, (item_id)::text) <" in cond, plan
+
+
+def test_the_deepest_page_costs_what_the_first_costs(app):
+    """Constant cost for every page: the last page of a journal is one query like the first."""
+    anna = api_register(app, "anna@example.fi")
+    _grow_to(anna, 45, 0)
+    cursor, pages, counts = None, 0, []
+    while True:
+        path = "/api/v1/items?limit=10" + (f"&before={cursor}" if cursor else "")
+        counts.append(_queries(app, anna, path))
+        cursor = anna.get(path.removeprefix("/api/v1")).get_json()["next"]
+        pages += 1
+        if cursor is None:
+            break
+    assert pages == 5 and len(set(counts)) == 1, counts

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, literal, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,7 +14,7 @@ import protocol
 
 from ..extensions import db
 from ..models import Envelope, Item, Tombstone, User
-from ..models.types import utcnow
+from ..models.types import UTCDateTime, utcnow
 from ..schemas.items import (
     EnvelopeWrite,
     ItemWrite,
@@ -219,17 +219,15 @@ def get_item(reader: User, item_id: str) -> tuple[Item, Envelope]:
     return envelope.item, envelope
 
 
-def list_items(reader: User, *, kind: str | None = None, process: str | None = None,
-               before: tuple[datetime, str] | None = None, limit: int = 20
-               ) -> tuple[list[tuple[Item, Envelope]], str | None]:
-    """Items the reader holds an envelope for, newest first, one page and the next cursor.
-    `before` is the decoded cursor of the previous page (created_at, id).
-    One query per page, an index range scan on the reader's envelopes (no sort, no N+1)."""
-    now = utcnow()
+def page_query(reader_uid: str, *, kind: str | None = None, process: str | None = None,
+               before: tuple[datetime, str] | None = None, limit: int = 20) -> Select:
+    """The page query. The cursor is a row-value comparison, `(created_at, id) < (:t, :id)`,
+    which SQLite and PostgreSQL both turn into a range on the reader's index, so a page deep
+    in a long journal costs what the first costs (an `a < x OR (a = x AND b < y)` does not)."""
     query = (select(Item, Envelope)
              .join(Item, Item.id == Envelope.item_id)
-             .where(Envelope.recipient_uid == reader.uid,
-                    or_(Envelope.expires_at.is_(None), Envelope.expires_at > now))
+             .where(Envelope.recipient_uid == reader_uid,
+                    or_(Envelope.expires_at.is_(None), Envelope.expires_at > utcnow()))
              .order_by(Envelope.item_created_at.desc(), Envelope.item_id.desc())
              .limit(limit + 1))
     if kind is not None:
@@ -238,9 +236,18 @@ def list_items(reader: User, *, kind: str | None = None, process: str | None = N
         query = query.where(Item.process_id == process)
     if before is not None:
         when, item_id = before
-        query = query.where(or_(Envelope.item_created_at < when,
-                                and_(Envelope.item_created_at == when,
-                                     Envelope.item_id < item_id)))
+        query = query.where(tuple_(Envelope.item_created_at, Envelope.item_id)
+                            < tuple_(literal(when, UTCDateTime()), literal(item_id)))
+    return query
+
+
+def list_items(reader: User, *, kind: str | None = None, process: str | None = None,
+               before: tuple[datetime, str] | None = None, limit: int = 20
+               ) -> tuple[list[tuple[Item, Envelope]], str | None]:
+    """Items the reader holds an envelope for, newest first, one page and the next cursor.
+    `before` is the decoded cursor of the previous page (created_at, id).
+    One query per page, an index range scan on the reader's envelopes (no sort, no N+1)."""
+    query = page_query(reader.uid, kind=kind, process=process, before=before, limit=limit)
     rows = [(item, env) for item, env in db.session.execute(query).all()]
     last = rows[limit - 1][0] if len(rows) > limit else None
     next_cursor = encode_cursor(last.created_at, last.id) if last is not None else None
