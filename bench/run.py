@@ -67,6 +67,23 @@ def login_client(app, email: str):
     return client
 
 
+def deepest_cursor(app, email: str) -> str:
+    """The cursor of the last page of 20: just before the 20 oldest entries."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Envelope, User
+    from webapp.schemas.items import encode_cursor
+
+    with app.app_context():
+        uid = db.session.scalar(select(User.uid).where(User.email == email))
+        row = db.session.execute(
+            select(Envelope.item_created_at, Envelope.item_id)
+            .where(Envelope.recipient_uid == uid)
+            .order_by(Envelope.item_created_at, Envelope.item_id).offset(20).limit(1)).one()
+        return encode_cursor(row.item_created_at, row.item_id)
+
+
 def median_ms(client, path: str, rounds: int) -> float:
     for _ in range(5):  # warm up
         assert client.get(path).status_code == 200, path
@@ -95,6 +112,8 @@ def server_bench(app, small: int, large: int, rounds: int) -> dict:
             "list_page_ms": median_ms(client, "/journal/", rounds),
             "api_item_ms": median_ms(client, f"/api/v1/items/{item_id}", rounds),
             "api_list_ms": median_ms(client, "/api/v1/items?limit=20", rounds),
+            "api_deepest_ms": median_ms(client, f"/api/v1/items?limit=20&before="
+                                                f"{deepest_cursor(app, email)}", rounds),
             "trivial_ms": median_ms(client, "/healthz", rounds),
         }
     s, l_ = figures["small"], figures["large"]
@@ -102,6 +121,7 @@ def server_bench(app, small: int, large: int, rounds: int) -> dict:
         "list_page_large_vs_small": l_["list_page_ms"] / s["list_page_ms"],
         "api_item_large_vs_small": l_["api_item_ms"] / s["api_item_ms"],
         "api_list_large_vs_small": l_["api_list_ms"] / s["api_list_ms"],
+        "api_deepest_vs_first_page_large": l_["api_deepest_ms"] / l_["api_list_ms"],
         "list_page_vs_trivial": l_["list_page_ms"] / l_["trivial_ms"],
         "api_item_vs_trivial": l_["api_item_ms"] / l_["trivial_ms"],
     }
