@@ -1,4 +1,4 @@
-"""Välitila protocol v1 in Python (see shared/protocol/PROTOCOL.md, which is normative).
+"""Välitila protocol v1 in Python (docs/protocol.md; test vectors in protocol/vectors.json).
 
 Three users: the server (validates shapes and signatures it can check without reading
 content), demo-data seeding (a full client whose output the browser must open) and the
