@@ -385,6 +385,21 @@ def test_settings_bad_name(anna, name):
     assert (me["display_name"], me["lock_minutes"]) == ("Anna Aalto", 30)
 
 
+def test_settings_shows_every_error_at_once_in_the_users_language(anna):
+    """Both fields wrong: both errors next to their fields (not only the first), in Finnish,
+    with what was typed kept; the form has novalidate so the browser adds no bubbles."""
+    doc = assert_page(_settings(anna, display_name="   ", lock_minutes="0"), 400)
+    assert "novalidate" in doc.find("form", action="/account/settings").attrs
+    for name, message in (("display_name", "Kirjoita nimesi (1–100 merkkiä)."),
+                          ("lock_minutes", "Anna minuuttimäärä väliltä 1–1440.")):
+        assert doc.by_id(name).attrs.get("aria-invalid") == "true", name
+        assert f"{name}-error" in doc.by_id(name).attrs["aria-describedby"]
+        error = doc.by_id(f"{name}-error")
+        assert "hidden" not in error.attrs and error.all_text().strip() == message
+    assert doc.by_id("lock_minutes").attrs["value"] == "0"
+    assert doc.by_id("display_name").attrs["value"] == "   "
+
+
 # -- language --------------------------------------------------------------------------------------
 
 def _lang(response) -> str:
@@ -596,3 +611,63 @@ def test_the_markup_checker_catches_inline_code():
                 '<script src="/static/x.js"></script>']:
         with pytest.raises(AssertionError):
             assert_clean_markup(f"<!doctype html><html><body>{bad}</body></html>")
+
+
+# -- the language cookie: a choice made while signed out outlives the session -------------------
+
+def _language_cookie(response) -> str:
+    cookies = [c for c in response.headers.getlist("Set-Cookie")
+               if c.startswith("valitila_lang=")]
+    assert len(cookies) == 1, response.headers.getlist("Set-Cookie")
+    return cookies[0]
+
+
+@pytest.mark.parametrize("https", [False, True])
+def test_language_switch_sets_a_year_long_lax_cookie(app, https):
+    base = "https://localhost" if https else "http://localhost"
+    client = app.test_client()
+    token = csrf_from(client.get("/login", base_url=base).get_data(as_text=True))
+    response = client.post("/language", data={"locale": "sv", "next": "/",
+                                              "csrf_token": token}, base_url=base)
+    cookie = _language_cookie(response)
+    flags = _flags(cookie)
+    assert cookie.startswith("valitila_lang=sv;")
+    assert "samesite=lax" in flags and "path=/" in flags and ("secure" in flags) is https
+    assert f"max-age={365 * 24 * 3600}" in flags
+
+
+def test_language_chosen_signed_out_survives_sign_out(app, anna):
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    client.post("/language", data={"locale": "sv", "next": "/", "csrf_token": token})
+    with client.session_transaction() as session:
+        session.clear()                                  # what signing out does
+    assert _lang(client.get("/login", headers={"Accept-Language": "en"})) == "sv"
+    # The account's own setting wins once signed in; then the session's choice; the cookie
+    # only decides when neither is there.
+    anna.client.set_cookie("valitila_lang", "en")
+    assert _lang(anna.client.get("/journal/")) == "fi"
+
+
+@pytest.mark.parametrize("cookie, header, lang", [
+    ("sv", "en", "sv"), ("en", None, "en"), ("de", "sv", "sv"), ("", None, "fi"),
+    ("FI", "en", "en"),
+])
+def test_locale_selector_reads_the_cookie_before_accept_language(client, cookie, header, lang):
+    client.set_cookie("valitila_lang", cookie)
+    headers = {"Accept-Language": header} if header else {}
+    assert _lang(client.get("/login", headers=headers)) == lang
+
+
+def test_session_choice_wins_over_the_cookie(client):
+    client.set_cookie("valitila_lang", "en")
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    client.post("/language", data={"locale": "sv", "next": "/", "csrf_token": token})
+    client.set_cookie("valitila_lang", "en")             # e.g. set in another tab earlier
+    assert _lang(client.get("/login")) == "sv"
+
+
+def test_signup_page_has_one_language_selector(client):
+    page = parse(client.get("/signup").get_data(as_text=True))
+    assert len(page.find_all("select")) == 1
+    assert page.find("select", id="language-select") is not None

@@ -1,13 +1,21 @@
-"""Language choice (user setting, else session, else Accept-Language, else Finnish) and the
-strings the browser scripts need, translated through the same Babel catalogues."""
+"""Language choice (user setting, else session, else the language cookie, else
+Accept-Language, else Finnish) and the strings the browser scripts need, translated through
+the same Babel catalogues."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
-from flask_babel import get_locale
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, request, session
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+
+#: The language chosen with the footer form, remembered by the browser across sign-outs
+#: (the session is cleared then). Not a secret and not tied to an account.
+LANGUAGE_COOKIE = "valitila_lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 # Strings used by static/js; rendered into <body data-i18n> on every page.
 JS_STRINGS = {
@@ -16,8 +24,17 @@ JS_STRINGS = {
     "saveFailed": _l("Saving failed."),
     "offline": _l("No connection. Your text is kept on this page."),
     "deriving": _l("Opening your keys… this takes a moment."),
+    "creatingKeys": _l("Creating your keys… this takes a moment."),
+    "changingPassword": _l("Changing your password… this takes a moment."),
     "wrongPassword": _l("Wrong email or password."),
     "wrongRecovery": _l("Wrong email or recovery key."),
+    "passwordWrong": _l("Wrong password."),
+    "emailRequired": _l("Enter your email address."),
+    "emailInvalid": _l("Check the email address: it should look like name@example.fi."),
+    "passwordRequired": _l("Enter your password."),
+    "recoveryKeyRequired": _l("Enter your recovery key."),
+    "fieldRequired": _l("Fill in this field."),
+    "numberRange": _l("Give a whole number from {low} to {high}."),
     "weakPassword": _l("This password is too easy to guess. Make it longer or less common."),
     "passwordMismatch": _l("The passwords do not match."),
     "strength0": _l("Very weak"),
@@ -46,18 +63,12 @@ JS_STRINGS = {
     "badInput": _l("Something in the form was not accepted. Check it and try again."),
     "savedLocally": _l("Saved on this device. It will be sent when the connection is back."),
     "offlineNow": _l("Offline"),
-    "waitingChanges": _l("{n} changes waiting to be sent"),
-    "conflictsWaiting": _l("{n} need your choice"),
-    "changesFailed": _l("{n} could not be sent"),
-    "lastSynced": _l("last synced {when}"),
+    "lastSynced": _l("Last synced {when}"),
     "notSentYet": _l("not sent yet"),
-    "searchCount": _l("{n} found on this device"),
     "searchNone": _l("Nothing found on this device."),
     "offlineView": _l("You are offline: this is the copy kept on this device."),
     "offlineLocked": _l("You are offline and the app is locked. Unlock when you are back online."),
     "notOnDevice": _l("This entry is not kept on this device."),
-    "unsentOnLogout": _l("{n} changes on this device have not been sent yet and will be lost "
-                         "if you sign out now. Sign out anyway?"),
     "draftRestored": _l("Your unsaved text was restored on this device."),
     "mergeHint": _l("Both versions are now in the form. Edit and save."),
     "updateAvailable": _l("Update available"),
@@ -73,6 +84,38 @@ JS_STRINGS = {
 }
 
 
+# Strings with a count, for static/js: every catalogue has two plural forms, n == 1 and the
+# rest (`plural=(n != 1)` in fi, sv and en; tests/test_i18n_plurals.py checks it), so each
+# key is rendered twice, as `<key>_one` and `<key>_other`, with the count left as `{n}`;
+# i18n.js `tn(key, n)` picks the form. (Flask-Babel's ngettext %-formats with num only, so
+# the literal `{n}` stays.)
+JS_PLURALS: dict[str, Callable[[int], str]] = {
+    "waitingChanges": lambda n: ngettext("{n} change waiting to be sent",
+                                         "{n} changes waiting to be sent", n),
+    "conflictsWaiting": lambda n: ngettext("{n} needs your choice", "{n} need your choice", n),
+    "changesFailed": lambda n: ngettext("{n} could not be sent", "{n} could not be sent", n),
+    "searchCount": lambda n: ngettext("{n} match on this device", "{n} matches on this device",
+                                      n),
+    "tooShort": lambda n: ngettext("Use at least {n} character.", "Use at least {n} characters.",
+                                   n),
+    "tooLong": lambda n: ngettext("Use at most {n} character.", "Use at most {n} characters.", n),
+    "unsentOnLogout": lambda n: ngettext(
+        "{n} change on this device has not been sent yet and will be lost if you sign out "
+        "now. Sign out anyway?",
+        "{n} changes on this device have not been sent yet and will be lost if you sign out "
+        "now. Sign out anyway?", n),
+}
+
+
+def js_strings() -> dict[str, str]:
+    """JS_STRINGS in the current language, with each plural key as `_one` and `_other`."""
+    strings = {key: str(value) for key, value in JS_STRINGS.items()}
+    for key, forms in JS_PLURALS.items():
+        strings[f"{key}_one"] = forms(1)
+        strings[f"{key}_other"] = forms(2)
+    return strings
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
@@ -80,7 +123,20 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    if remembered in languages:
+        return remembered
     return request.accept_languages.best_match(languages) or "fi"
+
+
+def remember_language(response: Response, locale: str) -> Response:
+    """Keep the chosen language in a cookie for a year, so that it outlives the session
+    (a sign-out clears the session; the next visitor of a shared device may change it)."""
+    response.set_cookie(LANGUAGE_COOKIE, locale, max_age=LANGUAGE_COOKIE_MAX_AGE,
+                        samesite="Lax", httponly=True,
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")
+                                    or request.is_secure))
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -89,5 +145,5 @@ def init_app(app: Flask) -> None:
         return {
             "current_locale": str(get_locale()),
             "language_names": LANGUAGE_NAMES,
-            "js_strings": {key: str(value) for key, value in JS_STRINGS.items()},
+            "js_strings": js_strings(),
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from .i18n import remember_language
 from .schemas import parse_form
 from .schemas.accounts import LanguageForm
 from .services import accounts
@@ -33,7 +34,7 @@ def set_language():
     session["locale"] = form.locale
     if current_user.is_authenticated:
         accounts.update_settings(current_user._get_current_object(), locale=form.locale)
-    return redirect(safe_next(form.next))
+    return remember_language(redirect(safe_next(form.next)), form.locale)
 
 
 @bp.get("/healthz")

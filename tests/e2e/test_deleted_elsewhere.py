@@ -127,7 +127,7 @@ def test_offline_edit_of_an_entry_deleted_elsewhere_offers_the_text_when_back_on
         return ops.length === 1 && ops[0].conflict && ops[0].conflict.deleted === true;
     }}""", what="the laptop's sync to meet the 410")
     expect(laptop.locator("[data-js-outbox-status]")).to_contain_text(
-        js_string(laptop, "conflictsWaiting").replace("{n}", "1"))
+        js_string(laptop, "conflictsWaiting_one").replace("{n}", "1"))
 
     laptop.locator("[data-retry]").click()
     panel = expect_deleted_panel(laptop, item_id, title, body)

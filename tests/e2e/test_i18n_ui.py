@@ -131,7 +131,7 @@ def test_signed_in_choice_persists_across_logins(new_context, tr, marker, no_pla
     laptop.goto("/unlock?next=/journal/")
     laptop.fill("#password", "väärä-salasana-987")
     laptop.locator("[data-unlock-form] [type=submit]").click()
-    expect(laptop.locator("#unlock-error")).to_have_text(tr("sv", js="wrongPassword"),
+    expect(laptop.locator("#unlock-error")).to_have_text(tr("sv", js="passwordWrong"),
                                                          timeout=30_000)
     laptop.fill("#password", PASSWORD)
     laptop.locator("[data-unlock-form] [type=submit]").click()
@@ -146,11 +146,12 @@ def test_signed_in_choice_persists_across_logins(new_context, tr, marker, no_pla
 def test_sign_up_in_swedish(new_context, tr, marker, no_plaintext):
     page = new_context(**NO_SW).new_page()
     page.goto("/signup")
+    switch_language(page, "sv")                          # the page's one language selector
+    expect(page.locator("[data-js-signup] h1")).to_have_text(tr("sv", "Create an account"))
     page.fill("#email", f"svenska-{uuid.uuid4().hex[:10]}@example.fi")
     page.fill("#display_name", "Astrid Test")
     page.fill("#password", PASSWORD)
     page.fill("#password2", PASSWORD)
-    page.select_option("#locale", "sv")
     page.locator("[data-signup-form] [type=submit]").click()
     expect(page.locator("[data-recovery]")).to_be_visible(timeout=30_000)
     key = page.text_content("[data-recovery-key]").strip()

@@ -72,7 +72,7 @@ def test_lock_after_inactivity_and_unlock(new_context, module_account, recorder,
     assert marker not in page.content(), "decrypted text is still on the screen"
 
     unlock(page, "väärä-salasana-lukossa")
-    expect(page.locator("#unlock-error")).to_have_text(js_string(page, "wrongPassword"),
+    expect(page.locator("#unlock-error")).to_have_text(js_string(page, "passwordWrong"),
                                                        timeout=30_000)
     expect(page.locator("#password")).to_have_attribute("aria-invalid", "true")
     expect(page).to_have_url(re.compile(r"/unlock\?"))

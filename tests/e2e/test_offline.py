@@ -287,7 +287,7 @@ def test_entries_written_offline_survive_a_reload_and_sync_exactly_once(
         expect(cards.locator(".entry-title")).to_have_text([t for t, _b in reversed(texts)])
         expect(cards.locator(".badge")).to_have_text([js_string(page, "notSentYet")] * 3)
         expect(page.locator(OUTBOX_TEXT)).to_contain_text(
-            js_string(page, "waitingChanges").replace("{n}", "3"))
+            js_string(page, "waitingChanges_other").replace("{n}", "3"))
         expect(page.locator("[data-outbox-sync]")).to_be_visible()
         page.reload()
     assert server_items(live_server, uid) == [], "nothing reached the server while offline"
@@ -467,7 +467,7 @@ def test_server_failing_in_the_middle_of_a_sync_loses_and_duplicates_nothing(
     assert [op["id"] for op in outbox_ops(page)] == ids[2:], "the unanswered one stays queued"
     assert sorted(i.id for i in server_items(live_server, uid)) == sorted(ids[:3])
     expect(page.locator(OUTBOX_TEXT)).to_contain_text(
-        js_string(page, "waitingChanges").replace("{n}", "3"))
+        js_string(page, "waitingChanges_other").replace("{n}", "3"))
 
     # The server is back: "Send now".
     context.unroute("**/api/v1/items/*", flaky_server)
@@ -512,7 +512,7 @@ def edit_offline_then_meet_a_newer_version(new_context, marker):
     phone.locator(SUBMIT).click()
     phone.wait_for_url(re.compile(rf".*/journal/{item_id}$"))
 
-    conflicts = js_string(laptop, "conflictsWaiting").replace("{n}", "1")
+    conflicts = js_string(laptop, "conflictsWaiting_one").replace("{n}", "1")
     laptop_context.set_offline(False)
     until(laptop, f"""async () => {{
         const ops = await ({OUTBOX_OPS})();
@@ -794,7 +794,7 @@ def test_search_runs_on_the_device_and_the_query_never_leaves_it(
     expect(results.locator(".entry-excerpt")).to_have_text([bodies[1]])
     expect(page.locator("#entry-list")).to_be_hidden()
     expect(page.locator("[data-search-count]")).to_have_text(
-        js_string(page, "searchCount").replace("{n}", "1"))
+        js_string(page, "searchCount_one").replace("{n}", "1"))
     search.fill(marker)
     expect(results).to_have_count(3)
     search.fill(f"{word} rauhallinen")  # every word must match

@@ -60,7 +60,7 @@ def test_change_password_signs_out_other_devices(new_context, recorder, marker, 
     before = len(recorder.urls)
     fill_change(phone, "väärä-nykyinen-salasana-42", NEW_PASSWORD)
     expect(phone.locator("#current_password-error")).to_have_text(
-        js_string(phone, "wrongPassword"), timeout=30_000)
+        js_string(phone, "passwordWrong"), timeout=30_000)
     expect(phone.locator("#current_password")).to_have_attribute("aria-invalid", "true")
     expect(form.locator("[type=submit]")).to_be_enabled()
     assert not [u for u in api_calls(recorder, before) if u.endswith("/auth/password")], \

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from ..guards import login_required
-from ..schemas import parse_form
+from ..schemas import form_errors, parse_form
 from ..schemas.accounts import LOCK_RANGE, SettingsForm
 from ..services import accounts, devices
 from ..services.errors import InvalidInput
@@ -40,8 +40,9 @@ def settings():
         values = parse_form(SettingsForm, form)
         accounts.update_settings(current_user._get_current_object(), **values.model_dump())
     except InvalidInput as exc:
-        field = exc.extra.get("field", "display_name")
-        return _page(400, errors={field: messages.get(field, exc.message)}, form_values=form)
+        fields = form_errors(SettingsForm, form) or [exc.extra.get("field", "display_name")]
+        return _page(400, errors={field: messages.get(field, exc.message) for field in fields},
+                     form_values=form)
     flash(_("Settings saved."))
     return redirect(url_for("account.index"))
 

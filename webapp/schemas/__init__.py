@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from ..services.errors import InvalidInput
 from .types import CODES, Schema
 
-__all__ = ["Schema", "parse", "parse_form", "parse_query", "to_invalid_input"]
+__all__ = ["Schema", "form_errors", "parse", "parse_form", "parse_query", "to_invalid_input"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -73,6 +73,22 @@ def parse_form(model: type[M], form: Mapping[str, str]) -> M:
         return model.model_validate(data, strict=False)
     except ValidationError as exc:
         raise to_invalid_input(exc) from None
+
+
+def form_errors(model: type[BaseModel], form: Mapping[str, str]) -> list[str]:
+    """The names of every field of an HTML form that `model` refuses (empty if none), so that
+    a page can show each field's error at once, not only the first."""
+    data = {name: form[name] for name in model.model_fields if name in form}
+    try:
+        model.model_validate(data, strict=False)
+    except ValidationError as exc:
+        fields = []
+        for error in exc.errors(include_url=False, include_input=False):
+            name = (error.get("ctx") or {}).get("field") or _field(error["loc"])
+            if name not in fields:
+                fields.append(name)
+        return fields
+    return []
 
 
 def parse_query(model: type[M], args: Mapping[str, str]) -> M:

@@ -12,3 +12,10 @@ export function t(key) {
   }
   return strings[key] ?? key;
 }
+
+/** The string for a count: `<key>_one` when n is 1, else `<key>_other` (fi, sv and en all
+ *  have these two forms; webapp/i18n.py JS_PLURALS renders both), with {n} filled in. */
+export function tn(key, n) {
+  const form = n === 1 ? `${key}_one` : `${key}_other`;
+  return t(form).replace('{n}', String(n));
+}

@@ -9,6 +9,7 @@ export const behaviors = {
   'journal-search': './journal/journal-search.js',
   'local-journal': './journal/local-journal.js',
   localtime: './common/localtime.js',
+  'lock-now': './auth/lock-now.js',
   login: './auth/login.js',
   logout: './auth/logout.js',
   offline: './pwa/offline.js',

@@ -9,6 +9,7 @@ import * as keystore from '../../keystore.js';
 import { newPassword } from '../../passwords.js';
 import { currentUid } from '../../session.js';
 import { clearErrors, errorMessage, fieldError, nextFrame, setStatus } from '../../ui.js';
+import { focusFirstError, validateForm } from '../../validate.js';
 
 export default function changePassword(root) {
   const form = root.querySelector('[data-password-form]');
@@ -18,10 +19,11 @@ export default function changePassword(root) {
     clearErrors(form);
     const current = form.elements.current_password;
     const email = form.elements.email.value;
+    const valid = validateForm(form, { focus: false });
     const password = await newPassword(form, 'new-', [email]);
-    if (password === null) return;
+    if (!valid || password === null) return void focusFirstError(form);
     button.disabled = true;
-    setStatus(form, t('deriving'), 'busy');
+    setStatus(form, t('changingPassword'), 'busy');
     await nextFrame();
     try {
       const uid = currentUid();
@@ -42,7 +44,7 @@ export default function changePassword(root) {
       setStatus(form, t('passwordChanged'), 'ok');
     } catch (err) {
       setStatus(form, '', '');
-      if (err?.status === 401) fieldError(current, t('wrongPassword'));
+      if (err?.status === 401) fieldError(current, t('passwordWrong'));
       else setStatus(form, errorMessage(err), 'error');
     } finally {
       button.disabled = false;

@@ -2,6 +2,7 @@
 import { t } from '../../i18n.js';
 import { signIn } from '../../session.js';
 import { clearErrors, errorMessage, go, nextFrame, setStatus } from '../../ui.js';
+import { validateForm } from '../../validate.js';
 
 export default function login(root) {
   const form = root.querySelector('[data-login-form]');
@@ -12,11 +13,7 @@ export default function login(root) {
     clearErrors(form);
     const email = form.elements.email.value.trim();
     const password = form.elements.password.value;
-    if (!email || !password) {
-      error.textContent = t('wrongPassword');
-      error.hidden = false;
-      return;
-    }
+    if (!validateForm(form)) return;
     button.disabled = true;
     setStatus(form, t('deriving'), 'busy');
     await nextFrame();

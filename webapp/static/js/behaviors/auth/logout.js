@@ -1,6 +1,6 @@
 // data-js-logout: before the sign-out form posts, send what still waits in the outbox, ask
 // before anything unsent would be lost, then wipe this device (keys, IndexedDB, caches).
-import { t } from '../../i18n.js';
+import { tn } from '../../i18n.js';
 import { wipeDevice } from '../../keystore.js';
 import * as outbox from '../../outbox.js';
 import { currentUid } from '../../session.js';
@@ -14,7 +14,7 @@ export default function logout(form) {
       try {
         await outbox.sync(uid);
         const left = (await outbox.pending(uid)).length;
-        if (left && !window.confirm(t('unsentOnLogout').replace('{n}', String(left)))) return;
+        if (left && !window.confirm(tn('unsentOnLogout', left))) return;
       } catch {
         /* no outbox on this device */
       }

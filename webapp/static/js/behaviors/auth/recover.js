@@ -8,6 +8,7 @@ import { newPassword } from '../../passwords.js';
 import { confirmRecoveryKey } from '../../recovery-key.js';
 import { signIn } from '../../session.js';
 import { clearErrors, errorMessage, fieldError, go, nextFrame, setStatus } from '../../ui.js';
+import { focusFirstError, showFieldError, validateForm } from '../../validate.js';
 
 export default function recover(root) {
   const form = root.querySelector('[data-recover-form]');
@@ -16,14 +17,18 @@ export default function recover(root) {
     event.preventDefault();
     clearErrors(form);
     const email = form.elements.email.value.trim();
+    let valid = validateForm(form, { focus: false });
     let rk;
-    try {
-      rk = parseRecoveryKey(form.elements.recovery_key.value);
-    } catch {
-      return fieldError(form.elements.recovery_key, t('recoveryFormat'));
+    if (!form.elements.recovery_key.hasAttribute('aria-invalid')) {
+      try {
+        rk = parseRecoveryKey(form.elements.recovery_key.value);
+      } catch {
+        showFieldError(form.elements.recovery_key, t('recoveryFormat'));
+        valid = false;
+      }
     }
     const password = await newPassword(form, '', [email]);
-    if (password === null) return;
+    if (!valid || password === null) return void focusFirstError(form);
     button.disabled = true;
     setStatus(form, t('deriving'), 'busy');
     await nextFrame();

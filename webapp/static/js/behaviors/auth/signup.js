@@ -10,6 +10,7 @@ import * as keystore from '../../keystore.js';
 import { newPassword } from '../../passwords.js';
 import { confirmRecoveryKey } from '../../recovery-key.js';
 import { clearErrors, errorMessage, fieldError, go, nextFrame, setStatus } from '../../ui.js';
+import { focusFirstError, validateForm } from '../../validate.js';
 
 function uuid4() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -28,12 +29,11 @@ export default function signup(root) {
     clearErrors(form);
     const email = form.elements.email.value.trim();
     const displayName = form.elements.display_name.value.trim();
-    if (!form.elements.email.checkValidity() || !email) return fieldError(form.elements.email, form.elements.email.validationMessage || t('genericError'));
-    if (!displayName) return fieldError(form.elements.display_name, form.elements.display_name.validationMessage || t('genericError'));
+    const valid = validateForm(form, { focus: false });
     const password = await newPassword(form, '', [email, displayName]);
-    if (password === null) return;
+    if (!valid || password === null) return void focusFirstError(form);
     button.disabled = true;
-    setStatus(form, t('deriving'), 'busy');
+    setStatus(form, t('creatingKeys'), 'busy');
     await nextFrame();
     try {
       const uid = uuid4();
@@ -44,7 +44,7 @@ export default function signup(root) {
         ...account.registration,
         email,
         display_name: displayName,
-        locale: form.elements.locale.value,
+        locale: document.documentElement.lang || 'fi', // the page's language (footer)
         is_supervisor: form.elements.is_supervisor.checked,
       });
       setCsrfToken(res.csrf_token);

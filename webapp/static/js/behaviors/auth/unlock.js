@@ -2,6 +2,7 @@
 import { t } from '../../i18n.js';
 import { unlockLocally } from '../../session.js';
 import { clearErrors, errorMessage, go, nextFrame, setStatus } from '../../ui.js';
+import { validateForm } from '../../validate.js';
 
 export default function unlock(root) {
   const form = root.querySelector('[data-unlock-form]');
@@ -10,6 +11,7 @@ export default function unlock(root) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
+    if (!validateForm(form)) return;
     button.disabled = true;
     setStatus(form, t('deriving'), 'busy');
     await nextFrame();
@@ -19,7 +21,7 @@ export default function unlock(root) {
     } catch (err) {
       button.disabled = false;
       setStatus(form, '', '');
-      error.textContent = err?.code === 'wrong_password' ? t('wrongPassword') : errorMessage(err);
+      error.textContent = err?.code === 'wrong_password' ? t('passwordWrong') : errorMessage(err);
       error.hidden = false;
       form.elements.password.setAttribute('aria-invalid', 'true');
       form.elements.password.focus();

@@ -1,7 +1,7 @@
 // data-js-journal-search: filter the decrypted journal on this device. The query never
 // leaves the browser; entries come from the sealed mirror and are opened in memory.
 import { entryCard } from '../../entry-card.js';
-import { t } from '../../i18n.js';
+import { t, tn } from '../../i18n.js';
 import { matches, openMirror } from '../../local-entries.js';
 import * as keystore from '../../keystore.js';
 import { currentUid } from '../../session.js';
@@ -43,6 +43,6 @@ export default function journalSearch(form) {
     results.replaceChildren(...found.map(({ item, payload }) => entryCard(item, payload)));
     results.hidden = false;
     if (list) list.hidden = true;
-    count.textContent = found.length ? t('searchCount').replace('{n}', String(found.length)) : t('searchNone');
+    count.textContent = found.length ? tn('searchCount', found.length) : t('searchNone');
   }
 }

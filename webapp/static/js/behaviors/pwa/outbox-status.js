@@ -1,7 +1,7 @@
 // data-js-outbox-status: how many sealed changes wait on this device, when the device last
 // synced, and a button to send now. Also drives syncing: at start, when the network comes
 // back, and every SYNC_EVERY while the page is open.
-import { t } from '../../i18n.js';
+import { t, tn } from '../../i18n.js';
 import * as mirror from '../../mirror.js';
 import * as outbox from '../../outbox.js';
 import { currentUid } from '../../session.js';
@@ -21,9 +21,9 @@ export default function outboxStatus(el) {
     el.hidden = ops.length === 0 && navigator.onLine;
     const parts = [];
     if (!navigator.onLine) parts.push(t('offlineNow'));
-    if (ops.length) parts.push(t('waitingChanges').replace('{n}', String(ops.length)));
-    if (conflicts) parts.push(t('conflictsWaiting').replace('{n}', String(conflicts)));
-    if (failed) parts.push(t('changesFailed').replace('{n}', String(failed)));
+    if (ops.length) parts.push(tn('waitingChanges', ops.length));
+    if (conflicts) parts.push(tn('conflictsWaiting', conflicts));
+    if (failed) parts.push(tn('changesFailed', failed));
     const synced = await mirror.lastSynced(uid);
     if (!navigator.onLine && synced) {
       const when = new Intl.DateTimeFormat(document.documentElement.lang || 'fi', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(synced));
