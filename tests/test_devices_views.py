@@ -126,7 +126,7 @@ def test_settings_dates_follow_the_language(app):
                                         "csrf_token": anna.csrf})
     en = anna.client.get("/account/").get_data(as_text=True)
     assert "Your devices" in en and "This device" in en and "Signed in" in en
-    month_fi = re.search(r"Kirjautui (\d+)\.(\d+)\.(\d{4})", fi)
+    month_fi = re.search(r"Kirjauduttu sisään (\d+)\.(\d+)\.(\d{4})", fi)
     month_en = re.search(r"Signed in ([A-Z][a-z]{2}) (\d+), (\d{4})", en)
     assert month_fi and month_en, (fi, en)
 

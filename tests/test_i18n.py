@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
 from webapp.extensions import babel
-from webapp.i18n import JS_STRINGS
+from webapp.i18n import JS_PLURALS, JS_STRINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "webapp" / "translations"
@@ -240,7 +240,10 @@ def test_js_strings_rendered_into_page(client, compiled, lang):
     page = fetch(client, "/login", lang)
     assert page.body_i18n, "no <body data-i18n>"
     rendered = json.loads(page.body_i18n)
-    assert set(rendered) == set(JS_STRINGS)
+    plural_keys = {f"{key}_{form}" for key in JS_PLURALS for form in ("one", "other")}
+    assert set(rendered) == set(JS_STRINGS) | plural_keys
+    for key in plural_keys:                                  # each form carries the count
+        assert "{n}" in rendered[key], (lang, key)
     for key, value in JS_STRINGS.items():
         source = value._args[0]
         if lang == SOURCE_LANGUAGE:

@@ -34,6 +34,8 @@ JS_STRINGS = {
     "passwordRequired": _l("Enter your password."),
     "recoveryKeyRequired": _l("Enter your recovery key."),
     "fieldRequired": _l("Fill in this field."),
+    "nameRequired": _l("Write your name."),
+    "passwordAgainRequired": _l("Type the password again."),
     "numberRange": _l("Give a whole number from {low} to {high}."),
     "weakPassword": _l("This password is too easy to guess. Make it longer or less common."),
     "passwordMismatch": _l("The passwords do not match."),

@@ -62,11 +62,11 @@ def test_signup_shows_every_error_at_once_in_finnish(new_context, recorder, js):
     before = len(recorder.sent)
     submit.click()
     expect_error(page, "email", js("fi", "emailRequired"))
-    expect_error(page, "display_name", js("fi", "fieldRequired"))
+    expect_error(page, "display_name", js("fi", "nameRequired"))
     expect_error(page, "password", js("fi", "passwordRequired"))
-    expect_error(page, "password2", js("fi", "passwordRequired"))
+    expect_error(page, "password2", js("fi", "passwordAgainRequired"))
     expect(page.locator("#email")).to_be_focused()
-    for key in ("emailRequired", "fieldRequired", "passwordRequired"):
+    for key in ("emailRequired", "nameRequired", "passwordRequired", "passwordAgainRequired"):
         assert js("fi", key) != js("en", key), f"{key} is not in Finnish"
 
     # Wrong values: each field says what is wrong with it, and the values stay.
@@ -115,7 +115,7 @@ def test_login_and_recover_in_swedish(new_context, recorder, js):
     page.locator("[data-recover-form] [type=submit]").click()
     expect_error(page, "recovery_key", js("sv", "recoveryFormat"))
     expect_error(page, "password", js("sv", "passwordRequired"))
-    expect_error(page, "password2", js("sv", "passwordRequired"))
+    expect_error(page, "password2", js("sv", "passwordAgainRequired"))
     expect(page.locator("#email-error")).to_be_hidden()
     expect(page.locator("#recovery_key")).to_have_value("ABCD-EFGH")
     assert writes(recorder, before) == [], "an invalid form was sent"
@@ -132,7 +132,7 @@ def test_signed_in_forms(new_context, recorder, module_account, js):
     page.locator("[data-password-form] [type=submit]").click()
     expect_error(page, "current_password", js("fi", "passwordRequired"))
     expect_error(page, "new-password", js("fi", "passwordRequired"))
-    expect_error(page, "new-password2", js("fi", "passwordRequired"))
+    expect_error(page, "new-password2", js("fi", "passwordAgainRequired"))
     expect(page.locator("#current_password")).to_be_focused()
     assert writes(recorder, before) == []
 
