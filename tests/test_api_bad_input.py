@@ -196,6 +196,11 @@ def recovery_password_body(w: World) -> dict:
     return {"proof": recover_body(w), "new": new_secrets(w.anna.uid, w.anna.account.ak)[0]}
 
 
+def new_recovery_body(w: World) -> dict:
+    return {"proof": {"auth_key": b64u(w.anna.auth_key)},
+            "recovery": protocol.new_recovery(w.anna.uid, w.anna.account.ak)[0]}
+
+
 def item_put_body(w: World) -> dict:
     return copy.deepcopy(w.new_body)
 
@@ -255,6 +260,8 @@ def _body_endpoints() -> list[tuple[str, str, str]]:
     return [("prelogin", "POST", "/auth/prelogin"), ("register", "POST", "/auth/register"),
             ("login", "POST", "/auth/login"), ("recover", "POST", "/auth/recover"),
             ("password", "POST", "/auth/password"), ("me-patch", "PATCH", "/me"),
+            ("me-recovery", "POST", "/me/recovery"),
+            ("me-recovery-confirmed", "POST", "/me/recovery/confirmed"),
             ("item-put", "PUT", "/items/{new}"),
             ("envelope-put", "PUT", "/items/{item}/envelopes/{bertta}")]
 
@@ -506,6 +513,52 @@ def me_cases():
                                    status=403, code="csrf"))
 
 
+def recovery_key_cases():
+    """POST /me/recovery (a new key, proven by the password) and /me/recovery/confirmed."""
+    path = "/me/recovery"
+    for key in ("proof", "recovery", "proof.auth_key", "recovery.auth_key",
+                "recovery.wrapped_ak"):
+        yield P(f"missing-{key}", Case("POST", path, mutated(new_recovery_body, key),
+                                       status=400))
+    yield P("extra", Case("POST", path, mutated(new_recovery_body, "x", 1), status=400))
+    for label, value in _b64_variants(rnd(32)):
+        yield P(f"proof-{label}", Case("POST", path, mutated(
+            new_recovery_body, "proof.auth_key", value), status=400))
+        yield P(f"recovery-auth_key-{label}", Case("POST", path, mutated(
+            new_recovery_body, "recovery.auth_key", value), status=400))
+    yield P("wrapped_ak-short", Case("POST", path, mutated(
+        new_recovery_body, "recovery.wrapped_ak.ct", b64u(rnd(47))), status=400))
+    yield P("recovery-proof", Case("POST", path, lambda w: edit(
+        new_recovery_body(w), "proof", recover_body(w)), status=400))
+    yield P("proof-wrong", Case("POST", path, mutated(new_recovery_body, "proof.auth_key",
+                                                      b64u(rnd(32))),
+                                status=401, code="bad_credentials"))
+    yield P("proof-other-user", Case("POST", path, lambda w: edit(
+        new_recovery_body(w), "proof.auth_key", b64u(w.bertta.auth_key)), status=401))
+    yield P("anon", Case("POST", path, new_recovery_body, who="anon", status=401,
+                         code="login_required"))
+    yield P("no-csrf", Case("POST", path, new_recovery_body, csrf=None, status=403,
+                            code="csrf"))
+    yield P("get", Case("GET", path, status=405))
+
+    path = "/me/recovery/confirmed"
+    yield P("confirm-missing", Case("POST", path, {}, status=400))
+    yield P("confirm-extra", Case("POST", path, lambda w: {
+        "recovery_auth_key": b64u(w.anna.recovery_auth_key), "x": 1}, status=400))
+    for label, value in _b64_variants(rnd(32)):
+        yield P(f"confirm-{label}", Case("POST", path, {"recovery_auth_key": value},
+                                         status=400))
+    yield P("confirm-other-key", Case("POST", path, {"recovery_auth_key": b64u(rnd(32))},
+                                      status=409, code="recovery_replaced"))
+    yield P("confirm-auth-key", Case("POST", path, lambda w: {
+        "recovery_auth_key": b64u(w.anna.auth_key)}, status=409))
+    yield P("confirm-anon", Case("POST", path, {"recovery_auth_key": b64u(rnd(32))},
+                                 who="anon", status=401, code="login_required"))
+    yield P("confirm-no-csrf", Case("POST", path, {"recovery_auth_key": b64u(rnd(32))},
+                                    csrf=None, status=403, code="csrf"))
+    yield P("confirm-get", Case("GET", path, status=405))
+
+
 BAD_IDS = [("not-uuid", "nope", 400), ("uppercase", None, 400), ("uuid1", "{uuid1}", 400),
            ("nul", "%00", 400), ("long", "a" * 300, 400), ("dots", "..", None)]
 
@@ -707,6 +760,7 @@ ALL_CASES = [*_group("raw", raw_cases()), *_group("prelogin", prelogin_cases()),
              *_group("register", register_cases()), *_group("login", login_cases()),
              *_group("session", session_cases()), *_group("recover", recover_cases()),
              *_group("password", password_cases()), *_group("me", me_cases()),
+             *_group("recovery-key", recovery_key_cases()),
              *_group("bundle", bundle_cases()), *_group("list", list_cases()),
              *_group("item", item_cases()), *_group("envelope", envelope_cases())]
 

@@ -144,6 +144,7 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     ("/journal/<item_id>", "GET"): login_page,
     ("/journal/<item_id>/edit", "GET"): login_page,
     ("/account/", "GET"): login_page,
+    ("/account/recovery-key", "GET"): login_page,
     ("/account/settings", "POST"): lambda v, p: login_redirect(
         v.send("POST", p, form={"display_name": "X", "lock_minutes": "5"}), p),
     ("/account/logout-everywhere", "POST"): lambda v, p: login_redirect(
@@ -167,6 +168,10 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     (f"{API}/me", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/me", "PATCH"): lambda v, p: api_401(v, "PATCH", p, {"display_name": "X"}),
     (f"{API}/me/keys", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/me/recovery", "POST"): lambda v, p: api_401(v, "POST", p, {
+        "proof": {"auth_key": b64u(bytes(32))}, "recovery": {}}),
+    (f"{API}/me/recovery/confirmed", "POST"): lambda v, p: api_401(v, "POST", p, {
+        "recovery_auth_key": b64u(bytes(32))}),
     (f"{API}/users/<uid>/bundle", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/items", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/items/<item_id>", "GET"): lambda v, p: api_401(v, "GET", p),
@@ -299,6 +304,7 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     ("/journal/<item_id>", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
     ("/journal/<item_id>/edit", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
     ("/account/", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    ("/account/recovery-key", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/account/settings", "POST"): (lambda f, p: f.send(
         "POST", p, form={"display_name": "Mallory", "lock_minutes": "5"}), _expect(302)),
     ("/account/logout-everywhere", "POST"): (lambda f, p: f.send("POST", p, form={}),
@@ -330,6 +336,14 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     (f"{API}/me", "PATCH"): (lambda f, p: f.send("PATCH", p, {"display_name": "M"}),
                              _expect(200)),
     (f"{API}/me/keys", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    # /me is always the caller's own account: the victim's secrets prove nothing there.
+    (f"{API}/me/recovery", "POST"): (lambda f, p: f.send("POST", p, {
+        "proof": {"auth_key": b64u(f.victim.auth_key)},
+        "recovery": protocol.new_recovery(f.mallory.uid, bytes(32))[0]}),
+        _expect(401, "bad_credentials")),
+    (f"{API}/me/recovery/confirmed", "POST"): (lambda f, p: f.send("POST", p, {
+        "recovery_auth_key": b64u(f.victim.recovery_auth_key)}),
+        _expect(409, "recovery_replaced")),
     (f"{API}/users/<uid>/bundle", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
     (f"{API}/items", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     (f"{API}/items/<item_id>", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
@@ -398,6 +412,11 @@ def _csrf_body(person: Person, rule: str, method: str) -> Any:
                 "new": new_secrets(person.uid, person.account.ak)[0]}
     if rule.endswith("/me"):
         return {"display_name": "Changed"}
+    if rule.endswith("/me/recovery"):
+        return {"proof": {"auth_key": b64u(person.auth_key)},
+                "recovery": protocol.new_recovery(person.uid, person.account.ak)[0]}
+    if rule.endswith("/me/recovery/confirmed"):
+        return {"recovery_auth_key": b64u(person.recovery_auth_key)}
     if rule.endswith("/items/<item_id>") and method == "PUT":
         return person.seal({"title": "csrf"})[1]
     return {}

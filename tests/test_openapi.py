@@ -245,6 +245,15 @@ def test_real_answers_validate_against_the_document(app, doc, monkeypatch):
     check("/me", "patch", anna.patch("/me", {"lock_minutes": 0}))            # 400
     check("/me", "patch", anna.client.patch(f"{PREFIX}/me", json={}))       # 403 csrf
     check("/me/keys", "get", anna.get("/me/keys"))
+    check("/me/recovery/confirmed", "post", anna.post("/me/recovery/confirmed", {
+        "recovery_auth_key": b64u(keys.recovery_auth_key)}))                  # 204
+    recovery = protocol.new_recovery(anna.uid, anna.account.ak)[0]
+    check("/me/recovery", "post", anna.post("/me/recovery", {
+        "proof": {"auth_key": b64u(bytes(32))}, "recovery": recovery}))        # 401
+    check("/me/recovery", "post", anna.post("/me/recovery", {
+        "proof": {"auth_key": b64u(keys.auth_key)}, "recovery": recovery}))    # 204
+    check("/me/recovery/confirmed", "post", anna.post("/me/recovery/confirmed", {
+        "recovery_auth_key": b64u(keys.recovery_auth_key)}))                  # 409
     check("/users/{uid}/bundle", "get", anna.get(f"/users/{anna.uid}/bundle"))
     check("/users/{uid}/bundle", "get", anna.get(f"/users/{uuid.uuid4()}/bundle"))  # 404
     check("/users/{uid}/bundle", "get", anna.get("/users/nope/bundle"))             # 400

@@ -55,7 +55,19 @@ JS_STRINGS = {
     "unsupported": _l("This browser lacks the encryption features Välitila needs. Update it "
                       "or use a current Chrome, Edge, Firefox or Safari."),
     "passwordChanged": _l("Password changed. Other devices have been signed out."),
-    "recoveryGroup": _l("Type group {n} of your recovery key to check that you saved it"),
+    "recoveryGroup": _l("Type the {ordinal} group of your recovery key (number {n}) to check "
+                        "that you saved it"),
+    # The positions 1–13 in words, in the form that fits "the ___ group" (recoveryGroup).
+    "recoveryOrdinals": _l("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                           "eleventh|twelfth|thirteenth"),
+    "recoveryCopied": _l("Copied. Paste the key somewhere safe, such as a password manager."),
+    "recoveryCopyFailed": _l("Could not copy. Select the key and copy it yourself, or "
+                             "download it."),
+    "recoveryReplaced": _l("This key has been replaced by a newer one. Make a new key in "
+                           "Settings."),
+    "recoveryPasswordNeeded": _l("Enter your password to make a new key."),
+    "recoveryWrongPassword": _l("The password is not correct."),
+    "makingRecoveryKey": _l("Making a new recovery key… this takes a moment."),
     "recoverySheetTitle": _l("Välitila recovery key"),
     "recoverySheetAccount": _l("Account"),
     "recoverySheetKeep": _l("Keep this key safe. If you lose both your password and this key, "

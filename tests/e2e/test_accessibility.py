@@ -188,6 +188,37 @@ def test_signup_recovery_step_and_empty_journal(new_context, site, no_plaintext)
     assert not found, "\n".join(found)
 
 
+def test_recovery_prompt_and_new_key_step(new_context, site, no_plaintext):
+    """An account whose key was never confirmed (the sign-up left at the key step): the
+    prompt on a page, the new-key page with a wrong password, and its key step."""
+    page = new_context(**DEVICE).new_page()
+    page.goto("/signup")
+    page.fill("#email", f"a11y-{uuid.uuid4().hex[:8]}@example.fi")
+    page.fill("#display_name", "Aino Kesken")
+    page.fill("#password", "kaunis-kesäinen-aamu-2026")
+    page.fill("#password2", "kaunis-kesäinen-aamu-2026")
+    page.locator("[data-signup-form] [type=submit]").click()
+    expect(page.locator("[data-recovery]")).to_be_visible(timeout=30_000)
+    page.goto("/journal/")
+    expect(page.locator("[data-recovery-prompt]")).to_be_visible()
+    settled(page)
+    found = violations(page, "journal: recovery prompt")
+
+    page.goto("/account/recovery-key")
+    found += violations(page, "new recovery key")
+    page.fill("#current_password", "väärä-salasana-123")
+    page.locator("[data-new-recovery-form] [type=submit]").click()
+    expect(page.locator("#current_password-error")).to_be_visible(timeout=30_000)
+    found += violations(page, "new recovery key: wrong password")
+    page.fill("#current_password", "kaunis-kesäinen-aamu-2026")
+    page.locator("[data-new-recovery-form] [type=submit]").click()
+    expect(page.locator("[data-recovery]")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Kopioi").click()
+    expect(page.locator("[data-recovery-copy-status]")).not_to_be_empty()
+    found += violations(page, "new recovery key: the key step, after copying")
+    assert not found, "\n".join(found)
+
+
 # ------------------------------------------------------------------ signed-in pages
 
 def _delete_dialog(site: Site) -> None:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from ..guards import login_required
+from ..main import safe_next
 from ..schemas import form_errors, parse_form
 from ..schemas.accounts import LOCK_RANGE, SettingsForm
 from ..services import accounts, devices
@@ -25,6 +26,16 @@ def _page(status: int = 200, **context):
 @login_required
 def index():
     return _page()
+
+
+@bp.get("/recovery-key")
+@login_required
+def recovery_key():
+    """Make a new recovery key (the old one stops working): the password, then the key shown
+    once and confirmed. Reached from Settings and from the prompt shown on every signed-in
+    page while the account's key is not confirmed."""
+    return render_template("account/recovery_key.html",
+                           next_url=safe_next(request.args.get("next") or url_for("account.index")))
 
 
 @bp.post("/settings")

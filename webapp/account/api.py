@@ -6,8 +6,17 @@ from flask_wtf.csrf import generate_csrf
 
 from ..api import bp
 from ..api.spec import answer, operation
-from ..api.util import api_login_required
-from ..schemas.accounts import Bundle, Keys, Me, MeWithCsrf, SettingsRequest, UserPath
+from ..api.util import api_login_required, auth_limit
+from ..schemas.accounts import (
+    Bundle,
+    ConfirmRecoveryRequest,
+    Keys,
+    Me,
+    MeWithCsrf,
+    NewRecoveryRequest,
+    SettingsRequest,
+    UserPath,
+)
 from ..services import accounts
 
 
@@ -41,6 +50,34 @@ def update_me(body: SettingsRequest):
 def my_keys():
     """The wrapped keys of the signed-in account (to unlock on a device that has a session)."""
     return answer(Keys.model_validate(current_user.keys()))
+
+
+@bp.post("/me/recovery")
+@api_login_required
+@auth_limit()
+@operation("Replace the recovery key, proven by the current password",
+           description="The client makes a new recovery key, wraps the account key under it "
+                       "(PROTOCOL §3) and sends `recovery`; the old recovery key stops working "
+                       "at once. The new key counts as saved only after "
+                       "`POST /me/recovery/confirmed`.",
+           body=NewRecoveryRequest, responses={204: None}, rate_limited=True,
+           errors={401: "Not signed in (`login_required`) or a wrong password proof "
+                        "(`bad_credentials`)"})
+def new_recovery(body: NewRecoveryRequest):
+    accounts.replace_recovery(current_user._get_current_object(), body.proof, body.recovery)
+    return "", 204
+
+
+@bp.post("/me/recovery/confirmed")
+@api_login_required
+@operation("Mark the recovery key as saved (the user typed back a group of it)",
+           description="Carries the auth key of the recovery key the client showed, so that a "
+                       "key replaced meanwhile (another tab or device) is not confirmed.",
+           body=ConfirmRecoveryRequest, responses={204: None},
+           errors={409: "The key has been replaced by a newer one (`recovery_replaced`)"})
+def confirm_recovery(body: ConfirmRecoveryRequest):
+    accounts.confirm_recovery(current_user._get_current_object(), body.recovery_auth_key)
+    return "", 204
 
 
 @bp.get("/users/<uid>/bundle")

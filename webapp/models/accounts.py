@@ -27,6 +27,10 @@ class User(UserMixin, db.Model):
     wrapped_ak: Mapped[dict[str, str]] = mapped_column(JSON)
     recovery_auth_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     recovery_wrapped_ak: Mapped[dict[str, str]] = mapped_column(JSON)
+    # When the user proved they saved the current recovery key (typed back a group of it);
+    # None while the key was never confirmed: every signed-in page then asks for a new one.
+    recovery_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True,
+                                                                   default=None)
     wrapped_x25519: Mapped[dict[str, str]] = mapped_column(JSON)
     wrapped_ed25519: Mapped[dict[str, str]] = mapped_column(JSON)
     bundle: Mapped[dict[str, Any]] = mapped_column(JSON)

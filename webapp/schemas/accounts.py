@@ -163,6 +163,20 @@ class PasswordRequest(Schema):
         return self
 
 
+class NewRecoveryRequest(Schema):
+    """POST /me/recovery: a new recovery key in place of the old one, proven by the current
+    password (the old recovery key stops working)."""
+
+    proof: AuthKeyProof
+    recovery: Recovery
+
+
+class ConfirmRecoveryRequest(Schema):
+    """POST /me/recovery/confirmed: the auth key of the recovery key the user just saved."""
+
+    recovery_auth_key: Key32  # type: ignore[valid-type]
+
+
 class UserPath(Schema):
     """/users/{uid}/...: a person's uid."""
 

@@ -17,7 +17,14 @@ import protocol
 
 from ..extensions import db
 from ..models import AuditEvent, User
-from ..schemas.accounts import AuthKeyProof, NewSecrets, RecoveryProof, RegisterRequest
+from ..models.types import utcnow
+from ..schemas.accounts import (
+    AuthKeyProof,
+    NewSecrets,
+    Recovery,
+    RecoveryProof,
+    RegisterRequest,
+)
 from . import devices, throttle
 from .errors import Conflict, NotFound, Unauthorized
 
@@ -167,10 +174,49 @@ def set_password(proof: AuthKeyProof | RecoveryProof, new: NewSecrets,
         kind = "password_change"
     for key, value in _secrets(new).items():
         setattr(user, key, value)
+    if new.recovery is not None:
+        user.recovery_confirmed_at = None   # the new key is shown once and confirmed anew
     user.session_epoch += 1
     same = current is not None and current.uid == user.uid
     devices.end_other_sessions(user, keep=devices.current(current) if same else None)
     audit(user, kind)
+    db.session.flush()
+    return user
+
+
+def _check_password_proof(user: User, proof: AuthKeyProof) -> None:
+    """The current password's auth key, checked with the account's row locked."""
+    db.session.refresh(user, with_for_update=True)
+    key = protocol.b64u_decode(proof.auth_key, 32)
+    if not hmac.compare_digest(_auth_hash(key), user.auth_hash):
+        raise Unauthorized("The current password is wrong.", "bad_credentials", field="proof")
+
+
+def replace_recovery(user: User, proof: AuthKeyProof, recovery: Recovery) -> User:
+    """Put a new recovery key in place of the old one (PROTOCOL §3), proven by the current
+    password: the AK wrapped under the new key and its auth key. The old recovery key stops
+    working at once; the new one counts as confirmed only after `confirm_recovery`."""
+    _check_password_proof(user, proof)
+    user.recovery_wrapped_ak = recovery.wrapped_ak.model_dump()
+    user.recovery_auth_hash = _recovery_hash(protocol.b64u_decode(recovery.auth_key))
+    user.recovery_confirmed_at = None
+    audit(user, "recovery_replaced")
+    db.session.flush()
+    return user
+
+
+def confirm_recovery(user: User, recovery_auth_key: str) -> User:
+    """Mark the account's recovery key as saved by its owner. The client sends the auth key
+    of the key it showed: a key that has since been replaced (in another tab or on another
+    device) cannot be confirmed (Conflict), so a confirmation never covers a dead key."""
+    db.session.refresh(user, with_for_update=True)
+    proof = _recovery_hash(protocol.b64u_decode(recovery_auth_key, 32))
+    if not hmac.compare_digest(proof, user.recovery_auth_hash):
+        raise Conflict("This recovery key has been replaced by a newer one.",
+                       "recovery_replaced")
+    if user.recovery_confirmed_at is None:
+        user.recovery_confirmed_at = utcnow()
+        audit(user, "recovery_confirmed")
     db.session.flush()
     return user
 

@@ -12,6 +12,7 @@ export const behaviors = {
   'lock-now': './auth/lock-now.js',
   login: './auth/login.js',
   logout: './auth/logout.js',
+  'new-recovery': './account/new-recovery.js',
   offline: './pwa/offline.js',
   'outbox-status': './pwa/outbox-status.js',
   'password-strength': './common/password-strength.js',

@@ -47,7 +47,7 @@ export default function recover(root) {
       setStatus(form, '', 'ok');
       form.hidden = true;
       root.hidden = true;
-      await confirmRecoveryKey(document.querySelector('[data-recovery]'), fresh.recoveryDisplay, email);
+      await confirmRecoveryKey(document.querySelector('[data-recovery]'), fresh.recoveryDisplay, email, fresh.recovery.auth_key);
       go(root.dataset.next);
     } catch (err) {
       button.disabled = false;

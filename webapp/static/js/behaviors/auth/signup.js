@@ -55,7 +55,7 @@ export default function signup(root) {
       setStatus(form, '', 'ok');
       form.hidden = true;
       root.hidden = true;
-      await confirmRecoveryKey(document.querySelector('[data-recovery]'), account.recoveryDisplay, email);
+      await confirmRecoveryKey(document.querySelector('[data-recovery]'), account.recoveryDisplay, email, account.registration.recovery.auth_key);
       go(root.dataset.next);
     } catch (err) {
       button.disabled = false;
