@@ -10,6 +10,10 @@
 //   vendor/zxcvbn/language-common/…     @zxcvbn-ts/language-common ESM build
 //   vendor/zxcvbn/language-fi/…         @zxcvbn-ts/language-fi ESM build
 //   vendor/zxcvbn/fastest-levenshtein/… transitive dependency of core
+//   vendor/minisearch.mjs               minisearch/dist/es/index.js (ES module, no imports)
+//   vendor/stemmers/{finnish,swedish,english}.mjs
+//                                       @orama/stemmers' Snowball-derived stemmers (ES
+//                                       modules exporting `stemmer`), one per UI language
 //
 // The zxcvbn files are found by walking the static import graph from each
 // package's ESM entry point (package.json "module"), so only files that are
@@ -36,6 +40,12 @@ const NODE_MODULES = path.join(ROOT, 'node_modules');
 const VENDOR = path.join(ROOT, 'webapp', 'static', 'vendor');
 const ZXCVBN_DIR = 'zxcvbn'; // relative to VENDOR
 const ZXCVBN_ENTRIES = ['@zxcvbn-ts/core', '@zxcvbn-ts/language-common', '@zxcvbn-ts/language-fi'];
+
+// On-device journal search (webapp/static/js/search.js): the search engine and the stemmer
+// of each UI language. Both packages ship self-contained ES modules.
+const MINISEARCH_FILE = 'minisearch/dist/es/index.js';
+const STEMMERS = { finnish: 'fi', swedish: 'se', english: 'en' }; // vendor name -> @orama/stemmers dist file
+const stripSourceMap = (src) => src.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n');
 
 const ARGON2_PREFIX = 'const module={exports:{}};const exports=module.exports;\n';
 const ARGON2_SUFFIX = '\nexport const argon2id=module.exports.argon2id;\n';
@@ -238,7 +248,16 @@ async function check() {
   }
   const { argon2id } = await import(url('argon2.mjs'));
   if (typeof argon2id !== 'function') throw new Error('argon2.mjs does not export argon2id');
-  return `zxcvbn ok (password=${weak.score}, passphrase=${strong.score}), argon2id ok`;
+  const { default: MiniSearch } = await import(url('minisearch.mjs'));
+  const { stemmer: stemFi } = await import(url('stemmers/finnish.mjs'));
+  const { stemmer: stemSv } = await import(url('stemmers/swedish.mjs'));
+  const { stemmer: stemEn } = await import(url('stemmers/english.mjs'));
+  const index = new MiniSearch({ fields: ['text'] });
+  index.add({ id: 1, text: stemFi('raporttien') });
+  if (index.search(stemFi('raportti')).length !== 1 || stemSv('rapporterna') !== stemSv('rapport') || stemEn('reports') !== stemEn('report')) {
+    throw new Error('minisearch/stemmers smoke test failed');
+  }
+  return `zxcvbn ok (password=${weak.score}, passphrase=${strong.score}), argon2id ok, minisearch + stemmers ok`;
 }
 
 async function main() {
@@ -250,6 +269,13 @@ async function main() {
 
   const hashWasm = readPkg('hash-wasm');
   outputs.set('argon2.mjs', ARGON2_PREFIX + readDep('hash-wasm/dist/argon2.umd.min.js') + ARGON2_SUFFIX);
+
+  const miniSearch = readPkg('minisearch');
+  outputs.set('minisearch.mjs', stripSourceMap(readDep(MINISEARCH_FILE)));
+  const stemmers = readPkg('@orama/stemmers');
+  for (const [name, file] of Object.entries(STEMMERS)) {
+    outputs.set(`stemmers/${name}.mjs`, stripSourceMap(readDep(`@orama/stemmers/dist/${file}.js`)));
+  }
 
   const { files, packages } = buildZxcvbn();
   for (const rel of [...files.keys()].sort()) outputs.set(rel, files.get(rel));
@@ -268,6 +294,7 @@ async function main() {
   }
 
   const pkgs = [`htmx.org@${htmx.version}`, `hash-wasm@${hashWasm.version}`,
+    `minisearch@${miniSearch.version}`, `@orama/stemmers@${stemmers.version}`,
     ...[...packages.values()].map((p) => `${p.name}@${p.version}`)];
   console.log(`vendor: ${outputs.size} files in webapp/static/vendor (${written} updated, ${removed} removed) ` +
     `from ${pkgs.join(', ')}${checked}`);

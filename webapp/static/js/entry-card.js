@@ -5,7 +5,12 @@ import { showTags } from './sealed-items.js';
 
 const EXCERPT = 180;
 
-export function entryCard(item, payload) {
+/**
+ * @param {{id: string, created_at: string, pending?: boolean}} item
+ * @param {import('./merge.js').Payload} payload
+ * @param {{activeTag?: string | null}} [options] the tag the list is filtered by now
+ */
+export function entryCard(item, payload, { activeTag = null } = {}) {
   const li = document.createElement('li');
   li.className = 'entry-card';
   const link = document.createElement('a');
@@ -27,7 +32,7 @@ export function entryCard(item, payload) {
   time.textContent = new Intl.DateTimeFormat(document.documentElement.lang || 'fi', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(item.created_at));
   const tags = document.createElement('span');
   tags.className = 'tags';
-  showTags(tags, payload.tags);
+  showTags(tags, payload.tags, { active: activeTag });
   meta.append(time, ' ', tags);
   if (item.pending) {
     const badge = document.createElement('span');

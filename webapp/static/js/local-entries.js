@@ -16,16 +16,3 @@ export async function openMirror(uid, keys) {
   );
   return opened.filter(Boolean);
 }
-
-/** Does an entry match every word of the query (title, body, tags; case-insensitive)? */
-export function matches(payload, query) {
-  const haystack = [payload.title, payload.body, ...(Array.isArray(payload.tags) ? payload.tags : [])]
-    .filter((part) => typeof part === 'string')
-    .join('\n')
-    .toLocaleLowerCase();
-  return query
-    .toLocaleLowerCase()
-    .split(/\s+/)
-    .filter(Boolean)
-    .every((word) => haystack.includes(word));
-}

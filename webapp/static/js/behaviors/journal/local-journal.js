@@ -31,7 +31,7 @@ export default async function localJournal(root) {
       const { payload } = await openSealed(item, keys, account.uid);
       view.querySelector('[data-field=title]').textContent = payload.title || t('untitled');
       view.querySelector('[data-field=body]').textContent = typeof payload.body === 'string' ? payload.body : '';
-      showTags(view.querySelector('[data-field=tags]'), payload.tags);
+      showTags(view.querySelector('[data-field=tags]'), payload.tags, { as: 'link' });
     }
     view.hidden = false;
     return;

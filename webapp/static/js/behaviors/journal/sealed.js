@@ -29,7 +29,8 @@ export default async function sealed(el) {
     } else {
       setField(el, 'excerpt', body.length > EXCERPT ? `${body.slice(0, EXCERPT).trimEnd()}…` : body);
     }
-    showTags(el.querySelector('[data-field="tags"]'), payload.tags);
+    // A card's tags filter the list; one entry's page links each tag to the filtered journal.
+    showTags(el.querySelector('[data-field="tags"]'), payload.tags, { as: el.hasAttribute('data-full') ? 'link' : 'button' });
     el.dataset.state = 'open';
     // Keep the verified ciphertext for offline reading (never the decrypted text).
     mirror.remember(currentUid(), [item]).catch(() => {});

@@ -1,0 +1,3 @@
+// Types of webapp/static/vendor/stemmers/english.mjs (@orama/stemmers, copied by scripts/vendor.mjs).
+export declare function stemmer(word: string): string;
+export declare const language: string;
