@@ -265,7 +265,8 @@ def test_head_links_the_manifest_and_icons(client):
                           ("apple-mobile-web-app-title", "Välitila")):
         assert f'<meta name="{name}" content="{content}">' in head
     footer = html.split('<footer class="site-footer">')[1]
-    assert "data-js-pwa" in footer and "data-pwa-install" in footer
+    # The worker on every page; "Install the app" only in Settings (tests/test_pages_views.py).
+    assert "data-js-pwa" in footer and "data-pwa-install" not in footer
 
 
 # -- the worker's background fetches leave the session alone ---------------------------------

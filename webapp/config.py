@@ -66,6 +66,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
     LANGUAGES = ("fi", "sv", "en")
     LOCK_MINUTES = int(os.environ.get("LOCK_MINUTES", "30"))
+    # Who runs this service: shown on the landing page, the privacy statement (the
+    # controller) and the accessibility statement (the feedback channel).
+    OPERATOR_NAME = os.environ.get("OPERATOR_NAME", "")
+    OPERATOR_EMAIL = os.environ.get("OPERATOR_EMAIL", "")
+    OPERATOR_ADDRESS = os.environ.get("OPERATOR_ADDRESS", "")
     PROXY_FIX = os.environ.get("PROXY_FIX", "") == "1"
     PAGE_SIZE = 20
     TESTING = False

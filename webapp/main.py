@@ -1,7 +1,9 @@
-"""Start page and the language switch."""
+"""Start page, the privacy and accessibility statements, and the language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from datetime import date
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from .i18n import remember_language
@@ -16,7 +18,7 @@ bp = Blueprint("main", __name__)
 def index():
     if current_user.is_authenticated:
         return redirect(url_for("journal.index"))
-    return render_template("main/landing.html")
+    return render_template("main/landing.html", operator=operator())
 
 
 def safe_next(target: str | None) -> str:
@@ -35,6 +37,33 @@ def set_language():
     if current_user.is_authenticated:
         accounts.update_settings(current_user._get_current_object(), locale=form.locale)
     return remember_language(redirect(safe_next(form.next)), form.locale)
+
+
+#: When the accessibility statement was last reviewed (update it with the statement).
+STATEMENT_PREPARED = date(2026, 12, 1)
+
+
+def operator() -> dict[str, str]:
+    """Who runs this service (OPERATOR_* in the configuration); empty values stay empty and
+    the pages then say that the details have not been filled in."""
+    config = current_app.config
+    return {key: config.get(f"OPERATOR_{key.upper()}") or ""
+            for key in ("name", "email", "address")}
+
+
+@bp.get("/tietosuoja")
+def privacy():
+    """The privacy statement (tietosuojaseloste), in the reader's language; public."""
+    return render_template("main/privacy.html", operator=operator(),
+                           idle_days=current_app.config["SESSION_IDLE_DAYS"],
+                           max_days=current_app.config["SESSION_MAX_DAYS"])
+
+
+@bp.get("/saavutettavuus")
+def accessibility():
+    """The accessibility statement (saavutettavuusseloste), in the reader's language; public."""
+    return render_template("main/accessibility.html", operator=operator(),
+                           prepared=STATEMENT_PREPARED)
 
 
 @bp.get("/healthz")

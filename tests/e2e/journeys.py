@@ -66,9 +66,14 @@ def open_entry(page: Page, item_id: str) -> tuple[str, str]:
     return (page.text_content("[data-field=title]"), page.text_content("[data-field=body]"))
 
 
+SIGN_OUT = "#logout-form [type=submit]"   # in Settings, not in the header (issue 7, point 9)
+
+
 def log_out(page: Page) -> None:
-    """Sign out from the header (the behaviour wipes the device first)."""
-    page.locator(".site-nav [data-js-logout] [type=submit]").click()
+    """Sign out in Settings (the behaviour wipes the device first)."""
+    if not page.url.endswith("/account/"):
+        page.goto("/account/")
+    page.locator(SIGN_OUT).click()
     page.wait_for_url(re.compile(r".*/login\?signed_out=1$"))
 
 

@@ -150,6 +150,8 @@ PUBLIC = {
     "recover": lambda page: page.goto("/recover"),
     "recover-error": _recover_error,
     "offline": lambda page: page.goto("/offline"),
+    "privacy-statement": lambda page: page.goto("/tietosuoja"),
+    "accessibility-statement": lambda page: page.goto("/saavutettavuus"),
     "not-found": lambda page: page.goto("/no-such-page"),
 }
 

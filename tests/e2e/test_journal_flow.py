@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 import protocol
 
-from .journeys import log_in, open_entry, sign_up, write_entry
+from .journeys import log_in, log_out, open_entry, sign_up, write_entry
 
 
 def test_write_and_read_on_two_devices(new_context, marker, no_plaintext):
@@ -28,8 +28,7 @@ def test_write_and_read_on_two_devices(new_context, marker, no_plaintext):
     phone.wait_for_url(re.compile(rf".*/journal/{item_id}$"))
     assert open_entry(phone, item_id)[1] == f"Muokattu {marker}."
 
-    phone.locator("[data-js-logout] [type=submit]").first.click()
-    phone.wait_for_url(re.compile(r".*/login\?signed_out=1$"))
+    log_out(phone)
 
     laptop = new_context().new_page()
     log_in(laptop, account.email, account.password)

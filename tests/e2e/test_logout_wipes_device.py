@@ -117,7 +117,7 @@ def test_sign_out_everywhere_wipes_this_device_and_ends_the_others(new_context, 
     open_entry(laptop, item_id)
 
     phone.goto("/account/")
-    phone.locator("main [data-js-logout] [type=submit]").click()
+    phone.locator("form[action='/account/logout-everywhere'][data-js-logout] [type=submit]").click()
     phone.wait_for_url(re.compile(r"/login\?signed_out=1$"))
     expect_wiped(phone, account.email, marker)
 

@@ -13,14 +13,16 @@ const EXCERPT = 180;
 export function entryCard(item, payload, { activeTag = null } = {}) {
   const li = document.createElement('li');
   li.className = 'entry-card';
-  const link = document.createElement('a');
-  link.className = 'entry-link';
-  link.href = `/journal/${item.id}`;
   const article = document.createElement('article');
   article.dataset.state = 'open';
   const title = document.createElement('h2');
   title.className = 'entry-title';
-  title.textContent = (typeof payload.title === 'string' && payload.title.trim()) || t('untitled');
+  // The link is the title, so its accessible name is the entry's title (CSS stretches it).
+  const link = document.createElement('a');
+  link.className = 'entry-link';
+  link.href = `/journal/${item.id}`;
+  link.textContent = (typeof payload.title === 'string' && payload.title.trim()) || t('untitled');
+  title.append(link);
   const excerpt = document.createElement('p');
   excerpt.className = 'entry-excerpt';
   const body = typeof payload.body === 'string' ? payload.body : '';
@@ -41,7 +43,6 @@ export function entryCard(item, payload, { activeTag = null } = {}) {
     meta.append(' ', badge);
   }
   article.append(title, excerpt, meta);
-  link.append(article);
-  li.append(link);
+  li.append(article);
   return li;
 }

@@ -1,12 +1,13 @@
 // data-js-pwa (in the footer of every page): the page side of the installable app.
+// The install controls it drives are in Settings.
 // - registers the service worker (/sw.js, scope "/") where there is one to register;
 // - tells the worker who is signed in and in which language, so that the page shells it
 //   keeps offline are the right ones (and none is kept for a signed-out device);
 // - offers a waiting update in a small banner: before the new worker takes over, the page
 //   announces `valitila:before-update` and awaits lifecycle.beforeUpdate hooks (the compose
 //   page seals its open draft), then reloads once the new worker controls it;
-// - shows "Install" after the browser's beforeinstallprompt, a short help on iOS Safari
-//   (which has no prompt), and asks once per sign-in for persistent storage.
+// - shows "Install" (in Settings) after the browser's beforeinstallprompt, a short help on iOS
+//   Safari (which has no prompt), and asks once per sign-in for persistent storage.
 import { t } from '../../i18n.js';
 import { runBeforeUpdate } from '../../lifecycle.js';
 
@@ -40,11 +41,18 @@ function isIos() {
   return /iPad|iPhone|iPod/.test(ua) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
 }
 
-function setUpInstall(root) {
-  const button = root.querySelector('[data-pwa-install]');
+// The install controls live in Settings (pwa/_install.html), not in the footer of every page:
+// the button when the browser offered its prompt, the steps on iOS, else a pointer to the
+// browser's own menu; none of it when the app already runs installed.
+function setUpInstall(page) {
+  const button = page.querySelector('[data-pwa-install]');
   if (!button) return;
+  const card = page.querySelector('[data-pwa-card]');
+  const menuHelp = page.querySelector('[data-pwa-menu-help]');
   const refresh = () => {
     button.hidden = !installPrompt || isStandalone();
+    if (menuHelp) menuHelp.hidden = !button.hidden || isIos();
+    if (card) card.hidden = isStandalone();
   };
   installListeners.add(refresh);
   refresh();
@@ -62,8 +70,8 @@ function setUpInstall(root) {
   });
 }
 
-function setUpIosHelp(root) {
-  const help = root.querySelector('[data-pwa-ios-help]');
+function setUpIosHelp(page) {
+  const help = page.querySelector('[data-pwa-ios-help]');
   if (help) help.hidden = !(isIos() && !isStandalone());
 }
 
@@ -137,9 +145,9 @@ async function syncWorker() {
   registration.active?.postMessage({ type: 'SYNC', uid: signedInUid(), lang: document.documentElement.lang || '' });
 }
 
-export default async function pwa(root) {
-  setUpInstall(root);
-  setUpIosHelp(root);
+export default async function pwa() {
+  setUpInstall(document);
+  setUpIosHelp(document);
   requestPersistence();
   if (!('serviceWorker' in navigator) || !/^https?:$/.test(window.location.protocol)) return;
   let registration;
