@@ -77,6 +77,9 @@ export default function journalSearch(form) {
   let runs = 0;
 
   form.addEventListener('submit', (event) => event.preventDefault());
+  // Once used, the form keeps its help line shown (app.css .search-compact): no layout shift
+  // when the field loses focus to a tap on the list.
+  input.addEventListener('focus', () => form.setAttribute('data-used', ''), { once: true });
   input.addEventListener('input', () => {
     clearTimeout(timer);
     timer = setTimeout(run, 120);
