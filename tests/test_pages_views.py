@@ -46,7 +46,7 @@ def test_statements_in_each_language_with_the_operator(client, operator, path, l
 
 def test_privacy_statement_says_what_is_plain_what_is_sealed_and_the_rights(client, app):
     html = client.get("/tietosuoja").get_data(as_text=True)
-    for needle in ("Sähköpostiosoitteesi", "256 tavuun", "”Firefox · Windows”",
+    for needle in ("Sähköpostiosoitteesi", "256 tavuun", "”Firefox · Windows”", "lokiinsa",
                    "Tietoturvatapahtumat", "salataan selaimessasi",
                    f"{int(app.config['SESSION_IDLE_DAYS'])} päivän",
                    f"{int(app.config['SESSION_MAX_DAYS'])} päivää",
