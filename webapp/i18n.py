@@ -98,8 +98,16 @@ JS_STRINGS = {
                               "or discard it."),
     "discardMine": _l("Discard my text"),
     "signInToSend": _l("Sign in again to send your changes. They are kept on this device."),
+    "emptyEntry": _l("Write something before saving."),
+    "draftKept": _l("Draft kept on this device"),
+    "draftDiscarded": _l("Draft discarded."),
+    "discardDraftConfirm": _l("Discard this draft? The unsaved text kept on this device will be "
+                              "deleted."),
+    "draftLeft": _l("Your draft is kept on this device. You can go on with it later."),
+    "deleted": _l("Deleted"),
+    "deletedLocally": _l("Deleted on this device. The deletion will be sent when the "
+                         "connection is back."),
 }
-
 
 # Strings with a count, for static/js: every catalogue has two plural forms, n == 1 and the
 # rest (`plural=(n != 1)` in fi, sv and en; tests/test_i18n_plurals.py checks it), so each

@@ -264,6 +264,28 @@ def _local_journal(site: Site) -> None:
            .first).to_be_visible()
 
 
+def _compose_empty_error(site: Site) -> None:
+    open_editor(site.page, "/journal/new")
+    site.page.locator("[data-compose-form] [type=submit]").click()
+    expect(site.page.locator("#body-error")).to_be_visible()
+
+
+def _entry_saved_notice(site: Site) -> None:
+    open_editor(site.page, "/journal/new")
+    site.page.fill("#body", "Lyhyt pohdinta.")
+    save_compose(site.page)
+    expect(site.page.locator("[data-js-notice]")).not_to_be_empty()
+
+
+def _discard_draft_dialog(site: Site) -> None:
+    open_editor(site.page, "/journal/new")
+    site.page.locator("#body").press_sequentially("Kesken jäänyt ajatus")
+    expect(site.page.locator("[data-compose-form] [data-status]")).not_to_be_empty()
+    open_editor(site.page, "/journal/new")
+    site.page.locator("[data-discard-draft]").click()
+    expect(site.page.locator("[data-discard-dialog]")).to_be_visible()
+
+
 SIGNED_IN = {
     "journal": lambda site: site.page.goto("/journal/"),
     "entry": lambda site: site.page.goto(f"/journal/{site.entry}"),
@@ -277,6 +299,9 @@ SIGNED_IN = {
     "unlock-error": _unlock_error,
     "not-found": lambda site: site.page.goto(f"/journal/{uuid.uuid4()}"),
     "local-journal": _local_journal,
+    "new-empty-error": _compose_empty_error,
+    "entry-saved-notice": _entry_saved_notice,
+    "discard-draft-dialog": _discard_draft_dialog,
 }
 
 

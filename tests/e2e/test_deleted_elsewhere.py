@@ -36,9 +36,10 @@ def api_status(page: Page, item_id: str) -> int:
     return page.evaluate("async (id) => (await fetch(`/api/v1/items/${id}`)).status", item_id)
 
 
-def expect_deleted_panel(laptop: Page, item_id: str, title: str, body: str):
+def expect_deleted_panel(laptop: Page, item_id: str, title: str, body: str,
+                         editing: str | None = None):
     """The deleted-elsewhere panel is shown with the typed text and only its two choices;
-    the laptop is still on the edit page. Returns the panel."""
+    the laptop is still on the edit page (or on `editing`). Returns the panel."""
     panel = laptop.get_by_role("region", name=js_string(laptop, "deletedConflictTitle"))
     expect(panel).to_be_visible(timeout=30_000)
     expect(panel).to_be_focused()
@@ -55,7 +56,7 @@ def expect_deleted_panel(laptop: Page, item_id: str, title: str, body: str):
     expect(panel.get_by_role("button", name=KEEP_AS_NEW)).to_be_visible()
     expect(panel.get_by_role("button", name=js_string(laptop, "discardMine"))).to_be_visible()
     expect(laptop.locator(STATUS)).to_have_text(js_string(laptop, "deletedConflict"))
-    expect(laptop).to_have_url(re.compile(rf"/journal/{item_id}/edit$"))   # still editing
+    expect(laptop).to_have_url(re.compile(editing or rf"/journal/{item_id}/edit$"))
     return panel
 
 
@@ -116,7 +117,9 @@ def test_offline_edit_of_an_entry_deleted_elsewhere_offers_the_text_when_back_on
     laptop.fill("#title", title)
     laptop.fill("#body", body)
     laptop.locator(SUBMIT).click()
-    expect(laptop.locator(STATUS)).to_have_text(js_string(laptop, "savedLocally"))
+    # Saved offline, like online: the entry, shown from the device (issue 7).
+    laptop.wait_for_url(re.compile(rf".*/journal/{item_id}$"))
+    expect(laptop.locator("[data-local-entry] [data-local-pending]")).to_be_visible()
     wait_for_outbox(laptop, 1, "the offline edit queued")
 
     delete_elsewhere(phone, item_id)
@@ -129,8 +132,9 @@ def test_offline_edit_of_an_entry_deleted_elsewhere_offers_the_text_when_back_on
     expect(laptop.locator("[data-js-outbox-status]")).to_contain_text(
         js_string(laptop, "conflictsWaiting_one").replace("{n}", "1"))
 
-    laptop.locator("[data-retry]").click()
-    panel = expect_deleted_panel(laptop, item_id, title, body)
+    # The entry's edit page is gone with it: a new-reflection page takes the text in.
+    open_editor(laptop, "/journal/new")
+    panel = expect_deleted_panel(laptop, item_id, title, body, editing=r"/journal/new$")
     new_id = keep_as_new(laptop, panel, item_id, title, body)
     wait_for_outbox(laptop, 0)
     assert open_entry(phone, new_id) == (title, body)

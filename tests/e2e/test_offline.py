@@ -169,6 +169,15 @@ def go_offline_to(page: Page, context: BrowserContext, path: str) -> None:
     page.goto(path)
 
 
+def expect_saved_offline(page: Page, item_id: str = "[0-9a-f-]{36}") -> None:
+    """Saved offline, like online: the page went to the entry, which the worker shows from
+    the device (the local journal shell), marked "not sent yet" (issue 7)."""
+    page.wait_for_url(re.compile(rf".*/journal/{item_id}$"), timeout=TIMEOUT)
+    expect(page.locator("[data-local-entry] [data-local-pending]")).to_be_visible(
+        timeout=TIMEOUT)
+    expect(page.locator("[data-js-notice]")).to_have_text(js_string(page, "savedLocally"))
+
+
 def write_offline(page: Page, title: str, body: str, *, navigate: bool = True) -> None:
     """Write a reflection on the compose page while offline (navigate: open /journal/new
     first, which the worker serves from the cached shell). Saved on this device."""
@@ -177,8 +186,8 @@ def write_offline(page: Page, title: str, body: str, *, navigate: bool = True) -
     page.fill("#title", title)
     page.fill("#body", body)
     page.locator(SUBMIT).click()
-    expect(page.locator(STATUS)).to_have_text(js_string(page, "savedLocally"),
-                                              timeout=TIMEOUT)
+    expect_saved_offline(page)
+    expect(page.locator("[data-local-entry] [data-field=title]")).to_have_text(title)
 
 
 # ------------------------------------------------------------------------------ a. reading
@@ -504,7 +513,7 @@ def edit_offline_then_meet_a_newer_version(new_context, marker):
     mine = f"Läppärillä junassa {marker}."
     laptop.fill("#body", mine)
     laptop.locator(SUBMIT).click()
-    expect(laptop.locator(STATUS)).to_have_text(js_string(laptop, "savedLocally"))
+    expect_saved_offline(laptop, item_id)
 
     theirs = f"Puhelimella kotona {marker}."
     open_editor(phone, f"/journal/{item_id}/edit")
@@ -529,8 +538,9 @@ def test_conflict_with_another_device_shows_both_and_keeps_the_choice(
         new_context, marker)
     uid = uid_of(laptop)
 
-    # Back on the laptop's compose page: trying again shows both versions.
-    laptop.locator("[data-retry]").click()
+    # The laptop opens its editor again (saving offline left it for the entry): both
+    # versions are shown.
+    open_editor(laptop, f"/journal/{item_id}/edit")
     conflict = laptop.locator("[data-conflict]")
     expect(conflict).to_be_visible()
     expect(conflict.locator("[data-mine-body]")).to_have_text(mine)
@@ -621,7 +631,7 @@ def test_an_offline_edit_of_an_entry_deleted_elsewhere_is_not_stranded(
     mine = f"Läppärin teksti {marker}."
     laptop.fill("#body", mine)
     laptop.locator(SUBMIT).click()
-    expect(laptop.locator(STATUS)).to_have_text(js_string(laptop, "savedLocally"))
+    expect_saved_offline(laptop, item_id)
     phone.goto(f"/journal/{item_id}")
     phone.locator("[data-js-delete]").click()
     phone.locator("#delete-dialog [data-confirm]").click()
@@ -632,7 +642,8 @@ def test_an_offline_edit_of_an_entry_deleted_elsewhere_is_not_stranded(
         const ops = await ({OUTBOX_OPS})();
         return ops.length === 1 && ops[0].conflict && ops[0].conflict.rev === 0;
     }}""", what="the laptop's sync to find the entry gone")
-    laptop.locator("[data-retry]").click()
+    # Its edit page is gone with the entry: a new-reflection page takes the text in.
+    open_editor(laptop, "/journal/new")
     keep_as_new = laptop.locator("[data-conflict] [data-keep-as-new]")
     shown = laptop.locator("article[data-state=open]")
     expect(keep_as_new.or_(shown)).to_be_visible(timeout=10_000)

@@ -52,9 +52,9 @@ def test_next_new_reflection_starts_empty(new_context, module_account, marker, n
     second_id = save_compose(page)
     assert second_id != first_id, "the second reflection was saved over the first"
     page.goto("/journal/")
-    expect(page.locator(f"a[href='/journal/{first_id}'] [data-field=title]")).to_have_text(
+    expect(page.locator(f"a[href='/journal/{first_id}'][data-field=title]")).to_have_text(
         first[0])
-    expect(page.locator(f"a[href='/journal/{second_id}'] [data-field=title]")).to_have_text(
+    expect(page.locator(f"a[href='/journal/{second_id}'][data-field=title]")).to_have_text(
         second[0])
 
 

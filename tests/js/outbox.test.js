@@ -90,6 +90,7 @@ describe('sending', () => {
     fakeServer(() => 'network');
     const result = await outbox.sync(UID);
     assert.equal(result.offline, true);
+    assert.equal(result.unreachable, true, 'no answer at all: pages come from the worker now');
     const [op] = await outbox.pending(UID);
     assert.equal(op.attempts, 1);
     assert.equal(op.error, undefined);
@@ -102,6 +103,7 @@ describe('sending', () => {
     const seen = fakeServer(() => ({ status: 503, body: error('unavailable'), headers: { 'Retry-After': '30' } }));
     const result = await outbox.sync(UID);
     assert.equal(result.offline, true);
+    assert.equal(result.unreachable, false, 'the server answered: it is only down');
     assert.equal(result.retryAfter, 30);
     assert.equal(seen.length, 1, 'stops at the first temporary refusal');
     const ops = await outbox.pending(UID);

@@ -182,10 +182,12 @@ export function outcome(op, err) {
 }
 
 /** @typedef {{sent: number, conflicts: number, failed: number, offline: boolean,
- *   loginRequired: boolean, retryAfter: number|null}} SyncResult */
+ *   unreachable: boolean, loginRequired: boolean, retryAfter: number|null}} SyncResult
+ *  offline: the network or the server is down (try later); unreachable: no answer at all
+ *  (the device has no network), so pages come from the service worker's shells now. */
 
 /** @returns {SyncResult} */
-const emptyResult = () => ({ sent: 0, conflicts: 0, failed: 0, offline: false, loginRequired: false, retryAfter: null });
+const emptyResult = () => ({ sent: 0, conflicts: 0, failed: 0, offline: false, unreachable: false, loginRequired: false, retryAfter: null });
 
 async function drain(uid) {
   const result = emptyResult();
@@ -219,6 +221,7 @@ async function drain(uid) {
       result.conflicts += 1;
     } else if (next === 'wait') {
       result.offline = refusal.temporary && refusal.status !== 429;
+      result.unreachable = refusal.status === 0;
       result.loginRequired = refusal.loginRequired;
       result.retryAfter = refusal.retryAfter;
       break; // server trouble or signed out: keep the op, try later

@@ -3,9 +3,16 @@
 // read and fill its fields; the editor does the rest:
 // - opens the item being edited (a newer version still in this device's outbox wins);
 // - keeps a draft sealed with the account key on every change (one write at a time), and
-//   before a lock, an update reload, pagehide and beforeunload; restores it on return;
+//   before a lock, an update reload, pagehide and beforeunload; restores it on return; says
+//   so quietly ("draft kept on this device"); a restored draft can be discarded (after a
+//   confirmation; the sealed draft leaves the device); cancel leaves with the draft kept;
+// - refuses an empty form (nothing written) with a message next to the main field, before
+//   anything is sealed or queued;
 // - on save seals and signs the payload with the item's DEK, queues it in the outbox and
-//   sends it; shows the state (saving / saved / kept on this device / failed — retry);
+//   sends it; then goes to the item with a short confirmation ("Saved") — also offline,
+//   where the service worker shows it from the device, marked "not sent yet"; where it
+//   cannot go, it says so in place (saving / saved / kept on this device / failed — retry);
+// - text areas grow with their text (CSS field-sizing, with autogrow.js as the fallback);
 // - on a conflict shows the conflict panel: both versions (409), with "keep mine", "keep the
 //   saved one", "merge and edit" and "keep mine as a new item"; or, when the item was deleted
 //   on another device (410), "keep mine as a new item" (fresh id, rev 1, a new DEK) or
@@ -14,22 +21,27 @@
 //
 // Markup it expects inside `root` (data-kind, data-sealed for an existing item, data-show-url
 // with ITEM_ID where a saved item is shown, data-done-url where "discard" goes):
-//   the form's [data-status], [data-retry] and [type=submit]; optionally [data-conflict] with
+//   the form's [data-status], [data-retry] and [type=submit]; the main field's error line
+//   `#<field id>-error`; optionally a [data-cancel-edit] link (where cancel goes), a
+//   [data-discard-draft] button with a [data-discard-dialog] <dialog> holding [data-keep]
+//   and [data-confirm] buttons, and [data-conflict] with
 //   [data-conflict-intro], [data-mine-title], [data-mine-body], [data-theirs-title],
 //   [data-theirs-body] and the buttons [data-keep-mine], [data-keep-theirs], [data-merge],
 //   [data-keep-as-new]; the panel's aria-labelledby names its heading.
 import { newDek, ownerEnvelope, sealItem } from './crypto/envelope.js';
 import { ApiError, api } from './api.js';
+import { autoGrow } from './autogrow.js';
 import { dropDraft, loadDraft, saveDraft } from './drafts.js';
 import { t } from './i18n.js';
 import * as keystore from './keystore.js';
 import * as lifecycle from './lifecycle.js';
 import { mergePayloads } from './merge.js';
 import * as mirror from './mirror.js';
+import { leaveNotice } from './notices.js';
 import * as outbox from './outbox.js';
 import { openSealed } from './sealed-items.js';
 import { currentUid, requireKeys } from './session.js';
-import { go, setStatus } from './ui.js';
+import { fieldError, go, setStatus } from './ui.js';
 
 /** @typedef {import('./merge.js').Payload} Payload */
 
@@ -41,7 +53,18 @@ import { go, setStatus } from './ui.js';
  * @property {(mine: Payload, theirs: Payload) => Payload} [merge]  default: mergePayloads
  * @property {(payload: Payload) => {title: string, body: string}} [summary]  for the panel
  * @property {() => void} [focusAfterMerge]
+ * @property {HTMLInputElement|HTMLTextAreaElement} [field]  the main field: an empty form's
+ *   message goes next to it, and focus after a merge or a discarded draft (default: the
+ *   form's first text area)
+ * @property {(payload: Payload) => boolean} [isEmpty]  nothing written yet (default:
+ *   every string blank, every list empty); such a form is never saved
  */
+
+const blank = (value) =>
+  value === null || value === undefined || (typeof value === 'string' && !value.trim()) || (Array.isArray(value) && value.every(blank));
+
+/** True when a payload holds nothing written: only blank strings and empty lists. */
+export const isBlankPayload = (payload) => Object.values(payload || {}).every(blank);
 
 const defaultSummary = (payload) => ({
   title: typeof payload.title === 'string' && payload.title ? payload.title : t('untitled'),
@@ -58,6 +81,14 @@ export async function sealedEditor(root, view) {
   const { form } = view;
   const merge = view.merge || mergePayloads;
   const summary = view.summary || defaultSummary;
+  const isEmpty = view.isEmpty || isBlankPayload;
+  const mainField = view.field || /** @type {HTMLTextAreaElement|null} */ (form.querySelector('textarea'));
+  const regrow = autoGrow(form);
+  /** Put a payload into the form (and fit the text areas to it). */
+  const fill = (payload) => {
+    view.fill(payload);
+    regrow();
+  };
   /** @type {(() => void) | null} */
   let submitHandler = null;
   // Never let the form submit natively, even before the keys are ready.
@@ -87,6 +118,8 @@ export async function sealedEditor(root, view) {
   const showUrl = () => root.dataset.showUrl?.replace('ITEM_ID', state.id) || null;
   const status = (text, kindOfStatus = '') => setStatus(form, text, kindOfStatus);
 
+  /** @type {Payload} what the form holds without a draft (the item as saved, or nothing) */
+  let savedPayload = {};
   if (existing) {
     // A newer version written on this device (still in the outbox) wins over the page's.
     const local = await mirror.get(existing.id);
@@ -94,7 +127,8 @@ export async function sealedEditor(root, view) {
     try {
       const opened = await openSealed(existing, keys);
       state.dek = opened.dek;
-      view.fill(opened.payload);
+      savedPayload = opened.payload;
+      fill(opened.payload);
     } catch {
       status(t('decryptFailed'), 'error');
       return null;
@@ -103,8 +137,9 @@ export async function sealedEditor(root, view) {
     state.dek = newDek();
   }
   const draft = await loadDraft(keys, uid, draftKey);
-  if (draft && (!existing || draft.itemId === existing.id)) {
-    view.fill(draft.payload);
+  const restored = Boolean(draft && (!existing || draft.itemId === existing.id) && !isEmpty(draft.payload || {}));
+  if (restored) {
+    fill(draft.payload);
     if (!existing && draft.itemId) state.id = draft.itemId;
     if (!existing && draft.dek) state.dek = Uint8Array.from(draft.dek);
     if (!existing && typeof draft.adopted === 'string') adopted = draft.adopted;
@@ -114,14 +149,29 @@ export async function sealedEditor(root, view) {
 
   // ------------------------------------------------------------------ drafts
   // The draft is sealed with the account key; a new item's DEK travels with it so that a
-  // restored draft still belongs to the same (idempotent) item.
-  const keepDraft = () =>
-    saveDraft(keys, uid, draftKey, {
+  // restored draft still belongs to the same (idempotent) item. An empty form keeps no
+  // draft (there is nothing to restore).
+  const keepDraft = async () => {
+    const payload = view.read();
+    if (isEmpty(payload)) {
+      await dropDraft(uid, draftKey);
+      return;
+    }
+    await saveDraft(keys, uid, draftKey, {
       itemId: state.id,
-      payload: view.read(),
+      payload,
       dek: existing ? undefined : Array.from(state.dek),
       adopted: adopted ?? undefined,
     });
+  };
+  // The quiet state line while writing: "draft kept on this device" once the typed text is
+  // sealed on the device (never over a message that matters: saving, an error, a conflict).
+  const quiet = () => ['', t('draftRestored'), t('draftDiscarded'), t('draftKept')];
+  const showDraftKept = () => {
+    const shown = form.querySelector('[data-status]')?.textContent ?? '';
+    if (state.saving || !state.dirty || shown === t('draftKept') || !quiet().includes(shown)) return;
+    status(isEmpty(view.read()) ? '' : t('draftKept'));
+  };
   // Every change is sealed into the draft at once (a few ms), one write at a time, so a tab
   // closed or killed right after typing still finds the text on return.
   /** @type {Promise<void>|null} */
@@ -133,6 +183,7 @@ export async function sealedEditor(root, view) {
       return draftWrite;
     }
     draftWrite = keepDraft()
+      .then(showDraftKept)
       .catch((err) => console.error('draft not kept', err))
       .finally(() => {
         draftWrite = null;
@@ -162,7 +213,7 @@ export async function sealedEditor(root, view) {
     if (state.dirty) keepDraft();
   });
   window.addEventListener('beforeunload', (event) => {
-    if (state.dirty || state.saving) {
+    if ((state.dirty && !isEmpty(view.read())) || state.saving) {
       keepDraft();
       event.preventDefault();
       event.returnValue = '';
@@ -200,15 +251,32 @@ export async function sealedEditor(root, view) {
       retry.hidden = true;
       state.saving = false; // leaving now with nothing unsaved: no "Leave site?", no draft
       const url = showUrl();
-      if (url) go(url);
+      if (url) {
+        leaveNotice('saved', url);
+        go(url);
+      }
     } else if (left.some((op) => op.conflict)) {
       await showConflict(payload);
     } else if (left.some((op) => op.error)) {
       status(t('saveFailed'), 'error');
       retry.hidden = false;
-    } else {
-      status(result?.loginRequired ? t('signInToSend') : t('savedLocally'), 'ok');
+    } else if (result?.loginRequired) {
+      status(t('signInToSend'), 'ok');
       retry.hidden = false;
+    } else {
+      // Saved on this device; the outbox sends it when the network is back (nothing failed:
+      // no retry). With no network at all the service worker shows the item from the device,
+      // as an online save would show it; otherwise (no worker, or the server is down) the
+      // page says so in place.
+      retry.hidden = true;
+      state.saving = false;
+      const url = showUrl();
+      if (url && result?.unreachable && navigator.serviceWorker?.controller) {
+        leaveNotice('savedLocally', url);
+        go(url);
+      } else {
+        status(t('savedLocally'), 'ok');
+      }
     }
   }
 
@@ -256,7 +324,7 @@ export async function sealedEditor(root, view) {
       await save(mine);
       return;
     }
-    view.fill(mine);
+    fill(mine);
     if (orphanId === state.id) {
       state.dirty = true;
       await keepDraft(); // until the user chooses, the text is in a sealed draft too
@@ -279,7 +347,7 @@ export async function sealedEditor(root, view) {
         adopted = null;
         await forgetMine(orphanId);
         if (orphanId !== state.id) {
-          view.fill({}); // the new-item page stays, empty, for what the user came to write
+          fill({}); // the new-item page stays, empty, for what the user came to write
           status('');
           return;
         }
@@ -296,7 +364,7 @@ export async function sealedEditor(root, view) {
     // sealed draft, so closing the page loses nothing; the panel shows again on reopening.
     const conflict = await outbox.conflictOf(uid, state.id);
     if (conflict?.deleted) return showDeleted(mine);
-    view.fill(mine);
+    fill(mine);
     state.dirty = true;
     await keepDraft();
     let stored;
@@ -335,7 +403,7 @@ export async function sealedEditor(root, view) {
         await dropDraft(uid, draftKey);
         const url = showUrl();
         if (url) go(url);
-        else view.fill(theirs);
+        else fill(theirs);
       },
       keepAsNew: async () => {
         await startFromStored();
@@ -344,7 +412,7 @@ export async function sealedEditor(root, view) {
       },
       merge: async () => {
         await startFromStored();
-        view.fill(merge(mine, theirs));
+        fill(merge(mine, theirs));
         state.dirty = true;
         keepDraft();
         status(t('mergeHint'));
@@ -371,9 +439,81 @@ export async function sealedEditor(root, view) {
       retry.hidden = true;
     }
   });
-  submitHandler = () => {
-    if (!state.saving) save(view.read());
+  // An empty form is refused here, before anything is sealed or queued: the message goes
+  // next to the main field (aria-invalid, described by the message, focused).
+  const emptyError = mainField && document.getElementById(`${mainField.id}-error`);
+  if (mainField && emptyError) {
+    const described = (mainField.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+    if (!described.includes(emptyError.id)) mainField.setAttribute('aria-describedby', [...described, emptyError.id].join(' '));
+  }
+  const clearEmptyError = () => {
+    if (!mainField?.hasAttribute('aria-invalid')) return;
+    mainField.removeAttribute('aria-invalid');
+    if (emptyError) {
+      emptyError.textContent = '';
+      emptyError.hidden = true;
+    }
   };
+  form.addEventListener('input', () => {
+    if (!isEmpty(view.read())) clearEmptyError();
+  });
+  submitHandler = () => {
+    if (state.saving) return;
+    const payload = view.read();
+    if (isEmpty(payload)) {
+      status('');
+      if (mainField) fieldError(mainField, t('emptyEntry'));
+      else status(t('emptyEntry'), 'error');
+      return;
+    }
+    save(payload);
+  };
+
+  // Cancel: leave for where the link goes, the text kept as a sealed draft (no "Leave
+  // site?"); the next page says the draft is kept.
+  const cancel = /** @type {HTMLAnchorElement|null} */ (root.querySelector('[data-cancel-edit]'));
+  cancel?.addEventListener('click', async (event) => {
+    event.preventDefault();
+    if (state.saving) return;
+    const target = cancel.getAttribute('href') || root.dataset.doneUrl || '/';
+    const kept = state.dirty && !isEmpty(view.read()); // the draft flushDraft keeps
+    await flushDraft();
+    if (kept) leaveNotice('draftLeft', target);
+    go(target);
+  });
+
+  // Discard a restored draft (after a confirmation): the sealed draft leaves the device and
+  // the form goes back to the item as saved (or empty).
+  const discardButton = /** @type {HTMLButtonElement|null} */ (root.querySelector('[data-discard-draft]'));
+  const discardDialog = /** @type {HTMLDialogElement|null} */ (root.querySelector('[data-discard-dialog]'));
+  async function discardDraft() {
+    state.dirty = false;
+    await settleDrafts();
+    await dropDraft(uid, draftKey);
+    if (!existing) {
+      Object.assign(state, { id: crypto.randomUUID(), dek: newDek() });
+      adopted = null;
+    }
+    fill(savedPayload);
+    clearEmptyError();
+    if (discardButton) discardButton.hidden = true;
+    status(t('draftDiscarded'));
+    mainField?.focus();
+  }
+  if (discardButton) {
+    discardButton.hidden = !restored;
+    discardButton.addEventListener('click', () => {
+      if (discardDialog) discardDialog.showModal();
+      else if (window.confirm(t('discardDraftConfirm'))) discardDraft();
+    });
+  }
+  if (discardDialog) {
+    discardDialog.querySelector('[data-keep]')?.addEventListener('click', () => discardDialog.close());
+    discardDialog.querySelector('[data-confirm]')?.addEventListener('click', async () => {
+      discardDialog.close();
+      await discardDraft();
+    });
+  }
   retry.addEventListener('click', async () => {
     retry.hidden = true;
     status(t('saving'), 'busy');

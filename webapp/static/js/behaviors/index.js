@@ -13,6 +13,7 @@ export const behaviors = {
   login: './auth/login.js',
   logout: './auth/logout.js',
   'new-recovery': './account/new-recovery.js',
+  notice: './common/notice.js',
   offline: './pwa/offline.js',
   'outbox-status': './pwa/outbox-status.js',
   'password-strength': './common/password-strength.js',

@@ -29,5 +29,8 @@ export default async function compose(root) {
     read: () => readForm(form),
     fill: (payload) => fillForm(form, payload),
     focusAfterMerge: () => field(form, 'body').focus(),
+    field: field(form, 'body'),
+    // Tags alone make no reflection: a title or some text is needed.
+    isEmpty: (payload) => !String(payload.title || '').trim() && !String(payload.body || '').trim(),
   });
 }

@@ -1,5 +1,7 @@
 // data-js-delete="<item id>": confirm in a <dialog>, then delete through the outbox (sent
-// now, or queued while offline); the item leaves this device's sealed mirror at once.
+// now, or queued while offline); the item leaves this device's sealed mirror at once. The
+// list then says "Deleted" (or that the deletion is sent when the connection is back).
+import { leaveNotice } from '../../notices.js';
 import * as outbox from '../../outbox.js';
 import { currentUid } from '../../session.js';
 import { errorMessage, go, setStatus } from '../../ui.js';
@@ -16,8 +18,10 @@ export default function deleteItem(button) {
     try {
       await outbox.queueDelete(uid, id);
       await outbox.sync(uid);
-      const failed = (await outbox.pending(uid)).find((op) => op.id === id && op.error);
+      const left = (await outbox.pending(uid)).filter((op) => op.id === id);
+      const failed = left.find((op) => op.error);
       if (failed) throw Object.assign(new Error(failed.error.message), { status: failed.error.status });
+      leaveNotice(left.length ? 'deletedLocally' : 'deleted', button.dataset.next);
       go(button.dataset.next);
     } catch (err) {
       confirm.disabled = false;

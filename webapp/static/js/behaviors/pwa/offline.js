@@ -2,19 +2,10 @@
 // load): try the page again by itself once the server answers again. The page's "Try again"
 // link (href="", the same address) works without this too.
 //
-// The `online` event only says the device has some network (it also fires on flaky or captive
-// connections), so the page first asks the server's trivial /healthz whether it can be
-// reached, and reloads only then: no loop of reloads into the same offline page.
-const PROBE = '/healthz';
-
-async function reachable() {
-  try {
-    const response = await fetch(PROBE, { cache: 'no-store', credentials: 'omit' });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
+// The `online` event only says the device has some network, so the page first asks the
+// server (network.js) whether it can be reached, and reloads only then: no loop of reloads
+// into the same offline page.
+import { reachable } from '../../network.js';
 
 export default function offline() {
   let trying = false;
