@@ -33,7 +33,8 @@ def count_text(page: Page, n: int) -> str:
 
 def test_finnish_search_finds_compounds_and_tags_filter_the_journal(
         new_context, recorder, marker, no_plaintext):
-    page = new_context(bypass_csp=True).new_page()  # CSP bypassed only to inject axe-core
+    # CSP bypassed only to inject axe-core; reduced motion so no colour is measured mid-transition.
+    page = new_context(bypass_csp=True, reduced_motion="reduce").new_page()
     sign_up(page)
     entries = [
         ("Maanantai", f"Kirjoitin asiakasraportin illalla valmiiksi. {marker}", "työ, asiakkaat"),
