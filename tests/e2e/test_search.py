@@ -28,7 +28,8 @@ def tag_button(page: Page, scope: str, tag: str, pressed: bool | None = None):
 
 
 def count_text(page: Page, n: int) -> str:
-    return js_string(page, "searchCount_one" if n == 1 else "searchCount_other").replace("{n}", str(n))
+    key = "searchCount_one" if n == 1 else "searchCount_other"
+    return js_string(page, key).replace("{n}", str(n))
 
 
 def test_finnish_search_finds_compounds_and_tags_filter_the_journal(
