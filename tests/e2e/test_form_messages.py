@@ -151,3 +151,27 @@ def test_signed_in_forms(new_context, recorder, module_account, js):
     page.locator("[data-unlock-form] [type=submit]").click()
     expect_error(page, "password", js("fi", "passwordRequired"), error_id="unlock-error")
     expect(page.locator("[data-unlock-form] [data-status]")).to_have_text("")
+
+
+def test_a_secret_form_cannot_submit_before_its_behaviour_is_there(new_context, recorder):
+    """Until the sign-in behaviour has attached, its submit button is disabled: neither a tap
+    nor Enter sends the form natively (a GET /login?email=… would put the address in the URL,
+    the history and the server log). Once the behaviour is there, the button works."""
+    context = new_context(service_workers="block")
+    held = []
+    context.route(re.compile(r"/static/js/behaviors/auth/login[.-][^/]*js"),
+                  lambda route: held.append(route))
+    page = context.new_page()
+    page.goto("/login")
+    submit = page.locator("[data-login-form] [type=submit]")
+    expect(submit).to_be_disabled()
+    page.fill("#email", "ennen.skriptia@example.fi")
+    page.fill("#password", "jotain-salaista-42")
+    page.locator("#email").press("Enter")
+    page.wait_for_timeout(300)
+    assert held, "the sign-in behaviour was not requested"
+    assert not [u for u in recorder.urls if "ennen.skriptia" in u], recorder.urls
+    assert page.url.endswith("/login")
+    held[0].continue_()
+    expect(submit).to_be_enabled()
+    expect(page.locator("#email")).to_have_value("ennen.skriptia@example.fi")

@@ -31,6 +31,20 @@ function trackLoading(node, attached) {
   });
 }
 
+/**
+ * Submit buttons of forms that carry secrets are rendered `disabled data-needs-js`: until the
+ * behaviour has attached its listeners, neither a tap nor Enter (implicit submission needs an
+ * enabled default button) can send the form natively, with the email in a GET URL.
+ * @param {Element} node
+ */
+function enableControls(node) {
+  const controls = /** @type {NodeListOf<HTMLButtonElement>} */ (node.querySelectorAll('[data-needs-js]'));
+  for (const control of controls) {
+    control.removeAttribute('data-needs-js');
+    control.disabled = false;
+  }
+}
+
 /** @param {Element} root */
 function attach(root) {
   for (const name of /** @type {(keyof typeof behaviors)[]} */ (Object.keys(behaviors))) {
@@ -44,7 +58,11 @@ function attach(root) {
         for (const node of fresh) {
           // The synchronous part (listeners) runs now; the rest may go on asynchronously.
           Promise.resolve()
-            .then(() => behavior(/** @type {HTMLElement} */ (node)))
+            .then(() => {
+              const result = behavior(/** @type {HTMLElement} */ (node));
+              enableControls(node);
+              return result;
+            })
             .catch((err) => console.error(`behaviour ${name} failed`, err));
         }
       },
