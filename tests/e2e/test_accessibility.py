@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from .conftest import Recorder, run_axe
 from .device import seed_entries
 from .journeys import open_editor, save_compose, sign_up, write_entry
+from .leaks import new_marker
 
 SCHEMES = ("light", "dark")
 DEVICE = {"viewport": {"width": 360, "height": 740}, "locale": "fi-FI", "bypass_csp": True,
@@ -30,7 +31,7 @@ def recorder():
 
 @pytest.fixture(scope="module")
 def marker():
-    return f"SALAISUUS-{uuid.uuid4().hex[:12]}"
+    return new_marker()
 
 
 @dataclass

@@ -14,7 +14,6 @@ With the no-plaintext proof."""
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -23,6 +22,7 @@ from playwright.sync_api import Page, expect
 from .conftest import Recorder
 from .device import seed_entries
 from .journeys import PASSWORD, SIGN_OUT, log_in, open_editor, sign_up
+from .leaks import new_marker
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def recorder():
 
 @pytest.fixture(scope="module")
 def marker():
-    return f"SALAISUUS-{uuid.uuid4().hex[:12]}"
+    return new_marker()
 
 
 @dataclass
