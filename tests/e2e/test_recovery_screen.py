@@ -80,7 +80,9 @@ def test_the_ordinals_in_swedish_and_english(new_context, no_plaintext):
     for lang, third in (("sv", "tredje"), ("en", "third")):
         page.goto("/signup")
         page.select_option("#language-select", lang)
-        page.locator(".language-form [type=submit]").click()
+        with page.expect_navigation():              # the form posts, then redirects back
+            page.locator(".language-form [type=submit]").click()
+        page.wait_for_load_state()
         expect(page.locator("html")).to_have_attribute("lang", lang)
         ordinals = js_string(page, "recoveryOrdinals").split("|")
         assert len(ordinals) == 13 and ordinals[2] == third, ordinals
