@@ -90,6 +90,7 @@ def test_reload_at_the_key_step_then_the_prompt_leads_to_a_new_key(new_context, 
     # ...confirmed as at sign-up: back where the person was, and the prompt is gone.
     confirm_shown_key(page)
     page.wait_for_url(re.compile(r"/journal/$"))
+    page.wait_for_load_state("networkidle")     # the journal settles before we leave it
     for path in (None, "/journal/new", "/account/"):
         if path:
             page.goto(path)
@@ -128,6 +129,7 @@ def test_settings_make_a_new_key(new_context, no_plaintext):
     assert third_key not in (new_key, account.recovery_key)
     confirm_shown_key(page)
     page.wait_for_url(re.compile(r"/account/$"))
+    page.wait_for_load_state("networkidle")
     expect(prompt(page)).to_have_count(0)
     expect(page.get_by_role("region", name="Palautusavain")).to_contain_text(
         "Vahvistit palautusavaimesi")
