@@ -4,11 +4,14 @@ the same Babel catalogues."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from flask import Flask, Response, current_app, request, session
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
@@ -17,7 +20,8 @@ LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 LANGUAGE_COOKIE = "valitila_lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
-# Strings used by static/js; rendered into <body data-i18n> on every page.
+# Strings used by static/js; rendered into <body data-i18n> on every page (translated and
+# serialised once per language and catalogue, see js_strings_json).
 JS_STRINGS = {
     "saving": _l("Saving…"),
     "saved": _l("Saved"),
@@ -133,12 +137,27 @@ JS_PLURALS: dict[str, Callable[[int], str]] = {
 
 
 def js_strings() -> dict[str, str]:
-    """JS_STRINGS in the current language, with each plural key as `_one` and `_other`."""
+    """JS_STRINGS in the current language, with each plural key as `_one` and `_other`
+    (a copy of the cached dictionary)."""
+    return dict(_js_strings(str(get_locale()), get_translations())[0])
+
+
+def js_strings_json() -> Markup:
+    """js_strings() as JSON safe in a single-quoted HTML attribute (`<body data-i18n='…'>`)."""
+    return _js_strings(str(get_locale()), get_translations())[1]
+
+
+@lru_cache(maxsize=16)
+def _js_strings(locale: str, catalogue: object) -> tuple[dict[str, str], Markup]:
+    """Translated and serialised once per language and catalogue (the Translations object
+    Flask-Babel caches; a reloaded catalogue is a new object, so a new entry). Called with
+    `locale` active: the lazy strings translate through it."""
+    del locale, catalogue  # the cache key only
     strings = {key: str(value) for key, value in JS_STRINGS.items()}
     for key, forms in JS_PLURALS.items():
         strings[f"{key}_one"] = forms(1)
         strings[f"{key}_other"] = forms(2)
-    return strings
+    return strings, htmlsafe_json_dumps(strings)
 
 
 def select_locale() -> str:
@@ -170,5 +189,5 @@ def init_app(app: Flask) -> None:
         return {
             "current_locale": str(get_locale()),
             "language_names": LANGUAGE_NAMES,
-            "js_strings": js_strings(),
+            "js_strings_json": js_strings_json(),
         }
