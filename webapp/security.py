@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; "
@@ -53,8 +54,35 @@ class SessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+def return_path() -> str:
+    """Where a form on this page (the language form) sends the visitor back to: this page's
+    path, and of its query only a `next` that names a page of this app. Never the raw query
+    string: a page that carries anything secret must not also echo what an attacker put in
+    its link, or a compressed response leaks the secret byte by byte (BREACH)."""
+    if request.method != "GET" or request.url_rule is None:
+        return "/"
+    target = request.args.get("next", "")
+    if target and _routed(target):
+        return f"{request.path}?{urlencode({'next': target})}"
+    return request.path
+
+
+def _routed(target: str) -> bool:
+    """A local path (no query) that a GET route of this app answers."""
+    from .main import safe_next
+
+    if "?" in target or "#" in target or safe_next(target) != target:
+        return False
+    try:
+        current_app.url_map.bind("localhost").match(target, method="GET")
+    except Exception:  # NotFound, MethodNotAllowed, RequestRedirect: not a page to return to
+        return False
+    return True
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.jinja_env.globals["return_path"] = return_path
 
     @app.after_request
     def add_headers(response):
