@@ -1,8 +1,16 @@
 """The personal journal: list, read, write and edit sealed reflections."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+import json
+from datetime import date
+from functools import lru_cache, partial
+
+from babel.dates import format_date
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import get_locale, get_timezone, gettext
 from flask_login import current_user
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from ..guards import login_required
 from ..items.api import item_json
@@ -12,7 +20,39 @@ from ..services import items as service
 from ..services import policy
 
 bp = Blueprint("journal", __name__, url_prefix="/journal")
-bp.add_app_template_global(item_json, "item_json")
+
+#: JSON with no spaces, safe inside a single-quoted HTML attribute (< > & ' escaped).
+_compact_json = partial(htmlsafe_json_dumps, dumps=json.dumps, separators=(",", ":"))
+
+
+@bp.app_template_global()
+def sealed_json(item, envelope) -> Markup:
+    """An item for the signed-in reader in the API's own form (item_json), for a
+    `data-sealed='…'` attribute: opened in place by the "sealed" behaviour and kept in the
+    device's sealed mirror."""
+    return _compact_json(item_json(item, envelope))
+
+
+@lru_cache(maxsize=4096)
+def _medium_date(day: date, locale: str) -> str:
+    return format_date(day, "medium", locale=locale)
+
+
+def _cards(page) -> list[tuple[str, str, str, str, Markup]]:
+    """What one page of entry cards shows, computed per page where it can be: the label's
+    format, the locale, the time zone and the link prefix once, a date's medium form once per
+    day and language, the sealed item (wire form) as compact JSON. One tuple per card:
+    (link, label, ISO time, numeric date, sealed JSON)."""
+    label = gettext("Entry %(date)s")
+    locale = str(get_locale())
+    zone = get_timezone()
+    prefix = url_for("journal.show", item_id="0")[:-1]
+    cards = []
+    for wire, created in page:
+        day = _medium_date(created.astimezone(zone).date(), locale)
+        cards.append((prefix + wire["id"], label % {"date": day}, wire["created_at"],
+                      created.strftime("%d.%m.%Y"), _compact_json(wire)))
+    return cards
 
 
 def _user():
@@ -24,9 +64,9 @@ def _user():
 def index():
     """Newest first. With HX-Request and ?before= it returns just the next page."""
     page = parse_query(PageQuery, request.args)
-    rows, next_cursor = service.list_items(
+    wire_items, next_cursor = service.list_wire_items(
         _user(), kind="entry", before=page.before, limit=current_app.config["PAGE_SIZE"])
-    context = {"rows": rows, "next_cursor": next_cursor}
+    context = {"cards": _cards(wire_items), "next_cursor": next_cursor}
     if request.headers.get("HX-Request") and request.args.get("before"):
         return render_template("journal/_entries.html", **context)
     return render_template("journal/index.html", **context)

@@ -220,11 +220,13 @@ def get_item(reader: User, item_id: str) -> tuple[Item, Envelope]:
 
 
 def page_query(reader_uid: str, *, kind: str | None = None, process: str | None = None,
-               before: tuple[datetime, str] | None = None, limit: int = 20) -> Select:
+               before: tuple[datetime, str] | None = None, limit: int = 20,
+               columns: tuple = (Item, Envelope)) -> Select:
     """The page query. The cursor is a row-value comparison, `(created_at, id) < (:t, :id)`,
     which SQLite and PostgreSQL both turn into a range on the reader's index, so a page deep
-    in a long journal costs what the first costs (an `a < x OR (a = x AND b < y)` does not)."""
-    query = (select(Item, Envelope)
+    in a long journal costs what the first costs (an `a < x OR (a = x AND b < y)` does not).
+    `columns`: what each row holds (the item and the envelope, or WIRE_COLUMNS)."""
+    query = (select(*columns)
              .join(Item, Item.id == Envelope.item_id)
              .where(Envelope.recipient_uid == reader_uid,
                     or_(Envelope.expires_at.is_(None), Envelope.expires_at > utcnow()))
@@ -252,6 +254,42 @@ def list_items(reader: User, *, kind: str | None = None, process: str | None = N
     last = rows[limit - 1][0] if len(rows) > limit else None
     next_cursor = encode_cursor(last.created_at, last.id) if last is not None else None
     return rows[:limit], next_cursor
+
+
+#: The columns of an item and the reader's envelope that make the item's wire form.
+WIRE_COLUMNS = (Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv, Item.ct,
+                Item.sig, Item.process_id, Item.parent_id, Item.session_id, Item.goal_id,
+                Item.created_at, Item.updated_at, Envelope.recipient_uid, Envelope.type,
+                Envelope.epk, Envelope.iv.label("env_iv"), Envelope.ct.label("env_ct"))
+
+
+def list_wire_items(reader: User, *, kind: str | None = None,
+                    before: tuple[datetime, str] | None = None, limit: int = 20
+                    ) -> tuple[list[tuple[dict, datetime]], str | None]:
+    """The page list_items reads (same query, order and cursor), for a page that only shows
+    it: each item straight in the API's wire form (webapp.items.api.item_json: the item and
+    the reader's own envelope) beside its creation time, read as plain rows, without building
+    ORM objects."""
+    query = page_query(reader.uid, kind=kind, before=before, limit=limit, columns=WIRE_COLUMNS)
+    rows = db.session.execute(query).all()
+    page = []
+    for row in rows[:limit]:
+        envelope = {"recipient": row.recipient_uid, "type": row.type, "iv": row.env_iv,
+                    "ct": row.env_ct}
+        if row.epk:
+            envelope["epk"] = row.epk
+        links = {key: value for key, value in (("parent", row.parent_id),
+                                               ("session", row.session_id),
+                                               ("goal", row.goal_id)) if value}
+        page.append(({
+            "id": row.id, "kind": row.kind, "author": row.author_uid, "rev": row.rev,
+            "sealed": {"h": row.h, "iv": row.iv, "ct": row.ct}, "sig": row.sig,
+            "envelope": envelope, "process": row.process_id, "links": links or None,
+            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+        }, row.created_at))
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_cursor(last.created_at, last.id) if last is not None else None
+    return page, next_cursor
 
 
 def delete_item(author: User, item_id: str) -> None:
