@@ -1,6 +1,6 @@
 # Välitila: development, test and CI entry points.
 #
-#   make setup   create/refresh .venv, node_modules, vendored JS, translations, DB
+#   make setup   create/refresh .venv, node_modules, vendored JS, the front-end build, translations, DB
 #   make run     setup + demo data (first run only) + dev server on 127.0.0.1:$PORT (5000)
 #   make test    setup + JS tests + pytest on SQLite + pytest on PostgreSQL + browser tests
 #   make lint    ruff check webapp protocol tests bench
@@ -9,8 +9,9 @@
 #   make distclean   clean + remove .venv and node_modules
 #
 # Works from a fresh clone, as root (CI) or as a normal user. The expensive
-# steps (pip, npm) are guarded by stamp files in .make/ that depend on the lock
-# files, so a repeated `make setup` takes a second or two.
+# steps (pip, npm, the esbuild build) are guarded by stamp files in .make/ that
+# depend on the lock files and the sources, so a repeated `make setup` takes a
+# second or two.
 #
 # Variables: PYTHON (interpreter used to create .venv, default python3),
 # PORT (for `make run`), CHROMIUM_PATH (browser used by the e2e tests;
@@ -46,7 +47,7 @@ pytest = echo '$(strip $(1) $(VPY) -m pytest $(2))'; \
 	$(1) $(VPY) -m pytest $(2) || { rc=$$?; \
 	[ $$rc -ne 5 ] || echo 'make: pytest collected no tests ($(strip $(2)))' >&2; exit $$rc; }
 
-.PHONY: help setup run test lint bench clean distclean vendor translations db FORCE
+.PHONY: help setup run test lint bench clean distclean vendor build translations db FORCE
 
 help:
 	@sed -n '3,10s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -55,7 +56,7 @@ help:
 # setup
 # --------------------------------------------------------------------------
 
-setup: $(STAMPS)/venv $(STAMPS)/npm vendor translations db
+setup: $(STAMPS)/venv $(STAMPS)/npm vendor build translations db
 
 $(STAMPS):
 	@mkdir -p $@
@@ -79,6 +80,20 @@ $(STAMPS)/npm: package.json package-lock.json $(if $(wildcard node_modules/.pack
 # Copy front-end dependencies into webapp/static/vendor (only writes changes).
 vendor: $(STAMPS)/npm
 	@node scripts/vendor.mjs
+
+# The front-end build (scripts/build.mjs, esbuild): the pages and the service worker load
+# only its content-hashed files in webapp/static/build/ (git-ignored), precompressed. Re-run
+# when a source under webapp/static/js or css, a vendored file, the script or the lock file
+# is newer than the stamp, or the build's manifest is missing. While developing:
+# `node scripts/build.mjs --watch`.
+BUILD_SOURCES = $(shell find webapp/static/js webapp/static/css webapp/static/vendor -type f 2>/dev/null)
+
+build: $(STAMPS)/build
+
+$(STAMPS)/build: $(BUILD_SOURCES) scripts/build.mjs package-lock.json \
+                 $(if $(wildcard webapp/static/build/manifest.json),,FORCE) | vendor $(STAMPS)
+	@node scripts/build.mjs
+	@touch $@
 
 # Compile message catalogs (fast; .mo files are git-ignored).
 translations: $(STAMPS)/venv
@@ -126,7 +141,7 @@ bench: setup
 # Generated files only; .venv, node_modules and instance/ (the dev database)
 # are kept.
 clean:
-	rm -rf $(STAMPS) webapp/static/vendor .pytest_cache .ruff_cache test-results build
+	rm -rf $(STAMPS) webapp/static/vendor webapp/static/build .pytest_cache .ruff_cache test-results build
 	find webapp tests bench -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true
 	if [ -d webapp/translations ]; then find webapp/translations -name '*.mo' -delete; fi
 

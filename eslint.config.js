@@ -5,7 +5,7 @@ import globals from 'globals';
 
 export default [
   {
-    ignores: ['node_modules/', 'webapp/static/vendor/', '.venv/', 'build/', 'test-results/'],
+    ignores: ['node_modules/', 'webapp/static/vendor/', 'webapp/static/build/', '.venv/', 'build/', 'test-results/'],
   },
   js.configs.recommended,
   {

@@ -10,6 +10,10 @@
 //   vendor/zxcvbn/language-common/…     @zxcvbn-ts/language-common ESM build
 //   vendor/zxcvbn/language-fi/…         @zxcvbn-ts/language-fi ESM build
 //   vendor/zxcvbn/fastest-levenshtein/… transitive dependency of core
+//   vendor/zxcvbn.mjs                   one module re-exporting the three above (core's
+//                                       `zxcvbn`, `zxcvbnOptions`; `common`, `fi`), so that
+//                                       strength.js imports zxcvbn with one literal path and
+//                                       the build (scripts/build.mjs) makes it one lazy chunk
 //   vendor/minisearch.mjs               minisearch/dist/es/index.js (ES module, no imports)
 //   vendor/stemmers/{finnish,swedish,english}.mjs
 //                                       @orama/stemmers' Snowball-derived stemmers (ES
@@ -40,6 +44,11 @@ const NODE_MODULES = path.join(ROOT, 'node_modules');
 const VENDOR = path.join(ROOT, 'webapp', 'static', 'vendor');
 const ZXCVBN_DIR = 'zxcvbn'; // relative to VENDOR
 const ZXCVBN_ENTRIES = ['@zxcvbn-ts/core', '@zxcvbn-ts/language-common', '@zxcvbn-ts/language-fi'];
+const ZXCVBN_INDEX = `// zxcvbn-ts for strength.js (written by scripts/vendor.mjs)
+export { zxcvbn, zxcvbnOptions } from './${ZXCVBN_DIR}/core/index.esm.js';
+export * as common from './${ZXCVBN_DIR}/language-common/index.esm.js';
+export * as fi from './${ZXCVBN_DIR}/language-fi/index.esm.js';
+`;
 
 // On-device journal search (webapp/static/js/search.js): the search engine and the stemmer
 // of each UI language. Both packages ship self-contained ES modules.
@@ -233,9 +242,7 @@ async function check() {
     mod.register(`data:text/javascript,${encodeURIComponent(hooks)}`, { data: { prefix: vendorUrl } });
   }
   const url = (rel) => new URL(rel, vendorUrl).href;
-  const { zxcvbn, zxcvbnOptions } = await import(url('zxcvbn/core/index.esm.js'));
-  const common = await import(url('zxcvbn/language-common/index.esm.js'));
-  const fi = await import(url('zxcvbn/language-fi/index.esm.js'));
+  const { zxcvbn, zxcvbnOptions, common, fi } = await import(url('zxcvbn.mjs'));
   zxcvbnOptions.setOptions({
     graphs: common.adjacencyGraphs,
     dictionary: { ...common.dictionary, ...fi.dictionary },
@@ -279,6 +286,7 @@ async function main() {
 
   const { files, packages } = buildZxcvbn();
   for (const rel of [...files.keys()].sort()) outputs.set(rel, files.get(rel));
+  outputs.set('zxcvbn.mjs', ZXCVBN_INDEX);
 
   let written = 0;
   for (const [rel, content] of outputs) if (writeIfChanged(rel, content)) written++;

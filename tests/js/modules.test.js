@@ -58,13 +58,21 @@ test('behaviours live in an area folder, one file per hook', () => {
 
 test('the registry maps every hook to an existing behaviour file, and every file to a hook', async () => {
   const { behaviors } = await import('../../webapp/static/js/behaviors/index.js');
-  const registered = Object.values(behaviors).map((spec) => path.resolve(BEHAVIORS, spec));
+  // Each entry is `() => import('<literal path>')` (a literal, so that the build splits it).
+  const specs = Object.fromEntries(Object.entries(behaviors).map(([name, load]) => {
+    const match = String(load).match(/^\(\)\s*=>\s*import\((['"])([^'"]+)\1\)$/);
+    assert.ok(match, `${name}: () => import('./<area>/<file>.js')`);
+    return [name, match[2]];
+  }));
+  const registered = Object.values(specs).map((spec) => path.resolve(BEHAVIORS, spec));
   for (const file of registered) assert.ok(existsSync(file), `${file} is missing`);
   const files = walk(BEHAVIORS).filter((file) => path.basename(file) !== 'index.js');
   assert.deepEqual(files.sort(), [...registered].sort(), 'a behaviour file without a hook');
-  for (const [name, spec] of Object.entries(behaviors)) {
+  for (const [name, spec] of Object.entries(specs)) {
     assert.match(spec, /^\.\/[a-z]+\/[a-z-]+\.js$/, `${name}: ./<area>/<file>.js`);
   }
+  const mod = await behaviors.localtime();
+  assert.equal(typeof mod.default, 'function', 'a registry entry loads the behaviour module');
 });
 
 test('app.js imports no behaviour module statically (they load per hook)', () => {

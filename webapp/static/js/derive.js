@@ -18,9 +18,13 @@ export async function deriveSecrets({ email, password, saltSeed, kdf }) {
   return { authKey, kekBytes };
 }
 
+// The built worker's file name (content-hashed), which scripts/build.mjs defines; in the source
+// (tests, development without a build) it is unset and the worker module is kdf-worker.js.
+const BUILT_WORKER = /** @type {{url: string, kdfWorker?: string}} */ (import.meta).kdfWorker;
+
 function inWorker(input) {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./kdf-worker.js', import.meta.url), { type: 'module' });
+    const worker = new Worker(new URL(BUILT_WORKER || './kdf-worker.js', import.meta.url), { type: 'module' });
     worker.onmessage = (event) => {
       worker.terminate();
       if (event.data.ok) resolve(event.data);

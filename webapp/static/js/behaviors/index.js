@@ -1,29 +1,30 @@
-// The registry: data-js-<name> → the behaviour module for that hook (its default export is
-// behaviour(element)). One file per hook, grouped by area; paths are relative to this file.
-// app.js loads a module only when its hook is on the page.
+// The registry: data-js-<name> → a function importing the behaviour module for that hook (its
+// default export is behaviour(element)). One file per hook, grouped by area. app.js loads a
+// module only when its hook is on the page. The import paths are literal so that the build
+// (scripts/build.mjs, esbuild) makes each behaviour a chunk of its own.
 export const behaviors = {
-  'change-password': './account/change-password.js',
-  compose: './journal/compose.js',
-  delete: './journal/delete.js',
-  'idle-lock': './auth/idle-lock.js',
-  'journal-search': './journal/journal-search.js',
-  'local-journal': './journal/local-journal.js',
-  localtime: './common/localtime.js',
-  'lock-now': './auth/lock-now.js',
-  login: './auth/login.js',
-  logout: './auth/logout.js',
-  'new-recovery': './account/new-recovery.js',
-  notice: './common/notice.js',
-  offline: './pwa/offline.js',
-  'outbox-status': './pwa/outbox-status.js',
-  'password-strength': './common/password-strength.js',
-  pwa: './pwa/pwa.js',
-  recover: './auth/recover.js',
-  sealed: './journal/sealed.js',
-  'signed-out': './auth/signed-out.js',
-  signup: './auth/signup.js',
-  support: './common/support.js',
-  unlock: './auth/unlock.js',
+  'change-password': () => import('./account/change-password.js'),
+  compose: () => import('./journal/compose.js'),
+  delete: () => import('./journal/delete.js'),
+  'idle-lock': () => import('./auth/idle-lock.js'),
+  'journal-search': () => import('./journal/journal-search.js'),
+  'local-journal': () => import('./journal/local-journal.js'),
+  localtime: () => import('./common/localtime.js'),
+  'lock-now': () => import('./auth/lock-now.js'),
+  login: () => import('./auth/login.js'),
+  logout: () => import('./auth/logout.js'),
+  'new-recovery': () => import('./account/new-recovery.js'),
+  notice: () => import('./common/notice.js'),
+  offline: () => import('./pwa/offline.js'),
+  'outbox-status': () => import('./pwa/outbox-status.js'),
+  'password-strength': () => import('./common/password-strength.js'),
+  pwa: () => import('./pwa/pwa.js'),
+  recover: () => import('./auth/recover.js'),
+  sealed: () => import('./journal/sealed.js'),
+  'signed-out': () => import('./auth/signed-out.js'),
+  signup: () => import('./auth/signup.js'),
+  support: () => import('./common/support.js'),
+  unlock: () => import('./auth/unlock.js'),
 };
 
 /** @typedef {(element: HTMLElement) => unknown} Behavior */
@@ -39,7 +40,7 @@ const loaded = new Map();
 export function loadBehavior(name) {
   let module = loaded.get(name);
   if (!module) {
-    module = import(behaviors[name]).then((mod) => mod.default);
+    module = behaviors[name]().then((mod) => /** @type {Behavior} */ (mod.default));
     loaded.set(name, module);
   }
   return module;

@@ -6,12 +6,12 @@
  *   root     = Argon2id(utf8(NFKC(password)), salt, m, t, p, 32 bytes)
  *   auth_key = HKDF(root, "valitila/v1/auth");  kek = HKDF(root, "valitila/v1/kek")
  *
- * Argon2id comes from hash-wasm (vendored as webapp/static/vendor/argon2.mjs); the page's CSP
- * needs 'wasm-unsafe-eval'. With m = 64 MiB one derivation takes roughly 0.3–1 s.
+ * Argon2id comes from hash-wasm (vendored as webapp/static/vendor/argon2.mjs), imported on the
+ * first derivation only, so that a page which never derives a key never loads it; the page's
+ * CSP needs 'wasm-unsafe-eval'. With m = 64 MiB one derivation takes roughly 0.3–1 s.
  *
  * @module crypto/kdf
  */
-import { argon2id } from '../../vendor/argon2.mjs';
 import { hkdf, sha256 } from './aead.js';
 import { ProtocolError, asBytes, assertBytes, concatBytes, utf8Encode, wipe } from './encoding.js';
 
@@ -84,6 +84,7 @@ export async function deriveRoot(password, saltBytes, kdf) {
   const params = checkKdf(kdf);
   if (typeof password !== 'string') throw new ProtocolError('bad_input', 'password must be a string');
   assertBytes(saltBytes, 16, 'salt');
+  const { argon2id } = await import('../../vendor/argon2.mjs');
   const pw = utf8Encode(password.normalize('NFKC'));
   try {
     const out = await argon2id({
