@@ -5,8 +5,9 @@ The server checks structure and signatures (PROTOCOL §4–5) but cannot read co
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Select, literal, or_, select, tuple_
+from sqlalchemy import Select, String, bindparam, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -219,27 +220,61 @@ def get_item(reader: User, item_id: str) -> tuple[Item, Envelope]:
     return envelope.item, envelope
 
 
+#: The columns of an item and the reader's envelope that make the item's wire form.
+WIRE_COLUMNS = (Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv, Item.ct,
+                Item.sig, Item.process_id, Item.parent_id, Item.session_id, Item.goal_id,
+                Item.created_at, Item.updated_at, Envelope.recipient_uid, Envelope.type,
+                Envelope.epk, Envelope.iv.label("env_iv"), Envelope.ct.label("env_ct"))
+
+
 def page_query(reader_uid: str, *, kind: str | None = None, process: str | None = None,
                before: tuple[datetime, str] | None = None, limit: int = 20,
-               columns: tuple = (Item, Envelope)) -> Select:
-    """The page query. The cursor is a row-value comparison, `(created_at, id) < (:t, :id)`,
-    which SQLite and PostgreSQL both turn into a range on the reader's index, so a page deep
-    in a long journal costs what the first costs (an `a < x OR (a = x AND b < y)` does not).
-    `columns`: what each row holds (the item and the envelope, or WIRE_COLUMNS)."""
-    query = (select(*columns)
+               wire: bool = False) -> Select:
+    """The page query with its values bound (see _page_statement)."""
+    statement, values = _page(reader_uid, kind=kind, process=process, before=before,
+                              limit=limit, wire=wire)
+    return statement.params(values)
+
+
+def _page(reader_uid: str, *, kind: str | None, process: str | None,
+          before: tuple[datetime, str] | None, limit: int, wire: bool
+          ) -> tuple[Select, dict[str, object]]:
+    """The page statement for these arguments and the values of its parameters."""
+    values: dict[str, object] = {"reader": reader_uid, "now": utcnow()}
+    if kind is not None:
+        values["kind"] = kind
+    if process is not None:
+        values["process"] = process
+    if before is not None:
+        values["before_at"], values["before_id"] = before
+    statement = _page_statement(wire, kind is not None, process is not None,
+                                before is not None, limit)
+    return statement, values
+
+
+@lru_cache(maxsize=64)
+def _page_statement(wire: bool, kind: bool, process: bool, before: bool, limit: int) -> Select:
+    """The page query, built once per shape with bound parameters (a page then costs its
+    execution, not the building and cache-keying of a new statement). The cursor is a
+    row-value comparison, `(created_at, id) < (:t, :id)`, which SQLite and PostgreSQL both
+    turn into a range on the reader's index, so a page deep in a long journal costs what
+    the first costs (an `a < x OR (a = x AND b < y)` does not). Rows hold the item and the
+    envelope, or (`wire`) the WIRE_COLUMNS."""
+    query = (select(*(WIRE_COLUMNS if wire else (Item, Envelope)))
              .join(Item, Item.id == Envelope.item_id)
-             .where(Envelope.recipient_uid == reader_uid,
-                    or_(Envelope.expires_at.is_(None), Envelope.expires_at > utcnow()))
+             .where(Envelope.recipient_uid == bindparam("reader"),
+                    or_(Envelope.expires_at.is_(None),
+                        Envelope.expires_at > bindparam("now", type_=UTCDateTime())))
              .order_by(Envelope.item_created_at.desc(), Envelope.item_id.desc())
              .limit(limit + 1))
-    if kind is not None:
-        query = query.where(Envelope.item_kind == kind)
-    if process is not None:
-        query = query.where(Item.process_id == process)
-    if before is not None:
-        when, item_id = before
+    if kind:
+        query = query.where(Envelope.item_kind == bindparam("kind"))
+    if process:
+        query = query.where(Item.process_id == bindparam("process"))
+    if before:
         query = query.where(tuple_(Envelope.item_created_at, Envelope.item_id)
-                            < tuple_(literal(when, UTCDateTime()), literal(item_id)))
+                            < tuple_(bindparam("before_at", type_=UTCDateTime()),
+                                     bindparam("before_id", type_=String())))
     return query
 
 
@@ -249,18 +284,12 @@ def list_items(reader: User, *, kind: str | None = None, process: str | None = N
     """Items the reader holds an envelope for, newest first, one page and the next cursor.
     `before` is the decoded cursor of the previous page (created_at, id).
     One query per page, an index range scan on the reader's envelopes (no sort, no N+1)."""
-    query = page_query(reader.uid, kind=kind, process=process, before=before, limit=limit)
-    rows = [(item, env) for item, env in db.session.execute(query).all()]
+    statement, values = _page(reader.uid, kind=kind, process=process, before=before,
+                              limit=limit, wire=False)
+    rows = [(item, env) for item, env in db.session.execute(statement, values).all()]
     last = rows[limit - 1][0] if len(rows) > limit else None
     next_cursor = encode_cursor(last.created_at, last.id) if last is not None else None
     return rows[:limit], next_cursor
-
-
-#: The columns of an item and the reader's envelope that make the item's wire form.
-WIRE_COLUMNS = (Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv, Item.ct,
-                Item.sig, Item.process_id, Item.parent_id, Item.session_id, Item.goal_id,
-                Item.created_at, Item.updated_at, Envelope.recipient_uid, Envelope.type,
-                Envelope.epk, Envelope.iv.label("env_iv"), Envelope.ct.label("env_ct"))
 
 
 def list_wire_items(reader: User, *, kind: str | None = None,
@@ -270,8 +299,9 @@ def list_wire_items(reader: User, *, kind: str | None = None,
     it: each item straight in the API's wire form (webapp.items.api.item_json: the item and
     the reader's own envelope) beside its creation time, read as plain rows, without building
     ORM objects."""
-    query = page_query(reader.uid, kind=kind, before=before, limit=limit, columns=WIRE_COLUMNS)
-    rows = db.session.execute(query).all()
+    statement, values = _page(reader.uid, kind=kind, process=None, before=before,
+                              limit=limit, wire=True)
+    rows = db.session.execute(statement, values).all()
     page = []
     for row in rows[:limit]:
         envelope = {"recipient": row.recipient_uid, "type": row.type, "iv": row.env_iv,
