@@ -10,6 +10,8 @@ from flask import Flask, Response, current_app, request, session
 from flask_babel import get_locale, get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
@@ -183,11 +185,33 @@ def remember_language(response: Response, locale: str) -> Response:
     return response
 
 
+@pass_context
+def _template_gettext(context: Context, string: str) -> str:
+    """Jinja's `_()`/`gettext()` through the catalogue the render started with (put in the
+    context once per render by i18n_context), instead of Flask-Babel's lookup of the request's
+    locale, domain and catalogue on every call; the same catalogue either way."""
+    catalogue = context.get("babel_catalogue") or get_translations()
+    return catalogue.ugettext(string)
+
+
 def init_app(app: Flask) -> None:
+    # Installed over Flask-Babel's callables (babel.init_app ran before): gettext only;
+    # ngettext and the others stay Flask-Babel's (rare in templates).
+    app.jinja_env.install_gettext_callables(
+        gettext=_template_gettext,
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+    )
+
     @app.context_processor
     def i18n_context():
+        catalogue = get_translations()
+        locale = str(get_locale())
         return {
-            "current_locale": str(get_locale()),
+            "current_locale": locale,
             "language_names": LANGUAGE_NAMES,
-            "js_strings_json": js_strings_json(),
+            "js_strings_json": _js_strings(locale, catalogue)[1],
+            "babel_catalogue": catalogue,
         }
