@@ -16,6 +16,29 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+
+
+class MaskedCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF check on masked tokens (guards.mask_token): pages and JSON answers
+    carry a freshly masked token, and what the client sends back is unmasked before the
+    usual check against the session. An unmasked or tampered value fails (403 csrf)."""
+
+    def init_app(self, app):
+        from .guards import csrf_token
+
+        super().init_app(app)
+        # Replaces Flask-WTF's own template global; the context processor registered after
+        # Flask-WTF's wins over it (a render_template argument still wins over both).
+        app.jinja_env.globals["csrf_token"] = csrf_token
+        app.jinja_env.globals.pop("csrf_meta_tag", None)
+        app.context_processor(lambda: {"csrf_token": csrf_token, "csrf_meta_tag": None})
+
+    def _get_csrf_token(self):
+        from .guards import unmask_token
+
+        return unmask_token(super()._get_csrf_token())
+
+
+csrf = MaskedCSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 babel = Babel()

@@ -1,13 +1,24 @@
 """View guards: login required (pages redirect, the API answers 401), and the order of the
 checks for unsafe requests (PROTOCOL §7): a call that needs a login and has none gets 401
-before any CSRF check, so a signed-out client learns to sign in, not to fetch a token."""
+before any CSRF check, so a signed-out client learns to sign in, not to fetch a token.
+
+CSRF tokens leave the server masked: every token written into a page or a JSON answer is
+`base64url(mask || mask XOR token)` with a fresh random mask, so the bytes of the session's
+token never repeat from one response (or one form) to the next. A compressed page that also
+echoes something an attacker chose can then not leak the token by its compressed length
+(BREACH). The masked token comes back as it was sent (form field or X-CSRF-Token header) and
+is unmasked before Flask-WTF checks it (extensions.MaskedCSRFProtect)."""
 from __future__ import annotations
 
+import binascii
+import secrets
+from base64 import b64decode, urlsafe_b64encode
 from functools import wraps
 
 from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_login import login_required as _flask_login_required
+from flask_wtf.csrf import generate_csrf
 
 from .services.errors import Unauthorized
 
@@ -30,6 +41,41 @@ def api_login_required(view):
         return view(*args, **kwargs)
     wrapper.needs_login = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def mask_token(token: str) -> str:
+    """A fresh random mask, then the token XOR that mask, as one URL-safe string."""
+    raw = token.encode("ascii")
+    mask = secrets.token_bytes(len(raw))
+    masked = _xor(mask, raw)
+    return urlsafe_b64encode(mask + masked).rstrip(b"=").decode("ascii")
+
+
+def unmask_token(value: str | None) -> str | None:
+    """The token inside a masked value, or None for anything that is not a masked token."""
+    if not value or len(value) > 1024:
+        return None
+    try:
+        data = b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    half, odd = divmod(len(data), 2)
+    if not half or odd:
+        return None
+    try:
+        return _xor(data[:half], data[half:]).decode("ascii")
+    except UnicodeDecodeError:
+        return None
+
+
+def _xor(a: bytes, b: bytes) -> bytes:
+    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, masked anew on every call: `csrf_token()` in templates and
+    the `csrf_token` of the JSON answers (login, register, /me)."""
+    return mask_token(generate_csrf())
 
 
 def init_app(app: Flask) -> None:

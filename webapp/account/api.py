@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from ..api import bp
 from ..api.spec import answer, operation
 from ..api.util import api_login_required, auth_limit
+from ..guards import csrf_token as generate_csrf  # masked (BREACH)
 from ..schemas.accounts import (
     Bundle,
     ConfirmRecoveryRequest,
