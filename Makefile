@@ -4,7 +4,7 @@
 #   make run     setup + demo data (first run only) + dev server on 127.0.0.1:$PORT (5000)
 #   make test    setup + JS tests + pytest on SQLite + pytest on PostgreSQL + browser tests
 #   make lint    ruff check webapp protocol tests bench
-#   make bench   bench/run.py, if present
+#   make bench   issue 8's performance goals in one run, table in bench/results/ (~5 min)
 #   make clean   remove generated files (keeps .venv, node_modules and instance/)
 #   make distclean   clean + remove .venv and node_modules
 #
@@ -130,9 +130,16 @@ test: setup
 lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check webapp protocol tests bench
 
+# Lighthouse (pinned by bench/lighthouse/package-lock.json) is installed here only, never by
+# setup or test; without it the Lighthouse row says so and the rest runs. BENCH_ARGS passes
+# options to bench/run.py, e.g. `make bench BENCH_ARGS=--quick`.
 bench: setup
-	@if [ -f bench/run.py ]; then $(VPY) bench/run.py; \
-	else echo "bench: bench/run.py not present, nothing to run"; fi
+	@if [ ! -f bench/lighthouse/node_modules/.package-lock.json ] || \
+	    [ bench/lighthouse/package-lock.json -nt bench/lighthouse/node_modules/.package-lock.json ]; then \
+	  npm ci --prefix bench/lighthouse --no-audit --no-fund --update-notifier=false --loglevel=error \
+	    || echo "bench: could not install Lighthouse (npm ci --prefix bench/lighthouse)" >&2; \
+	fi
+	$(VPY) bench/run.py $(BENCH_ARGS)
 
 # --------------------------------------------------------------------------
 # clean

@@ -1,238 +1,272 @@
-"""Välitila benchmarks. Figures are reported as ratios within one run (machines are noisy).
+"""Välitila benchmarks: every row of issue 8's goals table in one run, each figure printed next
+to its goal, written to bench/results/<label>.json and .md.
 
-1. Server: median server time of the journal list page, one item through the API and a
-   trivial route, for a journal of 100 and of 10,000 entries (in-process WSGI, SQLite file).
-   10,000 vs 100 should be close to 1 (indexed, paginated, constant queries per page).
-2. Browser (headless Chromium): gzip bytes of the JS and CSS a first visit loads, the time to
-   derive keys (Argon2id), and the time to open 50 entries.
+The app runs with its production configuration on a SQLite file in a temporary folder,
+in-process (WSGI, Flask's test client) and under gunicorn with 2 workers on 127.0.0.1; the
+browser is the machine's Chromium (Playwright, and Lighthouse pinned in bench/lighthouse/).
+Machines are noisy, so the server figures are ratios within one run, with the accounts and the
+routes interleaved in an order drawn from a seeded RNG (the seed is printed; --seed repeats
+it) and medians over many rounds. Nothing here is a timed assertion.
 
-Usage: .venv/bin/python bench/run.py [--small N] [--large N] [--rounds N] [--no-browser]
+  1. journal page latency vs a trivial route: in-process and over HTTP
+  2. gunicorn 2 workers under wrk: journal page req/s vs the trivial route (+ per CPU-second)
+  3. first visit (/login, signed-in journal): JS + CSS as sent, Argon2 wasm excluded
+  4. opening 50 sealed entries on the journal page (the page's own Performance marks)
+  5. journal page at 10,000 vs 100 entries; deepest "show older" page; queries per page
+  6. unlock (Argon2id); the outbox syncing 100 entries
+  7. Lighthouse mobile: landing page and signed-in journal
+
+Usage: .venv/bin/python bench/run.py [--quick] [--no-browser] [--no-lighthouse] [--seed N]
 """
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
-import os
-import statistics
+import random
 import sys
 import tempfile
-import threading
 import time
+import traceback
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-RESULTS = ROOT / "bench" / "results"
-PASSWORD = "Välitila-bench-2026"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+import report  # noqa: E402
+from common import API_HEADERS, HX_HEADERS, PAGE_HEADERS, RESULTS  # noqa: E402
+
+SMALL, LARGE = "bench-small@example.fi", "bench-large@example.fi"
+BROWSER, OPENER = "bench-browser@example.fi", "bench-open@example.fi"
 
 
-def make_app(db_path: Path):
-    os.environ["TEST_DATABASE_URL"] = f"sqlite:///{db_path}"
-    from flask_migrate import upgrade
-
-    from webapp import create_app
-    from webapp.config import TestConfig
-
-    app = create_app(TestConfig)
-    app.config["RATELIMIT_AUTH"] = "100000 per minute"
-    with app.app_context():
-        upgrade()
-    return app
-
-
-def seed(app, email: str, count: int) -> None:
-    from webapp.services import demo
-    from webapp.uow import unit_of_work
-
-    with app.app_context(), unit_of_work():
-        demo.seed_entries(email, count, PASSWORD)
-
-
-def login_client(app, email: str):
-    import protocol
-    from webapp.services import accounts
-
-    client = app.test_client()
-    with app.app_context():
-        user = accounts.user_by_email(email)
-        secrets = protocol.derive_account_secrets(email, PASSWORD,
-                                                 protocol.b64u_decode(user.salt_seed), user.kdf)
-    response = client.post("/api/v1/auth/login", json={
-        "email": email, "auth_key": protocol.b64u_encode(secrets.auth_key)})
-    assert response.status_code == 200, response.get_json()
-    return client
-
-
-def deepest_cursor(app, email: str) -> str:
-    """The cursor of the last page of 20: just before the 20 oldest entries."""
-    from sqlalchemy import select
-
-    from webapp.extensions import db
-    from webapp.models import Envelope, User
-    from webapp.schemas.items import encode_cursor
-
-    with app.app_context():
-        uid = db.session.scalar(select(User.uid).where(User.email == email))
-        row = db.session.execute(
-            select(Envelope.item_created_at, Envelope.item_id)
-            .where(Envelope.recipient_uid == uid)
-            .order_by(Envelope.item_created_at, Envelope.item_id).offset(20).limit(1)).one()
-        return encode_cursor(row.item_created_at, row.item_id)
-
-
-def median_ms(client, path: str, rounds: int) -> float:
-    for _ in range(5):  # warm up
-        assert client.get(path).status_code == 200, path
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        response = client.get(path)
-        times.append(time.perf_counter() - start)
-        assert response.status_code == 200
-    return statistics.median(times) * 1000
-
-
-def server_bench(app, small: int, large: int, rounds: int) -> dict:
-    sizes = {"small": small, "large": large}
-    figures: dict = {}
-    for label, count in sizes.items():
-        email = f"bench-{label}@example.fi"
-        started = time.perf_counter()
-        seed(app, email, count)
-        seeded = time.perf_counter() - started
-        client = login_client(app, email)
-        item_id = client.get("/api/v1/items?limit=1").get_json()["items"][0]["id"]
-        figures[label] = {
-            "entries": count,
-            "seed_seconds": round(seeded, 2),
-            "list_page_ms": median_ms(client, "/journal/", rounds),
-            "api_item_ms": median_ms(client, f"/api/v1/items/{item_id}", rounds),
-            "api_list_ms": median_ms(client, "/api/v1/items?limit=20", rounds),
-            "api_deepest_ms": median_ms(client, f"/api/v1/items?limit=20&before="
-                                                f"{deepest_cursor(app, email)}", rounds),
-            "trivial_ms": median_ms(client, "/healthz", rounds),
-        }
-    s, l_ = figures["small"], figures["large"]
-    figures["ratios"] = {
-        "list_page_large_vs_small": l_["list_page_ms"] / s["list_page_ms"],
-        "api_item_large_vs_small": l_["api_item_ms"] / s["api_item_ms"],
-        "api_list_large_vs_small": l_["api_list_ms"] / s["api_list_ms"],
-        "api_deepest_vs_first_page_large": l_["api_deepest_ms"] / l_["api_list_ms"],
-        "list_page_vs_trivial": l_["list_page_ms"] / l_["trivial_ms"],
-        "api_item_vs_trivial": l_["api_item_ms"] / l_["trivial_ms"],
-    }
-    return figures
-
-
-def serve(app):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
-
-
-def browser_bench(app, rounds: int) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    email = "bench-browser@example.fi"
-    seed(app, email, 50)
-    server, base = serve(app)
-    figures: dict = {}
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            context = browser.new_context(base_url=base)
-            page = context.new_page()
-            loaded: list = []
-            page.on("response", lambda r: loaded.append(r))
-            page.goto("/login")
-            page.wait_for_load_state("networkidle")
-            weight = {"js_gzip": 0, "css_gzip": 0, "js_raw": 0, "css_raw": 0, "files": 0}
-            for response in loaded:
-                kind = response.request.resource_type
-                if kind not in ("script", "stylesheet"):
-                    continue
-                body = response.body()
-                key = "js" if kind == "script" else "css"
-                weight[f"{key}_raw"] += len(body)
-                weight[f"{key}_gzip"] += len(gzip.compress(body, 9))
-                weight["files"] += 1
-            figures["first_visit_login"] = weight
-
-            page.fill("#email", email)
-            page.fill("#password", PASSWORD)
-            page.locator("[data-login-form] [type=submit]").click()
-            page.wait_for_url("**/journal/")
-            page.wait_for_selector("article[data-state=open]")
-            figures["derive_keys_ms"] = page.evaluate("""async (rounds) => {
-                const { deriveAccountSecrets } = await import('/static/js/crypto/kdf.js');
-                const kdf = {alg: 'argon2id', m: 65536, t: 3, p: 1};
-                const times = [];
-                for (let i = 0; i < rounds; i++) {
-                    const t0 = performance.now();
-                    await deriveAccountSecrets({email: 'a@b.fi', password: 'x'.repeat(12),
-                                                saltSeed: new Uint8Array(16), kdf});
-                    times.push(performance.now() - t0);
-                }
-                times.sort((a, b) => a - b);
-                return times[Math.floor(times.length / 2)];
-            }""", max(3, rounds // 40))
-            figures["open_50_entries_ms"] = page.evaluate("""async () => {
-                const { api } = await import('/static/js/api.js');
-                const { openSealed } = await import('/static/js/behaviors/sealed.js');
-                const keystore = await import('/static/js/keystore.js');
-                const uid = document.querySelector('meta[name="valitila-user"]').content;
-                const keys = await keystore.unlockedKeys(uid);
-                const { items } = await api('GET', '/items?limit=50');
-                const t0 = performance.now();
-                const opened = await Promise.all(items.map((item) => openSealed(item, keys)));
-                const elapsed = performance.now() - t0;
-                if (opened.length !== 50) throw new Error('expected 50, got ' + opened.length);
-                return elapsed;
-            }""")
-            browser.close()
-    finally:
-        server.shutdown()
-    return figures
-
-
-def main() -> None:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", type=int, default=100)
-    parser.add_argument("--large", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=200)
-    parser.add_argument("--no-browser", action="store_true")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        app = make_app(Path(tmp) / "bench.sqlite3")
-        results = {"server": server_bench(app, args.small, args.large, args.rounds)}
+    parser.add_argument("--quick", action="store_true",
+                        help="a short run: smaller journal, fewer rounds, 1 Lighthouse run")
+    parser.add_argument("--no-browser", action="store_true", help="skip rows 3, 4, 6 and 7")
+    parser.add_argument("--no-lighthouse", action="store_true", help="skip row 7")
+    parser.add_argument("--no-install", action="store_true",
+                        help="never apt-get install wrk (fall back to a Python load generator)")
+    parser.add_argument("--seed", type=int, help="seed of the interleaved order")
+    parser.add_argument("--small", type=int, help="entries of the small journal (100)")
+    parser.add_argument("--large", type=int, help="entries of the large journal (10,000)")
+    parser.add_argument("--rounds", type=int, help="rounds per in-process median")
+    parser.add_argument("--http-rounds", type=int, help="rounds per HTTP median")
+    parser.add_argument("--load-seconds", type=float, help="seconds of load per route and run")
+    parser.add_argument("--load-rounds", type=int, help="load runs per route")
+    parser.add_argument("--visits", type=int, help="journal visits for the open-entries median")
+    parser.add_argument("--lighthouse-runs", type=int, help="Lighthouse runs per page")
+    parser.add_argument("--queue", type=int, default=100, help="entries in the outbox")
+    parser.add_argument("--label", default="latest", help="results file name (latest)")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    defaults = ({"small": 100, "large": 2000, "rounds": 40, "http_rounds": 30,
+                 "load_seconds": 2.0, "load_rounds": 1, "visits": 3, "lighthouse_runs": 1}
+                if args.quick else
+                {"small": 100, "large": 10_000, "rounds": 400, "http_rounds": 300,
+                 "load_seconds": 5.0, "load_rounds": 3, "visits": 9, "lighthouse_runs": 3})
+    for key, value in defaults.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    return args
+
+
+class Errors(dict):
+    """What could not be measured, and why (the rest of the run goes on)."""
+
+    def guard(self, key: str, fn, *a, **kw):
+        try:
+            return fn(*a, **kw)
+        except Exception as exc:  # noqa: BLE001 - reported in the table and the results
+            traceback.print_exc()
+            self[key] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:300]}" \
+                if str(exc).strip() else type(exc).__name__
+            return None
+
+
+def step(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def server_rows(app, tmp: Path, env: dict, args, rng: random.Random, errors: Errors,
+                keys: dict) -> tuple[dict, object]:
+    from server import (
+        Gunicorn,
+        Task,
+        count_queries,
+        ensure_wrk,
+        http_bench,
+        http_page_bytes,
+        throughput,
+        wsgi_bench,
+    )
+
+    out: dict = {}
+    small = common.login_test_client(app, SMALL, keys[SMALL])
+    large = common.login_test_client(app, LARGE, keys[LARGE])
+    first = large.get("/api/v1/items?limit=20").get_json()["next"]  # (not compressed)
+    deepest = errors.guard("deepest_cursor", common.deepest_cursor, app, LARGE)
+    tasks = [
+        Task("journal_large", "/journal/", PAGE_HEADERS, large),
+        Task("journal_small", "/journal/", PAGE_HEADERS, small),
+        Task("trivial", "/healthz", PAGE_HEADERS, large),
+        Task("api_first", "/api/v1/items?limit=20", API_HEADERS, large),
+        Task("older_first", f"/journal/?before={first}", HX_HEADERS, large),
+    ]
+    if deepest:
+        tasks += [Task("api_deepest", f"/api/v1/items?limit=20&before={deepest}", API_HEADERS,
+                       large),
+                  Task("older_deepest", f"/journal/?before={deepest}", HX_HEADERS, large)]
+    step(f"in-process WSGI: {len(tasks)} routes × {args.rounds} rounds, interleaved")
+    out["wsgi"] = errors.guard("wsgi", wsgi_bench, tasks, args.rounds, rng)
+    out["queries"] = errors.guard("queries", lambda: {
+        "journal 100": count_queries(app, small, "/journal/", PAGE_HEADERS),
+        "journal 10k": count_queries(app, large, "/journal/", PAGE_HEADERS),
+        "show older (first)": count_queries(app, large, f"/journal/?before={first}", HX_HEADERS),
+        **({"show older (deepest)": count_queries(app, large, f"/journal/?before={deepest}",
+                                                  HX_HEADERS)} if deepest else {}),
+    })
+
+    step("gunicorn, 2 workers")
+    server = Gunicorn(tmp, env, workers=2, name="app")
+    cookie_large = common.login_http(server.url, LARGE, keys[LARGE])
+    cookie_small = common.login_http(server.url, SMALL, keys[SMALL])
+    http_tasks = [Task("journal_large", "/journal/", PAGE_HEADERS, cookie=cookie_large),
+                  Task("journal_small", "/journal/", PAGE_HEADERS, cookie=cookie_small),
+                  Task("trivial", "/healthz", PAGE_HEADERS, cookie=cookie_large)]
+    step(f"HTTP latency: {len(http_tasks)} routes × {args.http_rounds} rounds, interleaved")
+    out["http"] = errors.guard("http", http_bench, server.url, http_tasks, args.http_rounds, rng)
+    out["page_bytes"] = errors.guard("page_bytes", lambda: {
+        "/": http_page_bytes(server.url, "/"),
+        "/login": http_page_bytes(server.url, "/login"),
+        "/journal/ (10k)": http_page_bytes(server.url, "/journal/", cookie_large)})
+
+    wrk = ensure_wrk(install=not args.no_install)
+    if wrk is None:
+        print("bench: wrk is not available (apt-get install wrk): the throughput row uses a "
+              "Python load generator, which shares the CPUs and reaches less", flush=True)
+    load_tasks = [Task("journal_large", "/journal/", PAGE_HEADERS, cookie=cookie_large),
+                  Task("trivial", "/healthz", PAGE_HEADERS, cookie=cookie_large)]
+    step(f"throughput ({'wrk' if wrk else 'Python'}): {len(load_tasks)} routes × "
+         f"{args.load_rounds} runs × {args.load_seconds:g} s, interleaved")
+    load = errors.guard("throughput", throughput, server, load_tasks, args.load_seconds,
+                        args.load_rounds, rng, wrk)
+    if load:
+        load["tool"] = "wrk" if wrk else "python"
+    out["throughput"] = load
+    return out, server
+
+
+def browser_rows(app, tmp: Path, env: dict, server, args, errors: Errors) -> dict:
+    import browser as b
+    from playwright.sync_api import sync_playwright
+    from server import Gunicorn
+
+    out: dict = {}
+    uid = common.user_uid(app, BROWSER)
+    with sync_playwright() as p:
+        chromium = b.launch(p)
+        step("browser: first visits (/login, then the signed-in journal, cold)")
+        visit = errors.guard("first_visit", b.first_visits, chromium, server.url, BROWSER)
+        if visit:
+            out["first_visit"], context, page = visit
+            step("browser: unlock")
+            out["unlock"] = errors.guard("unlock", b.unlock, page, BROWSER,
+                                         3 if not args.quick else 1)
+            if out["unlock"] and "form" in out["unlock"]["method"]:
+                page.goto("/journal/")
+            step(f"browser: outbox of {args.queue}")
+            out["outbox"] = errors.guard("outbox", b.outbox, context, page, args.queue,
+                                         lambda: common.items_of(app, uid))
+            context.close()
+        else:
+            errors.setdefault("unlock", "no signed-in page (first visit failed)")
+            errors.setdefault("outbox", "no signed-in page (first visit failed)")
+        step(f"browser: open 50 entries ({args.visits} visits; gunicorn with 50 per page)")
+        page50 = errors.guard("open_entries", Gunicorn, tmp, env, workers=1, page_size=50,
+                              name="page50")
+        if page50:
+            try:
+                out["open_entries"] = errors.guard("open_entries", b.open_entries, chromium,
+                                                   page50.url, OPENER, 50, args.visits)
+            finally:
+                page50.stop()
+        chromium.close()
+        if not args.no_lighthouse:
+            out["lighthouse"] = lighthouse_rows(p, server, args, errors)
+    return out
+
+
+def lighthouse_rows(playwright, server, args, errors: Errors) -> dict | None:
+    import lighthouse
+
+    found = lighthouse.version()
+    if not found:
+        errors["lighthouse"] = ("Lighthouse is not installed: `make bench` installs it "
+                                "(npm ci --prefix bench/lighthouse)")
+        print(f"bench: {errors['lighthouse']}", flush=True)
+        return None
+    step(f"Lighthouse {found}: landing page and signed-in journal, {args.lighthouse_runs} "
+         "run(s) each")
+    result = errors.guard("lighthouse", lighthouse.run, playwright, server.url, SMALL,
+                          args.lighthouse_runs, args.results_dir / "lighthouse")
+    if result:
+        result["version"] = found
+    return result
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 1_000_000)
+    rng = random.Random(seed)
+    machine = common.machine()
+    print(f"Välitila bench — {report.machine_line(machine)}")
+    print(f"seed {seed} (repeat the order with --seed {seed}); "
+          f"{'quick' if args.quick else 'full'} run", flush=True)
+    started = time.perf_counter()
+    errors = Errors()
+    results: dict = {"machine": machine, "seed": seed,
+                     "args": {k: (str(v) if isinstance(v, Path) else v)
+                              for k, v in vars(args).items()}}
+    with tempfile.TemporaryDirectory(prefix="valitila-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        env = common.configure_environment(tmp)
+        app = common.make_app()
+        import webapp
+        machine["webapp"] = str(Path(webapp.__file__).parent)
+        seeded = {SMALL: args.small, LARGE: args.large}
         if not args.no_browser:
-            results["browser"] = browser_bench(app, args.rounds)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
-    server = results["server"]
-    print(f"Server, median of {args.rounds} requests (ms): journal of {args.small} / {args.large}")
-    for key in ("list_page_ms", "api_item_ms", "api_list_ms", "trivial_ms"):
-        print(f"  {key:<14} {server['small'][key]:8.2f} {server['large'][key]:8.2f}")
-    print("Ratios (same run):")
-    for key, value in server["ratios"].items():
-        print(f"  {key:<26} {value:6.2f}")
-    if "browser" in results:
-        b = results["browser"]
-        w = b["first_visit_login"]
-        print(f"Browser: first visit (/login) loads {w['files']} JS/CSS files: "
-              f"JS {w['js_gzip'] / 1024:.1f} KiB gzip ({w['js_raw'] / 1024:.1f} raw), "
-              f"CSS {w['css_gzip'] / 1024:.1f} KiB gzip")
-        print(f"  derive keys (Argon2id m=64MiB t=3): {b['derive_keys_ms']:.0f} ms median")
-        print(f"  open 50 entries: {b['open_50_entries_ms']:.0f} ms "
-              f"({b['open_50_entries_ms'] / 50:.1f} ms each)")
-    print(f"Written to {RESULTS / 'latest.json'}")
+            seeded.update({BROWSER: 50, OPENER: 50})
+        step(f"seeding journals of {args.small} and {args.large} entries"
+             + ("" if args.no_browser else " (+ 50 and 50 for the browser)"))
+        results["seed_seconds"] = {email: round(common.seed(app, email, n), 2)
+                                   for email, n in seeded.items()}
+        keys = {email: common.auth_key(app, email) for email in seeded}
+        server = None
+        try:
+            out = errors.guard("server", server_rows, app, tmp, env, args, rng, errors, keys)
+            if out:
+                results["server"], server = out
+            if not args.no_browser and server is not None:
+                browser = errors.guard("browser", browser_rows, app, tmp, env, server, args,
+                                       errors) or {}
+                results["lighthouse"] = browser.pop("lighthouse", None)
+                results["browser"] = browser
+            elif not args.no_browser:
+                errors["browser"] = "no server"
+        finally:
+            if server is not None:
+                server.stop()
+    results["seconds"] = time.perf_counter() - started
+    results["errors"] = dict(errors)
+    table = report.rows(results)
+    print()
+    print(report.text_table(table))
+    if errors:
+        print("\nNot measured: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
+    json_path, md_path = report.write(results, table, args.results_dir, args.label)
+    print(f"\nseed {seed}; took {results['seconds']:.0f} s; written to {json_path} and {md_path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
