@@ -199,7 +199,7 @@ COLLECT = """([mark]) => {
     const r = window.__bench;
     const nav = performance.getEntriesByType('navigation')[0];
     const ours = (e) => e.name.startsWith('valitila:');
-    const m = mark ? performance.getEntriesByName(mark)[0] : null;
+    const m = mark ? performance.getEntriesByName(mark).at(-1) : null;  // the last batch
     return {
         firstCard: r.firstCard, firstOpen: r.firstOpen, lastOpen: r.lastOpen, opened: r.open,
         openInDom: document.querySelectorAll('[data-state=open]').length,
@@ -236,6 +236,7 @@ CRYPTO_ONLY = """async ([count, repeats]) => {
 }"""
 
 MARK = "valitila:entries-opened"
+START_MARK = "valitila:entries-opening"
 
 
 def open_entries(browser, base: str, email: str, count: int, rounds: int) -> dict:
@@ -267,8 +268,8 @@ def open_entries(browser, base: str, email: str, count: int, rounds: int) -> dic
         visit["from_navigation_ms"] = end
         visit["from_response_end_ms"] = end - visit["responseEnd"]
         visit["first_open_to_end_ms"] = end - visit["firstOpen"] if visit["firstOpen"] else None
-        # A start mark of the page's own (any other valitila: mark before the end).
-        starts = [m for m in visit["marks"] if m["name"] != MARK and m["at"] <= end]
+        # The page's own start mark (the last `valitila:entries-opening` before the end).
+        starts = [m for m in visit["marks"] if m["name"] == START_MARK and m["at"] <= end]
         visit["start_mark"] = starts[-1]["name"] if starts else None
         visit["from_start_mark_ms"] = end - starts[-1]["at"] if starts else None
         visits.append(visit)
@@ -291,7 +292,11 @@ def open_entries(browser, base: str, email: str, count: int, rounds: int) -> dic
         "start_mark": visits[-1]["start_mark"] if visits else None,
         "from_start_mark_ms": median(v["from_start_mark_ms"] for v in visits
                                      if v["from_start_mark_ms"] is not None),
-        "page_measures": visits[-1]["measures"] if visits else [],
+        # The page's own performance.measure()s, summed per visit (one per batch of cards).
+        "page_measures": {name: median(sum(m["duration"] for m in v["measures"]
+                                           if m["name"] == name) for v in visits)
+                          for name in sorted({m["name"] for v in visits
+                                              for m in v["measures"]})},
         "crypto_only_ms": median(crypto["times"]) if crypto and "times" in crypto else None,
         "crypto": crypto, "visits": visits,
     }

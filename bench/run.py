@@ -21,6 +21,7 @@ Usage: .venv/bin/python bench/run.py [--quick] [--no-browser] [--no-lighthouse] 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -257,6 +258,7 @@ def main(argv=None) -> int:
             if server is not None:
                 server.stop()
     results["seconds"] = time.perf_counter() - started
+    machine["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["errors"] = dict(errors)
     table = report.rows(results)
     print()
