@@ -2,8 +2,9 @@
 // `sealed` behaviour, the editor and the offline views all use it.
 import { openEnvelope, openItem } from './crypto/envelope.js';
 import { t } from './i18n.js';
+import * as mirror from './mirror.js';
 import { sameTag, tagsOf } from './tags.js';
-import { authorKey, currentUid } from './session.js';
+import { authorKey, currentUid, requireKeys } from './session.js';
 
 /** @typedef {import('./merge.js').Payload} Payload */
 
@@ -16,6 +17,47 @@ export async function openSealed(item, keys, uid = currentUid()) {
   const dek = await openEnvelope(keys, item.envelope, item.id, uid);
   const payload = /** @type {Payload} */ (await openItem({ item, dek, authorEd25519: await authorKey(item.author) }));
   return { payload, dek };
+}
+
+/**
+ * @typedef {{item: any, payload: Payload, error?: undefined} | {item: any, payload?: undefined, error: any}} Opened
+ */
+
+/**
+ * Open a page's sealed items in one pass (a journal page: 20–50 at once) with `keys` read
+ * once by the caller: every item is decrypted and verified concurrently (each author's
+ * signing key is looked up once, see authorKey), and the ones that opened are kept in the
+ * device's sealed mirror in ONE IndexedDB transaction (mirror.remember), not one per item.
+ * `opened` resolves as soon as everything is decrypted, so the caller can show the items
+ * while `mirrored` is still being written.
+ * @param {any[]} items in the API's form
+ * @returns {Promise<{opened: Opened[], mirrored: Promise<void>}>}
+ */
+export async function openAll(items, keys, uid = currentUid()) {
+  /** @type {Opened[]} */
+  const opened = await Promise.all(
+    items.map((item) =>
+      openSealed(item, keys, uid).then(
+        ({ payload }) => /** @type {Opened} */ ({ item, payload }),
+        (error) => /** @type {Opened} */ ({ item, error }),
+      ),
+    ),
+  );
+  // Only the verified ciphertext is kept (never the decrypted text).
+  const verified = opened.filter((entry) => !entry.error).map((entry) => entry.item);
+  return { opened, mirrored: mirror.remember(uid, verified) };
+}
+
+/**
+ * openAll with this page's user and keys, read once for the whole batch. Null when the keys
+ * are locked (requireKeys then sends the user to the unlock page).
+ * @param {any[]} items
+ */
+export async function openBatch(items) {
+  const uid = currentUid();
+  const keys = await requireKeys();
+  if (!keys) return null;
+  return openAll(items, keys, uid);
 }
 
 /**

@@ -47,11 +47,23 @@ export async function unlockLocally(email, password) {
   await keystore.saveSession({ uid, email: stored.email || email, keys, unlocked });
 }
 
+/** @type {Map<string, Promise<Uint8Array>>} */
 const bundles = new Map();
 
-/** An author's Ed25519 public key: our own from the device, others' from the server (verified). */
-export async function authorKey(authorUid) {
-  if (bundles.has(authorUid)) return bundles.get(authorUid);
+/** An author's Ed25519 public key: our own from the device, others' from the server (verified).
+ *  The lookup is kept as a promise, so a page opening many items of one author at once reads
+ *  the device (or asks the server) once; a failed lookup is not kept. */
+export function authorKey(authorUid) {
+  let key = bundles.get(authorUid);
+  if (!key) {
+    key = lookUpAuthorKey(authorUid);
+    bundles.set(authorUid, key);
+    key.catch(() => bundles.delete(authorUid));
+  }
+  return key;
+}
+
+async function lookUpAuthorKey(authorUid) {
   let bundle = null;
   const stored = await keystore.account();
   if (stored?.uid === authorUid) bundle = stored.keys.bundle;
@@ -59,7 +71,5 @@ export async function authorKey(authorUid) {
     bundle = await api('GET', `/users/${authorUid}/bundle`);
     if (!(await verifyBundle(bundle, authorUid))) throw Object.assign(new Error('bad bundle'), { code: 'bad_signature' });
   }
-  const key = b64uDecode(bundle.ed25519, 32);
-  bundles.set(authorUid, key);
-  return key;
+  return b64uDecode(bundle.ed25519, 32);
 }
