@@ -22,6 +22,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
             app.config.from_mapping(config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
         INSTANCE.mkdir(parents=True, exist_ok=True)
+    from . import static_files
+
+    static_files.init_app(app)  # WhiteNoise answers /static/... before Flask does
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -37,9 +40,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import assets, guards, i18n, security
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from .models import User
 
+    # First, so that its after_request hook runs last, on the finished response.
+    compress.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     guards.init_app(app)  # before the CSRF check: 401 comes first

@@ -72,6 +72,19 @@ class Config:
     OPERATOR_EMAIL = os.environ.get("OPERATOR_EMAIL", "")
     OPERATOR_ADDRESS = os.environ.get("OPERATOR_ADDRESS", "")
     PROXY_FIX = os.environ.get("PROXY_FIX", "") == "1"
+    # Static files (static_files.py): re-read from disk on every request. Default: on under
+    # the development server (`flask run`), off otherwise (the folder is indexed at start).
+    STATIC_AUTOREFRESH = None  # filled in by load()
+    # Compression of pages and JSON per response (Flask-Compress): Brotli for browsers that
+    # accept it, else gzip; nothing under COMPRESS_MIN_SIZE bytes, no streamed responses.
+    # Static files are precompressed by the build and sent as they are (static_files.py).
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = int(os.environ.get("COMPRESS_BR_LEVEL", "4"))
+    COMPRESS_LEVEL = int(os.environ.get("COMPRESS_GZIP_LEVEL", "5"))
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_STREAMS = False
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                          "application/json", "application/manifest+json", "image/svg+xml"]
     PAGE_SIZE = 20
     TESTING = False
 
@@ -84,6 +97,9 @@ class Config:
         values["SQLALCHEMY_DATABASE_URI"] = _database_url()
         values["SESSION_COOKIE_SECURE"] = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
         values["REMEMBER_COOKIE_SECURE"] = values["SESSION_COOKIE_SECURE"]
+        refresh = os.environ.get("STATIC_AUTOREFRESH", "")
+        values["STATIC_AUTOREFRESH"] = (refresh == "1" if refresh else
+                                        os.environ.get("FLASK_RUN_FROM_CLI") == "true")
         return values
 
 

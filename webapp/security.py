@@ -99,7 +99,7 @@ def init_app(app: Flask) -> None:
         if not request.path.startswith("/static/") and not (
                 getattr(view, "own_cache_control", False) and "Cache-Control" in headers):
             headers["Cache-Control"] = "no-store"
-            headers.add("Vary", "HX-Request")
+            response.vary.add("HX-Request")  # one Vary header: later hooks extend it
         return response
 
     @app.context_processor
