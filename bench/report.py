@@ -306,10 +306,42 @@ def compare_markdown(before: dict, after: dict) -> str:
     return "\n".join(lines)
 
 
+BEGIN, END = "<!-- bench:table -->", "<!-- /bench:table -->"
+
+
+def readme_table(before: dict, after: dict) -> str:
+    """The README's Performance table and the line above it (between its bench:table marks)."""
+    import textwrap
+
+    m, b = after["machine"], before["machine"]
+    intro = (f"Measured by `make bench` on {m['date'][:10]}: {m['nproc']} × {m['cpu']}, load "
+             f"average {m['loadavg_at_start'][0]} at the start (the machine was shared), commit "
+             f"{m['commit']}{' with uncommitted work' if m['dirty'] else ''}, seed {after['seed']};"
+             f" beside it the same benchmark on commit {b['commit']}, before issue 8's work, run "
+             f"on the same machine that day (seed {before['seed']}). Full results in "
+             f"`bench/results/latest.md` and `bench/results/before-{b['commit']}.md`.")
+    return "\n".join(textwrap.wrap(intro, 96)) + "\n\n" + compare_markdown(before, after)
+
+
+def update_readme(readme: Path, before: dict, after: dict) -> None:
+    text = readme.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{readme} has no {BEGIN} … {END} block")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{BEGIN}\n{readme_table(before, after)}\n{END}{tail}",
+                      encoding="utf-8")
+
+
 if __name__ == "__main__":
     import sys
 
-    if len(sys.argv) != 4 or sys.argv[1] != "compare":
-        sys.exit("usage: bench/report.py compare BEFORE.json AFTER.json")
-    print(compare_markdown(json.loads(Path(sys.argv[2]).read_text()),
-                           json.loads(Path(sys.argv[3]).read_text())))
+    usage = ("usage: bench/report.py compare BEFORE.json AFTER.json\n"
+             "       bench/report.py readme BEFORE.json AFTER.json  (README's Performance table)")
+    if len(sys.argv) != 4 or sys.argv[1] not in ("compare", "readme"):
+        sys.exit(usage)
+    runs = [json.loads(Path(arg).read_text(encoding="utf-8")) for arg in sys.argv[2:]]
+    if sys.argv[1] == "compare":
+        print(compare_markdown(*runs))
+    else:
+        update_readme(Path(__file__).resolve().parents[1] / "README.md", *runs)
