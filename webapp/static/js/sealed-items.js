@@ -55,6 +55,9 @@ export async function openAll(items, keys, uid = currentUid()) {
  */
 export async function openBatch(items) {
   const uid = currentUid();
+  // The reader's own signing key (their entries' author) is read alongside the keys, not
+  // after them: two small IndexedDB reads in parallel at page start.
+  if (uid && items.some((item) => item.author === uid)) authorKey(uid).catch(() => {});
   const keys = await requireKeys();
   if (!keys) return null;
   return openAll(items, keys, uid);
