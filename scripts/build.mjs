@@ -25,7 +25,9 @@
 //
 // Deterministic (the output depends only on the sources and node_modules); files whose content
 // is unchanged are not rewritten (nor compressed again), and outputs of earlier builds are
-// removed. The build of the whole app takes well under a second when little changed.
+// removed. The build of the whole app takes well under a second when little changed. The
+// manifest's modification time is the time of the last build, rewritten or not: in tests and
+// in debug mode the app refuses (warns about) a build older than a source (webapp/assets.py).
 //
 // Usage: node scripts/build.mjs [--static DIR] [--outdir DIR] [--watch] [--quiet]
 //   --static   the source tree holding js/, css/ and vendor/ (default webapp/static)
@@ -229,7 +231,13 @@ function writeAll(built, outdir) {
   }
   const prefix = `${path.basename(outdir)}/`;
   const manifest = manifestOf(built, prefix);
-  if (writeIfChanged(path.join(outdir, 'manifest.json'), Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`))) written++;
+  const manifestFile = path.join(outdir, 'manifest.json');
+  if (writeIfChanged(manifestFile, Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`))) written++;
+  else {
+    // Its time says when the build last ran (webapp/assets.py compares it with the sources).
+    const now = new Date();
+    fs.utimesSync(manifestFile, now, now);
+  }
   let removed = 0;
   for (const name of fs.readdirSync(outdir)) {
     if (!keep.has(name)) {

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import struct
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp import pwa
+from webapp import assets, pwa
 
 ICONS = pwa.STATIC / "icons"
 UUIDISH = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
@@ -88,23 +89,32 @@ def test_other_responses_stay_no_store(client):
         assert client.get(path).headers["Cache-Control"] == "no-store", path
 
 
-def test_service_worker_precaches_the_app(client):
-    version, precache, shells = worker_values(client.get("/sw.js").get_data(as_text=True))
+def test_service_worker_precaches_the_app(app, client):
+    script = client.get("/sw.js").get_data(as_text=True)
+    version, precache, shells = worker_values(script)
     assert re.fullmatch(r"[0-9a-f]{16}", version)
-    paths = {url.split("?")[0] for url in precache}
-    static = pwa.STATIC
-    expected = {f"/static/{p.relative_to(static).as_posix()}"
-                for folder in ("css", "js", "icons") for p in (static / folder).rglob("*")
-                if p.is_file()}
-    assert expected <= paths
-    assert "/static/js/crypto/aead.js" in paths and "/static/js/behaviors/pwa/pwa.js" in paths
-    assert {"/static/vendor/htmx.min.js", "/static/vendor/argon2.mjs"} <= paths
-    assert not any("zxcvbn" in p for p in paths), "zxcvbn is left to the HTTP cache"
-    assert "/static/sw.js" not in paths
-    for url in precache:  # the same ?v= hashes asset_url() gives the pages
-        assert re.fullmatch(r"/static/\S+\?v=[0-9a-f]{12}", url), url
+    manifest = assets.build_manifest()
+    icons = [f"icons/{p.name}" for p in ICONS.iterdir() if p.is_file()]
+    assert len(icons) >= 6
+    with app.test_request_context():  # the very URLs the pages are given
+        expected = {f"/static/{rel}" for rel in manifest["precache"]} | {
+            assets.asset_url(rel) for rel in icons}
+        built = {assets.asset_url(rel) for rel in ("js/app.js", "css/app.css", "js/outbox.js",
+                                                   "js/kdf-worker.js", "vendor/htmx.min.js",
+                                                   "vendor/argon2.mjs",
+                                                   "js/behaviors/pwa/pwa.js")}
+    assert sorted(precache) == sorted(expected) and len(precache) == len(set(precache))
+    assert built <= set(precache)
+    for url in precache:  # hashed names as they are; icons with their content hash
+        assert re.fullmatch(r"/static/build/[a-z0-9-]+-[A-Z2-7]{8}\.(js|css)"
+                            r"|/static/icons/\S+\?v=[0-9a-f]{12}", url), url
+    assert not any("zxcvbn" in url for url in precache), "zxcvbn is left to the HTTP cache"
+    lazy = json.loads(re.search(r"^const LAZY = (.*);$", script, re.M).group(1))
+    assert lazy == [f"/static/{manifest['files']['vendor/zxcvbn.mjs']}"]
+    assert not any(url.startswith(("/static/js/", "/static/css/", "/static/vendor/"))
+                   for url in precache), "no source file: the pages load only built ones"
     assert shells["offline"] == "/offline" and shells["compose"] == "/journal/new"
-    assert "/* @" not in client.get("/sw.js").get_data(as_text=True)
+    assert "/* @" not in script
 
 
 def test_service_worker_is_the_same_for_everyone(client, proto):
@@ -116,12 +126,30 @@ def test_service_worker_is_the_same_for_everyone(client, proto):
     assert not UUIDISH.search(personal.decode())
 
 
-def _fake_static(tmp_path: Path) -> Path:
+FAKE_BUILD = {  # logical source path -> built file, as scripts/build.mjs names them
+    "css/app.css": "build/app-AAAAAAAA.css",
+    "js/app.js": "build/app-BBBBBBBB.js",
+    "js/outbox.js": "build/outbox-CCCCCCCC.js",
+    "js/behaviors/journal/compose.js": "build/compose-DDDDDDDD.js",
+    "vendor/htmx.min.js": "build/htmx-EEEEEEEE.js",
+    "vendor/zxcvbn.mjs": "build/zxcvbn-FFFFFFFF.js",
+}
+
+
+def _fake_static(tmp_path: Path, drop: tuple[str, ...] = ()) -> Path:
+    """A static tree with a build: its files, a shared chunk, a manifest, icons and sources."""
     static = tmp_path / "static"
-    for rel in ("css/app.css", "js/app.js", "js/outbox.js", "js/crypto/aead.js", "icons/icon.svg",
-                "vendor/htmx.min.js", "vendor/zxcvbn/core/index.esm.js", "other/readme.txt"):
+    built = [*FAKE_BUILD.values(), "build/chunk-GGGGGGGG.js"]
+    for rel in (*built, "icons/icon.svg", "js/app.js", "other/readme.txt"):
         (static / rel).parent.mkdir(parents=True, exist_ok=True)
         (static / rel).write_text(f"/* {rel} */\n")
+    files = {key: rel for key, rel in FAKE_BUILD.items() if key not in drop}
+    lazy = [FAKE_BUILD["vendor/zxcvbn.mjs"]]
+    manifest = {"files": files, "integrity": {},
+                "precache": sorted(rel for rel in built if rel not in lazy
+                                   and rel not in {FAKE_BUILD[key] for key in drop}),
+                "lazy": lazy}
+    (static / "build" / "manifest.json").write_text(json.dumps(manifest))
     shutil.copy(pwa.STATIC / "sw.js", static / "sw.js")
     return static
 
@@ -135,18 +163,24 @@ def test_version_changes_with_any_precached_file(tmp_path):
 
     first = build()
     assert [url.split("?")[0] for url in first.precache] == [
-        "/static/css/app.css", "/static/icons/icon.svg", "/static/js/app.js",
-        "/static/js/crypto/aead.js", "/static/js/outbox.js", "/static/vendor/htmx.min.js"]
+        "/static/build/app-AAAAAAAA.css", "/static/build/app-BBBBBBBB.js",
+        "/static/build/chunk-GGGGGGGG.js", "/static/build/compose-DDDDDDDD.js",
+        "/static/build/htmx-EEEEEEEE.js", "/static/build/outbox-CCCCCCCC.js",
+        "/static/icons/icon.svg"]
     assert build().version == first.version, "the version is deterministic"
-    (static / "js" / "crypto" / "aead.js").write_text("/* changed */\n")
+    (static / "build" / "chunk-GGGGGGGG.js").write_text("/* changed */\n")
     second = build()
     assert second.version != first.version
-    assert second.precache != first.precache  # the ?v= of the changed file
-    (static / "vendor" / "zxcvbn" / "core" / "index.esm.js").write_text("changed")
+    (static / "icons" / "icon.svg").write_text("<svg/>")
+    third = build()
+    assert third.version != second.version
+    assert third.precache != second.precache  # the ?v= of the changed icon
+    (static / "build" / "zxcvbn-FFFFFFFF.js").write_text("changed")
+    (static / "js" / "app.js").write_text("changed")
     (static / "other" / "readme.txt").write_text("changed")
-    assert build().version == second.version, "files outside the precache do not count"
+    assert build().version == third.version, "files outside the precache do not count"
     (static / "sw.js").write_text((static / "sw.js").read_text() + "\n// changed\n")
-    assert build().version != second.version, "the worker's own code counts"
+    assert build().version != third.version, "the worker's own code counts"
 
 
 def test_version_changes_with_shell_templates_and_translations(tmp_path):
@@ -175,29 +209,50 @@ def test_worker_is_computed_once_per_process(client, tmp_path, monkeypatch):
     monkeypatch.setattr(pwa, "STATIC", static)
     try:
         first, precache, _shells = worker_values(client.get("/sw.js").get_data(as_text=True))
-        assert len(precache) == 6
-        (static / "js" / "app.js").write_text("/* deployed */\n")
+        assert len(precache) == 7
+        (static / "build" / "app-BBBBBBBB.js").write_text("/* deployed */\n")
         assert worker_values(client.get("/sw.js").get_data(as_text=True))[0] == first
         pwa._cached_worker.cache_clear()  # a new process (a deploy)
-        assert worker_values(client.get("/sw.js").get_data(as_text=True))[0] != first
+        second = worker_values(client.get("/sw.js").get_data(as_text=True))[0]
+        assert second != first
+        # A new build (`node scripts/build.mjs --watch` while the server runs) rewrites the
+        # manifest: the worker follows without a restart.
+        (static / "build" / "chunk-GGGGGGGG.js").write_text("/* rebuilt */\n")
+        manifest = static / "build" / "manifest.json"
+        manifest.write_text(manifest.read_text() + "\n")
+        os.utime(manifest, ns=(manifest.stat().st_atime_ns, manifest.stat().st_mtime_ns + 10**9))
+        assert worker_values(client.get("/sw.js").get_data(as_text=True))[0] != second
     finally:
         pwa._cached_worker.cache_clear()
 
 
-def test_worker_imports_the_versioned_outbox_module(client):
-    """The module worker imports the outbox by its precache URL: a deploy that changes the
-    outbox changes the worker script, so the browser installs the new one."""
+def test_worker_imports_the_built_outbox_module(client):
+    """The module worker imports the built outbox by its precache URL (a content-hashed
+    name): a deploy that changes the outbox changes the worker script, so the browser
+    installs the new one."""
     script = client.get("/sw.js").get_data(as_text=True)
     _version, precache, _shells = worker_values(script)
-    outbox = next(url for url in precache if url.startswith("/static/js/outbox.js?v="))
+    outbox = "/static/" + assets.build_manifest()["files"]["js/outbox.js"]
+    assert re.fullmatch(r"/static/build/outbox-[A-Z2-7]{8}\.js", outbox)
+    assert outbox in precache
     line = f"import {{ SYNC_TAG, sendInBackground }} from {json.dumps(outbox)};"
-    assert line in script.splitlines(), "the worker imports the outbox module by its versioned URL"
+    assert line in script.splitlines(), "the worker imports the built outbox module"
+    exports = re.search(r"export\s*\{([^}]*)\}\s*;?\s*$",
+                        (pwa.STATIC / outbox.removeprefix("/static/")).read_text())
+    assert exports and {"SYNC_TAG", "sendInBackground"} <= {
+        part.split(" as ")[-1].strip() for part in exports.group(1).split(",")}
 
 
 def test_worker_template_needs_the_outbox_module(tmp_path):
-    static = _fake_static(tmp_path)
-    (static / "js" / "outbox.js").unlink()
+    static = _fake_static(tmp_path, drop=("js/outbox.js",))
     with pytest.raises(RuntimeError, match="outbox.js is not among the precached files"):
+        pwa.build_worker(static, pwa.TEMPLATES, tmp_path, "/static", {})
+
+
+def test_worker_needs_the_build(tmp_path):
+    static = _fake_static(tmp_path)
+    (static / "build" / "manifest.json").unlink()
+    with pytest.raises(assets.BuildMissing, match="run `make setup`"):
         pwa.build_worker(static, pwa.TEMPLATES, tmp_path, "/static", {})
 
 

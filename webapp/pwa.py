@@ -1,14 +1,21 @@
 """The installable app: the web app manifest, the service worker (served from the root so that
 its scope is the whole app) and the offline page it falls back to.
 
-The worker script is webapp/static/sw.js with four values filled in: the precache list
-(every file under static/css, js, vendor and icons, as /static/<path>?v=<hash> URLs, the same
-URLs asset_url() gives the pages), the page shells it keeps (/offline, the compose page and
-the local journal), the versioned URL of the outbox module it imports (a module worker, for
-Background Sync) and a VERSION hashed from everything those caches hold. Any deploy that
-changes a precached file, the worker template, a shell's template or a compiled translation
-therefore installs a new worker with new caches. The list and the hash are computed once per
-process. Nothing in the script depends on the person asking for it.
+The worker script is webapp/static/sw.js with five values filled in: the precache list, the
+page shells it keeps (/offline, the compose page and the local journal), the built outbox
+module it imports (a module worker, for Background Sync), the built files it leaves to the HTTP
+cache, and a VERSION hashed from everything those caches hold.
+
+The precache is exactly what the pages load: the front-end build's list (webapp/static/build/
+manifest.json, written by scripts/build.mjs: every built file a page can load, by its
+content-hashed URL /static/build/<name>-<HASH>.js, less zxcvbn's dictionaries) and the icons as
+/static/icons/<file>?v=<hash>, the URLs asset_url() gives the pages. So a first visit downloads
+each file once: the worker finds in the HTTP cache what the page has just loaded.
+
+Any deploy that changes a precached file, the worker template, a shell's template or a compiled
+translation installs a new worker with new caches. The list and the hash are computed once per
+build (per process, and again when the build rewrites its manifest). Nothing in the script
+depends on the person asking for it.
 """
 from __future__ import annotations
 
@@ -24,7 +31,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from jinja2 import meta
 
-from .assets import asset_url
+from .assets import asset_url, build_manifest, manifest_mtime
 from .extensions import login_manager
 from .security import own_cache_control
 
@@ -37,12 +44,13 @@ TRANSLATIONS = PACKAGE / "translations"
 WORKER_TEMPLATE = "sw.js"  # relative to STATIC
 WORKER_IMPORT = "js/outbox.js"  # the module the worker imports (Background Sync)
 
-# Precached: the app's own CSS and JS, the vendored htmx and Argon2 and the icons.
-PRECACHE_DIRS = ("css", "js", "vendor", "icons")
-# Not precached: zxcvbn (about 1 MB of dictionaries) is only imported by the sign-up and
-# change-password pages, which cannot work offline anyway (they talk to the server). It is
-# left to the HTTP cache; precaching it would multiply every install and update by five.
-PRECACHE_SKIP = ("vendor/zxcvbn/",)
+# Precached: the build's list (the app's CSS and JS, htmx, Argon2: manifest.json "precache")
+# and these folders' files, which are served as they are (with ?v=).
+PRECACHE_DIRS = ("icons",)
+# Not precached (manifest.json "lazy"): zxcvbn (about 1 MB of dictionaries) is only imported by
+# the sign-up and change-password pages, which cannot work offline anyway (they talk to the
+# server). It is left to the HTTP cache; precaching it would multiply every install and update
+# by five.
 # Templates whose rendering the worker keeps (their includes and parents are found by Jinja).
 SHELL_TEMPLATES = ("pwa/offline.html", "journal/compose.html", "journal/local.html")
 
@@ -53,21 +61,27 @@ BACKGROUND_COLOR = "#f6f3ee"  # the light page background of app.css
 @dataclass(frozen=True)
 class Worker:
     version: str
-    precache: tuple[str, ...]   # /static/... URLs with ?v=<content hash>
+    precache: tuple[str, ...]   # the URLs the pages load: /static/build/… and /static/icons/…?v=
     precache_bytes: int
     script: str
 
 
 def precache_files(static: Path) -> list[str]:
     """Paths (relative to `static`, POSIX) of every file the worker precaches, sorted."""
-    files = []
+    files = list(build_manifest(static)["precache"])
     for folder in PRECACHE_DIRS:
         for path in sorted((static / folder).rglob("*")):
-            rel = path.relative_to(static).as_posix()
-            if path.is_file() and not rel.startswith(PRECACHE_SKIP) \
-                    and not path.name.startswith("."):
-                files.append(rel)
+            if path.is_file() and not path.name.startswith("."):
+                files.append(path.relative_to(static).as_posix())
     return sorted(files)
+
+
+def static_url_of(rel: str, static_url: str, data: bytes) -> str:
+    """The URL asset_url() gives the file at `rel`: a built (content-hashed) file as it is,
+    any other with ?v=<hash of its content>."""
+    if rel.startswith("build/"):
+        return f"{static_url}/{rel}"
+    return f"{static_url}/{rel}?v={hashlib.sha256(data).hexdigest()[:12]}"
 
 
 def shell_sources(templates: Path, names: tuple[str, ...] = SHELL_TEMPLATES) -> list[Path]:
@@ -97,12 +111,13 @@ def _fill(template: str, marker: str, value) -> str:
     return filled
 
 
-def _url_of(urls: list[str], path: str) -> str:
-    """The precache URL (with its ?v=) of the file at `path`."""
-    for url in urls:
-        if url.split("?", 1)[0] == path:
-            return url
-    raise RuntimeError(f"sw.js: {path} is not among the precached files")
+def _outbox_url(static: Path, urls: list[str], static_url: str) -> str:
+    """The precache URL of the built outbox module."""
+    built = build_manifest(static)["files"].get(WORKER_IMPORT)
+    url = f"{static_url}/{built}"
+    if built is None or url not in urls:
+        raise RuntimeError(f"sw.js: {WORKER_IMPORT} is not among the precached files")
+    return url
 
 
 def build_worker(static: Path, templates: Path, translations: Path, static_url: str,
@@ -117,8 +132,10 @@ def build_worker(static: Path, templates: Path, translations: Path, static_url: 
     for rel in precache_files(static):
         data = (static / rel).read_bytes()
         feed(f"static/{rel}", data)
-        urls.append(f"{static_url}/{rel}?v={hashlib.sha256(data).hexdigest()[:12]}")
+        urls.append(static_url_of(rel, static_url, data))
         total += len(data)
+    lazy = [f"{static_url}/{rel}" for rel in build_manifest(static)["lazy"]]
+    feed("lazy", json.dumps(lazy).encode())
     for path in shell_sources(templates):
         feed(f"templates/{path.relative_to(templates).as_posix()}", path.read_bytes())
     for path in sorted(translations.glob("*/LC_MESSAGES/*.mo")):
@@ -130,13 +147,14 @@ def build_worker(static: Path, templates: Path, translations: Path, static_url: 
     script = _fill(source, "version", version)
     script = _fill(script, "precache", urls)
     script = _fill(script, "shells", shells)
-    script = _fill(script, "outbox", _url_of(urls, f"{static_url}/{WORKER_IMPORT}"))
+    script = _fill(script, "lazy", lazy)
+    script = _fill(script, "outbox", _outbox_url(static, urls, static_url))
     return Worker(version, tuple(urls), total, script)
 
 
 @lru_cache(maxsize=8)
 def _cached_worker(static: Path, templates: Path, translations: Path, static_url: str,
-                   shells: tuple[tuple[str, str], ...]) -> Worker:
+                   shells: tuple[tuple[str, str], ...], build_mtime: int) -> Worker:
     return build_worker(static, templates, translations, static_url, dict(shells))
 
 
@@ -154,7 +172,7 @@ def current_worker() -> Worker:
     """The worker of this process (computed on first use, then kept)."""
     shells = shell_urls()
     return _cached_worker(STATIC, TEMPLATES, TRANSLATIONS, current_app.static_url_path,
-                          tuple(sorted(shells.items())))
+                          tuple(sorted(shells.items())), manifest_mtime(STATIC))
 
 
 @bp.get("/sw.js")

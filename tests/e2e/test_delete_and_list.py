@@ -114,7 +114,7 @@ def test_a_tap_before_the_behaviour_has_loaded_is_not_lost(new_context, marker, 
     def slow_delete_module(route):
         released.append(route)            # answered only after the tap below
 
-    context.route(re.compile(r"/static/js/behaviors/journal/delete[.-][^/]*js"),
+    context.route(re.compile(r"/static/build/delete-[A-Z2-7]{8}\.js$"),
                   slow_delete_module)
     page.goto(f"/journal/{item_id}")
     expect(page.locator("[data-js-delete]")).to_be_visible()

@@ -159,7 +159,7 @@ def test_a_secret_form_cannot_submit_before_its_behaviour_is_there(new_context, 
     the history and the server log). Once the behaviour is there, the button works."""
     context = new_context(service_workers="block")
     held = []
-    context.route(re.compile(r"/static/js/behaviors/auth/login[.-][^/]*js"),
+    context.route(re.compile(r"/static/build/login-[A-Z2-7]{8}\.js$"),
                   lambda route: held.append(route))
     page = context.new_page()
     page.goto("/login")

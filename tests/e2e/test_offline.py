@@ -84,10 +84,25 @@ def wait_until_offline_ready(page: Page) -> None:
         }
         return false;
     }""", uid_of(page), what="the personal shells in Cache Storage")
+    # The tests read the device through the source modules (below), which the worker does
+    # not precache (the pages run the built ones): import them once online, and wait until
+    # the worker has kept every file of theirs, so that they import offline too.
+    until(page, """async (modules) => {
+        for (const module of modules) await import(module);
+        const files = performance.getEntriesByType('resource').map((entry) => entry.name)
+            .filter((url) => new URL(url).pathname.startsWith('/static/js/'));
+        const kept = await Promise.all(files.map((url) => caches.match(url)));
+        return files.length > 0 && kept.every(Boolean);
+    }""", TEST_MODULES, what="the source modules the tests use in Cache Storage")
 
+
+# Source modules the tests import in the page (see wait_until_offline_ready).
+TEST_MODULES = ["/static/js/outbox.js", "/static/js/mirror.js", "/static/js/keystore.js",
+                "/static/js/drafts.js"]
 
 # The app's own modules, from inside a page of the signed-in person (the shells carry the
-# account id too). Same URLs as the app imports, so the same module instances.
+# account id too). These are the source modules, not the built ones the page runs (other
+# module instances), reading the same IndexedDB.
 OUTBOX_OPS = """async () => {
     const outbox = await import('/static/js/outbox.js');
     return outbox.pending(document.querySelector('meta[name="valitila-user"]').content);

@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from webapp import pwa
+from webapp import assets, pwa
 
 from .conftest import run_axe
 from .device import cache_dump
@@ -24,6 +24,15 @@ def worker_values(live_server) -> tuple[str, list[str]]:
     version = json.loads(re.search(r"^const VERSION = (.*);$", script, re.M).group(1))
     precache = json.loads(re.search(r"^const PRECACHE = (.*);$", script, re.M).group(1))
     return version, precache
+
+
+def built(logical: str) -> str:
+    """The URL the pages load for a source file: its built, content-hashed file."""
+    return "/static/" + assets.build_manifest()["files"][logical]
+
+
+def url_path(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
 
 
 def poll(page: Page, script: str, arg=None, timeout: float = 20.0) -> None:
@@ -106,6 +115,65 @@ def test_worker_installs_precaches_and_controls(new_context, live_server):
         "signed out: no personal page is kept"
 
 
+def test_first_visit_loads_the_precached_files_once(new_context, live_server):
+    """A first visit: the page loads built files only, each exactly by the URL the worker then
+    precaches, and the worker's install takes them from the HTTP cache (no second download)."""
+    _version, precache = worker_values(live_server)
+    context = new_context()
+    downloads: list[tuple[str, bool]] = []  # (path, fetched by the worker)
+
+    def finished(request) -> None:
+        response = request.response()
+        if response is not None and response.status == 200 and not response.from_service_worker \
+                and request.sizes()["responseBodySize"] > 0:
+            downloads.append((url_path(request.url), request.service_worker is not None))
+
+    context.on("requestfinished", finished)
+    page = context.new_page()
+    page.goto("/login")
+    wait_for_control(page)
+    wait_for_cached(page, "valitila-pages-", "/offline")
+    page.wait_for_load_state("networkidle")
+    by_page = [path for path, worker in downloads if not worker and path.startswith("/static/")]
+    assert built("js/app.js") in by_page and built("css/app.css") in by_page
+    assert set(by_page) <= set(precache), "the page loaded a file the worker does not keep"
+    twice = [path for path, worker in downloads if worker and path in by_page]
+    assert twice == [], f"downloaded again by the worker: {twice}"
+
+
+def test_password_code_loads_only_where_a_password_is_used(new_context, live_server):
+    """Argon2 (and the worker that runs it) load only where keys are derived, zxcvbn's
+    dictionaries only where a new password is typed: not on a first visit to /login."""
+    argon2, worker = built("vendor/argon2.mjs"), built("js/kdf-worker.js")
+    zxcvbn = built("vendor/zxcvbn.mjs")
+    context = new_context(service_workers="block")  # every request is the page's (or its worker's)
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(url_path(request.url)))
+    page = context.new_page()
+    page.goto("/login")
+    expect(page.locator("[data-login-form] [type=submit]")).to_be_enabled()
+    page.wait_for_load_state("networkidle")
+    assert built("js/behaviors/auth/login.js") in requested, "the check would be empty"
+    assert not {argon2, worker, zxcvbn} & set(requested), requested
+
+    requested.clear()
+    account = sign_up(page)  # types a new password (strength meter), then derives the keys
+    assert {zxcvbn, worker, argon2} <= set(requested), requested
+
+    requested.clear()
+    page.get_by_role("button", name="Lukitse nyt").click()
+    page.wait_for_url(re.compile(r"/unlock\?"))
+    expect(page.locator("[data-unlock-form] [type=submit]")).to_be_enabled()
+    page.wait_for_load_state("networkidle")
+    assert built("js/behaviors/auth/unlock.js") in requested
+    assert not {argon2, worker, zxcvbn} & set(requested), "loaded before a password is given"
+    page.fill("#password", account.password)
+    page.locator("[data-unlock-form] [type=submit]").click()
+    page.wait_for_url(re.compile(r"/journal/$"), timeout=30_000)
+    assert {worker, argon2} <= set(requested), requested
+    assert zxcvbn not in requested, "unlocking needs no strength meter"
+
+
 def test_offline_pages_and_assets_come_from_the_cache(new_context, recorder):
     context = new_context()
     page = context.new_page()
@@ -125,8 +193,8 @@ def test_offline_pages_and_assets_come_from_the_cache(new_context, recorder):
     expect(page.get_by_role("link", name="Yritä uudelleen")).to_be_visible()
     # The stylesheet and the scripts came from the cache and work: the page is styled and
     # the behaviours are attached (the offline page reloads itself when back online).
-    assert any("/static/css/app.css" in url for url in from_worker)
-    assert any("/static/js/app.js" in url for url in from_worker)
+    assert any(url_path(url) == built("css/app.css") for url in from_worker)
+    assert any(url_path(url) == built("js/app.js") for url in from_worker)
     assert page.evaluate("() => document.styleSheets[0].cssRules.length") > 10
 
     # Back on a network that cannot reach the server yet (a captive portal, the server

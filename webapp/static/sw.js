@@ -5,8 +5,10 @@
 //
 // What it keeps, in caches named after VERSION (a hash of everything they hold, so a deploy
 // that changes any of it installs a new worker and the old caches are deleted):
-//   valitila-static-<VERSION>  the app's CSS, JS, vendored htmx and Argon2, icons: public
-//                              files, the same for everyone (PRECACHE)
+//   valitila-static-<VERSION>  the app's built CSS and JS (htmx and Argon2 among them) and
+//                              the icons, by the very URLs the pages load: public files, the
+//                              same for everyone (PRECACHE; zxcvbn's dictionaries, LAZY, are
+//                              left to the HTTP cache)
 //   valitila-pages-<VERSION>   page shells: the offline page (rendered as for a signed-out
 //                              visitor: no account id, no CSRF token), and while someone is
 //                              signed in their two empty shells: the compose page and the
@@ -23,6 +25,7 @@
 // wakes the worker when the network is back, and the worker sends the outbox (outbox.js,
 // the same code the pages run) for whoever is signed in, even with no page open.
 
+// The source module here (for tsc); webapp/pwa.py puts the built one's URL in its place.
 import { SYNC_TAG, sendInBackground } from /* @outbox */ '/static/js/outbox.js';
 
 // The worker's own global scope, typed here (jsconfig.json checks this file with the DOM
@@ -45,6 +48,8 @@ const worker = /** @type {WorkerScope} */ (/** @type {unknown} */ (self));
 const VERSION = /* @version */ 'dev';
 const PRECACHE = /* @precache */ [];
 const SHELLS = /* @shells */ { offline: '/offline', compose: '/journal/new', journal: '/journal/local', journal_index: '/journal/' };
+// Only used by the sign-up and password pages, which need the network anyway (see pwa.py).
+const LAZY = /* @lazy */ [];
 
 // Marks the worker's own background fetches of page shells: the server then leaves the
 // session cookie alone (a late answer must not undo a sign-in or sign-out made meanwhile).
@@ -54,8 +59,7 @@ const PREFIX = 'valitila-';
 const STATIC_CACHE = `${PREFIX}static-${VERSION}`;
 const PAGES_CACHE = `${PREFIX}pages-${VERSION}`;
 const STATIC_PATH = '/static/';
-// Only used by the sign-up and password pages, which need the network anyway (see pwa.py).
-const NOT_CACHED = ['/static/vendor/zxcvbn/'];
+const NOT_CACHED = new Set(LAZY.map((url) => new URL(url, worker.location.origin).pathname));
 // Background revalidation of a run-time cached file at most this often (per worker lifetime).
 const REVALIDATE_EVERY = 5 * 60 * 1000;
 
@@ -140,11 +144,11 @@ async function cacheShell(cache, shell) {
   }
 }
 
-/** A precached file, revalidated with the server (ETag) rather than downloaded again: the
- * page that registered the worker has usually just loaded the same ?v= URLs (the version is
- * in the URL, so a validated copy is the right one), and a first visit then costs one
- * download of the app instead of two. */
-const precacheRequest = (url) => new Request(url, { cache: 'no-cache' });
+/** A precached file, taken from the HTTP cache when it is there: the page that registered
+ * the worker has just loaded the same URLs, and each names one content (the built files by
+ * their hashed names, the icons by ?v=), so a first visit costs one download of the app
+ * instead of two. The server's own caching headers decide whether a copy needs revalidating. */
+const precacheRequest = (url) => new Request(url, { cache: 'default' });
 
 /** Put back whatever of the precache is missing (after a sign-out wiped Cache Storage). */
 async function ensurePrecache() {
@@ -277,10 +281,9 @@ function outdated(request, url, cached) {
  * The precached files need no per-file revalidation: VERSION is a hash of their content,
  * so a deploy that changes any of them changes /sw.js, which the browser checks on every
  * navigation; the new worker then precaches the new set and the page offers the update.
- * Revalidating file by file instead would mix two deploys in one ES-module graph (a new
- * module importing an old one), which breaks the app. Until the update is taken, a page of
- * the new deploy (new ?v= URLs, whose `integrity` the old file would fail) is served from
- * the network, all of its files, consistently; the cache is the fallback when offline.
+ * A page of a new deploy names new files (new hashed names, new ?v= of the icons): until
+ * the update is taken they come from the network, all of them, consistently (a newer deploy
+ * seen is remembered, see outdated()); the cache is the fallback when offline.
  * Files outside the precache that were cached at run time are revalidated in the background.
  */
 async function staticAsset(event, request, url) {
@@ -311,7 +314,7 @@ worker.addEventListener('fetch', (/** @type {FetchEvent} */ event) => {
   if (url.pathname.startsWith('/api/')) return; // never cached, never touched
   if (request.mode === 'navigate') {
     event.respondWith(navigate(event, url));
-  } else if (url.pathname.startsWith(STATIC_PATH) && !NOT_CACHED.some((p) => url.pathname.startsWith(p))) {
+  } else if (url.pathname.startsWith(STATIC_PATH) && !NOT_CACHED.has(url.pathname)) {
     event.respondWith(staticAsset(event, request, url));
   }
   // Everything else (htmx fragments, the manifest, /sw.js) goes to the network untouched.

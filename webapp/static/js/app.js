@@ -31,15 +31,23 @@ function trackLoading(node, attached) {
   });
 }
 
+/** @param {Element} element */
+const hasHook = (element) => element.getAttributeNames().some((name) => name.startsWith('data-js-'));
+
 /**
  * Submit buttons of forms that carry secrets are rendered `disabled data-needs-js`: until the
  * behaviour has attached its listeners, neither a tap nor Enter (implicit submission needs an
- * enabled default button) can send the form natively, with the email in a GET URL.
+ * enabled default button) can send the form natively, with the email in a GET URL. Only the
+ * controls whose nearest hook is `node` are enabled: a behaviour of an element around the form
+ * (the signed-out page's <body>) attaching first must not enable it.
  * @param {Element} node
  */
 function enableControls(node) {
   const controls = /** @type {NodeListOf<HTMLButtonElement>} */ (node.querySelectorAll('[data-needs-js]'));
   for (const control of controls) {
+    let owner = control.parentElement;
+    while (owner && owner !== node && !hasHook(owner)) owner = owner.parentElement;
+    if (owner !== node) continue;
     control.removeAttribute('data-needs-js');
     control.disabled = false;
   }

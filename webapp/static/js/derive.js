@@ -18,13 +18,15 @@ export async function deriveSecrets({ email, password, saltSeed, kdf }) {
   return { authKey, kekBytes };
 }
 
-// The built worker's file name (content-hashed), which scripts/build.mjs defines; in the source
-// (tests, development without a build) it is unset and the worker module is kdf-worker.js.
-const BUILT_WORKER = /** @type {{url: string, kdfWorker?: string}} */ (import.meta).kdfWorker;
+/** The worker's URL: the built worker (content-hashed name) in the build, where
+ *  scripts/build.mjs defines import.meta.kdfWorker; in the source (tests, development without
+ *  a build) it is unset and the worker module is kdf-worker.js. */
+const workerUrl = () =>
+  new URL(/** @type {{url: string, kdfWorker?: string}} */ (import.meta).kdfWorker ?? './kdf-worker.js', import.meta.url);
 
 function inWorker(input) {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(BUILT_WORKER || './kdf-worker.js', import.meta.url), { type: 'module' });
+    const worker = new Worker(workerUrl(), { type: 'module' });
     worker.onmessage = (event) => {
       worker.terminate();
       if (event.data.ok) resolve(event.data);
