@@ -184,7 +184,13 @@ async function buildAll(esbuild, staticDir, outdir) {
 
 function manifestOf({ outputs, files }, prefix) {
   const byName = new Map(outputs.map((out) => [out.name, out]));
-  const lazy = outputs.filter((out) => out.sources.some((src) => NOT_PRECACHED.some((skip) => src.startsWith(skip))));
+  const notPrecached = (src) => NOT_PRECACHED.some((skip) => src.startsWith(skip));
+  const lazy = outputs.filter((out) => out.sources.some(notPrecached));
+  for (const out of lazy) {
+    // A file the worker leaves out must hold nothing else, or a page would miss it offline.
+    const other = out.sources.filter((src) => !notPrecached(src));
+    if (other.length) die(`${out.name} mixes ${other.join(', ')} with code that is not precached`);
+  }
   const precache = outputs.filter((out) => !lazy.includes(out));
   const sorted = (list) => list.map((out) => prefix + out.name).sort();
   return {
