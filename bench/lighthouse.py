@@ -57,8 +57,21 @@ def prepare_profile(playwright, base: str, email: str, profile: Path) -> str:
     return "; ".join(f"{c['name']}={c['value']}" for c in cookies)
 
 
-def run_once(url: str, out: Path, *, profile: Path | None = None, cookie: str = "") -> dict:
-    """One Lighthouse run; returns the scores (0-100), metrics and the audits that cost points."""
+def run_once(url: str, out: Path, *, profile_from: Path | None = None, cookie: str = ""
+             ) -> dict:
+    """One Lighthouse run (on a fresh copy of the profile `profile_from`, if given); returns
+    the scores (0-100), the metrics and the audits that cost points."""
+    if profile_from is None:
+        return _lighthouse(url, out, None, cookie)
+    with tempfile.TemporaryDirectory(prefix="valitila-lh-run-") as tmp:
+        profile = Path(tmp) / "profile"
+        shutil.copytree(profile_from, profile, symlinks=True,
+                        ignore=shutil.ignore_patterns("Singleton*", "*.lock", "lockfile"))
+        return _lighthouse(url, out, profile, cookie)
+
+
+def _lighthouse(url: str, out: Path, profile: Path | None, cookie: str) -> dict:
+    out.unlink(missing_ok=True)
     flags = list(CHROME_FLAGS)
     command = ["node", str(CLI), url, "--output=json", f"--output-path={out}", "--quiet",
                f"--only-categories={','.join(CATEGORIES)}", "--max-wait-for-load=60000"]
@@ -98,29 +111,42 @@ def run_once(url: str, out: Path, *, profile: Path | None = None, cookie: str = 
             "report": str(out)}
 
 
+def run_retrying(url: str, out: Path, failures: list[str], attempts: int = 3, **kw) -> dict:
+    """Lighthouse now and then fails to record a page load (NO_NAVSTART, "Please run
+    Lighthouse again"): such a run is tried again, up to `attempts` times in all."""
+    for attempt in range(attempts):
+        try:
+            return run_once(url, out, **kw)
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            failures.append(f"{url} attempt {attempt + 1}: {str(exc)[:200]}")
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
+    raise AssertionError("unreachable")
+
+
 def run(playwright, base: str, email: str, runs: int, out_dir: Path) -> dict:
     """Landing page and signed-in journal, `runs` runs each (landing and journal alternate);
     the run with the median performance score stands for each page."""
     out_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, list[dict]] = {"landing": [], "journal": []}
+    failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="valitila-lh-") as tmp:
         prepared = Path(tmp) / "prepared"
         cookie = prepare_profile(playwright, base, email, prepared)
         for n in range(runs):
-            results["landing"].append(run_once(f"{base}/", out_dir / f"landing-{n + 1}.json"))
-            profile = Path(tmp) / f"run-{n + 1}"
-            shutil.copytree(prepared, profile, symlinks=True,
-                            ignore=shutil.ignore_patterns("Singleton*", "*.lock", "lockfile"))
-            results["journal"].append(run_once(f"{base}/journal/",
-                                               out_dir / f"journal-{n + 1}.json",
-                                               profile=profile, cookie=cookie))
-            shutil.rmtree(profile, ignore_errors=True)
+            results["landing"].append(run_retrying(f"{base}/", out_dir / f"landing-{n + 1}.json",
+                                                   failures))
+            results["journal"].append(run_retrying(
+                f"{base}/journal/", out_dir / f"journal-{n + 1}.json", failures,
+                profile_from=prepared, cookie=cookie))
     summary = {}
     for page, rows in results.items():
         perf = [r["scores"]["performance"] or 0 for r in rows]
         middle = sorted(rows, key=lambda r: r["scores"]["performance"] or 0)[(len(rows) - 1) // 2]
         summary[page] = {**middle, "performance_runs": perf,
                          "performance_median": median(perf), "runs": rows}
+    summary["failed_attempts"] = failures
     journal = summary["journal"]
     # The journal, not the unlock page it sends a device without keys to.
     journal["signed_in_page_measured"] = bool(

@@ -117,6 +117,8 @@ def rows(results: dict) -> list[Row]:
     else:
         out.append(_missing("5a", "journal page at 10k vs 100 entries (interleaved)", "≤ 1.2×",
                             errors.get("wsgi", "skipped")))
+        out.append(_missing("5b", "deepest \"show older\" page vs the first, 10k entries",
+                            "≤ 1.2×", errors.get("wsgi", "skipped")))
     queries = server.get("queries")
     if queries:
         worst = max(queries.values())

@@ -34,9 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 import report  # noqa: E402
 from common import API_HEADERS, HX_HEADERS, PAGE_HEADERS, RESULTS  # noqa: E402
+from server import Gunicorn  # noqa: E402
 
 SMALL, LARGE = "bench-small@example.fi", "bench-large@example.fi"
 BROWSER, OPENER = "bench-browser@example.fi", "bench-open@example.fi"
+GROUPS = ("server", "browser", "lighthouse")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -45,6 +47,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="a short run: smaller journal, fewer rounds, 1 Lighthouse run")
     parser.add_argument("--no-browser", action="store_true", help="skip rows 3, 4, 6 and 7")
     parser.add_argument("--no-lighthouse", action="store_true", help="skip row 7")
+    parser.add_argument("--only", action="append", choices=GROUPS,
+                        help="measure only this group of rows (repeatable): server = rows 1, "
+                             "2 and 5; browser = 3, 4 and 6; lighthouse = 7")
     parser.add_argument("--no-install", action="store_true",
                         help="never apt-get install wrk (fall back to a Python load generator)")
     parser.add_argument("--seed", type=int, help="seed of the interleaved order")
@@ -60,6 +65,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--label", default="latest", help="results file name (latest)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    groups = set(args.only or GROUPS)
+    if args.no_browser:
+        groups -= {"browser", "lighthouse"}
+    if args.no_lighthouse:
+        groups.discard("lighthouse")
+    args.groups = sorted(groups)
     defaults = ({"small": 100, "large": 2000, "rounds": 40, "http_rounds": 30,
                  "load_seconds": 2.0, "load_rounds": 1, "visits": 3, "lighthouse_runs": 1}
                 if args.quick else
@@ -88,10 +99,8 @@ def step(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def server_rows(app, tmp: Path, env: dict, args, rng: random.Random, errors: Errors,
-                keys: dict) -> tuple[dict, object]:
+def server_rows(app, server, args, rng: random.Random, errors: Errors, keys: dict) -> dict:
     from server import (
-        Gunicorn,
         Task,
         count_queries,
         ensure_wrk,
@@ -127,8 +136,6 @@ def server_rows(app, tmp: Path, env: dict, args, rng: random.Random, errors: Err
                                                   HX_HEADERS)} if deepest else {}),
     })
 
-    step("gunicorn, 2 workers")
-    server = Gunicorn(tmp, env, workers=2, name="app")
     cookie_large = common.login_http(server.url, LARGE, keys[LARGE])
     cookie_small = common.login_http(server.url, SMALL, keys[SMALL])
     http_tasks = [Task("journal_large", "/journal/", PAGE_HEADERS, cookie=cookie_large),
@@ -154,13 +161,12 @@ def server_rows(app, tmp: Path, env: dict, args, rng: random.Random, errors: Err
     if load:
         load["tool"] = "wrk" if wrk else "python"
     out["throughput"] = load
-    return out, server
+    return out
 
 
 def browser_rows(app, tmp: Path, env: dict, server, args, errors: Errors) -> dict:
     import browser as b
     from playwright.sync_api import sync_playwright
-    from server import Gunicorn
 
     out: dict = {}
     uid = common.user_uid(app, BROWSER)
@@ -192,13 +198,12 @@ def browser_rows(app, tmp: Path, env: dict, server, args, errors: Errors) -> dic
             finally:
                 page50.stop()
         chromium.close()
-        if not args.no_lighthouse:
-            out["lighthouse"] = lighthouse_rows(p, server, args, errors)
     return out
 
 
-def lighthouse_rows(playwright, server, args, errors: Errors) -> dict | None:
+def lighthouse_rows(server, args, errors: Errors) -> dict | None:
     import lighthouse
+    from playwright.sync_api import sync_playwright
 
     found = lighthouse.version()
     if not found:
@@ -208,8 +213,9 @@ def lighthouse_rows(playwright, server, args, errors: Errors) -> dict | None:
         return None
     step(f"Lighthouse {found}: landing page and signed-in journal, {args.lighthouse_runs} "
          "run(s) each")
-    result = errors.guard("lighthouse", lighthouse.run, playwright, server.url, SMALL,
-                          args.lighthouse_runs, args.results_dir / "lighthouse")
+    with sync_playwright() as playwright:
+        result = errors.guard("lighthouse", lighthouse.run, playwright, server.url, SMALL,
+                              args.lighthouse_runs, args.results_dir / "lighthouse")
     if result:
         result["version"] = found
     return result
@@ -235,25 +241,24 @@ def main(argv=None) -> int:
         import webapp
         machine["webapp"] = str(Path(webapp.__file__).parent)
         seeded = {SMALL: args.small, LARGE: args.large}
-        if not args.no_browser:
+        if "browser" in args.groups:
             seeded.update({BROWSER: 50, OPENER: 50})
         step(f"seeding journals of {args.small} and {args.large} entries"
-             + ("" if args.no_browser else " (+ 50 and 50 for the browser)"))
+             + (" (+ 50 and 50 for the browser)" if "browser" in args.groups else ""))
         results["seed_seconds"] = {email: round(common.seed(app, email, n), 2)
                                    for email, n in seeded.items()}
         keys = {email: common.auth_key(app, email) for email in seeded}
-        server = None
+        step("gunicorn, 2 workers")
+        server = errors.guard("gunicorn", Gunicorn, tmp, env, workers=2, name="app")
         try:
-            out = errors.guard("server", server_rows, app, tmp, env, args, rng, errors, keys)
-            if out:
-                results["server"], server = out
-            if not args.no_browser and server is not None:
-                browser = errors.guard("browser", browser_rows, app, tmp, env, server, args,
-                                       errors) or {}
-                results["lighthouse"] = browser.pop("lighthouse", None)
-                results["browser"] = browser
-            elif not args.no_browser:
-                errors["browser"] = "no server"
+            if server is not None and "server" in args.groups:
+                results["server"] = errors.guard("server", server_rows, app, server, args, rng,
+                                                 errors, keys)
+            if server is not None and "browser" in args.groups:
+                results["browser"] = errors.guard("browser", browser_rows, app, tmp, env,
+                                                  server, args, errors)
+            if server is not None and "lighthouse" in args.groups:
+                results["lighthouse"] = lighthouse_rows(server, args, errors)
         finally:
             if server is not None:
                 server.stop()
