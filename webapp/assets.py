@@ -32,7 +32,20 @@ def _digest(path: str, mtime: float) -> tuple[str, str]:
     return hashlib.sha256(data).hexdigest()[:12], "sha384-" + base64.b64encode(sha).decode()
 
 
+# Production serves one build for the life of the process (a deploy restarts it), so the
+# manifest and the icons' hashes are read once; under tests and `flask run` they are checked
+# for changes on every use (set by init_app). Saves a stat() per asset on every page.
+_live = {"reload": True}
+
+
+@lru_cache(maxsize=256)
+def _digest_once(path: str) -> tuple[str, str]:
+    return _digest(path, (STATIC / path).stat().st_mtime)
+
+
 def _stat(path: str) -> tuple[str, str]:
+    if not _live["reload"]:
+        return _digest_once(path)
     file = STATIC / path
     return _digest(path, file.stat().st_mtime)
 
@@ -66,6 +79,8 @@ def manifest_mtime(static: Path | None = None) -> int:
 def build_manifest(static: Path | None = None) -> dict:
     """<static>/build/manifest.json (default: webapp/static's), read again only when the build
     has rewritten it."""
+    if static is None and not _live["reload"] and "manifest" in _live:
+        return _live["manifest"]
     static = static or STATIC
     mtime = manifest_mtime(static)
     try:
@@ -111,7 +126,10 @@ def stale_source(static: Path | None = None) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    build_manifest()  # fail at startup, with the fix in the message, when the build is missing
+    manifest = build_manifest()  # fail at startup, with the fix, when the build is missing
+    _live["reload"] = bool(app.testing or app.debug or app.config.get("STATIC_AUTOREFRESH"))
+    if not _live["reload"]:
+        _live["manifest"] = manifest
     if app.testing or app.debug:
         # Tests must run against the current source, and so should a developer's server.
         stale = stale_source()

@@ -79,7 +79,7 @@ class Config:
     # accept it, else gzip; nothing under COMPRESS_MIN_SIZE bytes, no streamed responses.
     # Static files are precompressed by the build and sent as they are (static_files.py).
     COMPRESS_ALGORITHM = ["br", "gzip"]
-    COMPRESS_BR_LEVEL = int(os.environ.get("COMPRESS_BR_LEVEL", "4"))
+    COMPRESS_BR_LEVEL = int(os.environ.get("COMPRESS_BR_LEVEL", "3"))
     COMPRESS_LEVEL = int(os.environ.get("COMPRESS_GZIP_LEVEL", "5"))
     COMPRESS_MIN_SIZE = 500
     COMPRESS_STREAMS = False
