@@ -25,6 +25,7 @@ from .factories import (
     b64u,
     fast_account,
     item_body,
+    make_process,
     new_secrets,
     unique_email,
 )
@@ -177,23 +178,19 @@ def db_name(app) -> str:
         return db.engine.dialect.name
 
 
-@pytest.fixture
-def sharing(monkeypatch):
-    """Every two people share a process (processes arrive with the supervision issue)."""
-    monkeypatch.setattr("webapp.services.policy.shares_process", lambda a, b: True)
-
-
-def _share_body(author, item_id: str, reader) -> dict:
+def _share_body(author, item_id: str, reader, process: str) -> dict:
     x = protocol.b64u_decode(reader.account.registration["bundle"]["x25519"], 32)
-    return {"envelope": protocol.share_envelope(author.deks[item_id], item_id, reader.uid, x)}
+    return {"envelope": protocol.share_envelope(author.deks[item_id], item_id, reader.uid, x),
+            "process": process}
 
 
-def test_shares_and_revocations_of_one_reader_at_once(app, devices, sharing):
+def test_shares_and_revocations_of_one_reader_at_once(app, devices):
     """The author's devices share with one reader and revoke at the same moment: every
     answer is 204 (or 404 for a revoke that found nothing), never a 5xx, and at most one
     envelope is left for the reader."""
     person = devices[0]
     reader = api_register(app)
+    pid = make_process(reader.uid, person.uid, app=app)
     totals: Counter[int] = Counter()
     for _ in range(ROUNDS // 2):
         item_id = str(uuid.uuid4())
@@ -201,7 +198,7 @@ def test_shares_and_revocations_of_one_reader_at_once(app, devices, sharing):
         assert person.put(f"/items/{item_id}", item_body(person.account, item_id,
                                                           dek=dek)).status_code == 201
         path = f"/items/{item_id}/envelopes/{reader.uid}"
-        calls = [lambda d=d, p=path, i=item_id: d.put(p, _share_body(person, i, reader))
+        calls = [lambda d=d, p=path, i=item_id: d.put(p, _share_body(person, i, reader, pid))
                  for d in devices[:3]]
         calls += [lambda d=d, p=path: d.delete(p) for d in devices[3:]]
         statuses = [_status(a) for a in race(calls)]

@@ -112,8 +112,9 @@ class ShareEnvelope(Schema):
     epk: b64u(32)  # type: ignore[valid-type]
     iv: b64u(protocol.IV_LEN)  # type: ignore[valid-type]
     ct: b64u(AK_BYTES)  # type: ignore[valid-type]
-    # In an update's set: this reader's new expiry (absent keeps the stored one).
-    expires_at: Expiry = omitted()
+    # In an update's set: this reader's new expiry (absent keeps the stored one). Left out
+    # of answers when absent (the document gives it no null).
+    expires_at: Expiry = Field(default=None, exclude_if=lambda value: value is None)
 
 
 Envelope = Annotated[Annotated[OwnerEnvelope, Tag("ak")] | Annotated[ShareEnvelope,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PlainSerializer, model_validator
 
 from ..models.processes import FORMS, MODES, ROLES
 from .accounts import Bundle
@@ -23,6 +23,8 @@ MAX_INVITE_DAYS = 90
 
 
 def _date(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value                      # a stored date, when an answer is built
     try:
         if isinstance(value, str) and len(value) == 10:
             return date.fromisoformat(value)
@@ -32,7 +34,9 @@ def _date(value: Any) -> date:
 
 
 #: A calendar date, `YYYY-MM-DD`.
-Day = Annotated[date, *plain(_date, {"type": "string", "format": "date"})]
+Day = Annotated[date, *plain(_date, {"type": "string", "format": "date"}),
+                PlainSerializer(lambda day: day.isoformat(), return_type=str,
+                                when_used="json")]
 
 
 class Frame(Schema):
@@ -64,9 +68,17 @@ class ProcessPath(Schema):
     pid: Uuid4
 
 
+#: Invite ids and tokens are base64url (secrets.token_urlsafe): anything else is a 400 before
+#: it reaches a query (PostgreSQL refuses a NUL in text).
+InviteId = Annotated[Str, Field(min_length=1, max_length=22, pattern=r"^[A-Za-z0-9_-]+$"),
+                     coded("bad_id", "not an invite id")]
+Token = Annotated[Str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$"),
+                  coded("bad_token", "not an invite token")]
+
+
 class InvitePath(Schema):
     pid: Uuid4
-    invite_id: Annotated[Str, Field(min_length=1, max_length=22)]
+    invite_id: InviteId
 
 
 class MemberPath(Schema):
@@ -75,7 +87,7 @@ class MemberPath(Schema):
 
 
 class TokenPath(Schema):
-    token: Annotated[Str, Field(min_length=1, max_length=100)]
+    token: Token
 
 
 class InviteCreate(Schema):
