@@ -79,12 +79,11 @@ def _reader_rows(author: User, item: Item, envelopes: list[EnvelopeValue],
                                "bad_envelope", field="envelopes")
         own_expiry = getattr(env, "expires_at", None)
         kept = (stored or {}).get(recipient)
-        if kept is not None and kept.is_live():
+        if kept is not None and kept.is_live() and _still_through(kept):
             rows.append(_envelope_row(item, env, own_expiry or kept.expires_at,
                                       kept.process_id))
-        elif item.process_id is not None and processes.is_active_member(
-                author.uid, item.process_id) and processes.is_active_member(
-                recipient, item.process_id):
+        elif item.process_id is not None and _both_active(author.uid, recipient,
+                                                          item.process_id):
             rows.append(_envelope_row(item, env, own_expiry, item.process_id))
         else:
             raise _not_shared()
@@ -92,6 +91,23 @@ def _reader_rows(author: User, item: Item, envelopes: list[EnvelopeValue],
         raise InvalidInput("the author's own envelope is required", "missing_owner_envelope",
                            field="envelopes")
     return rows
+
+
+def _still_through(kept: Envelope) -> bool:
+    """A reader keeps their envelope in a rotation while the membership it was shared
+    through lasts (its end deletes it: a rotation that read the set before must not bring
+    it back). The process is locked first; see processes.lock_for_sharing."""
+    if kept.process_id is None:
+        return True
+    processes.lock_for_sharing(kept.process_id)
+    return processes.is_current_member(kept.recipient_uid, kept.process_id)
+
+
+def _both_active(author_uid: str, reader_uid: str, process_id: str) -> bool:
+    """Both are active members of the process, checked under its lock."""
+    processes.lock_for_sharing(process_id)
+    return (processes.is_active_member(author_uid, process_id)
+            and processes.is_active_member(reader_uid, process_id))
 
 
 def _check_process(author: User, process_id: str | None) -> None:
@@ -322,8 +338,7 @@ def put_envelope(author: User, item_id: str, recipient_uid: str, data: EnvelopeW
     if item.process_id is not None and item.process_id != data.process:
         raise Forbidden("This item is shared through its own process only.",
                         "not_shared_process", field="process")
-    if not (processes.is_active_member(author.uid, data.process)
-            and processes.is_active_member(recipient_uid, data.process)):
+    if not _both_active(author.uid, recipient_uid, data.process):
         raise Forbidden("You can share only with active members of a supervision process "
                         "you are in.", "not_shared_process", field="process")
     existing = db.session.scalar(select(Envelope).where(  # expired ones too: they still hold

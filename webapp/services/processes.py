@@ -65,6 +65,23 @@ def is_active_member(uid: str, pid: str) -> bool:
         Process.status != "ended"))))
 
 
+def is_current_member(uid: str, pid: str) -> bool:
+    """The membership has not ended (the process may have: its shares stay readable)."""
+    return bool(db.session.scalar(select(exists().where(
+        Membership.process_id == pid, Membership.user_uid == uid,
+        Membership.ended_at.is_(None)))))
+
+
+def lock_for_sharing(pid: str) -> None:
+    """Hold the process row (PostgreSQL `FOR SHARE`; SQLite's write transaction is exclusive
+    already) while an envelope through it is checked and written. Ending a membership takes
+    the row `FOR UPDATE`, so it waits for a share in progress and then deletes its envelope,
+    or the share waits and then sees the membership ended: never an envelope left through an
+    ended membership. Call it before reading the membership."""
+    db.session.execute(select(Process.id).where(Process.id == pid)
+                       .with_for_update(read=True))
+
+
 def shares_process(uid_a: str, uid_b: str) -> bool:
     """Whether two people are current members of one process (ended or not): they may see
     each other's public keys, to verify what the other wrote."""
