@@ -84,6 +84,9 @@ def upgrade():
 
 
 def downgrade():
+    # The processes go: an item's process id would point at nothing (and stop a later
+    # upgrade from adding the foreign key again).
+    op.execute(sa.text('UPDATE items SET process_id = NULL WHERE process_id IS NOT NULL'))
     with op.batch_alter_table('envelopes') as batch:
         batch.drop_index('ix_envelopes_process_recipient')
         batch.drop_constraint('fk_envelopes_process_id_processes', type_='foreignkey')
