@@ -96,9 +96,11 @@ def run_migrations_online():
         if sqlite:
             # Batch migrations copy and drop tables on SQLite; with foreign keys on, dropping
             # the old table would cascade-delete the rows that refer to it. The pragma is a
-            # no-op inside a transaction, so it is set before the migration's transaction.
-            connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
-            connection.commit()
+            # no-op inside a transaction, so it goes straight to the DBAPI connection (which
+            # the app keeps in autocommit): through SQLAlchemy it would run after the app's
+            # BEGIN (webapp/__init__.py) and do nothing (tests/test_migrations.py).
+            raw = connection.connection.dbapi_connection
+            raw.execute('PRAGMA foreign_keys=OFF')
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -108,9 +110,8 @@ def run_migrations_online():
         with context.begin_transaction():
             context.run_migrations()
         if sqlite:
-            problems = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
-            connection.exec_driver_sql('PRAGMA foreign_keys=ON')
-            connection.commit()
+            problems = raw.execute('PRAGMA foreign_key_check').fetchall()
+            raw.execute('PRAGMA foreign_keys=ON')
             if problems:
                 raise RuntimeError(f'foreign key violations after migrating: {problems[:5]}')
 

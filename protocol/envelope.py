@@ -22,9 +22,12 @@ from .kdf import hkdf32
 
 def check_envelope_shape(env: object) -> dict[str, str]:
     """Server-side envelope validation (no keys needed); returns a clean copy."""
-    if not isinstance(env, dict) or env.get("type") not in ENVELOPE_KEYS:
+    kind = env.get("type") if isinstance(env, dict) else None
+    if not isinstance(kind, str) or kind not in ENVELOPE_KEYS:
         raise ProtocolError("bad_envelope", "envelope must be an object of type 'ak' or 'x25519'")
-    if set(env) != ENVELOPE_KEYS[env["type"]]:
+    # A share may carry its expiry (PROTOCOL §5); it is not part of the sealed key.
+    keys = set(env) - ({"expires_at"} if env["type"] == "x25519" else set())
+    if keys != ENVELOPE_KEYS[env["type"]]:
         raise ProtocolError("bad_envelope", f"wrong keys for a {env['type']} envelope")
     _uid(env["recipient"], "envelope.recipient")
     b64u_decode(env["iv"], IV_LEN, field="envelope.iv")

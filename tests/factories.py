@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,6 +143,49 @@ def item_body(account: protocol.NewAccount, item_id: str, *, rev: int = 1, kind:
     if owner_envelope:
         body["envelopes"] = [protocol.owner_envelope(account.ak, dek, item_id, uid)]
     return body
+
+
+# -- supervision processes ------------------------------------------------------------------
+
+def make_process(supervisor_uid: str, *member_uids: str, form: str = "individual",
+                 status: str = "draft", app: Flask | None = None) -> str:
+    """A real supervision process (rows through the models, committed): `supervisor_uid` as
+    its supervisor and each of `member_uids` as an active supervisee. Returns its id. Pass
+    `app` when no application context is pushed (API tests)."""
+    from webapp.models import Membership, Process
+    from webapp.models.types import utcnow
+    from webapp.services.processes import FORM_DEFAULTS
+
+    pid = str(uuid.uuid4())
+    defaults = FORM_DEFAULTS[form]
+    with app.app_context() if app is not None else nullcontext():
+        now = utcnow()
+        db.session.add(Process(
+            id=pid, form=form, status=status, supervisor_uid=supervisor_uid,
+            session_minutes=defaults.session_minutes, interval_days=defaults.interval_days,
+            session_count=defaults.session_count, mode="in_person",
+            roster_epoch=1 + len(member_uids), created_at=now,
+            activated_at=now if status != "draft" else None,
+            ended_at=now if status == "ended" else None))
+        db.session.flush()
+        db.session.add(Membership(process_id=pid, user_uid=supervisor_uid, role="supervisor"))
+        for uid in member_uids:
+            db.session.add(Membership(process_id=pid, user_uid=uid, role="supervisee"))
+        db.session.commit()
+    return pid
+
+
+def end_membership_row(pid: str, uid: str, app: Flask | None = None) -> None:
+    """Mark a membership ended directly in the database (no envelope clean-up: for tests of
+    what the services do with a former member)."""
+    from sqlalchemy import update
+
+    from webapp.models import Membership
+    from webapp.models.types import utcnow
+    with app.app_context() if app is not None else nullcontext():
+        db.session.execute(update(Membership).where(
+            Membership.process_id == pid, Membership.user_uid == uid).values(ended_at=utcnow()))
+        db.session.commit()
 
 
 # -- database ---------------------------------------------------------------------------------

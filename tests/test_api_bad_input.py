@@ -50,19 +50,27 @@ class World:
     app: Any
     anna: Person
     bertta: Person
+    carla: Person                     # a stranger to both
     item: str                         # anna's stored item
     new: str                          # a fresh item id, nothing stored
     new_body: dict[str, Any]          # a valid create body for `new`
+    pid: str                          # anna supervises it, bertta is a supervisee
+    ended: str                        # anna's ended process
+    invites: dict[str, dict[str, str]]  # open, used, revoked, expired: {id, token}
     anon: Any = None                  # a client without a session
 
     def __repr__(self) -> str:
         return f"World(anna={self.anna.uid}, item={self.item})"
 
     def ids(self) -> dict[str, str]:
-        return {"item": self.item, "new": self.new, "anna": self.anna.uid,
-                "bertta": self.bertta.uid, "ITEM": self.item.upper(),
-                "ANNA": self.anna.uid.upper(), "random": str(uuid.uuid4()),
-                "uuid1": str(uuid.uuid1())}
+        ids = {"item": self.item, "new": self.new, "anna": self.anna.uid,
+               "bertta": self.bertta.uid, "carla": self.carla.uid, "ITEM": self.item.upper(),
+               "ANNA": self.anna.uid.upper(), "random": str(uuid.uuid4()),
+               "uuid1": str(uuid.uuid1()), "pid": self.pid, "PID": self.pid.upper(),
+               "ended": self.ended}
+        for state, invite in self.invites.items():
+            ids[f"{state}_invite"], ids[f"{state}_token"] = invite["id"], invite["token"]
+        return ids
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +78,43 @@ def _world_once(app):
     """Built once per module; every test gets its rows back (cases change nothing anyway)."""
     with app.app_context():
         assert snapshot(app)["users"] == [], "the database should be empty between tests"
-    anna = api_register(app, "anna@example.fi", display_name="Anna")
+    anna = api_register(app, "anna@example.fi", display_name="Anna", is_supervisor=True)
     bertta = api_register(app, "bertta@example.fi", display_name="Bertta")
     item = anna.write("Salainen otsikko", "Salainen teksti")
     new, body = anna.seal({"title": "Uusi", "body": "Teksti", "tags": []})
-    world = World(app, anna, bertta, item, new, body, app.test_client())
-    cookies = {p.uid: p.client.get_cookie(COOKIE).value for p in (anna, bertta)}
+    pid, ended = _processes(app, anna, bertta)
+    carla = api_register(app, "carla@example.fi", display_name="Carla")
+    world = World(app, anna, bertta, carla, item, new, body, pid, ended["pid"], ended["invites"],
+                  app.test_client())
+    cookies = {p.uid: p.client.get_cookie(COOKIE).value for p in (anna, bertta, carla)}
     return world, dump_rows(app), cookies
+
+
+def _processes(app, anna: Person, bertta: Person) -> tuple[str, dict[str, Any]]:
+    """anna's process (bertta joined it by an invite) with invites in every state, and an
+    ended process of hers."""
+    from sqlalchemy import update
+
+    from webapp.extensions import db
+    from webapp.models import Invite
+    from webapp.models.types import utcnow
+
+    pid, ended = str(uuid.uuid4()), str(uuid.uuid4())
+    assert anna.post("/processes", {"id": pid, "form": "group",
+                                    "starts_on": "2027-01-04"}).status_code == 201
+    invites = {state: anna.post(f"/processes/{pid}/invites", {}).get_json()
+               for state in ("open", "used", "revoked", "expired")}
+    assert bertta.post(f"/invites/{invites['used']['token']}/accept").status_code == 200
+    assert anna.delete(f"/processes/{pid}/invites/{invites['revoked']['id']}"
+                       ).status_code == 204
+    with app.app_context():
+        db.session.execute(update(Invite).where(Invite.id == invites["expired"]["id"])
+                           .values(expires_at=utcnow()))
+        db.session.commit()
+    assert anna.post("/processes", {"id": ended, "form": "crisis"}).status_code == 201
+    assert anna.post(f"/processes/{ended}/end").status_code == 200
+    invites = {state: {"id": i["id"], "token": i["token"]} for state, i in invites.items()}
+    return pid, {"pid": ended, "invites": invites}
 
 
 @pytest.fixture
@@ -84,7 +122,8 @@ def world(app, _world_once) -> World:
     world, rows, cookies = _world_once
     if not snapshot(app)["users"]:          # emptied by conftest after the previous test
         restore_rows(app, rows)
-    for person in (world.anna, world.bertta):  # fresh clients with the original sessions
+    # fresh clients with the original sessions
+    for person in (world.anna, world.bertta, world.carla):
         person.client = app.test_client()
         person.client.set_cookie(COOKIE, cookies[person.uid])
     world.anon = app.test_client()
@@ -100,7 +139,7 @@ class Case:
     body: Any = NO_BODY                         # JSON value, or callable(world) -> value
     raw: bytes | None = None                    # raw body instead of JSON
     content_type: str | None = None
-    who: str = "anna"                           # "anna" or "anon"
+    who: str = "anna"                           # "anna", "bertta" or "anon"
     csrf: str | None = "valid"                  # "valid", None (no header) or a bad value
     status: int | None = None                   # the exact status expected, when it matters
     code: str | None = None                     # the exact error code expected
@@ -130,11 +169,12 @@ def mutated(builder: Callable[[World], dict], path: str, value: Any = DELETE
 
 def send(w: World, case: Case):
     path = "/api/v1" + case.path.format(**w.ids())
-    client = w.anna.client if case.who == "anna" else w.anon
+    person = {"anna": w.anna, "bertta": w.bertta}.get(case.who)
+    client = person.client if person is not None else w.anon
     headers = {}
     if case.csrf == "valid":
-        if case.who == "anna":
-            headers["X-CSRF-Token"] = w.anna.csrf
+        if person is not None:
+            headers["X-CSRF-Token"] = person.csrf
     elif case.csrf is not None:
         headers["X-CSRF-Token"] = case.csrf
     kwargs: dict[str, Any] = {"method": case.method, "headers": headers,
@@ -212,7 +252,13 @@ def update_body(w: World) -> dict:
 def share_body(w: World) -> dict:
     dek = w.anna.deks[w.item]
     x = protocol.b64u_decode(w.bertta.account.registration["bundle"]["x25519"], 32)
-    return {"envelope": protocol.share_envelope(dek, w.item, w.bertta.uid, x)}
+    return {"envelope": protocol.share_envelope(dek, w.item, w.bertta.uid, x), "process": w.pid}
+
+
+def process_body(w: World) -> dict:
+    return {"id": w.new, "form": "individual", "session_minutes": 60, "interval_days": 21,
+            "session_count": 10, "mode": "remote", "starts_on": "2027-01-04",
+            "ends_on": "2027-12-31"}
 
 
 B64U_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -263,7 +309,9 @@ def _body_endpoints() -> list[tuple[str, str, str]]:
             ("me-recovery", "POST", "/me/recovery"),
             ("me-recovery-confirmed", "POST", "/me/recovery/confirmed"),
             ("item-put", "PUT", "/items/{new}"),
-            ("envelope-put", "PUT", "/items/{item}/envelopes/{bertta}")]
+            ("envelope-put", "PUT", "/items/{item}/envelopes/{bertta}"),
+            ("process-post", "POST", "/processes"), ("process-patch", "PATCH", "/processes/{pid}"),
+            ("invite-post", "POST", "/processes/{pid}/invites")]
 
 
 HUGE = b'{"x": "' + b"a" * (1024 * 1024 + 10) + b'"}'
@@ -572,7 +620,7 @@ def bundle_cases():
     for label, value, status in _bad_id("uid", "{ANNA}"):
         yield P(f"bundle-{label}", Case("GET", f"/users/{value}/bundle", status=status))
     yield P("bundle-unknown", Case("GET", "/users/{random}/bundle", status=404))
-    yield P("bundle-other-user", Case("GET", "/users/{bertta}/bundle", status=404))
+    yield P("bundle-stranger", Case("GET", "/users/{carla}/bundle", status=404))
     yield P("bundle-post", Case("POST", "/users/{anna}/bundle", status=405))
 
 
@@ -703,6 +751,14 @@ def item_cases():
         item_put_body, "process", str(uuid.uuid4())), status=404))
     yield P("put-process-bad", Case("PUT", path, mutated(item_put_body, "process", "p"),
                                     status=400))
+    yield P("put-process-ended", Case("PUT", path, lambda w: item_put_body(w) | {
+        "process": w.ended}, status=409, code="process_ended"))
+    yield P("put-process-not-member", Case("PUT", path, lambda w: item_put_body(w) | {
+        "process": w.pid}, who="anon", status=401))
+    yield P("put-process-change", Case("PUT", "/items/{item}", lambda w: update_body(w) | {
+        "process": w.pid}, status=400, code="process_immutable"))
+    yield P("put-envelope-ak-expiry", Case("PUT", path, mutated(
+        item_put_body, "envelopes.0.expires_at", "2099-01-01T00:00:00Z"), status=400))
     yield P("put-stale-rev", Case("PUT", "/items/{item}", lambda w: w.anna.seal(
         {"title": "other"}, item_id=w.item)[1], status=409, code="conflict"))
     yield P("put-skip-rev", Case("PUT", "/items/{item}", lambda w: w.anna.seal(
@@ -737,7 +793,26 @@ def envelope_cases():
                                            share_body, status=400, code="recipient_mismatch"))
     yield P("put-to-self", Case("PUT", "/items/{item}/envelopes/{anna}", lambda w: edit(
         share_body(w), "envelope.recipient", w.anna.uid), status=400))
-    yield P("put-stranger", Case("PUT", path, share_body, status=403, code="not_shared_process"))
+    yield P("put-process-missing", Case("PUT", path, mutated(share_body, "process"), status=400,
+                                        code="missing_field"))
+    for label, value in WRONG_TYPES + [("upper", "{PID}"), ("uuid1", "{uuid1}")]:
+        yield P(f"put-process-{label}", Case("PUT", path, lambda w, v=value: edit(
+            share_body(w), "process", v.format(**w.ids()) if isinstance(v, str) else v),
+            status=400, code="bad_id"))
+    yield P("put-process-unknown", Case("PUT", path, lambda w: edit(
+        share_body(w), "process", str(uuid.uuid4())), status=403, code="not_shared_process"))
+    yield P("put-process-ended", Case("PUT", path, lambda w: edit(
+        share_body(w), "process", w.ended), status=403, code="not_shared_process"))
+    yield P("put-two-expiries", Case("PUT", path, lambda w: edit(edit(
+        share_body(w), "envelope.expires_at", "2099-01-01T00:00:00Z"),
+        "expires_at", "2098-01-01T00:00:00Z"), status=400, code="bad_expiry"))
+    yield P("put-inner-expiry-past", Case("PUT", path, mutated(
+        share_body, "envelope.expires_at", "2000-01-01T00:00:00Z"), status=400))
+    yield P("put-to-stranger", Case("PUT", "/items/{item}/envelopes/{carla}", lambda w: edit(
+        share_body(w), "envelope.recipient", w.carla.uid), status=403,
+        code="not_shared_process"))
+    yield P("put-by-reader", Case("PUT", "/items/{item}/envelopes/{anna}", share_body,
+                                  who="bertta", status=404))
     for label, value in [("past", "2000-01-01T00:00:00+00:00"), ("naive", "2099-01-01T00:00"),
                          ("text", "tomorrow"), ("int", 5)]:
         yield P(f"put-expiry-{label}", Case("PUT", path, mutated(share_body, "expires_at", value)))
@@ -752,6 +827,210 @@ def envelope_cases():
     yield P("get", Case("GET", path, status=405))
 
 
+BAD_DATES = [("month-13", "2027-13-01"), ("feb-30", "2027-02-30"), ("finnish", "04.01.2027"),
+             ("datetime", "2027-01-04T00:00:00"), ("short", "2027-1-4"), ("int", 20270104),
+             ("empty", ""), ("list", ["2027-01-04"])]
+FRAME_RANGES = {"session_minutes": (14, 481), "interval_days": (0, 367),
+                "session_count": (0, 201)}
+
+
+def _frame_cases(method: str, path: str, builder: Callable[[World], dict]):
+    """Bad values of every schedule-frame field (POST /processes and PATCH)."""
+    for key, (low, high) in FRAME_RANGES.items():
+        for label, value in [("low", low), ("high", high), ("float", 60.0), ("string", "60"),
+                             ("bool", True), ("null", None), ("huge", 10**30)]:
+            yield P(f"{key}-{label}", Case(method, path, mutated(builder, key, value),
+                                           status=400))
+    for label, value in [("unknown", "phone"), ("upper", "REMOTE"), ("null", None),
+                         ("int", 1)]:
+        yield P(f"mode-{label}", Case(method, path, mutated(builder, "mode", value),
+                                      status=400, code="bad_mode" if label != "null" else None))
+    for key in ("starts_on", "ends_on"):
+        for label, value in BAD_DATES:
+            yield P(f"{key}-{label}", Case(method, path, mutated(builder, key, value),
+                                           status=400, code="bad_date"))
+    yield P("ends-before-starts", Case(method, path, lambda w: builder(w) | {
+        "starts_on": "2027-02-01", "ends_on": "2027-01-31"}, status=400, code="bad_dates"))
+    yield P("extra", Case(method, path, mutated(builder, "name", "Firma Oy"), status=400,
+                          code="unknown_field"))
+    yield P("no-csrf", Case(method, path, builder, csrf=None, status=403, code="csrf"))
+    yield P("bad-csrf", Case(method, path, builder, csrf="forged", status=403, code="csrf"))
+    yield P("anon", Case(method, path, builder, who="anon", csrf=None, status=401))
+
+
+def process_cases():
+    path = "/processes"
+    for key in ("id", "form"):
+        yield P(f"create-missing-{key}", Case("POST", path, mutated(process_body, key),
+                                              status=400, code="missing_field"))
+    for label, value in WRONG_TYPES + [("upper", "INDIVIDUAL"), ("unknown", "family"),
+                                       ("nul", "group\x00")]:
+        yield P(f"create-form-{label}", Case("POST", path, mutated(process_body, "form", value),
+                                             status=400, code="bad_form"))
+    for label, value in [("not-uuid", "nope"), ("uuid1", "{uuid1}"), ("upper", "{PID}"),
+                         ("int", 5), ("null", None)]:
+        yield P(f"create-id-{label}", Case("POST", path, lambda w, v=value: edit(
+            process_body(w), "id", v.format(**w.ids()) if isinstance(v, str) else v),
+            status=400, code="bad_id"))
+    for param in _frame_cases("POST", path, process_body):
+        yield P(f"create-{param.id}", *param.values)
+    yield P("create-status", Case("POST", path, mutated(process_body, "status", "active"),
+                                  status=400, code="unknown_field"))
+    yield P("create-supervisor", Case("POST", path, lambda w: process_body(w) | {
+        "supervisor": w.bertta.uid}, status=400, code="unknown_field"))
+    yield P("create-not-supervisor", Case("POST", path, process_body, who="bertta",
+                                          status=403, code="not_supervisor"))
+    yield P("create-id-taken", Case("POST", path, lambda w: process_body(w) | {"id": w.pid},
+                                    status=409, code="id_taken"))
+    yield P("create-id-taken-ended", Case("POST", path, lambda w: process_body(w) | {
+        "id": w.ended}, status=409, code="id_taken"))
+    for method in ("PUT", "DELETE", "PATCH"):
+        yield P(f"list-{method}", Case(method, path, status=405))
+    yield P("list-anon", Case("GET", path, who="anon", status=401, code="login_required"))
+
+    one = "/processes/{pid}"
+    for label, value, status in _bad_id("pid", "{PID}"):
+        yield P(f"get-{label}", Case("GET", f"/processes/{value}", status=status))
+        yield P(f"patch-{label}", Case("PATCH", f"/processes/{value}", {"session_count": 3},
+                                       status=status))
+        yield P(f"end-{label}", Case("POST", f"/processes/{value}/end", status=status))
+    yield P("get-unknown", Case("GET", "/processes/{random}", status=404,
+                                code="process_not_found"))
+    yield P("get-an-item-id", Case("GET", "/processes/{item}", status=404))
+    yield P("get-anon", Case("GET", one, who="anon", status=401))
+    for method in ("PUT", "DELETE", "POST"):
+        yield P(f"one-{method}", Case(method, one, status=405))
+    for param in _frame_cases("PATCH", one, lambda w: {"session_count": 8}):
+        yield P(f"patch-{param.id}", *param.values)
+    for key, value in [("form", "crisis"), ("id", "{random}"), ("status", "ended"),
+                       ("roster_epoch", 9), ("supervisor", "{bertta}")]:
+        yield P(f"patch-readonly-{key}", Case("PATCH", one, lambda w, k=key, v=value: {
+            k: v.format(**w.ids()) if isinstance(v, str) else v}, status=400,
+            code="unknown_field"))
+    for label, body in WRONG_TYPES:
+        if label != "object":
+            yield P(f"patch-body-{label}", Case("PATCH", one, body, status=400))
+    yield P("patch-ends-before-stored-start", Case("PATCH", one, {"ends_on": "2026-12-31"},
+                                                   status=400, code="bad_dates"))
+    yield P("patch-unknown", Case("PATCH", "/processes/{random}", {"session_count": 3},
+                                  status=404))
+    yield P("patch-by-supervisee", Case("PATCH", one, {"session_count": 3}, who="bertta",
+                                        status=403, code="not_supervisor"))
+    yield P("patch-ended", Case("PATCH", "/processes/{ended}", {"session_count": 3},
+                                status=409, code="process_ended"))
+    yield P("end-unknown", Case("POST", "/processes/{random}/end", status=404))
+    yield P("end-by-supervisee", Case("POST", "/processes/{pid}/end", who="bertta",
+                                      status=403, code="not_supervisor"))
+    yield P("end-no-csrf", Case("POST", "/processes/{pid}/end", csrf=None, status=403,
+                                code="csrf"))
+    yield P("end-anon", Case("POST", "/processes/{pid}/end", who="anon", csrf=None,
+                             status=401))
+    yield P("end-get", Case("GET", "/processes/{pid}/end", status=405))
+
+
+def invite_cases():
+    path = "/processes/{pid}/invites"
+    for label, value, status in _bad_id("pid", "{PID}"):
+        yield P(f"create-pid-{label}", Case("POST", f"/processes/{value}/invites", {},
+                                            status=status))
+        yield P(f"list-pid-{label}", Case("GET", f"/processes/{value}/invites",
+                                          status=status))
+        yield P(f"revoke-pid-{label}", Case(
+            "DELETE", f"/processes/{value}/invites/{{open_invite}}", status=status))
+    for label, value in [("past", "2000-01-01T00:00:00+00:00"), ("now-ish", "2001-01-01T00:00Z"),
+                         ("naive", "2099-01-01T00:00:00"), ("date", "2099-01-01"),
+                         ("text", "next week"), ("int", 5), ("bool", True), ("list", []),
+                         ("too-far", "2999-01-01T00:00:00Z"),
+                         ("beyond-calendar", "9999-12-31T23:59:59-05:00")]:
+        yield P(f"create-expiry-{label}", Case("POST", path, {"expires_at": value},
+                                               status=400, code="bad_expiry"))
+    yield P("create-extra", Case("POST", path, {"role": "supervisor"}, status=400,
+                                 code="unknown_field"))
+    yield P("create-email", Case("POST", path, {"email": "x@example.fi"}, status=400))
+    yield P("create-unknown", Case("POST", "/processes/{random}/invites", {}, status=404))
+    yield P("create-by-supervisee", Case("POST", path, {}, who="bertta", status=403,
+                                         code="not_supervisor"))
+    yield P("create-ended", Case("POST", "/processes/{ended}/invites", {}, status=409,
+                                 code="process_ended"))
+    yield P("create-no-csrf", Case("POST", path, {}, csrf=None, status=403, code="csrf"))
+    yield P("create-anon", Case("POST", path, {}, who="anon", csrf=None, status=401))
+    yield P("list-unknown", Case("GET", "/processes/{random}/invites", status=404))
+    yield P("list-by-supervisee", Case("GET", path, who="bertta", status=403,
+                                       code="not_supervisor"))
+    yield P("list-anon", Case("GET", path, who="anon", status=401))
+    for method in ("PUT", "PATCH", "DELETE"):
+        yield P(f"invites-{method}", Case(method, path, status=405))
+
+    one = "/processes/{pid}/invites/{open_invite}"
+    for label, value, status in [("too-long", "a" * 23, 400), ("nul", "%00", 400),
+                                 ("unknown", "AAAAAAAAAAAAAAAAAAAAAA", 404),
+                                 ("other-process", None, 404)]:
+        target = (f"/processes/{{pid}}/invites/{value}" if value is not None
+                  else "/processes/{ended}/invites/{open_invite}")
+        yield P(f"revoke-invite-{label}", Case("DELETE", target, status=status))
+    yield P("revoke-used", Case("DELETE", "/processes/{pid}/invites/{used_invite}",
+                                status=409, code="invite_used"))
+    yield P("revoke-by-supervisee", Case("DELETE", one, who="bertta", status=403,
+                                         code="not_supervisor"))
+    yield P("revoke-no-csrf", Case("DELETE", one, csrf=None, status=403, code="csrf"))
+    yield P("revoke-anon", Case("DELETE", one, who="anon", csrf=None, status=401))
+    for method in ("GET", "PUT", "POST", "PATCH"):
+        yield P(f"invite-{method}", Case(method, one, status=405))
+
+    for label, token, status in [("unknown", "x" * 32, 404), ("used", "{used_token}", 404),
+                                 ("revoked", "{revoked_token}", 404),
+                                 ("expired", "{expired_token}", 404),
+                                 ("too-long", "a" * 101, 400), ("invite-id", "{open_invite}", 404),
+                                 ("nul", "%00", 400), ("dot", "a.b", 400),
+                                 ("space", "a%20b", 400), ("unicode", "%C3%A4", 400)]:
+        for who in ("anna", "anon"):
+            yield P(f"info-{label}-{who}", Case("GET", f"/invites/{token}", who=who,
+                                                csrf=None, status=status))
+        yield P(f"accept-{label}", Case("POST", f"/invites/{token}/accept", who="bertta",
+                                        status=status))
+    yield P("accept-own-as-supervisor", Case("POST", "/invites/{open_token}/accept",
+                                             status=409, code="already_member"))
+    yield P("accept-again", Case("POST", "/invites/{open_token}/accept", who="bertta",
+                                 status=409, code="already_member"))
+    yield P("accept-no-csrf", Case("POST", "/invites/{open_token}/accept", who="bertta",
+                                   csrf=None, status=403, code="csrf"))
+    yield P("accept-anon", Case("POST", "/invites/{open_token}/accept", who="anon",
+                                csrf=None, status=401, code="login_required"))
+    yield P("accept-ended", Case("POST", "/invites/{expired_token}/accept", status=404))
+    for method in ("GET", "PUT", "DELETE"):
+        yield P(f"accept-{method}", Case(method, "/invites/{open_token}/accept", status=405))
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        yield P(f"info-{method}", Case(method, "/invites/{open_token}", status=405))
+
+
+def member_cases():
+    path = "/processes/{pid}/members/{bertta}"
+    for label, value, status in _bad_id("pid", "{PID}"):
+        yield P(f"pid-{label}", Case("DELETE", f"/processes/{value}/members/{{bertta}}",
+                                     status=status))
+    for label, value, status in _bad_id("uid", "{ANNA}"):
+        yield P(f"uid-{label}", Case("DELETE", f"/processes/{{pid}}/members/{value}",
+                                     status=status))
+    yield P("supervisor-leaves", Case("DELETE", "/processes/{pid}/members/{anna}", status=400,
+                                      code="supervisor_cannot_leave"))
+    yield P("supervisee-removes-supervisor", Case(
+        "DELETE", "/processes/{pid}/members/{anna}", who="bertta", status=403,
+        code="not_supervisor"))
+    yield P("not-a-member", Case("DELETE", "/processes/{pid}/members/{random}", status=404,
+                                 code="member_not_found"))
+    yield P("unknown-process", Case("DELETE", "/processes/{random}/members/{bertta}",
+                                    status=404, code="process_not_found"))
+    yield P("other-process", Case("DELETE", "/processes/{ended}/members/{bertta}",
+                                  status=404, code="member_not_found"))
+    yield P("no-csrf", Case("DELETE", path, csrf=None, status=403, code="csrf"))
+    yield P("bad-csrf", Case("DELETE", path, csrf="forged", status=403, code="csrf"))
+    yield P("leave-no-csrf", Case("DELETE", path, who="bertta", csrf=None, status=403,
+                                  code="csrf"))
+    yield P("anon", Case("DELETE", path, who="anon", csrf=None, status=401))
+    for method in ("GET", "PUT", "POST", "PATCH"):
+        yield P(f"member-{method}", Case(method, path, status=405))
+
+
 def _group(prefix: str, params):
     return [pytest.param(*p.values, id=f"{prefix}-{p.id}") for p in params]
 
@@ -762,7 +1041,9 @@ ALL_CASES = [*_group("raw", raw_cases()), *_group("prelogin", prelogin_cases()),
              *_group("password", password_cases()), *_group("me", me_cases()),
              *_group("recovery-key", recovery_key_cases()),
              *_group("bundle", bundle_cases()), *_group("list", list_cases()),
-             *_group("item", item_cases()), *_group("envelope", envelope_cases())]
+             *_group("item", item_cases()), *_group("envelope", envelope_cases()),
+             *_group("process", process_cases()), *_group("invite", invite_cases()),
+             *_group("member", member_cases())]
 
 
 @pytest.mark.parametrize("case", ALL_CASES)

@@ -92,10 +92,26 @@ def visitor(app) -> Visitor:
 
 @pytest.fixture
 def victim(app) -> Person:
-    person = api_register(app, "victim@example.fi", display_name="Vilma Victim")
+    """Vilma: a supervisor with an item, a process with one supervisee and an open invite."""
+    person = api_register(app, "victim@example.fi", display_name="Vilma Victim",
+                          is_supervisor=True)
     person.item = person.write("Vilman salaisuus", "Kukaan muu ei saa lukea tätä.")
     person.device = _device_of(app, person)
+    person.process = str(uuid.uuid4())
+    assert person.post("/processes", {"id": person.process, "form": "individual"}
+                       ).status_code == 201
+    joined = person.post(f"/processes/{person.process}/invites", {}).get_json()
+    supervisee = api_register(app, "sanni@example.fi", display_name="Sanni")
+    assert supervisee.post(f"/invites/{joined['token']}/accept").status_code == 200
+    invite = person.post(f"/processes/{person.process}/invites", {}).get_json()
+    person.invite, person.token = invite["id"], invite["token"]
     return person
+
+
+def victim_ids(victim: Person, token: str | None = None) -> dict[str, str]:
+    """The ids to fill the victim's routes with (`token`: the link someone holds)."""
+    return {"item_id": victim.item, "uid": victim.uid, "device_id": victim.device,
+            "pid": victim.process, "invite_id": victim.invite, "token": token or victim.token}
 
 
 def _device_of(app, person: Person) -> str:
@@ -181,7 +197,31 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     (f"{API}/items/<item_id>", "DELETE"): lambda v, p: api_401(v, "DELETE", p),
     (f"{API}/items/<item_id>/envelopes/<uid>", "PUT"): lambda v, p: api_401(v, "PUT", p),
     (f"{API}/items/<item_id>/envelopes/<uid>", "DELETE"): lambda v, p: api_401(v, "DELETE", p),
+    (f"{API}/processes", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/processes", "POST"): lambda v, p: api_401(v, "POST", p, {
+        "id": str(uuid.uuid4()), "form": "individual"}),
+    (f"{API}/processes/<pid>", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/processes/<pid>", "PATCH"): lambda v, p: api_401(v, "PATCH", p, {
+        "session_count": 2}),
+    (f"{API}/processes/<pid>/end", "POST"): lambda v, p: api_401(v, "POST", p),
+    (f"{API}/processes/<pid>/invites", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/processes/<pid>/invites", "POST"): lambda v, p: api_401(v, "POST", p),
+    (f"{API}/processes/<pid>/invites/<invite_id>", "DELETE"): lambda v, p: api_401(
+        v, "DELETE", p),
+    (f"{API}/processes/<pid>/members/<uid>", "DELETE"): lambda v, p: api_401(v, "DELETE", p),
+    # The link is the invitation: whoever holds it sees whom it is from (the supervisor's
+    # name and public keys, for the fingerprint check), and nothing else.
+    (f"{API}/invites/<token>", "GET"): lambda v, p: _invite_info_only(v.send("GET", p)),
+    (f"{API}/invites/<token>/accept", "POST"): lambda v, p: api_401(v, "POST", p),
 }
+
+
+def _invite_info_only(response) -> None:
+    _ok(response, 200)
+    body = response.get_json()
+    assert set(body) == {"process", "supervisor", "expires_at"}
+    assert set(body["process"]) == {"id", "form"}
+    assert set(body["supervisor"]) == {"uid", "display_name", "bundle"}
 
 
 def _ok(response, status: int) -> None:
@@ -203,13 +243,14 @@ def test_every_route_is_covered(app):
 def test_anonymous_access(app, visitor, route, victim):
     rule, method = route
     before = snapshot(app)
-    ANONYMOUS[route](visitor, fill(rule, item_id=victim.item, uid=victim.uid,
-                                   device_id=victim.device))
+    ANONYMOUS[route](visitor, fill(rule, **victim_ids(victim)))
     assert snapshot(app) == before
 
 
 @pytest.mark.parametrize("path", [f"{API}/items/{ANON_ITEM}", f"{API}/auth/logout-everywhere",
-                                  f"{API}/me", f"{API}/items/{ANON_ITEM}/envelopes/{ANON_UID}"])
+                                  f"{API}/me", f"{API}/items/{ANON_ITEM}/envelopes/{ANON_UID}",
+                                  f"{API}/processes", f"{API}/processes/{ANON_ITEM}",
+                                  f"{API}/processes/{ANON_ITEM}/members/{ANON_UID}"])
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
 def test_anonymous_unsafe_api_requests_without_a_token_are_refused(app, path, method):
     """Without a session there is no CSRF token: a 4xx JSON error, never a 2xx or a 500."""
@@ -221,7 +262,9 @@ def test_anonymous_unsafe_api_requests_without_a_token_are_refused(app, path, me
 def test_anonymous_api_gets_need_no_token_to_be_told_401(app, victim):
     client = app.test_client()
     for path in (f"{API}/me", f"{API}/me/keys", f"{API}/items", f"{API}/items/{victim.item}",
-                 f"{API}/users/{victim.uid}/bundle"):
+                 f"{API}/users/{victim.uid}/bundle", f"{API}/processes",
+                 f"{API}/processes/{victim.process}",
+                 f"{API}/processes/{victim.process}/invites"):
         is_json_error(client.get(path), 401, "login_required")
     # htmx asking for a page gets a 401 it can show, not a redirect it would follow
     response = client.get("/journal/", headers={"HX-Request": "true"})
@@ -263,7 +306,7 @@ def _victim_markers(victim: Person, app) -> list[str]:
             elif table.name == "envelopes" and row["recipient_uid"] == victim.uid:
                 markers.append(row["ct"])
     assert len(markers) == 14
-    return markers
+    return markers + [victim.process, victim.invite, victim.token, "Sanni"]
 
 
 def _foreign_item_put(f: Foreign, path: str):
@@ -275,7 +318,8 @@ def _foreign_item_put(f: Foreign, path: str):
 def _foreign_envelope_put(f: Foreign, path: str):
     x = protocol.b64u_decode(f.mallory.account.registration["bundle"]["x25519"], 32)
     env = protocol.share_envelope(bytes(32), f.victim.item, f.mallory.uid, x)
-    return f.send("PUT", fill(path.replace(f.victim.uid, f.mallory.uid)), {"envelope": env})
+    return f.send("PUT", fill(path.replace(f.victim.uid, f.mallory.uid)),
+                  {"envelope": env, "process": f.victim.process})
 
 
 def _expect(status: int, code: str | None = None):
@@ -356,6 +400,28 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     (f"{API}/items/<item_id>/envelopes/<uid>", "PUT"): (_foreign_envelope_put, _expect(404)),
     (f"{API}/items/<item_id>/envelopes/<uid>", "DELETE"): (lambda f, p: f.send("DELETE", p),
                                                            _expect(404)),
+    (f"{API}/processes", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    (f"{API}/processes", "POST"): (lambda f, p: f.send("POST", p, {
+        "id": f.victim.process, "form": "individual"}), _expect(403, "not_supervisor")),
+    (f"{API}/processes/<pid>", "GET"): (lambda f, p: f.send("GET", p),
+                                        _expect(404, "process_not_found")),
+    (f"{API}/processes/<pid>", "PATCH"): (lambda f, p: f.send("PATCH", p, {
+        "session_count": 1}), _expect(404, "process_not_found")),
+    (f"{API}/processes/<pid>/end", "POST"): (lambda f, p: f.send("POST", p),
+                                             _expect(404, "process_not_found")),
+    (f"{API}/processes/<pid>/invites", "GET"): (lambda f, p: f.send("GET", p),
+                                                _expect(404, "process_not_found")),
+    (f"{API}/processes/<pid>/invites", "POST"): (lambda f, p: f.send("POST", p, {}),
+                                                 _expect(404, "process_not_found")),
+    (f"{API}/processes/<pid>/invites/<invite_id>", "DELETE"): (
+        lambda f, p: f.send("DELETE", p), _expect(404, "process_not_found")),
+    (f"{API}/processes/<pid>/members/<uid>", "DELETE"): (lambda f, p: f.send("DELETE", p),
+                                                         _expect(404, "process_not_found")),
+    # Mallory does not hold the link: a guessed token is an unknown invite.
+    (f"{API}/invites/<token>", "GET"): (lambda f, p: f.send("GET", p),
+                                        _expect(404, "invite_not_found")),
+    (f"{API}/invites/<token>/accept", "POST"): (lambda f, p: f.send("POST", p),
+                                                _expect(404, "invite_not_found")),
 }
 
 
@@ -368,8 +434,8 @@ def test_another_user_gets_nothing_of_the_victim(app, victim, route):
     victim_rows = _victim_rows(app, victim)
     request, check = FOREIGN[route]
     rule, method = route
-    response = request(foreign, fill(rule, item_id=victim.item, uid=victim.uid,
-                                     device_id=victim.device))
+    guessed = "guessed-" + uuid.uuid4().hex
+    response = request(foreign, fill(rule, **victim_ids(victim, token=guessed)))
     assert response.status_code < 500
     if check is not ANY:
         check(response)
@@ -384,8 +450,8 @@ def test_another_user_gets_nothing_of_the_victim(app, victim, route):
 def _victim_rows(app, victim: Person) -> dict[str, list]:
     rows = snapshot(app)
     return {name: [row for row in table_rows if victim.uid in repr(row)
-                   or victim.item in repr(row)] for name, table_rows in rows.items()
-            if name != "audit_events"}
+                   or victim.item in repr(row) or victim.process in repr(row)]
+            for name, table_rows in rows.items() if name != "audit_events"}
 
 
 def test_listing_shows_only_own_items(app, victim):
@@ -423,18 +489,28 @@ def _csrf_body(person: Person, rule: str, method: str) -> Any:
         return {"recovery_auth_key": b64u(person.recovery_auth_key)}
     if rule.endswith("/items/<item_id>") and method == "PUT":
         return person.seal({"title": "csrf"})[1]
+    if rule.endswith("/processes") and method == "POST":
+        return {"id": str(uuid.uuid4()), "form": "crisis"}
+    if rule.endswith("/processes/<pid>") and method == "PATCH":
+        return {"session_count": 2}
     return {}
 
 
 @pytest.mark.parametrize("token", [None, "forged", "other-session"])
 def test_unsafe_api_requests_after_login_need_the_csrf_header(app, token):
-    anna = api_register(app, "anna@example.fi")
+    anna = api_register(app, "anna@example.fi", is_supervisor=True)
     other = api_register(app, "other@example.fi")
     item = anna.write()
+    pid = str(uuid.uuid4())
+    assert anna.post("/processes", {"id": pid, "form": "group"}).status_code == 201
+    invite = anna.post(f"/processes/{pid}/invites", {}).get_json()
+    assert other.post(f"/invites/{invite['token']}/accept").status_code == 200
+    invite = anna.post(f"/processes/{pid}/invites", {}).get_json()
     routes = _unsafe_api_routes(app) - CSRF_EXEMPT
     assert (f"{API}/auth/password", "POST") in routes and len(routes) >= 8
     for rule, method in sorted(routes):
-        path = fill(rule, item_id=item, uid=other.uid)
+        path = fill(rule, item_id=item, uid=other.uid, pid=pid, invite_id=invite["id"],
+                    token=invite["token"])
         headers = {} if token is None else {
             "X-CSRF-Token": other.csrf if token == "other-session" else token}
         before = snapshot(app)

@@ -3,8 +3,8 @@ the author, a reader holding an envelope, a former reader (revoked, or expired),
 and an anonymous visitor. The table is checked against app.url_map, so a new item route
 without an entry here fails `test_every_item_route_has_a_row`.
 
-Sharing with another person needs a common process (PROTOCOL §5); processes arrive with the
-supervision issue, so these tests let every two people share one (as the service tests do).
+Sharing with another person goes through a common process (PROTOCOL §5): the author
+supervises a real process whose supervisees are everyone here but the stranger.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import protocol
 from webapp.extensions import db
 from webapp.models import Envelope
 
-from .factories import api_register, snapshot
+from .factories import api_register, make_process, snapshot
 from .test_authorization import API, app_routes, fill
 
 ROLES = ("author", "reader", "revoked", "expired", "stranger", "anonymous")
@@ -49,12 +49,13 @@ def test_every_item_route_has_a_row(app):
 
 
 @pytest.fixture
-def cast(app, monkeypatch):
+def cast(app):
     """The author's item and a person in each role towards it."""
-    monkeypatch.setattr("webapp.services.policy.shares_process", lambda a, b: True)
     people = {role: api_register(app, display_name=role)
               for role in ("author", "reader", "revoked", "expired", "stranger", "target")}
     author = people["author"]
+    author.process = make_process(author.uid, *(people[role].uid for role in (
+        "reader", "revoked", "expired", "target")), app=app)
     item_id = author.write("Salainen", "Vain jaetuille.")
     for role in ("reader", "revoked", "expired", "target"):
         assert _share(author, item_id, people[role]).status_code == 204
@@ -71,8 +72,9 @@ def cast(app, monkeypatch):
 def _share(author, item_id, reader, expires_at=None):
     x = protocol.b64u_decode(reader.account.registration["bundle"]["x25519"], 32)
     env = protocol.share_envelope(author.deks[item_id], item_id, reader.uid, x)
-    body = {"envelope": env} if expires_at is None else {"envelope": env,
-                                                         "expires_at": expires_at}
+    body = {"envelope": env, "process": author.process}
+    if expires_at is not None:
+        body["expires_at"] = expires_at
     return author.put(f"/items/{item_id}/envelopes/{reader.uid}", body)
 
 
@@ -84,7 +86,8 @@ def _request(app, role, person, author, item_id, target, rule, method):
     if method == "PUT" and "envelopes" in rule:
         x = protocol.b64u_decode(target.account.registration["bundle"]["x25519"], 32)
         body = {"envelope": protocol.share_envelope(author.deks[item_id], item_id,
-                                                    target.uid, x)}
+                                                    target.uid, x),
+                "process": author.process}
     elif method == "PUT":
         signer = person or author
         _, body = signer.seal({"title": f"{role} was here", "body": "", "tags": []},

@@ -63,6 +63,9 @@ def test_every_operation_is_declared(doc):
     assert len(names) == len(set(names))
 
 
+TOKEN_PARAMETERS = {"token", "invite_id"}
+
+
 def test_path_parameters_are_declared(doc):
     for path, method, op in operations(doc):
         names = set(re.findall(r"{([^}]+)}", path))
@@ -70,7 +73,11 @@ def test_path_parameters_are_declared(doc):
         assert declared == names, f"{method.upper()} {path}: {declared} != {names}"
         for p in op.get("parameters", []):
             if p["in"] == "path":
-                assert p["required"] is True and p["schema"]["format"] == "uuid"
+                assert p["required"] is True
+                if p["name"] in TOKEN_PARAMETERS:       # random tokens, not UUIDs
+                    assert p["schema"]["type"] == "string" and p["schema"]["maxLength"]
+                else:
+                    assert p["schema"]["format"] == "uuid"
 
 
 def test_every_operation_has_responses(doc):
@@ -102,12 +109,13 @@ def test_security_follows_the_guards(app, doc):
         uses = {name for requirement in op["security"] for name in requirement}
         if "csrf" in uses:
             assert "403" in op["responses"], f"{method.upper()} {path}"
-        if method != "get" and path.startswith(("/me", "/items")):
+        if method != "get" and path.startswith(("/me", "/items", "/processes", "/invites")):
             assert op["security"] == [{"session": [], "csrf": []}], f"{method} {path}"
     public = {path for path, method, op in operations(doc) if op["security"] == []}
     assert public == {"/auth/prelogin", "/auth/register", "/auth/login", "/auth/recover",
-                      "/openapi.json"}
-    for path in public - {"/openapi.json"}:
+                      "/openapi.json", "/invites/{token}"}
+    assert doc["paths"]["/invites/{token}"]["get"]["security"] == []   # anyone with the link
+    for path in public - {"/openapi.json", "/invites/{token}"}:
         assert "429" in doc["paths"][path]["post"]["responses"]
         assert "401" not in doc["paths"][path]["post"]["responses"] or path in {
             "/auth/login", "/auth/recover"}
@@ -218,7 +226,7 @@ class Checker:
         return response
 
 
-def test_real_answers_validate_against_the_document(app, doc, monkeypatch):
+def test_real_answers_validate_against_the_document(app, doc):
     check = Checker(doc)
     anon = app.test_client()
     keys = fast_account()
@@ -228,8 +236,8 @@ def test_real_answers_validate_against_the_document(app, doc, monkeypatch):
     check("/auth/prelogin", "post", anon.post(f"{PREFIX}/auth/prelogin", json={"email": 5}))
     check("/auth/prelogin", "post", anon.post(f"{PREFIX}/auth/prelogin", data="x",
                                               content_type="text/plain"))
-    check("/auth/register", "post", anon.post(f"{PREFIX}/auth/register",
-                                              json=keys.registration(email, "Anna")))
+    check("/auth/register", "post", anon.post(f"{PREFIX}/auth/register", json=keys.registration(
+        email, "Anna", is_supervisor=True)))
     anna = api_login(app, _person(app, email, keys))
     check("/auth/register", "post", anon.post(f"{PREFIX}/auth/register",
                                               json=keys.registration(email, "Anna")))  # 409
@@ -272,16 +280,29 @@ def test_real_answers_validate_against_the_document(app, doc, monkeypatch):
     bertta = api_register(app)
     x = protocol.b64u_decode(bertta.account.registration["bundle"]["x25519"], 32)
     envelope = protocol.share_envelope(anna.deks[first], first, bertta.uid, x)
+    pid = _processes_and_invites(check, anna, bertta, anon)
     check("/items/{item_id}/envelopes/{uid}", "put", anna.put(
-        f"/items/{first}/envelopes/{bertta.uid}", {"envelope": envelope}))  # 403: no process
-    monkeypatch.setattr("webapp.services.policy.shares_process", lambda a, b: True)
+        f"/items/{first}/envelopes/{bertta.uid}",
+        {"envelope": envelope, "process": str(uuid.uuid4())}))               # 403: no process
     check("/items/{item_id}/envelopes/{uid}", "put", anna.put(
-        f"/items/{first}/envelopes/{bertta.uid}", {"envelope": envelope}))  # 204
+        f"/items/{first}/envelopes/{bertta.uid}", {"envelope": envelope, "process": pid}))  # 204
+    check("/items", "get", bertta.get(f"/items?process={pid}"))
     check("/items/{item_id}", "get", bertta.get(f"/items/{first}"))         # a reader's view
     check("/items/{item_id}/envelopes/{uid}", "delete", anna.delete(
         f"/items/{first}/envelopes/{bertta.uid}"))                          # 204
     check("/items/{item_id}/envelopes/{uid}", "delete", anna.delete(
         f"/items/{first}/envelopes/{bertta.uid}"))                          # 404
+    check("/processes/{pid}/members/{uid}", "delete", anna.delete(
+        f"/processes/{pid}/members/{anna.uid}"))                             # 400
+    check("/processes/{pid}/members/{uid}", "delete", bertta.delete(
+        f"/processes/{pid}/members/{bertta.uid}"))                           # 204: leaves
+    check("/processes/{pid}/members/{uid}", "delete", anna.delete(
+        f"/processes/{pid}/members/{bertta.uid}"))                           # 404
+    check("/processes/{pid}/end", "post", bertta.post(f"/processes/{pid}/end"))   # 404
+    check("/processes/{pid}/end", "post", anna.post(f"/processes/{pid}/end"))     # 200
+    check("/processes/{pid}", "patch", anna.patch(f"/processes/{pid}",
+                                                  {"session_count": 4}))      # 409
+    check("/processes/{pid}/invites", "post", anna.post(f"/processes/{pid}/invites", {}))  # 409
     check("/items/{item_id}", "delete", anna.delete(f"/items/{item_id}"))   # 204
     check("/items/{item_id}", "put", anna.put(f"/items/{item_id}", body))   # 410
     check("/items/{item_id}", "put", anna.client.put(
@@ -300,6 +321,49 @@ def test_real_answers_validate_against_the_document(app, doc, monkeypatch):
     statuses = {status for _, _, status in check.seen}
     assert {"200", "201", "204", "400", "401", "403", "404", "409", "410", "415"} <= statuses
     assert {(path, method) for path, method, _ in check.seen} == app_operations(app)
+
+
+def _processes_and_invites(check: Checker, anna, bertta, anon) -> str:
+    """Every process and invite operation, successes and errors; returns the process that
+    anna supervises and bertta has joined."""
+    pid = str(uuid.uuid4())
+    check("/processes", "post", bertta.post("/processes", {"id": pid, "form": "group"}))  # 403
+    check("/processes", "post", anna.post("/processes", {"id": pid, "form": "group"}))   # 201
+    check("/processes", "post", anna.post("/processes", {"id": pid, "form": "group"}))   # 200
+    check("/processes", "post", anna.post("/processes", {"id": pid, "form": "crisis"}))  # 409
+    check("/processes", "post", anna.post("/processes", {"id": pid, "form": "x"}))       # 400
+    check("/processes", "get", anna.get("/processes"))
+    check("/processes", "get", anon.get(f"{PREFIX}/processes"))                          # 401
+    check("/processes/{pid}", "get", anna.get(f"/processes/{pid}"))
+    check("/processes/{pid}", "get", bertta.get(f"/processes/{pid}"))                    # 404
+    check("/processes/{pid}", "get", anna.get("/processes/nope"))                        # 400
+    check("/processes/{pid}", "patch", anna.patch(f"/processes/{pid}", {
+        "session_minutes": 75, "starts_on": "2027-01-04", "mode": "hybrid"}))
+    check("/processes/{pid}", "patch", anna.patch(f"/processes/{pid}", {"mode": "x"}))   # 400
+    check("/processes/{pid}/invites", "post", anna.post(f"/processes/{pid}/invites", {}))
+    check("/processes/{pid}/invites", "post", anna.post(f"/processes/{pid}/invites", {
+        "expires_at": "2000-01-01T00:00:00Z"}))                                         # 400
+    check("/processes/{pid}/invites", "post", bertta.post(f"/processes/{pid}/invites", {}))
+    first = anna.post(f"/processes/{pid}/invites", {}).get_json()
+    second = check("/processes/{pid}/invites", "post",
+                   anna.post(f"/processes/{pid}/invites", {})).get_json()
+    check("/processes/{pid}/invites", "get", anna.get(f"/processes/{pid}/invites"))
+    check("/processes/{pid}/invites", "get", bertta.get(f"/processes/{pid}/invites"))  # 404
+    check("/invites/{token}", "get", anon.get(f"{PREFIX}/invites/{first['token']}"))
+    check("/invites/{token}", "get", anon.get(f"{PREFIX}/invites/unknown"))            # 404
+    check("/invites/{token}/accept", "post", anna.post(f"/invites/{first['token']}/accept"))
+    check("/invites/{token}/accept", "post", bertta.post(f"/invites/{first['token']}/accept"))
+    check("/invites/{token}/accept", "post", bertta.post(f"/invites/{first['token']}/accept"))
+    check("/processes/{pid}", "patch", bertta.patch(f"/processes/{pid}",
+                                                    {"session_count": 3}))             # 403
+    check("/processes/{pid}/invites/{invite_id}", "delete", anna.delete(
+        f"/processes/{pid}/invites/{second['id']}"))                                   # 204
+    check("/processes/{pid}/invites/{invite_id}", "delete", anna.delete(
+        f"/processes/{pid}/invites/{first['id']}"))                                    # 409
+    check("/processes/{pid}/invites/{invite_id}", "delete", anna.delete(
+        f"/processes/{pid}/invites/nope"))                                             # 404
+    check("/processes/{pid}", "get", bertta.get(f"/processes/{pid}"))
+    return pid
 
 
 def _person(app, email, keys):

@@ -25,6 +25,7 @@ from .factories import (
     b64u,
     fast_account,
     item_body,
+    make_process,
     new_secrets,
     unique_email,
 )
@@ -177,23 +178,19 @@ def db_name(app) -> str:
         return db.engine.dialect.name
 
 
-@pytest.fixture
-def sharing(monkeypatch):
-    """Every two people share a process (processes arrive with the supervision issue)."""
-    monkeypatch.setattr("webapp.services.policy.shares_process", lambda a, b: True)
-
-
-def _share_body(author, item_id: str, reader) -> dict:
+def _share_body(author, item_id: str, reader, process: str) -> dict:
     x = protocol.b64u_decode(reader.account.registration["bundle"]["x25519"], 32)
-    return {"envelope": protocol.share_envelope(author.deks[item_id], item_id, reader.uid, x)}
+    return {"envelope": protocol.share_envelope(author.deks[item_id], item_id, reader.uid, x),
+            "process": process}
 
 
-def test_shares_and_revocations_of_one_reader_at_once(app, devices, sharing):
+def test_shares_and_revocations_of_one_reader_at_once(app, devices):
     """The author's devices share with one reader and revoke at the same moment: every
     answer is 204 (or 404 for a revoke that found nothing), never a 5xx, and at most one
     envelope is left for the reader."""
     person = devices[0]
     reader = api_register(app)
+    pid = make_process(reader.uid, person.uid, app=app)
     totals: Counter[int] = Counter()
     for _ in range(ROUNDS // 2):
         item_id = str(uuid.uuid4())
@@ -201,7 +198,7 @@ def test_shares_and_revocations_of_one_reader_at_once(app, devices, sharing):
         assert person.put(f"/items/{item_id}", item_body(person.account, item_id,
                                                           dek=dek)).status_code == 201
         path = f"/items/{item_id}/envelopes/{reader.uid}"
-        calls = [lambda d=d, p=path, i=item_id: d.put(p, _share_body(person, i, reader))
+        calls = [lambda d=d, p=path, i=item_id: d.put(p, _share_body(person, i, reader, pid))
                  for d in devices[:3]]
         calls += [lambda d=d, p=path: d.delete(p) for d in devices[3:]]
         statuses = [_status(a) for a in race(calls)]
@@ -233,3 +230,157 @@ def test_password_changes_proven_by_one_old_password_have_one_winner(app, device
         devices[:] = [person] + [api_login(app, person) for _ in range(DEVICES - 1)]
         assert app.test_client().post("/api/v1/auth/login", json={
             "email": person.email, "auth_key": b64u(winner[1])}).status_code == 200
+
+
+# -- supervision processes -------------------------------------------------------------------
+
+@pytest.fixture
+def supervisor(app):
+    """A supervisor signed in on several devices, with a process."""
+    person = api_register(app, is_supervisor=True)
+    person.devices = [person] + [api_login(app, person) for _ in range(3)]
+    person.pid = str(uuid.uuid4())
+    assert person.post("/processes", {"id": person.pid, "form": "group"}).status_code == 201
+    return person
+
+
+def _invite(supervisor) -> dict:
+    response = supervisor.post(f"/processes/{supervisor.pid}/invites", {})
+    assert response.status_code == 201
+    return response.get_json()
+
+
+def _members(app, pid: str) -> list[tuple[str, bool]]:
+    from webapp.models import Membership
+    with app.app_context():
+        return [(m.user_uid, m.ended_at is None) for m in db.session.scalars(
+            select(Membership).where(Membership.process_id == pid,
+                                     Membership.role == "supervisee"))]
+
+
+def test_people_accepting_one_invite_at_once_one_joins(app, supervisor):
+    """Several invitees open the same link at the same moment: one 200, the others 404, one
+    new member, and the process's roster epoch went up once."""
+    people = [api_register(app) for _ in range(4)]
+    totals: Counter[int] = Counter()
+    for round_ in range(ROUNDS // 2):
+        token = _invite(supervisor)["token"]
+        statuses = [_status(a) for a in race([
+            lambda p=p, t=token: p.post(f"/invites/{t}/accept") for p in people])]
+        totals.update(statuses)
+        assert statuses.count(200) == 1 and statuses.count(404) == 3, statuses
+        winner = people[statuses.index(200)]
+        assert (winner.uid, True) in _members(app, supervisor.pid)
+        assert winner.delete(f"/processes/{supervisor.pid}/members/{winner.uid}"
+                             ).status_code == 204
+        epoch = supervisor.get(f"/processes/{supervisor.pid}").get_json()["roster_epoch"]
+        assert epoch == 1 + 2 * (round_ + 1)
+    assert all(not active for _, active in _members(app, supervisor.pid))
+    print(f"\nrace accepts [{db_name(app)}]: {dict(totals)}")
+
+
+def test_one_person_accepting_from_several_devices_joins_once(app, supervisor, devices):
+    """One invitee's devices accept one link, or two different links, at once: one 200, the
+    rest 404 (the link is used) or 409 already_member; one membership, and a second link
+    that lost stays open."""
+    person = devices[0]
+    for _ in range(ROUNDS // 4):
+        token = _invite(supervisor)["token"]
+        statuses = [_status(a) for a in race([
+            lambda d=d, t=token: d.post(f"/invites/{t}/accept") for d in devices[:4]])]
+        assert statuses.count(200) == 1 and set(statuses) <= {200, 404, 409}, statuses
+        assert _members(app, supervisor.pid).count((person.uid, True)) == 1
+        two = [_invite(supervisor) for _ in range(2)]
+        assert person.delete(f"/processes/{supervisor.pid}/members/{person.uid}"
+                             ).status_code == 204
+        statuses = [_status(a) for a in race([
+            lambda d=d, i=i: d.post(f"/invites/{i['token']}/accept")
+            for d, i in zip(devices[:2], two, strict=True)])]
+        assert sorted(statuses) == [200, 409], statuses
+        states = {i["id"]: i["state"] for i in supervisor.get(
+            f"/processes/{supervisor.pid}/invites").get_json()["invites"]}
+        assert sorted(states[i["id"]] for i in two) == ["open", "used"]
+        assert _members(app, supervisor.pid) == [(person.uid, True)]
+        assert person.delete(f"/processes/{supervisor.pid}/members/{person.uid}"
+                             ).status_code == 204
+
+
+def test_a_share_racing_the_end_of_a_membership_leaves_no_envelope(app, supervisor):
+    """The supervisor's devices share an item with a supervisee through the process while
+    the supervisee leaves: shares answer 204 (before) or 403 (after), the leave 204, and no
+    envelope through the process is left to the leaver (PROTOCOL §5)."""
+    member = api_register(app)
+    totals: Counter[int] = Counter()
+    for _ in range(ROUNDS):
+        assert member.post(f"/invites/{_invite(supervisor)['token']}/accept"
+                           ).status_code == 200
+        items = [supervisor.write() for _ in supervisor.devices[:3]]
+        calls = [lambda d=d, i=i: d.put(f"/items/{i}/envelopes/{member.uid}",
+                                        _share_body(supervisor, i, member, supervisor.pid))
+                 for d, i in zip(supervisor.devices[:3], items, strict=True)]
+        calls.append(lambda: member.delete(
+            f"/processes/{supervisor.pid}/members/{member.uid}"))
+        statuses = [_status(a) for a in race(calls)]
+        totals.update(statuses[:3])
+        assert statuses[3] == 204, statuses
+        assert set(statuses[:3]) <= {204, 403}, statuses
+        with app.app_context():
+            left = db.session.scalar(select(func.count()).select_from(Envelope).where(
+                Envelope.recipient_uid == member.uid, Envelope.process_id == supervisor.pid))
+        assert left == 0, statuses
+        for item_id in items:
+            assert member.get(f"/items/{item_id}").status_code == 404
+    print(f"\nrace shares/leaves [{db_name(app)}]: shares {dict(totals)}")
+
+
+def test_a_rotation_racing_the_end_of_a_membership_cannot_bring_the_reader_back(
+        app, supervisor):
+    """The supervisor rotates the key of a process item keeping a supervisee while the
+    supervisee is removed: the removal wins or comes after; never an envelope to a former
+    member."""
+    member = api_register(app)
+    other = supervisor.devices[1]
+    for _ in range(ROUNDS // 2):
+        assert member.post(f"/invites/{_invite(supervisor)['token']}/accept"
+                           ).status_code == 200
+        item_id = str(uuid.uuid4())
+        dek = supervisor.deks.setdefault(item_id, uuid.uuid4().bytes * 2)
+        body = item_body(supervisor.account, item_id, dek=dek) | {"process": supervisor.pid}
+        x = protocol.b64u_decode(member.account.registration["bundle"]["x25519"], 32)
+        body["envelopes"].append(protocol.share_envelope(dek, item_id, member.uid, x))
+        assert supervisor.put(f"/items/{item_id}", body).status_code == 201
+        new_dek = uuid.uuid4().bytes * 2
+        rotation = item_body(supervisor.account, item_id, rev=2, dek=new_dek)
+        rotation["envelopes"].append(protocol.share_envelope(new_dek, item_id, member.uid, x))
+        statuses = [_status(a) for a in race([
+            lambda i=item_id, r=rotation: supervisor.put(f"/items/{i}", r),
+            lambda: other.delete(f"/processes/{supervisor.pid}/members/{member.uid}")])]
+        assert statuses[1] == 204 and statuses[0] in (200, 403), statuses
+        with app.app_context():
+            left = db.session.scalar(select(func.count()).select_from(Envelope).where(
+                Envelope.recipient_uid == member.uid))
+        assert left == 0, statuses
+
+
+def test_a_revoke_racing_an_accept_has_one_outcome(app, supervisor):
+    """The supervisor revokes a link while the invitee accepts it: either the revoke wins
+    (204, the accept 404) or the accept does (200, the revoke 409 invite_used)."""
+    invitee = api_register(app)
+    outcomes: Counter[str] = Counter()
+    for _ in range(ROUNDS):
+        invite = _invite(supervisor)
+        answers = race([
+            lambda i=invite: supervisor.delete(f"/processes/{supervisor.pid}/invites/{i['id']}"),
+            lambda i=invite: invitee.post(f"/invites/{i['token']}/accept")])
+        statuses = [_status(a) for a in answers]
+        assert statuses in ([204, 404], [409, 200]), statuses
+        joined = statuses[1] == 200
+        outcomes["accepted" if joined else "revoked"] += 1
+        assert ((invitee.uid, True) in _members(app, supervisor.pid)) == joined
+        state = {i["id"]: i["state"] for i in supervisor.get(
+            f"/processes/{supervisor.pid}/invites").get_json()["invites"]}[invite["id"]]
+        assert state == ("used" if joined else "revoked")
+        if joined:
+            assert invitee.delete(f"/processes/{supervisor.pid}/members/{invitee.uid}"
+                                  ).status_code == 204
+    print(f"\nrace revoke/accept [{db_name(app)}]: {dict(outcomes)}")

@@ -27,7 +27,7 @@ from webapp.services import accounts
 from webapp.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from webapp.uow import unit_of_work
 
-from .factories import b64u, fast_account, new_secrets
+from .factories import b64u, end_membership_row, fast_account, make_process, new_secrets
 
 b64d = protocol.b64u_decode
 
@@ -688,9 +688,14 @@ def test_bundle_for_others_is_not_found_until_they_share_a_process(ctx):
         parse(UserPath, {"uid": bertta.uid.upper()})
 
 
-def test_bundle_for_someone_in_a_shared_process(ctx, monkeypatch):
-    """When access says two people share a process, the bundle is served."""
-    anna, _ = _register("anna@example.fi")
+def test_bundle_for_someone_in_a_shared_process(ctx):
+    """Current members of one process see each other's bundle; it ends with the membership."""
+    anna, anna_keys = _register("anna@example.fi")
     bertta, keys = _register("bertta@example.fi")
-    monkeypatch.setattr("webapp.services.policy.shares_process", lambda a, b: True)
+    pid = make_process(anna.uid, bertta.uid)
     assert accounts.bundle_for(anna, bertta.uid) == keys.account.registration["bundle"]
+    assert accounts.bundle_for(bertta, anna.uid) == anna_keys.account.registration["bundle"]
+    end_membership_row(pid, bertta.uid)
+    for me, other in ((anna, bertta), (bertta, anna)):
+        with pytest.raises(NotFound):
+            accounts.bundle_for(me, other.uid)

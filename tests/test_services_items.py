@@ -27,7 +27,7 @@ from webapp.services import accounts, items
 from webapp.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from webapp.uow import unit_of_work
 
-from .factories import b64u, fast_account, item_body
+from .factories import b64u, fast_account, item_body, make_process
 
 # -- the edge: path, query and body through their schemas, then the use case (as the views) ----
 
@@ -106,9 +106,9 @@ def bertta(ctx):
 
 
 @pytest.fixture
-def sharing(monkeypatch):
-    """Pretend every two people share a process (processes arrive in a later issue)."""
-    monkeypatch.setattr("webapp.services.policy.shares_process", lambda a, b: True)
+def sharing(anna, bertta) -> str:
+    """A real supervision process: anna its supervisor, bertta a supervisee. Its id."""
+    return make_process(anna.uid, bertta.uid)
 
 
 def _give_envelope(item_id: str, reader: Author, author: Author,
@@ -404,7 +404,7 @@ def test_envelope_for_another_user_without_a_process_is_forbidden(anna, bertta):
 
 def test_envelope_for_an_unknown_user_is_forbidden(anna, bertta, sharing):
     item_id = str(uuid.uuid4())
-    body = anna.body(item_id)
+    body = anna.body(item_id) | {"process": sharing}
     env = anna.share_envelope(item_id, bertta)
     env["recipient"] = str(uuid.uuid4())
     body["envelopes"].append(env)
@@ -413,13 +413,26 @@ def test_envelope_for_an_unknown_user_is_forbidden(anna, bertta, sharing):
 
 def test_envelope_for_another_user_in_a_shared_process(anna, bertta, sharing):
     item_id = str(uuid.uuid4())
-    body = anna.body(item_id)
+    body = anna.body(item_id) | {"process": sharing}
     body["envelopes"].append(anna.share_envelope(item_id, bertta))
     _ok(put_item, anna.user, item_id, body)
     item, env = get_item(bertta.user, item_id)
     dek = protocol.open_share_envelope(bertta.account.x25519_private, env.to_json(), item_id,
                                       bertta.uid)
     assert dek == anna.deks[item_id] and item.author_uid == anna.uid
+    assert item.process_id == sharing and env.process_id == sharing
+
+
+def test_a_create_shares_only_through_the_items_own_process(anna, bertta, sharing):
+    """Without `process` (or through another one) a create cannot add a reader, even one
+    the author shares a process with: new readers go through the item's own process."""
+    other = make_process(anna.uid)
+    for extra in ({}, {"process": other}):
+        item_id = str(uuid.uuid4())
+        body = anna.body(item_id) | extra
+        body["envelopes"].append(anna.share_envelope(item_id, bertta))
+        _err(Forbidden, put_item, anna.user, item_id, body, code="not_shared_process")
+    assert _count(Item) == 0 and _count(Envelope) == 0
 
 
 def test_duplicate_recipients(anna):
@@ -433,11 +446,11 @@ def test_envelope_types_must_fit_the_recipient(anna, bertta, sharing):
     item_id = str(uuid.uuid4())
     anna.deks[item_id] = os.urandom(32)
     shared_to_self = anna.share_envelope(item_id, anna)
-    body = anna.body(item_id)
+    body = anna.body(item_id) | {"process": sharing}
     body["envelopes"] = [shared_to_self]
     _err(InvalidInput, put_item, anna.user, item_id, body, code="bad_envelope")
     ak_for_bertta = dict(anna.owner_envelope(item_id), recipient=bertta.uid)
-    body = anna.body(item_id)
+    body = anna.body(item_id) | {"process": sharing}
     body["envelopes"].append(ak_for_bertta)
     _err(InvalidInput, put_item, anna.user, item_id, body, code="bad_envelope")
 
@@ -609,7 +622,7 @@ def test_other_users_items_are_never_listed(anna, bertta):
 
 def test_list_returns_the_readers_own_envelope(anna, bertta, sharing):
     item_id = str(uuid.uuid4())
-    body = anna.body(item_id)
+    body = anna.body(item_id) | {"process": sharing}
     body["envelopes"].append(anna.share_envelope(item_id, bertta))
     _ok(put_item, anna.user, item_id, body)
     [(_, env_a)] = list_items(anna.user)[0]
@@ -694,30 +707,39 @@ def test_delete_is_for_the_author_only(anna, bertta):
 
 def test_put_envelope_needs_a_shared_process(anna, bertta):
     item_id = anna.put()[0].id
+    env = anna.share_envelope(item_id, bertta)
+    _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid, {"envelope": env},
+         code="missing_field")
     _err(Forbidden, put_envelope, anna.user, item_id, bertta.uid,
-         {"envelope": anna.share_envelope(item_id, bertta)}, code="not_shared_process")
+         {"envelope": env, "process": str(uuid.uuid4())}, code="not_shared_process")
+    for pid in (make_process(anna.uid), make_process(bertta.uid)):   # only one of them in it
+        _err(Forbidden, put_envelope, anna.user, item_id, bertta.uid,
+             {"envelope": env, "process": pid}, code="not_shared_process")
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 0
 
 
 def test_put_envelope_rules(anna, bertta, sharing):
     item_id = anna.put()[0].id
     env = anna.share_envelope(item_id, bertta)
-    _err(InvalidInput, put_envelope, anna.user, item_id, anna.uid, {"envelope": env},
+    _err(InvalidInput, put_envelope, anna.user, item_id, anna.uid,
+         {"envelope": env, "process": sharing},
          code="recipient_mismatch")
     own = anna.share_envelope(item_id, anna)
-    _err(InvalidInput, put_envelope, anna.user, item_id, anna.uid, {"envelope": own},
+    _err(InvalidInput, put_envelope, anna.user, item_id, anna.uid,
+         {"envelope": own, "process": sharing},
          code="bad_envelope")
     _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid,
-         {"envelope": dict(anna.owner_envelope(item_id), recipient=bertta.uid)},
+         {"envelope": dict(anna.owner_envelope(item_id), recipient=bertta.uid),
+          "process": sharing},
          code="bad_envelope")
-    _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid, {"env": env},
-         code="missing_field")
     _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid,
-         {"envelope": env, "x": 1}, code="unknown_field")
-    _err(InvalidInput, put_envelope, anna.user, item_id, "nope", {"envelope": env},
-         code="bad_id")
+         {"env": env, "process": sharing}, code="missing_field")
+    _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid,
+         {"envelope": env, "process": sharing, "x": 1}, code="unknown_field")
+    _err(InvalidInput, put_envelope, anna.user, item_id, "nope",
+         {"envelope": env, "process": sharing}, code="bad_id")
     _err(NotFound, put_envelope, anna.user, str(uuid.uuid4()), bertta.uid,
-         {"envelope": env})
+         {"envelope": env, "process": sharing})
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 0
 
 
@@ -727,7 +749,8 @@ def test_put_envelope_rules(anna, bertta, sharing):
 def test_put_envelope_refuses_a_bad_expiry(anna, bertta, sharing, expires_at):
     item_id = anna.put()[0].id
     _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid,
-         {"envelope": anna.share_envelope(item_id, bertta), "expires_at": expires_at},
+         {"envelope": anna.share_envelope(item_id, bertta), "process": sharing,
+          "expires_at": expires_at},
          code="bad_expiry")
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 0
 
@@ -736,19 +759,19 @@ def test_put_envelope_refuses_an_expiry_beyond_the_calendar(anna, bertta, sharin
     """9999-12-31T23:59:59-05:00 is in year 10000 in UTC: a 400, not an OverflowError."""
     item_id = anna.put()[0].id
     _err(InvalidInput, put_envelope, anna.user, item_id, bertta.uid,
-         {"envelope": anna.share_envelope(item_id, bertta),
+         {"envelope": anna.share_envelope(item_id, bertta), "process": sharing,
           "expires_at": "9999-12-31T23:59:59-05:00"}, code="bad_expiry")
 
 
 def test_put_envelope_shares_replaces_and_expires(anna, bertta, sharing):
     item_id = anna.put()[0].id
     first = anna.share_envelope(item_id, bertta)
-    _ok(put_envelope, anna.user, item_id, bertta.uid, {"envelope": first})
+    _ok(put_envelope, anna.user, item_id, bertta.uid, {"envelope": first, "process": sharing})
     assert get_item(bertta.user, item_id)[1].to_json() == first
     later = (datetime.now(UTC) + timedelta(days=7)).isoformat()
     second = anna.share_envelope(item_id, bertta)
     _ok(put_envelope, anna.user, item_id, bertta.uid,
-        {"envelope": second, "expires_at": later})
+        {"envelope": second, "process": sharing, "expires_at": later})
     env = get_item(bertta.user, item_id)[1]
     assert env.to_json() == second and env.expires_at == datetime.fromisoformat(later)
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 1
@@ -759,7 +782,7 @@ def test_reshare_after_an_expired_share(anna, bertta, sharing):
     item_id = anna.put()[0].id
     _give_envelope(item_id, bertta, anna, expires_at=datetime.now(UTC) - timedelta(hours=1))
     env = anna.share_envelope(item_id, bertta)
-    _ok(put_envelope, anna.user, item_id, bertta.uid, {"envelope": env})
+    _ok(put_envelope, anna.user, item_id, bertta.uid, {"envelope": env, "process": sharing})
     assert get_item(bertta.user, item_id)[1].to_json() == env
 
 
@@ -767,7 +790,8 @@ def test_envelope_endpoints_are_for_the_author_only(anna, bertta, sharing):
     item_id = anna.put()[0].id
     _give_envelope(item_id, bertta, anna)
     env = anna.share_envelope(item_id, bertta)
-    _err(Forbidden, put_envelope, bertta.user, item_id, bertta.uid, {"envelope": env},
+    _err(Forbidden, put_envelope, bertta.user, item_id, bertta.uid,
+         {"envelope": env, "process": sharing},
          code="not_author")
     _err(Forbidden, delete_envelope, bertta.user, item_id, bertta.uid, code="not_author")
     assert _count(Envelope, Envelope.recipient_uid == bertta.uid) == 1

@@ -1,5 +1,7 @@
 """Typed SQLAlchemy models, one module per area."""
 from .accounts import AuditEvent, User
 from .items import Envelope, Item, Tombstone
+from .processes import Invite, Membership, Process
 
-__all__ = ["AuditEvent", "Envelope", "Item", "Tombstone", "User"]
+__all__ = ["AuditEvent", "Envelope", "Invite", "Item", "Membership", "Process", "Tombstone",
+           "User"]

@@ -24,9 +24,12 @@ class Item(db.Model):
     ct: Mapped[str] = mapped_column(Text)
     sig: Mapped[str] = mapped_column(String(86))
     size: Mapped[int] = mapped_column(Integer)
-    process_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    # The process the item belongs to (its name, contract, goals, agendas...); set at creation
+    # and never changed. Other readers of such an item are members of the process.
+    process_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("processes.id", ondelete="RESTRICT"), nullable=True, index=True)
     # Links (PROTOCOL §7 `links`) as real, indexed columns. The session link gets its foreign
-    # key when sessions arrive, as process_id does with processes.
+    # key when sessions arrive.
     parent_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("items.id", ondelete="SET NULL"), nullable=True, index=True)
     session_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
@@ -77,6 +80,10 @@ class Envelope(db.Model):
     iv: Mapped[str] = mapped_column(String(16))
     ct: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The process a share to another reader went through (PROTOCOL §5); None for the
+    # author's own envelope. Ending a membership deletes the envelopes through it.
+    process_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("processes.id", ondelete="CASCADE"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Immutable copies of the item's kind and creation time, so that "my items, newest
     # first" is one index range scan per page whatever the size of the store.
@@ -90,6 +97,7 @@ class Envelope(db.Model):
         Index("ix_envelopes_reader_order", "recipient_uid", "item_created_at", "item_id"),
         Index("ix_envelopes_reader_kind_order", "recipient_uid", "item_kind",
               "item_created_at", "item_id"),
+        Index("ix_envelopes_process_recipient", "process_id", "recipient_uid"),
     )
 
     def is_live(self, now: datetime | None = None) -> bool:

@@ -13,6 +13,7 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
     WrapValidator,
+    model_validator,
 )
 
 import protocol
@@ -78,6 +79,22 @@ SealedIn = Annotated[Sealed, protocol_check(_check_sealed)]
 
 # -- envelopes ---------------------------------------------------------------------------------
 
+def _expiry(value: Any) -> datetime:
+    try:
+        when = datetime.fromisoformat(value) if isinstance(value, str) else None
+        if when is not None and when.tzinfo is not None:
+            when = when.astimezone(UTC)
+    except (ValueError, OverflowError):
+        when = None
+    if when is None or when.tzinfo is None or when <= utcnow():
+        raise fail("bad_expiry", "expires_at must be a future RFC 3339 time with an offset")
+    return when
+
+
+#: A future time with an offset or Z (PROTOCOL §5), as an aware UTC datetime.
+Expiry = Annotated[datetime, *plain(_expiry, {"type": "string", "format": "date-time"})]
+
+
 class OwnerEnvelope(Schema):
     """The author's own envelope: the DEK boxed with the account key."""
 
@@ -95,6 +112,9 @@ class ShareEnvelope(Schema):
     epk: b64u(32)  # type: ignore[valid-type]
     iv: b64u(protocol.IV_LEN)  # type: ignore[valid-type]
     ct: b64u(AK_BYTES)  # type: ignore[valid-type]
+    # In an update's set: this reader's new expiry (absent keeps the stored one). Left out
+    # of answers when absent (the document gives it no null).
+    expires_at: Expiry = Field(default=None, exclude_if=lambda value: value is None)
 
 
 Envelope = Annotated[Annotated[OwnerEnvelope, Tag("ak")] | Annotated[ShareEnvelope,
@@ -153,27 +173,21 @@ class ItemWrite(Schema):
     links: LinksIn | None = None
 
 
-def _expiry(value: Any) -> datetime:
-    try:
-        when = datetime.fromisoformat(value) if isinstance(value, str) else None
-        if when is not None and when.tzinfo is not None:
-            when = when.astimezone(UTC)
-    except (ValueError, OverflowError):
-        when = None
-    if when is None or when.tzinfo is None or when <= utcnow():
-        raise fail("bad_expiry", "expires_at must be a future RFC 3339 time with an offset")
-    return when
-
-
-#: A future time with an offset or Z (PROTOCOL §5), as an aware UTC datetime.
-Expiry = Annotated[datetime, *plain(_expiry, {"type": "string", "format": "date-time"})]
 
 
 class EnvelopeWrite(Schema):
     """PUT /items/{item_id}/envelopes/{uid}: share the item with one more reader."""
 
     envelope: EnvelopeIn
+    process: Uuid4
     expires_at: Expiry | None = None
+
+    @model_validator(mode="after")
+    def _one_expiry(self) -> EnvelopeWrite:
+        inner = getattr(self.envelope, "expires_at", None)
+        if inner is not None and self.expires_at is not None and inner != self.expires_at:
+            raise fail("bad_expiry", "two different expiries", field="expires_at")
+        return self
 
 
 # -- the list ----------------------------------------------------------------------------------

@@ -84,8 +84,6 @@ def _secrets(new: NewSecrets) -> dict[str, Any]:
 
 def register(data: RegisterRequest) -> User:
     """Create an account from client-made key material (PROTOCOL §7 register)."""
-    if data.invite is not None:
-        raise NotFound("invite not found", "invite_not_found", field="invite")
     email, uid = data.email, data.uid
     _refuse_taken(email, uid)
     user = User(uid=uid, email=email, display_name=data.display_name, locale=data.locale,
@@ -103,6 +101,15 @@ def register(data: RegisterRequest) -> User:
                        field="email") from None
     audit(user, "register")
     db.session.flush()
+    if data.invite is not None:
+        # Joining from an invite link: in the same transaction, so an invite that is no
+        # longer open leaves no account behind (the client shows why).
+        from . import processes
+        try:
+            processes.accept_invite(user, data.invite)
+        except NotFound as exc:
+            exc.extra["field"] = "invite"
+            raise
     return user
 
 

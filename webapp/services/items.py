@@ -23,7 +23,7 @@ from ..schemas.items import (
     ShareEnvelope,
     encode_cursor,
 )
-from . import policy
+from . import policy, processes
 from .errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 
 EnvelopeValue = OwnerEnvelope | ShareEnvelope
@@ -41,48 +41,90 @@ def _check_sealed(data: ItemWrite, item_id: str, author: User) -> None:
         raise InvalidInput(str(exc), exc.code, field="sealed") from None
 
 
-def _envelope_row(item: Item, env: EnvelopeValue,
-                  expires_at: datetime | None = None) -> Envelope:
+def _envelope_row(item: Item, env: EnvelopeValue, expires_at: datetime | None = None,
+                  process_id: str | None = None) -> Envelope:
     return Envelope(recipient_uid=env.recipient, type=env.type,
                     epk=env.epk if isinstance(env, ShareEnvelope) else None,
-                    iv=env.iv, ct=env.ct, expires_at=expires_at,
+                    iv=env.iv, ct=env.ct, expires_at=expires_at, process_id=process_id,
                     item_kind=item.kind, item_created_at=item.created_at)
 
 
-def _check_recipients(author: User, envelopes: list[tuple[str, str]]) -> None:
-    """(recipient, type) of a set of envelopes: one each, the author's own of type ak,
-    others of type x25519 and only to people the author shares a process with."""
+def _not_shared() -> Forbidden:
+    return Forbidden("You can share only with people in your supervision processes.",
+                     "not_shared_process", field="envelopes")
+
+
+def _reader_rows(author: User, item: Item, envelopes: list[EnvelopeValue],
+                 stored: dict[str, Envelope] | None = None) -> list[Envelope]:
+    """The envelope rows of a create or a key rotation (PROTOCOL §5): one per recipient, the
+    author's own of type ak, the others of type x25519. A reader who already holds a live
+    envelope (`stored`) keeps the process and expiry it was shared with (an expiry in the
+    envelope object replaces it); a new reader is allowed only through the item's own
+    process, when the author and the reader are both its active members."""
     seen: set[str] = set()
-    for recipient, kind in envelopes:
+    rows = []
+    for env in envelopes:
+        recipient = env.recipient
         if recipient in seen:
             raise InvalidInput("one envelope per recipient", "duplicate_recipient",
                                field="envelopes")
         seen.add(recipient)
         if recipient == author.uid:
-            if kind != "ak":
+            if env.type != "ak":
                 raise InvalidInput("the author's envelope must be of type ak",
                                    "bad_envelope", field="envelopes")
-        elif kind != "x25519":
+            rows.append(_envelope_row(item, env))
+            continue
+        if env.type != "x25519":
             raise InvalidInput("envelopes for others must be of type x25519",
                                "bad_envelope", field="envelopes")
-        elif db.session.get(User, recipient) is None or not policy.shares_process(author.uid,
-                                                                             recipient):
-            raise Forbidden("You can share only with people in your supervision processes.",
-                            "not_shared_process", field="envelopes")
+        own_expiry = getattr(env, "expires_at", None)
+        kept = (stored or {}).get(recipient)
+        if kept is not None and kept.is_live() and _still_through(kept):
+            rows.append(_envelope_row(item, env, own_expiry or kept.expires_at,
+                                      kept.process_id))
+        elif item.process_id is not None and _both_active(author.uid, recipient,
+                                                          item.process_id):
+            rows.append(_envelope_row(item, env, own_expiry, item.process_id))
+        else:
+            raise _not_shared()
     if author.uid not in seen:
         raise InvalidInput("the author's own envelope is required", "missing_owner_envelope",
                            field="envelopes")
+    return rows
 
 
-def _recipients(envelopes: list[EnvelopeValue]) -> list[tuple[str, str]]:
-    return [(env.recipient, env.type) for env in envelopes]
+def _still_through(kept: Envelope) -> bool:
+    """A reader keeps their envelope in a rotation while the membership it was shared
+    through lasts (its end deletes it: a rotation that read the set before must not bring
+    it back). The process is locked first; see processes.lock_for_sharing."""
+    if kept.process_id is None:
+        return True
+    processes.lock_for_sharing(kept.process_id)
+    return processes.is_current_member(kept.recipient_uid, kept.process_id)
+
+
+def _both_active(author_uid: str, reader_uid: str, process_id: str) -> bool:
+    """Both are active members of the process, checked under its lock."""
+    processes.lock_for_sharing(process_id)
+    return (processes.is_active_member(author_uid, process_id)
+            and processes.is_active_member(reader_uid, process_id))
+
+
+def _check_process(author: User, process_id: str | None) -> None:
+    """An item may belong only to a process its author is an active member of."""
+    if process_id is None or processes.is_active_member(author.uid, process_id):
+        return
+    own = processes.membership(author.uid, process_id)
+    if own is not None and own.ended_at is None:
+        raise Conflict("The supervision process has ended; nothing new can be added.",
+                       "process_ended", field="process")
+    raise NotFound("process not found", "process_not_found", field="process")
 
 
 def put_item(author: User, item_id: str, data: ItemWrite) -> tuple[Item, bool]:
     """Create (rev 1) or update (rev = stored + 1) an item. Returns (item, created).
     Repeating the last accepted write is idempotent; anything else stale is a 409."""
-    if data.process is not None:
-        raise NotFound("process not found", "process_not_found", field="process")
     rev = data.rev
     links = data.links.model_dump(exclude_none=True) if data.links is not None else None
     envelopes = data.envelopes
@@ -123,17 +165,18 @@ def _create(author: User, item_id: str, data: ItemWrite, rev: int,
     if envelopes is None:
         raise InvalidInput("the author's own envelope is required", "missing_owner_envelope",
                            field="envelopes")
-    _check_recipients(author, _recipients(envelopes))
-    _check_link_targets(author, item_id, links)
-    _check_sealed(data, item_id, author)
+    _check_process(author, data.process)
     now = utcnow()
     sealed = data.sealed
     item = Item(id=item_id, kind=data.kind, author_uid=author.uid, rev=1, h=sealed.h,
                 iv=sealed.iv, ct=sealed.ct, sig=data.sig,
-                size=len(protocol.b64u_decode(sealed.ct)), process_id=None,
+                size=len(protocol.b64u_decode(sealed.ct)), process_id=data.process,
                 created_at=now, updated_at=now)
+    rows = _reader_rows(author, item, envelopes)
+    _check_link_targets(author, item_id, links)
+    _check_sealed(data, item_id, author)
     item.links = links
-    item.envelopes = [_envelope_row(item, env) for env in envelopes]
+    item.envelopes = rows
     try:
         with db.session.begin_nested():
             db.session.add(item)
@@ -174,8 +217,15 @@ def _update(author: User, item: Item, data: ItemWrite, rev: int,
         raise Conflict("The item has changed since you opened it.", "conflict", rev=item.rev)
     if data.kind != item.kind:
         raise InvalidInput("the kind of an item cannot change", "bad_kind", field="kind")
+    if data.process is not None and data.process != item.process_id:
+        raise InvalidInput("the process of an item cannot change", "process_immutable",
+                           field="process")
+    if item.process_id is not None:
+        _check_process(author, item.process_id)    # an ended process is read-only
+    rows = None
     if envelopes is not None:
-        _check_recipients(author, _recipients(envelopes))
+        stored = {env.recipient_uid: env for env in item.envelopes}
+        rows = _reader_rows(author, item, envelopes, stored)
     if links_given:
         _check_link_targets(author, item.id, links, item.links)
     _check_sealed(data, item.id, author)
@@ -190,12 +240,12 @@ def _update(author: User, item: Item, data: ItemWrite, rev: int,
         # Item.rev is the mapper's version column: this flush is
         # UPDATE items SET rev = :new ... WHERE id = :id AND rev = :old, checked by row count.
         with db.session.begin_nested():
-            if envelopes is not None:
+            if rows is not None:
                 # Delete the old set before inserting the new one: (item, recipient) is
                 # unique and the unit of work would otherwise INSERT before it DELETEs.
                 item.envelopes.clear()
                 db.session.flush()
-                item.envelopes.extend(_envelope_row(item, env) for env in envelopes)
+                item.envelopes.extend(rows)
             db.session.flush()
     except StaleDataError:
         return _after_lost_race(author, item.id, data, rev, links, envelopes)
@@ -270,7 +320,9 @@ def _page_statement(wire: bool, kind: bool, process: bool, before: bool, limit: 
     if kind:
         query = query.where(Envelope.item_kind == bindparam("kind"))
     if process:
-        query = query.where(Item.process_id == bindparam("process"))
+        # The process's own items, and what was shared with the reader through it.
+        query = query.where(or_(Item.process_id == bindparam("process"),
+                                Envelope.process_id == bindparam("process")))
     if before:
         query = query.where(tuple_(Envelope.item_created_at, Envelope.item_id)
                             < tuple_(bindparam("before_at", type_=UTCDateTime()),
@@ -341,22 +393,30 @@ def delete_item(author: User, item_id: str) -> None:
 
 
 def put_envelope(author: User, item_id: str, recipient_uid: str, data: EnvelopeWrite) -> None:
-    """Give one more reader (who must share a process with the author) the item's DEK."""
+    """Give one more reader the item's DEK, through a process the author and the reader are
+    both active members of (PROTOCOL §5). Sharing again replaces the envelope, expiry
+    included."""
     item = _locked_for_sharing(author, item_id)
     env = data.envelope
     if env.recipient != recipient_uid:
         raise InvalidInput("envelope recipient must match the URL", "recipient_mismatch",
                            field="envelope")
-    if recipient_uid == author.uid:
+    if recipient_uid == author.uid or env.type != "x25519":
         raise InvalidInput("the author's own envelope is part of the item",
                            "bad_envelope", field="envelope")
-    _check_recipients(author, [(env.recipient, env.type), (author.uid, "ak")])
+    if item.process_id is not None and item.process_id != data.process:
+        raise Forbidden("This item is shared through its own process only.",
+                        "not_shared_process", field="process")
+    if not _both_active(author.uid, recipient_uid, data.process):
+        raise Forbidden("You can share only with active members of a supervision process "
+                        "you are in.", "not_shared_process", field="process")
     existing = db.session.scalar(select(Envelope).where(  # expired ones too: they still hold
         Envelope.item_id == item_id, Envelope.recipient_uid == recipient_uid))  # the unique key
     if existing is not None:
         db.session.delete(existing)
         db.session.flush()
-    item.envelopes.append(_envelope_row(item, env, data.expires_at))
+    expires_at = data.expires_at or getattr(env, "expires_at", None)
+    item.envelopes.append(_envelope_row(item, env, expires_at, data.process))
     db.session.flush()
 
 

@@ -3,8 +3,8 @@ services, views and templates all ask here.
 
 Reading an item is holding a live envelope for it (PROTOCOL §5): the set of envelopes is the
 access list, so `can_read` needs the caller's envelope, which the services look up in the
-same query that loads the item. Processes arrive with the supervision issue; until then a
-user shares a process only with themselves, so every share to another user is refused.
+same query that loads the item. Sharing with another person goes through a supervision
+process both are active members of (PROTOCOL §5; webapp/services/processes.py).
 """
 from __future__ import annotations
 
@@ -40,10 +40,12 @@ def can_share(user: User | None, item: Item) -> bool:
 
 
 def is_member(uid: str, process_id: str) -> bool:
-    """True when the user is an active member of the process (no processes yet)."""
-    return False
+    """True when the user is an active member of the process (one that has not ended)."""
+    from . import processes
+    return processes.is_active_member(uid, process_id)
 
 
 def shares_process(uid_a: str, uid_b: str) -> bool:
-    """True when the two users are active members of a common supervision process."""
-    return uid_a == uid_b
+    """True when the two users are current members of a common supervision process."""
+    from . import processes
+    return processes.shares_process(uid_a, uid_b)

@@ -1,0 +1,1 @@
+"""Supervision processes: the JSON API (api.py); pages come with the supervision UI."""
