@@ -12,6 +12,7 @@ from webapp.items.api import item_json
 from webapp.schemas.items import decode_cursor
 from webapp.services import items
 
+from .factories import make_process
 from .test_services_items import Author, _give_envelope, put_item
 
 
@@ -35,13 +36,14 @@ def _pages(reader, lister, **kw):
         cursor = decode_cursor(next_cursor)
 
 
-def test_wire_pages_equal_the_api_form(anna: Author, bertta: Author, monkeypatch):
-    monkeypatch.setattr("webapp.services.policy.shares_process", lambda a, b: True)
+def test_wire_pages_equal_the_api_form(anna: Author, bertta: Author):
+    pid = make_process(anna.uid, bertta.uid)
     parent = anna.put()[0].id
     child = str(uuid.uuid4())
     anna.put(child, links={"parent": parent})
     shared = str(uuid.uuid4())
     body = anna.body(shared)
+    body["process"] = pid
     body["envelopes"].append(anna.share_envelope(shared, bertta))
     put_item(anna.user, shared, body)
     expired, live = anna.put()[0].id, anna.put()[0].id
@@ -51,9 +53,9 @@ def test_wire_pages_equal_the_api_form(anna: Author, bertta: Author, monkeypatch
         anna.put()
 
     for reader in (anna.user, bertta.user):
-        for kind in ("entry", None):
-            orm = _pages(reader, items.list_items, kind=kind)
-            wire = _pages(reader, items.list_wire_items, kind=kind)
+        for kind, process in (("entry", None), (None, None), (None, pid)):
+            orm = _pages(reader, items.list_items, kind=kind, process=process)
+            wire = _pages(reader, items.list_wire_items, kind=kind, process=process)
             assert [[data for data, _ in page] for page in wire] == \
                 [[item_json(item, env) for item, env in page] for page in orm]
             assert [[created for _, created in page] for page in wire] == \

@@ -344,14 +344,14 @@ def list_items(reader: User, *, kind: str | None = None, process: str | None = N
     return rows[:limit], next_cursor
 
 
-def list_wire_items(reader: User, *, kind: str | None = None,
+def list_wire_items(reader: User, *, kind: str | None = None, process: str | None = None,
                     before: tuple[datetime, str] | None = None, limit: int = 20
                     ) -> tuple[list[tuple[dict, datetime]], str | None]:
     """The page list_items reads (same query, order and cursor), for a page that only shows
     it: each item straight in the API's wire form (webapp.items.api.item_json: the item and
     the reader's own envelope) beside its creation time, read as plain rows, without building
     ORM objects."""
-    statement, values = _page(reader.uid, kind=kind, process=None, before=before,
+    statement, values = _page(reader.uid, kind=kind, process=process, before=before,
                               limit=limit, wire=True)
     rows = db.session.execute(statement, values).all()
     page = []
