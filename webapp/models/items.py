@@ -4,7 +4,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -84,6 +93,9 @@ class Envelope(db.Model):
     # author's own envelope. Ending a membership deletes the envelopes through it.
     process_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("processes.id", ondelete="CASCADE"), nullable=True)
+    # "Bring to the next session": the author's mark on a share (plaintext, no content);
+    # the reader's list shows marked items first. A rotation keeps it.
+    bring: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Immutable copies of the item's kind and creation time, so that "my items, newest
     # first" is one index range scan per page whatever the size of the store.
@@ -98,6 +110,7 @@ class Envelope(db.Model):
         Index("ix_envelopes_reader_kind_order", "recipient_uid", "item_kind",
               "item_created_at", "item_id"),
         Index("ix_envelopes_process_recipient", "process_id", "recipient_uid"),
+        Index("ix_envelopes_expires_at", "expires_at"),     # the purge
     )
 
     def is_live(self, now: datetime | None = None) -> bool:

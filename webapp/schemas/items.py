@@ -181,6 +181,8 @@ class EnvelopeWrite(Schema):
     envelope: EnvelopeIn
     process: Uuid4
     expires_at: Expiry | None = None
+    #: "Bring to the next session": the reader's list shows marked items first (plaintext).
+    bring: bool = False
 
     @model_validator(mode="after")
     def _one_expiry(self) -> EnvelopeWrite:

@@ -42,11 +42,11 @@ def _check_sealed(data: ItemWrite, item_id: str, author: User) -> None:
 
 
 def _envelope_row(item: Item, env: EnvelopeValue, expires_at: datetime | None = None,
-                  process_id: str | None = None) -> Envelope:
+                  process_id: str | None = None, bring: bool = False) -> Envelope:
     return Envelope(recipient_uid=env.recipient, type=env.type,
                     epk=env.epk if isinstance(env, ShareEnvelope) else None,
                     iv=env.iv, ct=env.ct, expires_at=expires_at, process_id=process_id,
-                    item_kind=item.kind, item_created_at=item.created_at)
+                    bring=bring, item_kind=item.kind, item_created_at=item.created_at)
 
 
 def _not_shared() -> Forbidden:
@@ -58,8 +58,8 @@ def _reader_rows(author: User, item: Item, envelopes: list[EnvelopeValue],
                  stored: dict[str, Envelope] | None = None) -> list[Envelope]:
     """The envelope rows of a create or a key rotation (PROTOCOL §5): one per recipient, the
     author's own of type ak, the others of type x25519. A reader who already holds a live
-    envelope (`stored`) keeps the process and expiry it was shared with (an expiry in the
-    envelope object replaces it); a new reader is allowed only through the item's own
+    envelope (`stored`) keeps the process, expiry and "bring" mark it was shared with (an
+    expiry in the envelope object replaces it); a new reader is allowed only through the item's own
     process, when the author and the reader are both its active members."""
     seen: set[str] = set()
     rows = []
@@ -82,7 +82,7 @@ def _reader_rows(author: User, item: Item, envelopes: list[EnvelopeValue],
         kept = (stored or {}).get(recipient)
         if kept is not None and kept.is_live() and _still_through(kept):
             rows.append(_envelope_row(item, env, own_expiry or kept.expires_at,
-                                      kept.process_id))
+                                      kept.process_id, kept.bring))
         elif item.process_id is not None and _both_active(author.uid, recipient,
                                                           item.process_id):
             rows.append(_envelope_row(item, env, own_expiry, item.process_id))
@@ -416,7 +416,7 @@ def put_envelope(author: User, item_id: str, recipient_uid: str, data: EnvelopeW
         db.session.delete(existing)
         db.session.flush()
     expires_at = data.expires_at or getattr(env, "expires_at", None)
-    item.envelopes.append(_envelope_row(item, env, expires_at, data.process))
+    item.envelopes.append(_envelope_row(item, env, expires_at, data.process, data.bring))
     db.session.flush()
 
 

@@ -1,0 +1,32 @@
+"""envelopes.bring: the "bring to the next session" mark of a share; an index for the purge
+
+The mark is a plaintext boolean (structure, no content): the supervisor's list shows marked
+items first. The expiry of "until the end of the next session" is computed by the client from
+the process's frame and stored in the existing expires_at; the new index lets the scheduled
+purge find expired envelopes without reading them all.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-02 10:00:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('envelopes') as batch:
+        batch.add_column(sa.Column('bring', sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
+        batch.create_index('ix_envelopes_expires_at', ['expires_at'])
+
+
+def downgrade():
+    with op.batch_alter_table('envelopes') as batch:
+        batch.drop_index('ix_envelopes_expires_at')
+        batch.drop_column('bring')
