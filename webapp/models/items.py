@@ -46,6 +46,9 @@ class Item(db.Model):
         String(36), ForeignKey("items.id", ondelete="SET NULL"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A reader lost access (revoked, expired and purged, membership ended): the author's
+    # client rotates the key on its next open (PROTOCOL §5). A replaced envelope set clears it.
+    rekey_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     envelopes: Mapped[list[Envelope]] = relationship(
         back_populates="item", cascade="all, delete-orphan", passive_deletes=True)

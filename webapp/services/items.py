@@ -246,6 +246,7 @@ def _update(author: User, item: Item, data: ItemWrite, rev: int,
                 item.envelopes.clear()
                 db.session.flush()
                 item.envelopes.extend(rows)
+                item.rekey_due = False      # the set was re-keyed (PROTOCOL §5 rotation)
             db.session.flush()
     except StaleDataError:
         return _after_lost_race(author, item.id, data, rev, links, envelopes)
@@ -434,8 +435,9 @@ def _locked_for_sharing(author: User, item_id: str) -> Item:
 
 
 def delete_envelope(author: User, item_id: str, recipient_uid: str) -> None:
-    """Revoke a reader's access. The author's own envelope cannot be revoked."""
-    _locked_for_sharing(author, item_id)
+    """Revoke a reader's access. The author's own envelope cannot be revoked. The item is
+    marked for a key rotation by the author's client (rekey_due)."""
+    item = _locked_for_sharing(author, item_id)
     if recipient_uid == author.uid:
         raise InvalidInput("the author's own envelope cannot be revoked", "bad_envelope")
     existing = db.session.scalar(select(Envelope).where(
@@ -443,4 +445,5 @@ def delete_envelope(author: User, item_id: str, recipient_uid: str) -> None:
     if existing is None:
         raise NotFound("envelope not found")
     db.session.delete(existing)
+    item.rekey_due = True
     db.session.flush()
