@@ -825,6 +825,23 @@ def envelope_cases():
                                         status=404))
     yield P("delete-no-csrf", Case("DELETE", path, csrf=None, status=403, code="csrf"))
     yield P("get", Case("GET", path, status=405))
+    for label, value in WRONG_TYPES:
+        if label != "true":
+            yield P(f"put-bring-{label}", Case("PUT", path, mutated(share_body, "bring", value),
+                                               status=400))
+
+
+def readers_cases():
+    """GET /items/{id}/readers (sharing: the readers for a key rotation), author only."""
+    for label, value, status in _bad_id("id", "{ITEM}"):
+        yield P(f"readers-{label}", Case("GET", f"/items/{value}/readers", status=status))
+    yield P("readers-by-reader", Case("GET", "/items/{item}/readers", who="bertta",
+                                      status=404))
+    yield P("readers-unknown", Case("GET", "/items/{random}/readers", status=404))
+    yield P("readers-anon", Case("GET", "/items/{item}/readers", who="anon", csrf=None,
+                                 status=401))
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        yield P(f"readers-{method}", Case(method, "/items/{item}/readers", status=405))
 
 
 BAD_DATES = [("month-13", "2027-13-01"), ("feb-30", "2027-02-30"), ("finnish", "04.01.2027"),
@@ -1042,6 +1059,7 @@ ALL_CASES = [*_group("raw", raw_cases()), *_group("prelogin", prelogin_cases()),
              *_group("recovery-key", recovery_key_cases()),
              *_group("bundle", bundle_cases()), *_group("list", list_cases()),
              *_group("item", item_cases()), *_group("envelope", envelope_cases()),
+             *_group("readers", readers_cases()),
              *_group("process", process_cases()), *_group("invite", invite_cases()),
              *_group("member", member_cases())]
 

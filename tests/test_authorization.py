@@ -197,6 +197,10 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     (f"{API}/items/<item_id>", "DELETE"): lambda v, p: api_401(v, "DELETE", p),
     (f"{API}/items/<item_id>/envelopes/<uid>", "PUT"): lambda v, p: api_401(v, "PUT", p),
     (f"{API}/items/<item_id>/envelopes/<uid>", "DELETE"): lambda v, p: api_401(v, "DELETE", p),
+    (f"{API}/items/<item_id>/readers", "GET"): lambda v, p: api_401(v, "GET", p),
+    ("/shared", "GET"): login_page,
+    ("/shared/items/<item_id>", "GET"): login_page,
+    ("/processes/<pid>/people/<uid>/shared", "GET"): login_page,
     (f"{API}/processes", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/processes", "POST"): lambda v, p: api_401(v, "POST", p, {
         "id": str(uuid.uuid4()), "form": "individual"}),
@@ -400,6 +404,11 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     (f"{API}/items/<item_id>/envelopes/<uid>", "PUT"): (_foreign_envelope_put, _expect(404)),
     (f"{API}/items/<item_id>/envelopes/<uid>", "DELETE"): (lambda f, p: f.send("DELETE", p),
                                                            _expect(404)),
+    (f"{API}/items/<item_id>/readers", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
+    ("/shared", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    ("/shared/items/<item_id>", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
+    ("/processes/<pid>/people/<uid>/shared", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
     (f"{API}/processes", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     (f"{API}/processes", "POST"): (lambda f, p: f.send("POST", p, {
         "id": f.victim.process, "form": "individual"}), _expect(403, "not_supervisor")),

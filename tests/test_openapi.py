@@ -292,6 +292,8 @@ def test_real_answers_validate_against_the_document(app, doc):
         f"/items/{first}/envelopes/{bertta.uid}"))                          # 204
     check("/items/{item_id}/envelopes/{uid}", "delete", anna.delete(
         f"/items/{first}/envelopes/{bertta.uid}"))                          # 404
+    check("/items/{item_id}/readers", "get", anna.get(f"/items/{first}/readers"))  # rekey_due
+    check("/items/{item_id}/readers", "get", bertta.get(f"/items/{first}/readers"))  # 404
     check("/processes/{pid}/members/{uid}", "delete", anna.delete(
         f"/processes/{pid}/members/{anna.uid}"))                             # 400
     check("/processes/{pid}/members/{uid}", "delete", bertta.delete(

@@ -118,6 +118,8 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, journal_bp, account_bp, api_bp, pwa_bp):
         app.register_blueprint(bp)
+    from .sharing import bp as sharing_bp  # /shared and what a supervisee shares (issue 9)
+    app.register_blueprint(sharing_bp)
 
 
 def register_errors(app: Flask) -> None:

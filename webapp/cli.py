@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app webapp demo-data ...`."""
+"""Command-line tools: `flask --app webapp demo-data ...`, `flask --app webapp purge`."""
 from __future__ import annotations
 
 import click
@@ -36,3 +36,14 @@ def init_app(app: Flask) -> None:
             click.echo(f"Seeded {count} sealed entries for {email}.")
         if not initial and entries is None:
             raise click.UsageError("say --initial or --entries N --email E")
+
+    @app.cli.command("purge")
+    def purge() -> None:
+        """Delete expired shares (envelopes past their expiry; they already count as deleted)
+        and mark their items for a key rotation. Run it on a schedule (README: cron, systemd)."""
+        from .services import sharing
+        from .uow import unit_of_work
+
+        with unit_of_work():
+            count = sharing.purge_expired()
+        click.echo(f"Purged {count} expired shares.")

@@ -1,0 +1,217 @@
+"""Sharing with the supervisor (issue 9): what a supervisee has shared, what one supervisee
+shares with their supervisor through one process, the item's readers for a key rotation,
+revoking, and the purge of expired shares.
+
+Shares are envelopes (PROTOCOL §5): an envelope to someone other than the item's author, made
+through a process. The server sees only structure (who, through which process, until when,
+the "bring to the next session" mark); titles and texts are opened in the browser.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, delete, exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Envelope, Item, Membership, Process, User
+from ..models.types import utcnow
+from . import items, processes
+from .errors import NotFound
+
+
+def _live(envelope=Envelope):
+    """An envelope that has not expired (an expired one counts as deleted, PROTOCOL §5)."""
+    return or_(envelope.expires_at.is_(None), envelope.expires_at > utcnow())
+
+
+# -- the supervisee's side ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShareTarget:
+    """A process the user may share through, with its supervisor: the process's sealed name
+    (a `title` item the user can read, or None while the supervisor has not shared it yet)
+    and its frame, from which the browser computes "until the end of the next session"."""
+
+    process: Process
+    supervisor: User
+    title: tuple[Item, Envelope] | None
+
+    @property
+    def frame(self) -> dict[str, str | int | None]:
+        p = self.process
+        return {"starts_on": _iso(p.starts_on), "ends_on": _iso(p.ends_on),
+                "interval_days": p.interval_days, "session_count": p.session_count,
+                "session_minutes": p.session_minutes}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def share_targets(user: User) -> list[ShareTarget]:
+    """The processes the user is an active supervisee of (not ended), each with its
+    supervisor and sealed name: where "share with the supervisor" can go."""
+    rows = db.session.execute(
+        select(Process, User)
+        .join(Membership, Membership.process_id == Process.id)
+        .join(User, User.uid == Process.supervisor_uid)
+        .where(Membership.user_uid == user.uid, Membership.ended_at.is_(None),
+               Membership.role == "supervisee", Process.status != "ended",
+               Process.supervisor_uid != user.uid)
+        .order_by(Process.created_at, Process.id)).all()
+    titles = _titles(user, [process.id for process, _ in rows])
+    return [ShareTarget(process, supervisor, titles.get(process.id))
+            for process, supervisor in rows]
+
+
+def _titles(reader: User, pids: list[str]) -> dict[str, tuple[Item, Envelope]]:
+    """The newest readable `title` item of each process (its sealed name), by process id."""
+    if not pids:
+        return {}
+    rows = db.session.execute(
+        select(Item, Envelope).join(Envelope, Envelope.item_id == Item.id)
+        .where(Item.kind == "title", Item.process_id.in_(pids),
+               Envelope.recipient_uid == reader.uid, _live())
+        .order_by(Item.created_at)).all()
+    return {item.process_id: (item, env) for item, env in rows}
+
+
+def process_title(reader: User, pid: str) -> tuple[Item, Envelope] | None:
+    """The process's sealed name as the reader can open it, or None."""
+    return _titles(reader, [pid]).get(pid)
+
+
+@dataclass(frozen=True)
+class Share:
+    """One active share of the author's item: the author's own copy of the item (to open its
+    title) and the reader's envelope (who, through which process, until when, the mark)."""
+
+    item: Item
+    own: Envelope
+    share: Envelope
+    reader: User
+
+
+def _shares_of(author_uid: str) -> Select:
+    own = aliased(Envelope)
+    return (select(Item, own, Envelope, User)
+            .join(Envelope, Envelope.item_id == Item.id)
+            .join(own, and_(own.item_id == Item.id, own.recipient_uid == Item.author_uid))
+            .join(User, User.uid == Envelope.recipient_uid)
+            .where(Item.author_uid == author_uid, Envelope.recipient_uid != author_uid,
+                   _live()))
+
+
+def my_shares(author: User) -> list[Share]:
+    """Every active share of the author's items ("What I have shared"): live envelopes to
+    someone else, by process, then reader, then marked first, then newest item first."""
+    rows = db.session.execute(_shares_of(author.uid).order_by(
+        Envelope.process_id, Envelope.recipient_uid, Envelope.bring.desc(),
+        Envelope.item_created_at.desc(), Envelope.item_id)).all()
+    return [Share(*row) for row in rows]
+
+
+def item_shares(author: User, item_id: str) -> tuple[Item, list[Share]]:
+    """One item of the author's and its active shares; 404 for anyone but the author."""
+    item, _ = items.get_item(author, item_id)
+    if item.author_uid != author.uid:
+        raise NotFound("item not found")
+    rows = db.session.execute(_shares_of(author.uid).where(Item.id == item_id)
+                              .order_by(Envelope.created_at, Envelope.id)).all()
+    return item, [Share(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Readers:
+    """What the author's client needs to rotate an item's key (PROTOCOL §5): the readers who
+    keep access (their envelopes are made again with the new key; the server keeps each
+    one's process, expiry and mark) and whether a rotation is due."""
+
+    readers: list[Envelope]
+    rekey_due: bool
+
+
+def readers(author: User, item_id: str) -> Readers:
+    """The item's live readers other than the author, and whether its key should be
+    rotated: a reader was revoked or purged (items.rekey_due), or an envelope expired and
+    waits for the purge. 404 for anyone but the author."""
+    item, _ = items.get_item(author, item_id)
+    if item.author_uid != author.uid:
+        raise NotFound("item not found")
+    others = db.session.scalars(select(Envelope).where(
+        Envelope.item_id == item_id, Envelope.recipient_uid != author.uid)
+        .order_by(Envelope.id)).all()
+    now = utcnow()
+    live = [env for env in others if env.is_live(now)]
+    return Readers(live, item.rekey_due or len(live) < len(others))
+
+
+def revoke_all(author: User, process_id: str | None = None) -> int:
+    """Revoke every active share of the author's items (through one process, if given):
+    each envelope deleted at once, each item marked for a key rotation. Returns how many."""
+    query = select(Envelope.item_id, Envelope.recipient_uid).join(
+        Item, Item.id == Envelope.item_id).where(
+        Item.author_uid == author.uid, Envelope.recipient_uid != author.uid, _live())
+    if process_id is not None:
+        query = query.where(Envelope.process_id == process_id)
+    pairs = db.session.execute(query.order_by(Envelope.item_id, Envelope.recipient_uid)).all()
+    for item_id, recipient in pairs:
+        items.delete_envelope(author, item_id, recipient)
+    return len(pairs)
+
+
+# -- the supervisor's side ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SharedWithSupervisor:
+    """What one supervisee shares with the supervisor through one process, as `viewer` opens
+    it: each item with the viewer's own envelope (the supervisor's share envelope, or the
+    supervisee's own owner envelope) and the supervisor's envelope (expiry, mark)."""
+
+    process: Process
+    supervisee: User
+    rows: list[tuple[Item, Envelope, Envelope]]
+
+
+def shared_with_supervisor(viewer: User, pid: str, uid: str) -> SharedWithSupervisor:
+    """The items `uid` shares with the supervisor of process `pid` through it, "bring to the
+    next session" first, then newest. Only the process's supervisor, or the supervisee
+    themself, may look; 404 for anyone else, for a process or person that is not there, and
+    for a person who is not a current supervisee of the process."""
+    process = db.session.get(Process, pid)
+    if process is None or viewer.uid not in (process.supervisor_uid, uid):
+        raise NotFound("not found")
+    if not processes.is_current_member(viewer.uid, pid):
+        raise NotFound("not found")
+    supervisee = processes.membership(uid, pid)
+    if supervisee is None or supervisee.ended_at is not None or supervisee.role != "supervisee":
+        raise NotFound("not found")
+    sup = aliased(Envelope)
+    mine = aliased(Envelope)
+    rows = db.session.execute(
+        select(Item, mine, sup)
+        .join(sup, sup.item_id == Item.id)
+        .join(mine, and_(mine.item_id == Item.id, mine.recipient_uid == viewer.uid))
+        .where(Item.author_uid == uid, sup.recipient_uid == process.supervisor_uid,
+               sup.process_id == pid, _live(sup), _live(mine))
+        .order_by(sup.bring.desc(), sup.item_created_at.desc(), sup.item_id.desc())).all()
+    return SharedWithSupervisor(process, supervisee.user, [tuple(row) for row in rows])
+
+
+# -- the purge ---------------------------------------------------------------------------------
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Delete every expired envelope (they already count as deleted, PROTOCOL §5) and mark
+    their items for a key rotation by the author's client. Returns how many were deleted.
+    Run on a schedule (`flask --app webapp purge`)."""
+    now = now or utcnow()
+    expired = and_(Envelope.expires_at.is_not(None), Envelope.expires_at <= now)
+    db.session.execute(
+        update(Item).where(exists().where(Envelope.item_id == Item.id, expired))
+        .values(rekey_due=True).execution_options(synchronize_session=False))
+    count = db.session.execute(
+        delete(Envelope).where(expired).execution_options(synchronize_session=False)).rowcount
+    db.session.flush()
+    return count or 0
