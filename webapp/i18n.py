@@ -113,6 +113,17 @@ JS_STRINGS = {
     "deleted": _l("Deleted"),
     "deletedLocally": _l("Deleted on this device. The deletion will be sent when the "
                          "connection is back."),
+    # Sharing with the supervisor (behaviors/sharing/)
+    "sharing": _l("Sharing…"),
+    "shared": _l("Shared"),
+    "noSessionPlanned": _l("no session planned"),
+    "shareDaysInvalid": _l("Give a number of days from 1 to 365."),
+    "keyChangedNotShared": _l("Not shared: your supervisor's key has changed."),
+    "shareStopped": _l("Sharing stopped. What was already read cannot be unread."),
+    "stopAllConfirm": _l("Stop sharing everything? Your supervisor can no longer open these "
+                         "reflections. What was already read cannot be unread."),
+    "stoppingShares": _l("Stopping the shares…"),
+    "allSharesStopped": _l("Nothing is shared any more."),
 }
 
 # Strings with a count, for static/js: every catalogue has two plural forms, n == 1 and the
