@@ -945,6 +945,65 @@ def process_cases():
     yield P("end-get", Case("GET", "/processes/{pid}/end", status=405))
 
 
+def _invite_email(w: World, token: str = "open_token", **change: Any) -> dict:
+    """A valid invite email body (anna's open invite, her own fp16), changed by `change`."""
+    fp = protocol.fp16(w.anna.account.registration["bundle"])
+    body = {"email": "kutsuttu@example.fi",
+            "link": f"http://localhost/join/{w.ids()[token]}#fp={fp}"}
+    for key, value in change.items():
+        if value is DELETE:
+            body.pop(key, None)
+        else:
+            body[key] = value(body.get(key)) if callable(value) else value
+    return body
+
+
+def _email_body(**change: Any):
+    return lambda w: _invite_email(w, **change)
+
+
+def invite_email_cases():
+    path = "/processes/{pid}/invites/{open_invite}/email"
+    for label, value in [("missing", DELETE), ("int", 5), ("no-at", "kutsuttu.example.fi"),
+                         ("nul", "a\x00@example.fi"), ("long", "a" * 250 + "@example.fi")]:
+        yield P(f"email-{label}", Case("POST", path, _email_body(email=value), status=400))
+    for label, change in [("other-host", lambda link: link.replace("localhost", "evil.example")),
+                          ("https", lambda link: link.replace("http:", "https:")),
+                          ("no-fragment", lambda link: link.split("#")[0]),
+                          ("wrong-fp", lambda link: link.split("#")[0] + "#fp=" + "A" * 22),
+                          ("short-fp", lambda link: link[:-2]),
+                          ("query", lambda link: link.replace("#", "?x=1#")),
+                          ("other-path", lambda link: link.replace("/join/", "/joins/")),
+                          ("javascript", lambda link: "javascript:alert(1)")]:
+        yield P(f"link-{label}", Case("POST", path, _email_body(link=change), status=400,
+                                      code="bad_link"))
+    yield P("link-other-token", Case("POST", path, lambda w: _invite_email(w, "revoked_token"),
+                                     status=400, code="bad_link"))
+    yield P("link-missing", Case("POST", path, _email_body(link=DELETE), status=400))
+    yield P("link-too-long", Case("POST", path, _email_body(link=lambda link: link + "x" * 500),
+                                  status=400))
+    yield P("language-bad", Case("POST", path, _email_body(language="de"), status=400,
+                                 code="bad_locale"))
+    yield P("extra-field", Case("POST", path, _email_body(cc="x@example.fi"), status=400,
+                                code="unknown_field"))
+    yield P("used", Case("POST", "/processes/{pid}/invites/{used_invite}/email",
+                         lambda w: _invite_email(w, "used_token"), status=409,
+                         code="invite_not_open"))
+    yield P("unknown-invite", Case(
+        "POST", "/processes/{pid}/invites/AAAAAAAAAAAAAAAAAAAAAA/email", _email_body(),
+        status=404, code="invite_not_found"))
+    yield P("unknown-process", Case("POST", "/processes/{random}/invites/{open_invite}/email",
+                                    _email_body(), status=404, code="process_not_found"))
+    yield P("bad-pid", Case("POST", "/processes/{PID}/invites/{open_invite}/email",
+                            _email_body(), status=400))
+    yield P("by-supervisee", Case("POST", path, _email_body(), who="bertta", status=403,
+                                  code="not_supervisor"))
+    yield P("no-csrf", Case("POST", path, _email_body(), csrf=None, status=403, code="csrf"))
+    yield P("anon", Case("POST", path, _email_body(), who="anon", csrf=None, status=401))
+    for method in ("GET", "PUT", "PATCH", "DELETE"):
+        yield P(f"email-{method}", Case(method, path, status=405))
+
+
 def invite_cases():
     path = "/processes/{pid}/invites"
     for label, value, status in _bad_id("pid", "{PID}"):
@@ -1061,7 +1120,8 @@ ALL_CASES = [*_group("raw", raw_cases()), *_group("prelogin", prelogin_cases()),
              *_group("item", item_cases()), *_group("envelope", envelope_cases()),
              *_group("readers", readers_cases()),
              *_group("process", process_cases()), *_group("invite", invite_cases()),
-             *_group("member", member_cases())]
+             *_group("member", member_cases()),
+             *_group("invite-email", invite_email_cases())]
 
 
 @pytest.mark.parametrize("case", ALL_CASES)

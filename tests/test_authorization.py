@@ -213,6 +213,12 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     (f"{API}/processes/<pid>/invites/<invite_id>", "DELETE"): lambda v, p: api_401(
         v, "DELETE", p),
     (f"{API}/processes/<pid>/members/<uid>", "DELETE"): lambda v, p: api_401(v, "DELETE", p),
+    (f"{API}/processes/<pid>/invites/<invite_id>/email", "POST"): lambda v, p: api_401(
+        v, "POST", p, {"email": "someone@example.fi", "link": "http://localhost/join/x"}),
+    ("/processes/", "GET"): login_page,
+    ("/processes/new", "GET"): login_page,
+    ("/processes/shares-due", "GET"): login_page,
+    ("/processes/<pid>", "GET"): login_page,
     # The link is the invitation: whoever holds it sees whom it is from (the supervisor's
     # name and public keys, for the fingerprint check), and nothing else.
     (f"{API}/invites/<token>", "GET"): lambda v, p: _invite_info_only(v.send("GET", p)),
@@ -326,6 +332,14 @@ def _foreign_envelope_put(f: Foreign, path: str):
                   {"envelope": env, "process": f.victim.process})
 
 
+def _without_own_path(response, path: str):
+    """A page echoes the path its visitor typed (the language form's and the recovery
+    prompt's return path): that is Mallory's own input, not the victim's data, so it is taken
+    out before the leak check. The victim's id anywhere else in the page still fails it."""
+    response.set_data(response.get_data().replace(path.encode(), b""))
+    return response
+
+
 def _expect(status: int, code: str | None = None):
     def check(response):
         assert response.status_code == status, (response.status_code,
@@ -426,6 +440,15 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
         lambda f, p: f.send("DELETE", p), _expect(404, "process_not_found")),
     (f"{API}/processes/<pid>/members/<uid>", "DELETE"): (lambda f, p: f.send("DELETE", p),
                                                          _expect(404, "process_not_found")),
+    (f"{API}/processes/<pid>/invites/<invite_id>/email", "POST"): (lambda f, p: f.send(
+        "POST", p, {"email": "mallory@example.fi",
+                    "link": f"http://localhost/join/{f.victim.token}#fp={'A' * 22}"}),
+        _expect(404, "process_not_found")),
+    ("/processes/", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    ("/processes/new", "GET"): (lambda f, p: f.send("GET", p), _expect(403)),
+    ("/processes/shares-due", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    ("/processes/<pid>", "GET"): (lambda f, p: _without_own_path(f.send("GET", p), p),
+                                  _expect(404)),
     # Mallory does not hold the link: a guessed token is an unknown invite.
     (f"{API}/invites/<token>", "GET"): (lambda f, p: f.send("GET", p),
                                         _expect(404, "invite_not_found")),

@@ -351,6 +351,13 @@ def _processes_and_invites(check: Checker, anna, bertta, anon) -> str:
                    anna.post(f"/processes/{pid}/invites", {})).get_json()
     check("/processes/{pid}/invites", "get", anna.get(f"/processes/{pid}/invites"))
     check("/processes/{pid}/invites", "get", bertta.get(f"/processes/{pid}/invites"))  # 404
+    email = "/processes/{pid}/invites/{invite_id}/email"
+    link = (f"http://localhost/join/{second['token']}"
+            f"#fp={protocol.fp16(anna.account.registration['bundle'])}")
+    check(email, "post", anna.post(f"/processes/{pid}/invites/{second['id']}/email", {
+        "email": "kutsuttu@example.fi", "link": link}))       # 200 (logged: no MAIL_SERVER)
+    check(email, "post", anna.post(f"/processes/{pid}/invites/{second['id']}/email", {
+        "email": "kutsuttu@example.fi", "link": link + "x"}))                         # 400
     check("/invites/{token}", "get", anon.get(f"{PREFIX}/invites/{first['token']}"))
     check("/invites/{token}", "get", anon.get(f"{PREFIX}/invites/unknown"))            # 404
     check("/invites/{token}/accept", "post", anna.post(f"/invites/{first['token']}/accept"))

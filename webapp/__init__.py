@@ -114,9 +114,10 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .journal import bp as journal_bp
     from .main import bp as main_bp
+    from .processes import bp as processes_bp
     from .pwa import bp as pwa_bp
 
-    for bp in (main_bp, auth_bp, journal_bp, account_bp, api_bp, pwa_bp):
+    for bp in (main_bp, auth_bp, journal_bp, account_bp, api_bp, pwa_bp, processes_bp):
         app.register_blueprint(bp)
     from .sharing import bp as sharing_bp  # /shared and what a supervisee shares (issue 9)
     app.register_blueprint(sharing_bp)

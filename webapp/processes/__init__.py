@@ -1,1 +1,82 @@
-"""Supervision processes: the JSON API (api.py); pages come with the supervision UI."""
+"""Supervision processes: the pages (a supervisor's home, starting a process, one process
+with its members and invites) and the JSON API (api.py).
+
+The pages carry structure in plaintext and each process's name as ciphertext (the name is a
+sealed item of kind "title"); the browser opens it in place. Nothing a person wrote is
+rendered here in plaintext.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_login import current_user
+
+from ..guards import login_required
+from ..models.processes import FORMS, MODES
+from ..schemas import parse
+from ..schemas.processes import MAX_INVITE_DAYS, ProcessPath
+from ..services import processes as service
+from ..services.processes import FORM_DEFAULTS, INVITE_DAYS
+from . import queries
+
+bp = Blueprint("processes", __name__, url_prefix="/processes")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def form_defaults() -> dict[str, dict[str, int]]:
+    """The frame each form starts from, for the new-process form's script."""
+    return {form: {"session_minutes": d.session_minutes, "interval_days": d.interval_days,
+                   "session_count": d.session_count} for form, d in FORM_DEFAULTS.items()}
+
+
+@bp.get("/")
+@login_required
+def index():
+    """A supervisor's home: their processes (active, drafts, ended) and "Start a new
+    process"; a supervisee sees the processes they take part in."""
+    return render_template("processes/index.html", rows=queries.home(_user()))
+
+
+@bp.get("/new")
+@login_required
+def new():
+    """Choose the form and the frame; the name is sealed in the browser. Only supervisors
+    start processes: anyone else is told so (403)."""
+    if not _user().is_supervisor:
+        return render_template("processes/not_supervisor.html"), 403
+    return render_template("processes/new.html", forms=FORMS, modes=MODES,
+                           defaults=form_defaults())
+
+
+@bp.get("/shares-due")
+@login_required
+def shares_due():
+    """JSON for the supervisor's client: the items of their processes each new member still
+    needs an envelope for ({"due": [{"item", "process", "uid"}]}; empty for others)."""
+    user = _user()
+    due = queries.shares_due(user.uid) if user.is_supervisor else []
+    response = jsonify({"due": [{"item": item, "process": pid, "uid": uid}
+                                for item, pid, uid in due]})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<pid>")
+@login_required
+def show(pid: str):
+    """One process for its current members (404 for anyone else): name, form, status, frame,
+    members; for its supervisor also the invites and the actions."""
+    pid = parse(ProcessPath, {"pid": pid}).pid
+    user = _user()
+    process = service.get_process(user, pid)
+    readable, named = queries.titles(user.uid, [pid])
+    is_supervisor = process.supervisor_uid == user.uid
+    return render_template(
+        "processes/show.html", process=process, title=readable.get(pid),
+        has_title=pid in named, is_supervisor=is_supervisor,
+        members=queries.members(pid), invites=queries.invites(pid) if is_supervisor else [],
+        lacking=queries.lacking_envelopes(pid) if is_supervisor else set(),
+        modes=MODES, invite_days=INVITE_DAYS, max_invite_days=MAX_INVITE_DAYS - 1,
+        join_base=request.host_url.rstrip("/") + "/join/")

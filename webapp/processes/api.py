@@ -1,11 +1,14 @@
 """Supervision processes, members and invites (PROTOCOL §7 "Processes and invites")."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_login import current_user
 
 from ..api import bp
 from ..api.spec import answer, operation
 from ..api.util import api_login_required
+from ..extensions import limiter
+from ..schemas.invite_mail import InviteEmail, InviteEmailSent
 from ..schemas.processes import (
     Frame,
     Invite,
@@ -21,6 +24,7 @@ from ..schemas.processes import (
     ProcessPath,
     TokenPath,
 )
+from ..services import invite_mail
 from ..services import processes as service
 
 
@@ -157,3 +161,28 @@ def accept_invite(token: str):
 def end_membership(pid: str, uid: str):
     service.end_membership(_user(), pid, uid)
     return "", 204
+
+
+def _email_limit() -> str:
+    return current_app.config.get("RATELIMIT_INVITE_EMAIL", "5 per minute;30 per day")
+
+
+@bp.post("/processes/<pid>/invites/<invite_id>/email")
+@api_login_required
+@limiter.limit(_email_limit, key_func=lambda: f"invite-email:{current_user.get_id()}")
+@operation("Send an open invite's link by email (the supervisor); rate limited per account. "
+           "The client sends the whole link, `#fp=` fragment included: the server checks it "
+           "is this invite's link with the supervisor's own fp16, and sends the link and the "
+           "supervisor's display name, nothing sealed",
+           path=InvitePath, body=InviteEmail, responses={200: InviteEmailSent},
+           rate_limited=True,
+           errors={400: "Bad input, or a link that is not this invite's (`bad_link`)",
+                   404: "No such process or invite (`process_not_found`, "
+                        "`invite_not_found`)", **NOT_SUPERVISOR,
+                   409: "The process has ended (`process_ended`) or the invite is used, "
+                        "revoked or expired (`invite_not_open`)",
+                   503: "The mail server could not take the message (`mail_unavailable`)"})
+def email_invite(pid: str, invite_id: str, body: InviteEmail):
+    language = invite_mail.email_invite(_user(), pid, invite_id, body.email, body.link,
+                                        body.language)
+    return answer(InviteEmailSent(email=body.email, language=language))

@@ -1,0 +1,115 @@
+"""What the process pages show, read in a constant number of queries whatever the counts:
+the processes a person is in with their member counts, each process's sealed name for this
+reader, and the shares a supervisor's client still owes its new members."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Envelope, Invite, Item, Membership, Process, User
+from ..models.types import utcnow
+
+#: The kinds of a process's own items that every member reads: the supervisor's client gives
+#: a new member an envelope for each (the name now; the contract, goals and agendas later).
+#: A supervisor's private notes are items of the process too, and are never in this list.
+MEMBER_KINDS = ("title", "contract", "goal", "agenda")
+
+
+@dataclass(frozen=True)
+class ProcessRow:
+    """One process on a home page: the process, the reader's role, how many active members
+    it has, its name item for this reader (None: no envelope yet) and whether it has one."""
+
+    process: Process
+    role: str
+    member_count: int
+    title: tuple[Item, Envelope] | None
+    has_title: bool
+
+
+def _live_envelope(uid: str):
+    return and_(Envelope.item_id == Item.id, Envelope.recipient_uid == uid,
+                or_(Envelope.expires_at.is_(None), Envelope.expires_at > utcnow()))
+
+
+def titles(uid: str, pids: list[str]) -> tuple[dict[str, tuple[Item, Envelope]], set[str]]:
+    """({pid: (name item, the reader's envelope)}, {pids that have a name at all}). A name is
+    an item of kind "title" of the process written by its supervisor; the newest wins."""
+    if not pids:
+        return {}, set()
+    rows = db.session.execute(
+        select(Item, Envelope).join(Process, Process.id == Item.process_id)
+        .join(Envelope, _live_envelope(uid))
+        .where(Item.process_id.in_(pids), Item.kind == "title",
+               Item.author_uid == Process.supervisor_uid)
+        .order_by(Item.created_at, Item.id)).all()
+    readable = {item.process_id: (item, envelope) for item, envelope in rows}
+    named = set(db.session.scalars(
+        select(Item.process_id).join(Process, Process.id == Item.process_id)
+        .where(Item.process_id.in_(pids), Item.kind == "title",
+               Item.author_uid == Process.supervisor_uid).distinct()))
+    return readable, named
+
+
+def home(user: User) -> list[ProcessRow]:
+    """The processes the user is a current member of: active, then drafts, then ended;
+    newest first within each (as services.processes.list_processes)."""
+    counts = (select(Membership.process_id, func.count().label("n"))
+              .where(Membership.ended_at.is_(None)).group_by(Membership.process_id).subquery())
+    mine = aliased(Membership)
+    order = func.coalesce(Process.activated_at, Process.created_at)
+    rows = db.session.execute(
+        select(Process, mine.role, counts.c.n)
+        .join(mine, and_(mine.process_id == Process.id, mine.user_uid == user.uid,
+                         mine.ended_at.is_(None)))
+        .join(counts, counts.c.process_id == Process.id)
+        .order_by(order.desc(), Process.id)).all()
+    rank = {"active": 0, "draft": 1, "ended": 2}
+    rows = sorted(rows, key=lambda row: rank[row[0].status])
+    readable, named = titles(user.uid, [row[0].id for row in rows])
+    return [ProcessRow(process, role, count, readable.get(process.id), process.id in named)
+            for process, role, count in rows]
+
+
+def members(pid: str) -> list[Membership]:
+    """The active members of a process with their accounts, supervisor first."""
+    return list(db.session.scalars(
+        select(Membership).where(Membership.process_id == pid, Membership.ended_at.is_(None))
+        .order_by((Membership.role != "supervisor"), Membership.joined_at, Membership.id)))
+
+
+def invites(pid: str) -> list[Invite]:
+    return list(db.session.scalars(select(Invite).where(Invite.process_id == pid)
+                                   .order_by(Invite.created_at.desc(), Invite.id)))
+
+
+def lacking_envelopes(pid: str) -> set[str]:
+    """The uids of active members of `pid` who hold no envelope for one of the process's
+    member items (see shares_due)."""
+    return {uid for _item, _pid, uid in _due(select(Process.id).where(Process.id == pid))}
+
+
+def shares_due(supervisor_uid: str) -> list[tuple[str, str, str]]:
+    """(item id, process id, member uid) for every item of a process the user supervises and
+    has not ended, of a kind every member reads (MEMBER_KINDS), written by the supervisor,
+    that an active member holds no envelope for: what the supervisor's client shares next."""
+    return _due(select(Process.id).where(Process.supervisor_uid == supervisor_uid))
+
+
+def _due(processes) -> list[tuple[str, str, str]]:
+    member = aliased(Membership)
+    held = exists().where(Envelope.item_id == Item.id,
+                          Envelope.recipient_uid == member.user_uid)
+    rows = db.session.execute(
+        select(Item.id, Item.process_id, member.user_uid)
+        .join(Process, Process.id == Item.process_id)
+        .join(member, and_(member.process_id == Item.process_id, member.ended_at.is_(None),
+                           member.user_uid != Process.supervisor_uid))
+        .where(Item.process_id.in_(processes), Process.status != "ended",
+               Item.author_uid == Process.supervisor_uid, Item.kind.in_(MEMBER_KINDS),
+               ~held)
+        .order_by(Item.process_id, member.user_uid, Item.created_at, Item.id)).all()
+    return [(item_id, pid, uid) for item_id, pid, uid in rows]
