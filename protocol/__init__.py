@@ -9,8 +9,8 @@ failure on untrusted input raises :class:`ProtocolError` with a short snake_case
 ``bad_base64``, ``bad_length``, ``bad_kdf``, ``weak_kdf``, ``bad_uid``, ``bad_bundle``,
 ``uid_mismatch``, ``bad_signature``, ``bad_key``, ``key_mismatch``, ``bad_box``,
 ``decrypt_failed``, ``bad_sealed``, ``bad_header``, ``header_mismatch``, ``bad_payload``,
-``bad_envelope``, ``recipient_mismatch``, ``bad_recovery_key``, ``bad_roster``, ``bad_keys``,
-``bad_email``, ``bad_password``.
+``bad_envelope``, ``recipient_mismatch``, ``bad_recovery_key``, ``bad_roster``, ``bad_pin``,
+``bad_keys``, ``bad_email``, ``bad_password``.
 """
 
 from __future__ import annotations
@@ -101,8 +101,11 @@ from .kdf import (  # noqa: F401
 )
 from .signatures import (  # noqa: F401
     accept_message,
+    pin_message,
     roster_message,
+    sign_pin,
     sign_text,
+    verify_pin,
     verify_roster,
     verify_text,
 )

@@ -50,3 +50,30 @@ def accept_message(item_id: str, rev: int, content_hash_b64u: str) -> str:
     if not _is_int(rev) or rev < 1:
         raise ProtocolError("bad_header", "rev must be a positive integer")
     return f"valitila/v1/accept|{_uid(item_id, 'item_id')}|{rev}|{content_hash_b64u}"
+
+
+# --- pinned keys (PROTOCOL §2 "Pinning"; the server keeps them as records the owner signed) ---
+
+def pin_message(owner: str, subject: str, fp_b64u: str, verified: bool) -> str:
+    """The text an owner signs to pin ``subject``'s key: ``"valitila/v1/pin|" + owner + "|"
+    + subject + "|" + fp + "|" + ("1" if verified else "0")``, where fp is b64u of the full
+    32-byte fingerprint of the pinned bundle (§2)."""
+    b64u_decode(fp_b64u, 32, field="fp")
+    if not isinstance(verified, bool):
+        raise ProtocolError("bad_pin", "verified must be true or false")
+    return (f"valitila/v1/pin|{_uid(owner, 'owner')}|{_uid(subject, 'subject')}|{fp_b64u}|"
+            f"{'1' if verified else '0'}")
+
+
+def sign_pin(ed_private: Ed25519PrivateKey, owner: str, subject: str, fp_b64u: str,
+             verified: bool) -> str:
+    """b64u signature of a pin record (clients; the tests' second client)."""
+    return sign_text(ed_private, pin_message(owner, subject, fp_b64u, verified))
+
+
+def verify_pin(owner_ed25519_b64u: str, sig_b64u: str, owner: str, subject: str,
+               fp_b64u: str, verified: bool) -> bool:
+    """True when ``sig`` is the owner's signature over the pin record. ProtocolError for
+    malformed uids, fingerprints or encodings; False for a signature that does not verify."""
+    return verify_text(pin_message(owner, subject, fp_b64u, verified), sig_b64u,
+                       owner_ed25519_b64u)

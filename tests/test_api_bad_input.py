@@ -311,7 +311,8 @@ def _body_endpoints() -> list[tuple[str, str, str]]:
             ("item-put", "PUT", "/items/{new}"),
             ("envelope-put", "PUT", "/items/{item}/envelopes/{bertta}"),
             ("process-post", "POST", "/processes"), ("process-patch", "PATCH", "/processes/{pid}"),
-            ("invite-post", "POST", "/processes/{pid}/invites")]
+            ("invite-post", "POST", "/processes/{pid}/invites"),
+            ("pin-put", "PUT", "/pins/{bertta}")]
 
 
 HUGE = b'{"x": "' + b"a" * (1024 * 1024 + 10) + b'"}'
@@ -1079,6 +1080,41 @@ def invite_cases():
         yield P(f"info-{method}", Case(method, "/invites/{open_token}", status=405))
 
 
+def pin_body(w: World) -> dict:
+    """Anna pins Bertta's key (they share a process): a valid record Anna signed."""
+    fp = b64u(protocol.fingerprint(w.bertta.account.registration["bundle"]))
+    return {"fp": fp, "verified": False,
+            "sig": protocol.sign_pin(w.anna.account.ed25519_private, w.anna.uid, w.bertta.uid,
+                                     fp, False)}
+
+
+def pin_cases():
+    path = "/pins/{bertta}"
+    for label, value, status in _bad_id("uid", "{ANNA}"):
+        yield P(f"uid-{label}", Case("PUT", f"/pins/{value}", pin_body, status=status))
+    for key in ("fp", "verified", "sig"):
+        yield P(f"missing-{key}", Case("PUT", path, mutated(pin_body, key), status=400))
+    yield P("extra-field", Case("PUT", path, mutated(pin_body, "x", 1), status=400))
+    for label, value in _b64_variants(bytes(range(32))):
+        yield P(f"fp-{label}", Case("PUT", path, mutated(pin_body, "fp", value), status=400))
+    for label, value in _b64_variants(bytes(range(64))):
+        yield P(f"sig-{label}", Case("PUT", path, mutated(pin_body, "sig", value), status=400))
+    for label, value in WRONG_TYPES:
+        yield P(f"verified-{label}", Case("PUT", path, mutated(pin_body, "verified", value),
+                                          status=400))
+    yield P("flipped-verified", Case("PUT", path, mutated(pin_body, "verified", True),
+                                     status=400, code="bad_signature"))
+    yield P("stranger", Case("PUT", "/pins/{carla}", pin_body, status=404, code="not_found"))
+    yield P("unknown", Case("PUT", "/pins/{random}", pin_body, status=404, code="not_found"))
+    yield P("oneself", Case("PUT", "/pins/{anna}", pin_body, status=404, code="not_found"))
+    yield P("no-csrf", Case("PUT", path, pin_body, csrf=None, status=403, code="csrf"))
+    yield P("anon", Case("PUT", path, pin_body, who="anon", csrf=None, status=401))
+    yield P("list-anon", Case("GET", "/pins", who="anon", csrf=None, status=401))
+    for method in ("POST", "DELETE", "PATCH"):
+        yield P(f"pin-{method}", Case(method, path, status=405))
+    yield P("pins-post", Case("POST", "/pins", {}, status=405))
+
+
 def member_cases():
     path = "/processes/{pid}/members/{bertta}"
     for label, value, status in _bad_id("pid", "{PID}"):
@@ -1120,7 +1156,7 @@ ALL_CASES = [*_group("raw", raw_cases()), *_group("prelogin", prelogin_cases()),
              *_group("item", item_cases()), *_group("envelope", envelope_cases()),
              *_group("readers", readers_cases()),
              *_group("process", process_cases()), *_group("invite", invite_cases()),
-             *_group("member", member_cases()),
+             *_group("member", member_cases()), *_group("pin", pin_cases()),
              *_group("invite-email", invite_email_cases())]
 
 

@@ -223,6 +223,11 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     # name and public keys, for the fingerprint check), and nothing else.
     (f"{API}/invites/<token>", "GET"): lambda v, p: _invite_info_only(v.send("GET", p)),
     (f"{API}/invites/<token>/accept", "POST"): lambda v, p: api_401(v, "POST", p),
+    ("/join/<token>", "GET"): public_page,      # the link's page: its behaviour does the rest
+    ("/people/<uid>/safety", "GET"): login_page,
+    (f"{API}/pins", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/pins/<uid>", "PUT"): lambda v, p: api_401(v, "PUT", p, {
+        "fp": b64u(bytes(32)), "verified": False, "sig": b64u(bytes(64))}),
 }
 
 
@@ -330,6 +335,24 @@ def _foreign_envelope_put(f: Foreign, path: str):
     env = protocol.share_envelope(bytes(32), f.victim.item, f.mallory.uid, x)
     return f.send("PUT", fill(path.replace(f.victim.uid, f.mallory.uid)),
                   {"envelope": env, "process": f.victim.process})
+
+
+def _foreign_page_without_its_path(f: Foreign, path: str):
+    """A page that refuses (404) still names its own path, which Mallory typed herself (the
+    language form and the recovery prompt send her back to it); nothing else may leak."""
+    from flask import Response
+    response = f.send("GET", path)
+    headers = [(k, v) for k, v in response.headers if k.lower() != "content-length"]
+    return Response(response.get_data(as_text=True).replace(path, "/<the requested path>"),
+                    status=response.status_code, headers=headers)
+
+
+def _foreign_pin_put(f: Foreign, path: str):
+    """Mallory signs a valid pin of the victim's key: refused, she shares no process."""
+    fp = b64u(protocol.fingerprint(f.victim.account.registration["bundle"]))
+    sig = protocol.sign_pin(f.mallory.account.ed25519_private, f.mallory.uid, f.victim.uid, fp,
+                            True)
+    return f.send("PUT", path, {"fp": fp, "verified": True, "sig": sig})
 
 
 def _without_own_path(response, path: str):
@@ -454,6 +477,10 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
                                         _expect(404, "invite_not_found")),
     (f"{API}/invites/<token>/accept", "POST"): (lambda f, p: f.send("POST", p),
                                                 _expect(404, "invite_not_found")),
+    ("/join/<token>", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
+    ("/people/<uid>/safety", "GET"): (_foreign_page_without_its_path, _expect(404)),
+    (f"{API}/pins", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    (f"{API}/pins/<uid>", "PUT"): (_foreign_pin_put, _expect(404, "not_found")),
 }
 
 

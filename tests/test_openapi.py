@@ -281,6 +281,14 @@ def test_real_answers_validate_against_the_document(app, doc):
     x = protocol.b64u_decode(bertta.account.registration["bundle"]["x25519"], 32)
     envelope = protocol.share_envelope(anna.deks[first], first, bertta.uid, x)
     pid = _processes_and_invites(check, anna, bertta, anon)
+    fp = b64u(protocol.fingerprint(bertta.account.registration["bundle"]))
+    pin = {"fp": fp, "verified": True, "sig": protocol.sign_pin(
+        anna.account.ed25519_private, anna.uid, bertta.uid, fp, True)}
+    check("/pins/{uid}", "put", anna.put(f"/pins/{bertta.uid}", pin))           # 201
+    check("/pins/{uid}", "put", anna.put(f"/pins/{bertta.uid}", pin))           # 200
+    check("/pins/{uid}", "put", anna.put(f"/pins/{bertta.uid}", pin | {"verified": False}))
+    check("/pins/{uid}", "put", anna.put(f"/pins/{uuid.uuid4()}", pin))         # 404
+    check("/pins", "get", anna.get("/pins"))
     check("/items/{item_id}/envelopes/{uid}", "put", anna.put(
         f"/items/{first}/envelopes/{bertta.uid}",
         {"envelope": envelope, "process": str(uuid.uuid4())}))               # 403: no process

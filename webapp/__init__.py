@@ -119,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, journal_bp, account_bp, api_bp, pwa_bp, processes_bp):
         app.register_blueprint(bp)
+    from .people import bp as people_bp  # /join (invite links) and /people (safety numbers)
+    app.register_blueprint(people_bp)
     from .sharing import bp as sharing_bp  # /shared and what a supervisee shares (issue 9)
     app.register_blueprint(sharing_bp)
 

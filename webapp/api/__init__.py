@@ -7,6 +7,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from ..account import api as _account_api  # noqa: E402, F401
 from ..auth import api as _auth_api  # noqa: E402, F401
 from ..items import api as _items_api  # noqa: E402, F401
+from ..people import api as _people_api  # noqa: E402, F401
 from ..processes import api as _processes_api  # noqa: E402, F401
 from ..sharing import api as _sharing_api  # noqa: E402, F401
 from . import openapi  # noqa: E402, F401
