@@ -113,6 +113,18 @@ JS_STRINGS = {
     "deleted": _l("Deleted"),
     "deletedLocally": _l("Deleted on this device. The deletion will be sent when the "
                          "connection is back."),
+    # Supervision processes (behaviors/processes/)
+    "processNameMissing": _l("Give the process a name."),
+    "badEmail": _l("Check the email address."),
+    "linkCopied": _l("Link copied."),
+    "copyFailed": _l("Copying did not work: select the link and copy it yourself."),
+    "inviteShareTitle": _l("Invitation to supervision in Välitila"),
+    "inviteQrLabel": _l("QR code of the invite link"),
+    "inviteEmailSent": _l("Email sent."),
+    "mailUnavailable": _l("The email could not be sent now. Try again later, or copy the "
+                          "link."),
+    "memberKeyChanged": _l("A member's key has changed: nothing was shared with them. "
+                           "Compare safety numbers with them first."),
     # Sharing with the supervisor (behaviors/sharing/)
     "sharing": _l("Sharing…"),
     "shared": _l("Shared"),
@@ -132,6 +144,8 @@ JS_STRINGS = {
 # i18n.js `tn(key, n)` picks the form. (Flask-Babel's ngettext %-formats with num only, so
 # the literal `{n}` stays.)
 JS_PLURALS: dict[str, Callable[[int], str]] = {
+    "sharedWithMembers": lambda n: ngettext("Shared the process with {n} new member.",
+                                            "Shared the process with {n} new members.", n),
     "waitingChanges": lambda n: ngettext("{n} change waiting to be sent",
                                          "{n} changes waiting to be sent", n),
     "conflictsWaiting": lambda n: ngettext("{n} needs your choice", "{n} need your choice", n),
