@@ -1,0 +1,126 @@
+"""Sharing with the supervisor (issue 9), two people on phones: the supervisee shares an entry
+from its page (the supervisor's key pinned on first sight) → the supervisor's page shows it
+opened → the supervisee stops sharing on "What I have shared" (the entry's key is rotated) →
+the supervisor's API answers 404 → a share "until the end of the next session" disappears the
+moment it expires. The process and the membership are made with the factories, not the UI.
+axe-core on the new pages; the no-plaintext proof covers the shared entries."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import update
+
+from webapp.extensions import db
+from webapp.models import Envelope, Item, Process
+from webapp.models.types import utcnow
+
+from ..factories import make_process
+from .conftest import run_axe
+from .device import js_string
+from .journeys import sign_up, write_entry
+
+
+def uid_of(page: Page) -> str:
+    return page.locator('meta[name="valitila-user"]').get_attribute("content")
+
+
+def no_axe_violations(page: Page) -> None:
+    violations = run_axe(page)
+    assert violations == [], violations
+
+
+def share_from_entry(page: Page, item_id: str, *, duration: str = "revoked",
+                     bring: bool = False) -> None:
+    page.goto(f"/journal/{item_id}")
+    panel = page.locator("[data-js-share-panel]")
+    form = panel.locator("[data-share-form]")
+    expect(form.locator("[type=submit]")).to_be_enabled()
+    form.locator(f"input[name=duration][value={duration}]").check()
+    if bring:
+        form.locator("#share-bring").check()
+    form.locator("[type=submit]").click()
+    # The panel comes back from the server with the share listed.
+    expect(page.locator("[data-js-share-panel] [data-revoke]")).to_have_count(1)
+
+
+def test_share_read_revoke_and_expire(new_context, live_server, marker, no_plaintext):
+    anna = new_context(bypass_csp=True).new_page()     # bypass: axe is injected as a script
+    sign_up(anna, name="Anna Ohjattava")
+    sara = new_context(bypass_csp=True).new_page()
+    sara.goto("/signup")
+    sara.check("#is_supervisor")
+    sign_up(sara, name="Sara Ohjaaja")
+    anna_uid, sara_uid = uid_of(anna), uid_of(sara)
+    pid = make_process(sara_uid, anna_uid, status="active", app=live_server.app)
+    with live_server.app.app_context():     # the first session today: "next session" exists
+        db.session.execute(update(Process).where(Process.id == pid)
+                           .values(starts_on=date.today(), ends_on=date.today()
+                                   + timedelta(days=365)))
+        db.session.commit()
+
+    # The supervisee shares an entry, marked for the next session.
+    first = write_entry(anna, f"Jaettava {marker}", f"Ohjaajalle {marker} luettavaksi.")
+    share_from_entry(anna, first, bring=True)
+    expect(anna.locator("[data-js-share-panel]")).to_contain_text("Sara Ohjaaja")
+    no_axe_violations(anna)
+
+    # The supervisor reads it, opened in the browser.
+    shared_page = f"/processes/{pid}/people/{anna_uid}/shared"
+    sara.goto(shared_page)
+    card = sara.locator("article[data-state=open]")
+    expect(card.locator("[data-field=title]")).to_have_text(f"Jaettava {marker}")
+    expect(card.locator("[data-field=excerpt]")).to_have_text(f"Ohjaajalle {marker} luettavaksi.")
+    expect(card.locator(".badge")).to_be_visible()
+    no_axe_violations(sara)
+    assert sara.request.get(f"/api/v1/items/{first}").status == 200
+
+    # The supervisee sees the same on her side, and stops sharing it.
+    anna.goto(shared_page)
+    expect(anna.locator("article[data-state=open] [data-field=title]")).to_have_text(
+        f"Jaettava {marker}")
+    anna.goto("/shared")
+    row = anna.locator(f"[data-share][data-item='{first}']")
+    expect(row.locator("[data-field=title]")).to_have_text(f"Jaettava {marker}")
+    no_axe_violations(anna)
+    row.locator("[data-revoke]").click()
+    expect(row).to_have_count(0)
+    # "What was already read cannot be unread", in the page's language.
+    expect(anna.locator("[data-status]").first).to_have_text(js_string(anna, "shareStopped"))
+
+    # At once: the supervisor's API answers 404 and her page no longer lists it.
+    assert sara.request.get(f"/api/v1/items/{first}").status == 404
+    sara.goto(shared_page)
+    expect(sara.locator(".empty-state")).to_be_visible()
+    # The author's client rotated the entry's key: rev 2, nothing due.
+    readers = anna.request.get(f"/api/v1/items/{first}/readers").json()
+    assert readers == {"readers": [], "rekey_due": False}
+    assert anna.request.get(f"/api/v1/items/{first}").json()["rev"] == 2
+
+    # A share until the end of the next session disappears the moment it expires.
+    second = write_entry(anna, f"Sessioon asti {marker}", f"Vain tähän {marker} istuntoon.")
+    share_from_entry(anna, second, duration="session")
+    sara.goto(shared_page)
+    expect(sara.locator("article[data-state=open] [data-field=title]")).to_have_text(
+        f"Sessioon asti {marker}")
+    with live_server.app.app_context():
+        stored = db.session.get(Envelope, db.session.scalar(
+            db.select(Envelope.id).where(Envelope.item_id == second,
+                                         Envelope.recipient_uid == sara_uid)))
+        assert stored.expires_at is not None and stored.expires_at > utcnow()
+        stored.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    sara.goto(shared_page)
+    expect(sara.locator(".empty-state")).to_be_visible()
+    assert sara.request.get(f"/api/v1/items/{second}").status == 404
+    anna.goto("/shared")
+    expect(anna.locator(".empty-state")).to_be_visible()
+    # The purge then deletes it for good and marks the entry for a new key.
+    result = live_server.app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0 and "1" in result.output
+    with live_server.app.app_context():
+        assert db.session.get(Item, second).rekey_due
+    # The author's next open of the entry rotates its key.
+    anna.goto(f"/journal/{second}")
+    expect(anna.locator("[data-js-share-panel][data-rekey-due=false]")).to_be_visible()
+    assert anna.request.get(f"/api/v1/items/{second}").json()["rev"] == 2
