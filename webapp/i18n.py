@@ -136,6 +136,17 @@ JS_STRINGS = {
                          "reflections. What was already read cannot be unread."),
     "stoppingShares": _l("Stopping the shares…"),
     "allSharesStopped": _l("Nothing is shared any more."),
+    # Joining from an invite link, safety numbers (behaviors/people/, auth/signup.js)
+    "joining": _l("Joining…"),
+    "inviteGone": _l("This invitation can no longer be used: it was used, withdrawn or has "
+                     "expired. Ask your supervisor for a new one."),
+    "inviteMismatch": _l("Do not join: the key the server gave for your supervisor does not "
+                         "match your invitation link. No account was created. Ask your "
+                         "supervisor for a new link."),
+    "inviteIncomplete": _l("Open your invitation link again: the security code after #fp= "
+                           "is missing, so your supervisor's key cannot be checked."),
+    "safetyQr": _l("QR code of the safety number"),
+    "safetyVerified": _l("Marked as verified."),
 }
 
 # Strings with a count, for static/js: every catalogue has two plural forms, n == 1 and the

@@ -291,6 +291,15 @@ export async function bundleFor(uid) {
   return bundle;
 }
 
+/** Send this device's pin records that the server has not taken yet (a pin made just before
+ *  joining a process is refused until the two share it). */
+export async function sendPendingPins() {
+  const me = await self();
+  for (const record of await readAll(me.uid)) {
+    if (!record.synced) await push(record);
+  }
+}
+
 /** Forget the page's cached account and sync state (tests, account switch). */
 export function resetPinsCache() {
   selfPromise = null;
