@@ -22,7 +22,7 @@ from webapp.services import processes
 from ..factories import fast_account, make_process
 from .conftest import run_axe
 from .device import js_string
-from .journeys import PASSWORD, sign_up
+from .journeys import PASSWORD, log_out, sign_up
 
 
 def uid_of(page: Page) -> str:
@@ -252,5 +252,33 @@ def test_join_signed_in_then_compare_safety_numbers(new_context, live_server, re
     expect(anna.locator("[data-safety-verify]")).to_be_visible()
     assert anna.locator("[data-safety-number]").text_content() != numbers[0]
     no_axe_violations(anna)
+    assert_fp_never_sent(recorder, fp)
+    assert not recorder.problems, recorder.problems
+
+
+def test_sign_in_from_the_link_then_join(new_context, live_server, recorder):
+    sara = supervisor(new_context)
+    sara_uid = uid_of(sara)
+    anna = new_context(bypass_csp=True).new_page()
+    account = sign_up(anna, name="Anna Ohjattava")
+    anna_uid = uid_of(anna)
+    log_out(anna)
+    pid, token, fp = invite(live_server, sara_uid)
+
+    anna.goto(f"/join/{token}#fp={fp}")
+    expect(anna.locator("[data-field=supervisor]")).to_have_text("Sara Ohjaaja")
+    anna.locator("[data-join-login]").click()
+    anna.wait_for_url(re.compile(r".*/login\?next="))
+    anna.fill("#email", account.email)
+    anna.fill("#password", account.password)
+    anna.locator("[data-login-form] [type=submit]").click()
+    # Back on the link's page (without its fragment: the fp was kept in the tab), signed in.
+    anna.wait_for_url(re.compile(rf".*/join/{token}$"))
+    expect(anna.locator("[data-field=supervisor]")).to_have_text("Sara Ohjaaja")
+    anna.locator("[data-join-accept]").click()
+    anna.wait_for_url(re.compile(rf".*/processes/{pid}$"))
+    assert members(live_server, pid) == {sara_uid, anna_uid}
+    with live_server.app.app_context():
+        assert db.session.get(PinnedKey, (anna_uid, sara_uid)) is not None
     assert_fp_never_sent(recorder, fp)
     assert not recorder.problems, recorder.problems
