@@ -15,6 +15,8 @@
 //                                       strength.js imports zxcvbn with one literal path and
 //                                       the build (scripts/build.mjs) makes it one lazy chunk
 //   vendor/minisearch.mjs               minisearch/dist/es/index.js (ES module, no imports)
+//   vendor/uqr.mjs                      uqr/dist/index.mjs: QR codes of invite links (ES
+//                                       module, no imports; js/qr.js, a lazy chunk)
 //   vendor/stemmers/{finnish,swedish,english}.mjs
 //                                       @orama/stemmers' Snowball-derived stemmers (ES
 //                                       modules exporting `stemmer`), one per UI language
@@ -279,6 +281,8 @@ async function main() {
 
   const miniSearch = readPkg('minisearch');
   outputs.set('minisearch.mjs', stripSourceMap(readDep(MINISEARCH_FILE)));
+  readPkg('uqr');
+  outputs.set('uqr.mjs', stripSourceMap(readDep('uqr/dist/index.mjs')));
   const stemmers = readPkg('@orama/stemmers');
   for (const [name, file] of Object.entries(STEMMERS)) {
     outputs.set(`stemmers/${name}.mjs`, stripSourceMap(readDep(`@orama/stemmers/dist/${file}.js`)));

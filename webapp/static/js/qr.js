@@ -1,7 +1,8 @@
 // A QR code as an inline SVG (for an invite link shown on the screen at a first meeting).
-// The encoder is uqr (npm registry); this module is imported on demand, so the build puts it
-// and uqr in a chunk of their own that only a tap on "Show a QR code" loads.
-import { encode } from 'uqr';
+// The encoder is uqr (npm registry, copied to vendor/uqr.mjs by scripts/vendor.mjs); this
+// module is imported on demand, so the build puts it and uqr in a chunk of their own that
+// only a tap on "Show a QR code" loads.
+import { encode } from '../vendor/uqr.mjs';
 
 const SVG = 'http://www.w3.org/2000/svg';
 

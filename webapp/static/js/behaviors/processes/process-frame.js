@@ -1,8 +1,8 @@
 // data-js-process-frame (a form): the supervisor changes the schedule frame (PATCH).
 import { api } from '../../api.js';
 import { t } from '../../i18n.js';
+import { readFrame, showApiError } from '../../process-forms.js';
 import { clearErrors, setStatus } from '../../ui.js';
-import { readFrame, showApiError } from './process-new.js';
 
 export default function processFrame(form) {
   const submit = /** @type {HTMLButtonElement} */ (form.querySelector('[type=submit]'));

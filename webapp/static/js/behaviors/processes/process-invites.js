@@ -11,9 +11,9 @@ import { verifyBundle } from '../../crypto/identity.js';
 import { fp16 } from '../../crypto/safety.js';
 import { t } from '../../i18n.js';
 import * as keystore from '../../keystore.js';
+import { showApiError } from '../../process-forms.js';
 import { currentUid, requireKeys } from '../../session.js';
 import { clearErrors, errorMessage, fieldError, setStatus } from '../../ui.js';
-import { showApiError } from './process-new.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -2,6 +2,7 @@
 // with textContent only. The names of one page are opened in one batch: the keys are read
 // once. Nothing is kept in the journal's offline mirror.
 import { t } from '../../i18n.js';
+import { showName } from '../../process-forms.js';
 import { openSealed } from '../../sealed-items.js';
 import { requireKeys } from '../../session.js';
 
@@ -34,12 +35,4 @@ async function open(el, keys) {
     el.dataset.state = 'error';
   }
   el.removeAttribute('aria-busy');
-}
-
-/** Show a name (untrusted text) in `el`; a page's main heading also names the tab. */
-export function showName(el, title) {
-  const name = typeof title === 'string' && title.trim() ? title : t('untitled');
-  el.textContent = name;
-  el.dataset.state = 'open';
-  if (el.tagName === 'H1') document.title = `${name} · Välitila`;
 }

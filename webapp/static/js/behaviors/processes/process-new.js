@@ -2,35 +2,11 @@
 // supervisor changes any of it); on submit the browser POSTs /processes with a fresh id and
 // then PUTs the name as a sealed item of the process. Retries resend the same id and the
 // same sealed body, so a repeated tap never makes two processes or two names.
-import { ApiError, api } from '../../api.js';
+import { api } from '../../api.js';
 import { t } from '../../i18n.js';
+import { FRAME, newNameState, putName, readFrame, showApiError } from '../../process-forms.js';
 import { currentUid, requireKeys } from '../../session.js';
-import { clearErrors, errorMessage, fieldError, go, setStatus } from '../../ui.js';
-import { newNameState, putName } from './seal-name.js';
-
-const FRAME = ['session_minutes', 'interval_days', 'session_count'];
-
-/** The frame fields of a form as the API takes them (empty dates left out). */
-export function readFrame(form) {
-  const value = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name))?.value ?? '';
-  /** @type {Record<string, any>} */
-  const frame = { mode: value('mode') };
-  for (const name of FRAME) frame[name] = Number(value(name));
-  for (const name of ['starts_on', 'ends_on']) frame[name] = value(name) || null;
-  return frame;
-}
-
-/** Show a 400's message next to its field when the form has one, else in the status line. */
-export function showApiError(form, err) {
-  const field = err instanceof ApiError ? String(err.body?.error?.field || '') : '';
-  const input = field && /** @type {HTMLInputElement|null} */ (form.querySelector(`#${CSS.escape(field)}`));
-  if (err?.status === 400 && input) {
-    fieldError(input, t('badInput'));
-    setStatus(form, '');
-  } else {
-    setStatus(form, errorMessage(err), 'error');
-  }
-}
+import { clearErrors, fieldError, go, setStatus } from '../../ui.js';
 
 export default function processNew(root) {
   const form = /** @type {HTMLFormElement} */ (root.querySelector('[data-process-form]'));

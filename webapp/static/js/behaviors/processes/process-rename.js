@@ -2,12 +2,10 @@
 // (data-sealed) is opened for its key and text; a rename is the next revision sealed with the
 // same key, so every member who holds an envelope reads the new name.
 import { t } from '../../i18n.js';
+import { newNameState, putName, showApiError, showName } from '../../process-forms.js';
 import { openSealed } from '../../sealed-items.js';
 import { currentUid, requireKeys } from '../../session.js';
 import { clearErrors, fieldError, setStatus } from '../../ui.js';
-import { showApiError } from './process-new.js';
-import { showName } from './process-name.js';
-import { newNameState, putName } from './seal-name.js';
 
 export default async function processRename(root) {
   const form = /** @type {HTMLFormElement} */ (root.querySelector('[data-rename-form]'));
