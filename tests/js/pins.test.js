@@ -104,6 +104,26 @@ describe('first sight and changes', () => {
     assert.equal(srv.seen.filter((r) => r.path.startsWith('/users/')).length, 0);
   });
 
+  test('one\'s own key is never pinned: it is checked against the device', async () => {
+    const srv = server();
+    assert.equal((await pins.checkBundle(ME, me.bundle)).status, 'verified');
+    assert.equal((await pins.checkBundle(ME, stranger.bundle)).status, 'changed');
+    await pins.pinFromInvite(ME, me.bundle, await fp16(me.bundle));
+    await pins.markVerified(ME, me.bundle);
+    await rejectsWith(pins.pin(ME, stranger.bundle), 'changed');
+    assert.equal(srv.seen.filter((r) => r.method === 'PUT').length, 0);
+  });
+
+  test('signing out wipes the pins with the rest of the device', async () => {
+    server();
+    await pins.pin(SUP, sup.bundle);
+    await keystore.wipeDevice(); // the same IndexedDB factory: the database is deleted
+    pins.resetPinsCache();
+    await signIn();
+    server({ records: new Map() }); // and the server no longer has it either
+    assert.equal((await pins.checkBundle(SUP, sup.bundle)).status, 'new');
+  });
+
   test('locked keys: nothing can be pinned', async () => {
     server();
     await keystore.lock();

@@ -220,6 +220,8 @@ export async function pinOf(uid) {
  */
 export async function checkBundle(uid, bundle) {
   const fp = await checked(uid, bundle);
+  const me = await self();
+  if (uid === me.uid) return { status: fp === (await fingerprintOf(me.bundle)) ? 'verified' : 'changed' };
   const pinned = await pinOf(uid);
   if (!pinned) return { status: 'new' };
   if (pinned.fp !== fp) return { status: 'changed' };
@@ -234,10 +236,15 @@ export async function checkBundle(uid, bundle) {
  */
 export async function pin(uid, bundle) {
   const fp = await checked(uid, bundle);
+  const me = await self();
+  if (uid === me.uid) {
+    // One's own key is known from this device, never pinned.
+    if (fp !== (await fingerprintOf(me.bundle))) throw new PinError('changed', 'not this account\'s key');
+    return;
+  }
   const pinned = await pinOf(uid);
   if (pinned?.fp === fp) return;
   if (pinned) throw new PinError('changed', 'another key is pinned for this person');
-  const me = await self();
   const record = await signedRecord(me, uid, fp, false);
   await writePin(record);
   await push(record);
@@ -267,8 +274,9 @@ export async function pinFromInvite(uid, bundle, linkFp16) {
 export async function markVerified(uid, bundle) {
   const shown = bundle ?? (await api('GET', `/users/${uid}/bundle`));
   const fp = await checked(uid, shown);
-  await syncPins();
   const me = await self();
+  if (uid === me.uid) return pin(uid, shown); // nothing to verify about oneself
+  await syncPins();
   const record = await signedRecord(me, uid, fp, true);
   await writePin(record);
   await push(record);
