@@ -561,6 +561,12 @@ def test_ending_a_membership_deletes_the_envelopes_through_it(sara, anna, bertta
     _err(NotFound, get_item, sara.user, to_sara)
     assert get_item(anna.user, to_sara)[0].id == to_sara        # still hers
     assert get_item(anna.user, note)[0].id == note
+    # Every item that lost a reader is marked for a key rotation by its author's client;
+    # the others are not.
+    due = {item_id: db.session.get(Item, item_id).rekey_due
+           for item_id in (to_sara, title, berttas, to_sara_elsewhere, note)}
+    assert due == {to_sara: True, title: True, berttas: True, to_sara_elsewhere: False,
+                   note: False}
 
 
 def test_removal_by_the_supervisor_deletes_the_same_envelopes(sara, anna):

@@ -289,26 +289,36 @@ def accept_invite(user: User, token: str) -> Process:
 def end_membership(actor: User, pid: str, uid: str) -> None:
     """The supervisor removes a member, or a member leaves. Per PROTOCOL §5 the envelopes
     shared through the process to the leaver, and those of the leaver's items shared through
-    it to the others, are deleted at once (the authors' clients rotate on their next open)."""
-    get_process(actor, pid)                              # 404 for outsiders
+    it to the others, are deleted at once, and their items are marked for a key rotation
+    (items.rekey_due): the authors' clients rotate on their next open."""
+    visible = get_process(actor, pid)                    # 404 for outsiders
+    if actor.uid != uid and actor.uid != visible.supervisor_uid:
+        raise Forbidden("Only the supervisor can remove a member.", "not_supervisor")
+    if uid == visible.supervisor_uid:
+        raise InvalidInput("The supervisor ends the process instead of leaving it.",
+                           "supervisor_cannot_leave")
+    leavers_items = select(Item.id).where(Item.author_uid == uid)
+    through = (Envelope.process_id == pid) & (
+        (Envelope.recipient_uid == uid) | Envelope.item_id.in_(leavers_items))
+    # Lock the affected items before the process row, in id order: a share locks its item
+    # and then the process (FOR SHARE), so taking them in the same order cannot deadlock.
+    db.session.execute(select(Item.id).where(Item.id.in_(select(Envelope.item_id)
+                                                         .where(through)))
+                       .order_by(Item.id).with_for_update())
     process = db.session.get(Process, pid, with_for_update=True, populate_existing=True)
     if process is None:
         raise NotFound("process not found", "process_not_found")
-    if actor.uid != uid and actor.uid != process.supervisor_uid:
-        raise Forbidden("Only the supervisor can remove a member.", "not_supervisor")
-    if uid == process.supervisor_uid:
-        raise InvalidInput("The supervisor ends the process instead of leaving it.",
-                           "supervisor_cannot_leave")
     ended = db.session.execute(update(Membership).where(
         Membership.process_id == pid, Membership.user_uid == uid,
         Membership.ended_at.is_(None)).values(ended_at=utcnow())).rowcount
     if ended != 1:
         raise NotFound("member not found", "member_not_found")
-    leavers_items = select(Item.id).where(Item.author_uid == uid)
-    db.session.execute(delete(Envelope).where(
-        Envelope.process_id == pid,
-        (Envelope.recipient_uid == uid) | Envelope.item_id.in_(leavers_items))
-        .execution_options(synchronize_session=False))
+    affected = list(db.session.scalars(select(Envelope.item_id).where(through)))
+    db.session.execute(delete(Envelope).where(through)
+                       .execution_options(synchronize_session=False))
+    if affected:
+        db.session.execute(update(Item).where(Item.id.in_(affected)).values(rekey_due=True)
+                           .execution_options(synchronize_session=False))
     process.roster_epoch += 1
     db.session.flush()
     db.session.expire_all()
