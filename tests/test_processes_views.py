@@ -222,3 +222,21 @@ def test_the_nav_links_to_supervision_and_carries_the_sync_hook_for_supervisors(
     assert re.search(r'<a href="/processes/"[^>]*data-js-process-sync', html)
     html = page(anna, "/journal/").get_data(as_text=True)
     assert 'href="/processes/"' in html and "data-js-process-sync" not in html
+
+
+def test_the_process_page_links_each_member_to_the_safety_number_and_the_shared_list(app):
+    sara, anna, pid, _ = setup_world(app)
+    bertta = api_register(app, display_name="Bertta Berg")
+    join(bertta, sara, pid)
+    safety = lambda person: f'href="/people/{person.uid}/safety"'  # noqa: E731
+    shared = lambda person: f'href="/processes/{pid}/people/{person.uid}/shared"'  # noqa: E731
+
+    as_supervisor = page(sara, f"/processes/{pid}").get_data(as_text=True)
+    assert safety(anna) in as_supervisor and safety(bertta) in as_supervisor
+    assert safety(sara) not in as_supervisor                        # not with oneself
+    assert shared(anna) in as_supervisor and shared(bertta) in as_supervisor
+
+    as_anna = page(anna, f"/processes/{pid}").get_data(as_text=True)
+    assert safety(sara) in as_anna and safety(bertta) in as_anna and safety(anna) not in as_anna
+    assert shared(anna) in as_anna                                   # what she shares
+    assert shared(bertta) not in as_anna                             # not another member's
