@@ -47,6 +47,7 @@ export const ENTRIES = ['js/app.js', 'css/app.css', 'js/outbox.js', 'js/kdf-work
 const KDF_WORKER = 'js/kdf-worker.js';
 const ARGON2 = 'vendor/argon2.mjs';
 const HTMX = 'vendor/htmx.min.js';
+const BEHAVIORS = 'js/behaviors/index.js';
 // Outputs built from these sources are left out of the precache (see webapp/pwa.py).
 const NOT_PRECACHED = ['vendor/zxcvbn.mjs', 'vendor/zxcvbn/'];
 const WATCHED = ['js', 'css', 'vendor'];
@@ -102,8 +103,9 @@ async function loadEsbuild() {
 }
 
 /**
- * One esbuild run; returns [{name, bytes, sources}] (name: the output's file name in outdir,
- * sources: the input files it holds, relative to the static tree) and the map entry → name.
+ * One esbuild run; returns [{name, bytes, sources, imports}] (name: the output's file name in
+ * outdir, sources: the input files it holds, relative to the static tree, imports: the names
+ * of the outputs it imports statically) and the map entry → name.
  */
 async function bundle(esbuild, staticDir, outdir, options) {
   const result = await esbuild.build({
@@ -128,7 +130,9 @@ async function bundle(esbuild, staticDir, outdir, options) {
     const meta = Object.entries(result.metafile.outputs).find(([out]) => path.resolve(staticDir, out) === file.path)?.[1];
     if (!meta) die(`no metafile entry for ${name}`);
     const sources = Object.keys(meta.inputs);
-    outputs.push({ name, bytes: Buffer.from(file.contents), sources });
+    // The built files this one imports statically (the browser fetches them before running it).
+    const imports = meta.imports.filter((imp) => imp.kind === 'import-statement' && !imp.external).map((imp) => path.basename(imp.path));
+    outputs.push({ name, bytes: Buffer.from(file.contents), sources, imports });
     if (meta.entryPoint) entries.set(meta.entryPoint, name);
   }
   return { outputs, entries };
@@ -142,7 +146,31 @@ const argon2Plugin = (file) => ({
   },
 });
 
-/** Build everything in memory: {outputs: [{name, bytes, sources}], files: {logical → name}}. */
+/**
+ * The behaviour registry (js/behaviors/index.js): hook name → the logical path of its module.
+ * Its entries are `name: () => import('./<path>')` with literal paths; any other import()
+ * there stops the build (a hook whose module the manifest did not list would load without
+ * its preload).
+ */
+export function behaviorModules(staticDir) {
+  const source = fs.readFileSync(path.join(staticDir, BEHAVIORS), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, ''); // comments may name import() too
+  const entry = /^\s*'?([a-z][a-z-]*)'?\s*:\s*\(\)\s*=>\s*import\(\s*'\.\/([^']+)'\s*\)\s*,?\s*$/gm;
+  const modules = {};
+  for (const [, name, rel] of source.matchAll(entry)) {
+    if (name in modules) die(`${BEHAVIORS} names the hook ${name} twice`);
+    modules[name] = path.posix.join(path.posix.dirname(BEHAVIORS), rel);
+  }
+  const calls = source.match(/\bimport\(/g)?.length ?? 0;
+  if (calls !== Object.keys(modules).length) {
+    die(`${BEHAVIORS}: ${calls} import() calls but ${Object.keys(modules).length} entries of the form \`name: () => import('./path.js')\``);
+  }
+  return modules;
+}
+
+/** Build everything in memory: {outputs: [{name, bytes, sources, imports}], files: {logical →
+ * name}, behaviors: {hook → logical path}}. */
 async function buildAll(esbuild, staticDir, outdir) {
   for (const rel of [...ENTRIES, ARGON2]) {
     if (!fs.existsSync(path.join(staticDir, rel))) {
@@ -171,7 +199,7 @@ async function buildAll(esbuild, staticDir, outdir) {
   // 4. htmx, a classic script, minified upstream: copied under a hashed name.
   const htmx = fs.readFileSync(path.join(staticDir, HTMX));
   const htmxName = `htmx-${contentHash(htmx)}.js`;
-  outputs.push({ name: htmxName, bytes: htmx, sources: [HTMX] });
+  outputs.push({ name: htmxName, bytes: htmx, sources: [HTMX], imports: [] });
   files[HTMX] = htmxName;
 
   const names = new Set();
@@ -179,11 +207,21 @@ async function buildAll(esbuild, staticDir, outdir) {
     if (names.has(name)) die(`two outputs named ${name}`);
     names.add(name);
   }
-  return { outputs, files };
+  const behaviors = behaviorModules(staticDir);
+  for (const [hook, module] of Object.entries(behaviors)) {
+    if (!files[module]) die(`the behaviour ${hook} (${module}) was not built as a chunk of its own`);
+  }
+  return { outputs, files, behaviors };
 }
 
-function manifestOf({ outputs, files }, prefix) {
+function manifestOf({ outputs, files, behaviors }, prefix) {
   const byName = new Map(outputs.map((out) => [out.name, out]));
+  /** `name` and every output it imports statically, transitively (depth first, in order). */
+  const closure = (name, seen = new Set()) => {
+    if (seen.has(name)) return [];
+    seen.add(name);
+    return [name, ...byName.get(name).imports.flatMap((dep) => closure(dep, seen))];
+  };
   const notPrecached = (src) => NOT_PRECACHED.some((skip) => src.startsWith(skip));
   const lazy = outputs.filter((out) => out.sources.some(notPrecached));
   for (const out of lazy) {
@@ -193,11 +231,27 @@ function manifestOf({ outputs, files }, prefix) {
   }
   const precache = outputs.filter((out) => !lazy.includes(out));
   const sorted = (list) => list.map((out) => prefix + out.name).sort();
+  // What a page may preload (<link rel=modulepreload>, webapp/preload.py): the app's static
+  // imports, and per hook its behaviour's chunk with the chunks that chunk imports statically.
+  // Never what is imported on demand (Argon2, zxcvbn): those stay behind their import().
+  const app = closure(files['js/app.js']).slice(1);
+  const hooks = Object.fromEntries(Object.keys(behaviors).sort().map((hook) => {
+    const chunks = closure(files[behaviors[hook]]).filter((name) => !app.includes(name));
+    return [hook, chunks];
+  }));
+  const onDemand = new Set([...lazy.map((out) => out.name), files[ARGON2]]);
+  for (const [hook, chunks] of Object.entries({ 'js/app.js': app, ...hooks })) {
+    const wrong = chunks.filter((name) => onDemand.has(name));
+    if (wrong.length) die(`${hook} would preload ${wrong.join(', ')}, which must load on demand only`);
+  }
+  const paths = (names) => names.map((name) => prefix + name);
   return {
     files: Object.fromEntries(Object.keys(files).sort().map((key) => [key, prefix + files[key]])),
     integrity: Object.fromEntries(ENTRIES.map((key) => [key, sri(byName.get(files[key]).bytes)])),
     precache: sorted(precache),
     lazy: sorted(lazy),
+    imports: { 'js/app.js': paths(app) },
+    behaviors: Object.fromEntries(Object.entries(hooks).map(([hook, chunks]) => [hook, paths(chunks)])),
   };
 }
 

@@ -39,7 +39,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import assets, guards, i18n, security
+    from . import assets, guards, i18n, preload, security
     from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from .models import User
 
@@ -72,6 +72,7 @@ def register_extensions(app: Flask) -> None:
 
     security.init_app(app)
     assets.init_app(app)
+    preload.init_app(app)  # after compress: its hook runs first
     from .services import policy
     app.jinja_env.globals.update(can_read=policy.can_read, can_edit=policy.can_edit,
                                  can_share=policy.can_share)

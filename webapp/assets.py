@@ -2,10 +2,11 @@
 
 The app's JS and CSS are served from the front-end build (scripts/build.mjs, run by `make
 setup`): webapp/static/build/ holds content-hashed files and manifest.json, which maps each
-logical source path ('js/app.js', 'css/app.css', 'vendor/htmx.min.js', …) to its built file
-and lists the files the service worker precaches. asset_url() of such a path is the built
-file's plain URL (/static/build/app-<HASH>.js: the name changes with the content). Files that
-are not built (the icons) keep /static/<path>?v=<content hash>.
+logical source path ('js/app.js', 'css/app.css', 'vendor/htmx.min.js', …) to its built file,
+lists the files the service worker precaches, and per data-js-* hook the files its behaviour
+needs (which webapp/preload.py has the browser fetch with the page). asset_url() of such a
+path is the built file's plain URL (/static/build/app-<HASH>.js: the name changes with the
+content). Files that are not built (the icons) keep /static/<path>?v=<content hash>.
 """
 from __future__ import annotations
 
@@ -60,7 +61,12 @@ def _read_manifest(static: Path, mtime_ns: int) -> dict:
     for key in ("files", "integrity", "precache", "lazy"):
         if key not in data:
             raise BuildMissing(f"{path} has no {key!r}: {FIX}")
-    for built in {*data["files"].values(), *data["precache"], *data["lazy"]}:
+    # What pages preload (webapp/preload.py); a manifest without the lists preloads nothing.
+    data.setdefault("imports", {})
+    data.setdefault("behaviors", {})
+    preloads = {path for paths in (*data["imports"].values(), *data["behaviors"].values())
+                for path in paths}
+    for built in {*data["files"].values(), *data["precache"], *data["lazy"], *preloads}:
         if not (static / built).is_file():
             raise BuildMissing(f"{path} names {built}, which is missing: {FIX}")
     return data

@@ -1,7 +1,11 @@
 // The registry: data-js-<name> → a function importing the behaviour module for that hook (its
 // default export is behaviour(element)). One file per hook, grouped by area. app.js loads a
 // module only when its hook is on the page. The import paths are literal so that the build
-// (scripts/build.mjs, esbuild) makes each behaviour a chunk of its own.
+// (scripts/build.mjs, esbuild) makes each behaviour a chunk of its own, and lists per hook
+// the files that chunk needs: the page names them in <link rel="modulepreload">
+// (webapp/preload.py). Keep every entry an arrow function returning the import of a literal
+// relative path, one per line: the build reads this file to map hooks to modules, and stops
+// on an import of any other form.
 export const behaviors = {
   'change-password': () => import('./account/change-password.js'),
   compose: () => import('./journal/compose.js'),
