@@ -2,9 +2,20 @@
 // swap), import that hook's behaviour module — only those whose hook is present — and attach
 // it once to each element carrying the hook.
 //
+// The page names, in <link rel="modulepreload">, every built file its hooks need (the server
+// adds them: webapp/preload.py), so the imports below find their modules fetched already.
+// The page's hooks are attached as soon as the document is parsed (this module runs then),
+// not later on htmx's load event; a signed-in page also starts opening IndexedDB at once,
+// which the behaviours (the journal's sealed cards first) would otherwise wait for.
+//
 // The modules load after the page: a form submitted before its behaviour is attached (a fast
 // tap, a test) is held and submitted again once the behaviour is there, never sent natively.
-import { behaviors, loadBehavior } from './behaviors/index.js';
+import { attachOrder, loadBehavior } from './behaviors/index.js';
+import { openDb } from './idb.js';
+
+// Signed in (the page names its user): the behaviours will read the keys and the sealed
+// mirror; opening the connection takes tens of milliseconds, spent while they load.
+if (document.querySelector('meta[name="valitila-user"]')) openDb().catch(() => {});
 
 /** @type {WeakMap<Element, Set<string>>} */
 const attached = new WeakMap();
@@ -55,7 +66,7 @@ function enableControls(node) {
 
 /** @param {Element} root */
 function attach(root) {
-  for (const name of /** @type {(keyof typeof behaviors)[]} */ (Object.keys(behaviors))) {
+  for (const name of attachOrder) {
     const selector = `[data-js-${name}]`;
     const nodes = [...root.querySelectorAll(selector)];
     if (root.matches?.(selector)) nodes.unshift(root);
@@ -121,8 +132,12 @@ document.addEventListener(
   true,
 );
 
-/** htmx 2 (vendor/htmx.min.js, loaded before this module). */
-const htmx = /** @type {{onLoad(fn: (el: Element) => void): void} | undefined} */ (/** @type {any} */ (window).htmx);
-if (htmx) htmx.onLoad(attach);
-else if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => attach(document.body));
+// Content htmx swaps in (htmx 2's load event, which htmx.onLoad listens to: it bubbles from
+// each new element). htmx also sends it for <body> once it has started, after this module
+// has attached the page: nothing is attached twice.
+document.addEventListener('htmx:load', (event) => {
+  const elt = /** @type {CustomEvent<{elt?: Element}>} */ (event).detail?.elt;
+  if (elt instanceof Element) attach(elt);
+});
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => attach(document.body));
 else attach(document.body);

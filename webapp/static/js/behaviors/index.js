@@ -43,6 +43,19 @@ export const behaviors = {
   unlock: () => import('./auth/unlock.js'),
 };
 
+/**
+ * Hooks attached before the others on a page: they show what the page is for (the journal's
+ * sealed cards), while the rest add listeners and details that can wait a few milliseconds.
+ * @type {(keyof typeof behaviors)[]}
+ */
+export const first = ['sealed', 'local-journal'];
+
+/** The hook names in the order app.js attaches them: `first`, then the rest as listed. */
+export const attachOrder = /** @type {(keyof typeof behaviors)[]} */ ([
+  ...first,
+  ...Object.keys(behaviors).filter((name) => !first.includes(/** @type {keyof typeof behaviors} */ (name))),
+]);
+
 /** @typedef {(element: HTMLElement) => unknown} Behavior */
 
 /** @type {Map<string, Promise<Behavior>>} */
