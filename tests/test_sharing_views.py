@@ -162,3 +162,8 @@ def test_readers_endpoint_for_the_rotation(anna, sara, bertta, pid):
         sara.uid]
     for other in (sara, bertta):
         assert other.get(f"/items/{item_id}/readers").status_code == 404
+
+
+def test_settings_lead_to_what_i_have_shared(anna):
+    html = anna.client.get("/account/").get_data(as_text=True)
+    assert 'href="/shared"' in html
