@@ -41,6 +41,11 @@ ITEM_ROUTES: dict[tuple[str, str], dict[str, int]] = {
         author=200, reader=200, revoked=404, expired=404, stranger=404, anonymous=302),
     ("/journal/<item_id>/edit", "GET"): dict(
         author=200, reader=403, revoked=404, expired=404, stranger=404, anonymous=302),
+    # Who reads an item, and its share panel: the author's business only (404 to readers).
+    (f"{API}/items/<item_id>/readers", "GET"): dict(
+        author=200, reader=404, revoked=404, expired=404, stranger=404, anonymous=401),
+    ("/shared/items/<item_id>", "GET"): dict(
+        author=200, reader=404, revoked=404, expired=404, stranger=404, anonymous=302),
 }
 
 
