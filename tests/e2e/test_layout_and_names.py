@@ -280,7 +280,7 @@ def test_entry_links_have_a_dated_name_before_they_are_opened(new_context, site,
     laptop = new_context(service_workers="block").new_page()
     log_in(laptop, email, PASSWORD)
     held = []
-    sealed_module = re.compile(r"/behaviors/journal/sealed\.js")
+    sealed_module = re.compile(r"/static/build/sealed-[A-Z2-7]{8}\.js$")  # the built chunk
     laptop.route(sealed_module, lambda route: held.append(route))
     try:
         laptop.goto("/journal/")
@@ -289,5 +289,6 @@ def test_entry_links_have_a_dated_name_before_they_are_opened(new_context, site,
             r"^Merkintä \d{1,2}\.\d{1,2}\.\d{4}$"))
         expect(links).to_have_count(3)
         assert not [p for p in unnamed_controls(laptop) if p.startswith("link")]
+        assert held, "the sealed behaviour's chunk was not held: the check would be empty"
     finally:
         laptop.context.close()          # with the module still held
