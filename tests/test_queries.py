@@ -110,8 +110,8 @@ def _plan(app, query) -> str:
     return "\n".join(" ".join(str(c) for c in row) for row in rows)
 
 
-@pytest.mark.parametrize("kind", [None, "entry"])
-def test_a_deep_page_is_an_index_range_not_a_filter(app, kind):
+@pytest.mark.parametrize("kind, own", [(None, False), ("entry", False), ("entry", True)])
+def test_a_deep_page_is_an_index_range_not_a_filter(app, kind, own):
     """The cursor condition must be part of the index search on both databases (a page near
     the end of a long journal then costs what the first page costs): SQLite shows it in the
     SEARCH line, PostgreSQL as an Index Cond on a row comparison."""
@@ -121,9 +121,11 @@ def test_a_deep_page_is_an_index_range_not_a_filter(app, kind):
 
     anna = api_register(app, "anna@example.fi")
     before = (datetime(2026, 1, 1, tzinfo=UTC), "7f7f7f7f-7f7f-4f7f-8f7f-7f7f7f7f7f7f")
-    plan = _plan(app, page_query(anna.uid, kind=kind, before=before))
+    plan = _plan(app, page_query(anna.uid, kind=kind, before=before, own=own))
     with app.app_context():
         dialect = db.engine.dialect.name
+    if own:                                    # the journal: own entries, their own index
+        assert "ix_envelopes_reader_own_order" in plan, plan
     if dialect == "sqlite":
         assert "(item_created_at,item_id)<(?,?)" in plan.replace(" ", ""), plan
         assert "TEMP B-TREE" not in plan, plan                  # no sort either

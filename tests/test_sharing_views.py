@@ -167,3 +167,20 @@ def test_readers_endpoint_for_the_rotation(anna, sara, bertta, pid):
 def test_settings_lead_to_what_i_have_shared(anna):
     html = anna.client.get("/account/").get_data(as_text=True)
     assert 'href="/shared"' in html
+
+
+def test_the_journal_lists_only_ones_own_entries(anna, sara, pid):
+    """What a supervisee shares appears on the supervisor's per-supervisee page, never in the
+    supervisor's own journal (nor in the supervisee's: it is hers already)."""
+    shared = anna.write(SECRET_TITLE, SECRET_BODY)
+    share(anna, shared, sara, pid)
+    own = sara.write("Oma", "Ohjaajan oma merkintä.")
+
+    def listed(person, path="/journal/"):
+        doc = assert_page(person.client.get(path))
+        return {sealed_of(el)["id"] for el in doc.find_all("article")
+                if "data-sealed" in el.attrs}
+
+    assert listed(sara) == {own}
+    assert listed(anna) == {shared}
+    assert listed(sara, f"/processes/{pid}/people/{anna.uid}/shared") == {shared}

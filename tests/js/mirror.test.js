@@ -85,3 +85,13 @@ test('refresh offline or signed out keeps the mirror as it is', async () => {
   }
   assert.equal(await mirror.lastSynced(UID), 0);
 });
+
+test("the offline journal is the user's own entries: others' shared ones stay out", async () => {
+  const { ownItems } = await import('../../webapp/static/js/local-entries.js');
+  const OTHER = '22222222-2222-4222-8222-222222222222';
+  const shared = { ...item(2), author: OTHER, envelope: { type: 'x25519' } };
+  await mirror.remember(UID, [item(1), shared, item(3)]);
+  const all = await mirror.list(UID, 'entry');
+  assert.equal(all.length, 3, 'the mirror keeps what was shared with the user');
+  assert.deepEqual(ownItems(all, UID).map((i) => i.id), [id(3), id(1)]);
+});

@@ -62,10 +62,12 @@ def _user():
 @bp.get("/")
 @login_required
 def index():
-    """Newest first. With HX-Request and ?before= it returns just the next page."""
+    """The user's own entries, newest first (what others share with them is shown per
+    process, not here). With HX-Request and ?before= it returns just the next page."""
     page = parse_query(PageQuery, request.args)
     wire_items, next_cursor = service.list_wire_items(
-        _user(), kind="entry", before=page.before, limit=current_app.config["PAGE_SIZE"])
+        _user(), kind="entry", before=page.before, limit=current_app.config["PAGE_SIZE"],
+        own=True)
     context = {"cards": _cards(wire_items), "next_cursor": next_cursor}
     if request.headers.get("HX-Request") and request.args.get("before"):
         return render_template("journal/_entries.html", **context)

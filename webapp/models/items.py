@@ -113,6 +113,9 @@ class Envelope(db.Model):
         Index("ix_envelopes_reader_kind_order", "recipient_uid", "item_kind",
               "item_created_at", "item_id"),
         Index("ix_envelopes_process_recipient", "process_id", "recipient_uid"),
+        # The reader's own items (owner envelopes, type ak) by kind, newest first: the journal.
+        Index("ix_envelopes_reader_own_order", "recipient_uid", "type", "item_kind",
+              "item_created_at", "item_id"),
         Index("ix_envelopes_expires_at", "expires_at"),     # the purge
     )
 

@@ -280,15 +280,15 @@ WIRE_COLUMNS = (Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv, 
 
 def page_query(reader_uid: str, *, kind: str | None = None, process: str | None = None,
                before: tuple[datetime, str] | None = None, limit: int = 20,
-               wire: bool = False) -> Select:
+               wire: bool = False, own: bool = False) -> Select:
     """The page query with its values bound (see _page_statement)."""
     statement, values = _page(reader_uid, kind=kind, process=process, before=before,
-                              limit=limit, wire=wire)
+                              limit=limit, wire=wire, own=own)
     return statement.params(values)
 
 
 def _page(reader_uid: str, *, kind: str | None, process: str | None,
-          before: tuple[datetime, str] | None, limit: int, wire: bool
+          before: tuple[datetime, str] | None, limit: int, wire: bool, own: bool = False
           ) -> tuple[Select, dict[str, object]]:
     """The page statement for these arguments and the values of its parameters."""
     values: dict[str, object] = {"reader": reader_uid, "now": utcnow()}
@@ -299,18 +299,20 @@ def _page(reader_uid: str, *, kind: str | None, process: str | None,
     if before is not None:
         values["before_at"], values["before_id"] = before
     statement = _page_statement(wire, kind is not None, process is not None,
-                                before is not None, limit)
+                                before is not None, limit, own)
     return statement, values
 
 
 @lru_cache(maxsize=64)
-def _page_statement(wire: bool, kind: bool, process: bool, before: bool, limit: int) -> Select:
+def _page_statement(wire: bool, kind: bool, process: bool, before: bool, limit: int,
+                    own: bool = False) -> Select:
     """The page query, built once per shape with bound parameters (a page then costs its
     execution, not the building and cache-keying of a new statement). The cursor is a
     row-value comparison, `(created_at, id) < (:t, :id)`, which SQLite and PostgreSQL both
     turn into a range on the reader's index, so a page deep in a long journal costs what
     the first costs (an `a < x OR (a = x AND b < y)` does not). Rows hold the item and the
-    envelope, or (`wire`) the WIRE_COLUMNS."""
+    envelope, or (`wire`) the WIRE_COLUMNS. `own`: only the reader's own items (their owner
+    envelope, type ak), a range on ix_envelopes_reader_own_order."""
     query = (select(*(WIRE_COLUMNS if wire else (Item, Envelope)))
              .join(Item, Item.id == Envelope.item_id)
              .where(Envelope.recipient_uid == bindparam("reader"),
@@ -318,6 +320,8 @@ def _page_statement(wire: bool, kind: bool, process: bool, before: bool, limit: 
                         Envelope.expires_at > bindparam("now", type_=UTCDateTime())))
              .order_by(Envelope.item_created_at.desc(), Envelope.item_id.desc())
              .limit(limit + 1))
+    if own:
+        query = query.where(Envelope.type == "ak")
     if kind:
         query = query.where(Envelope.item_kind == bindparam("kind"))
     if process:
@@ -332,13 +336,13 @@ def _page_statement(wire: bool, kind: bool, process: bool, before: bool, limit: 
 
 
 def list_items(reader: User, *, kind: str | None = None, process: str | None = None,
-               before: tuple[datetime, str] | None = None, limit: int = 20
-               ) -> tuple[list[tuple[Item, Envelope]], str | None]:
+               before: tuple[datetime, str] | None = None, limit: int = 20,
+               own: bool = False) -> tuple[list[tuple[Item, Envelope]], str | None]:
     """Items the reader holds an envelope for, newest first, one page and the next cursor.
     `before` is the decoded cursor of the previous page (created_at, id).
     One query per page, an index range scan on the reader's envelopes (no sort, no N+1)."""
     statement, values = _page(reader.uid, kind=kind, process=process, before=before,
-                              limit=limit, wire=False)
+                              limit=limit, wire=False, own=own)
     rows = [(item, env) for item, env in db.session.execute(statement, values).all()]
     last = rows[limit - 1][0] if len(rows) > limit else None
     next_cursor = encode_cursor(last.created_at, last.id) if last is not None else None
@@ -346,14 +350,14 @@ def list_items(reader: User, *, kind: str | None = None, process: str | None = N
 
 
 def list_wire_items(reader: User, *, kind: str | None = None, process: str | None = None,
-                    before: tuple[datetime, str] | None = None, limit: int = 20
-                    ) -> tuple[list[tuple[dict, datetime]], str | None]:
+                    before: tuple[datetime, str] | None = None, limit: int = 20,
+                    own: bool = False) -> tuple[list[tuple[dict, datetime]], str | None]:
     """The page list_items reads (same query, order and cursor), for a page that only shows
     it: each item straight in the API's wire form (webapp.items.api.item_json: the item and
     the reader's own envelope) beside its creation time, read as plain rows, without building
     ORM objects."""
     statement, values = _page(reader.uid, kind=kind, process=process, before=before,
-                              limit=limit, wire=True)
+                              limit=limit, wire=True, own=own)
     rows = db.session.execute(statement, values).all()
     page = []
     for row in rows[:limit]:
