@@ -384,3 +384,29 @@ def test_a_revoke_racing_an_accept_has_one_outcome(app, supervisor):
             assert invitee.delete(f"/processes/{supervisor.pid}/members/{invitee.uid}"
                                   ).status_code == 204
     print(f"\nrace revoke/accept [{db_name(app)}]: {dict(outcomes)}")
+
+
+def test_devices_pinning_one_person_at_once_leave_one_record(app, supervisor):
+    """The supervisor's devices store a pin of the same member at the same moment (two first
+    pins, then a verified one racing an unverified one): every call answers, never a 500, and
+    exactly one record remains, one of the records that were sent."""
+    from webapp.models.pins import PinnedKey
+
+    from .test_pins import record
+
+    member = api_register(app)
+    assert member.post(f"/invites/{_invite(supervisor)['token']}/accept").status_code == 200
+    for round_ in range(ROUNDS // 4):
+        bodies = [record(supervisor, member, verified=bool((round_ + n) % 2))
+                  for n in range(len(supervisor.devices))]
+        statuses = [_status(a) for a in race([
+            lambda d=d, b=b: d.put(f"/pins/{member.uid}", b)
+            for d, b in zip(supervisor.devices, bodies, strict=True)])]
+        assert statuses.count(201) == 1 and set(statuses) <= {200, 201}, statuses  # one create
+        with app.app_context():
+            pins = db.session.scalars(select(PinnedKey).where(
+                PinnedKey.owner_uid == supervisor.uid)).all()
+            assert len(pins) == 1
+            assert pins[0].sig in {b["sig"] for b in bodies}
+            db.session.delete(pins[0])
+            db.session.commit()
