@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -14,6 +14,8 @@ from .types import UTCDateTime, utcnow
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("calendar_token_hash",
+                                       name="uq_users_calendar_token_hash"),)
 
     uid: Mapped[str] = mapped_column(String(36), primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -35,6 +37,12 @@ class User(UserMixin, db.Model):
     wrapped_ed25519: Mapped[dict[str, str]] = mapped_column(JSON)
     bundle: Mapped[dict[str, Any]] = mapped_column(JSON)
     session_epoch: Mapped[int] = mapped_column(Integer, default=1)
+    # The user's time zone (IANA name): dates are stored in UTC and shown in this zone.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Helsinki",
+                                          server_default="Europe/Helsinki")
+    # The personal calendar feed's secret (only its hash; None: no feed). A new secret
+    # revokes the old URL.
+    calendar_token_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # The DeviceSession this request is signed in through and the cookie value naming it;
