@@ -161,14 +161,40 @@ def test_the_supervisor_sees_exactly_what_one_supervisee_shares(sara, olli, anna
     bertta.share(bertta_item, sara, pid)
     for viewer in (sara, anna):
         view = sharing.shared_with_supervisor(viewer.user, pid, anna.uid)
-        assert [item.id for item, _, _ in view.rows] == [marked, newer, older]
+        assert [row.wire["id"] for row in view.rows] == [marked, newer, older]
         # Each row opens with the viewer's own envelope; the supervisor's gives the mark.
-        assert {mine.recipient_uid for _, mine, _ in view.rows} == {viewer.uid}
-        assert [sup.bring for _, _, sup in view.rows] == [True, False, False]
-    assert [i.id for i, _, _ in sharing.shared_with_supervisor(
+        assert {row.wire["envelope"]["recipient"] for row in view.rows} == {viewer.uid}
+        assert [row.bring for row in view.rows] == [True, False, False]
+        assert view.next is None and private not in [row.wire["id"] for row in view.rows]
+    assert [row.wire["id"] for row in sharing.shared_with_supervisor(
         sara.user, pid, bertta.uid).rows] == [bertta_item]
-    assert [i.id for i, _, _ in sharing.shared_with_supervisor(
+    assert [row.wire["id"] for row in sharing.shared_with_supervisor(
         sara.user, other, anna.uid).rows] == [through_other]
+
+
+def test_the_supervisors_view_pages_marked_first_then_newest(sara, anna):
+    """Pages of `limit` follow one another without gaps or repeats, across the turn from the
+    marked items to the rest, and each row is in the wire form the API answers."""
+    pid = new_process(sara, anna)
+    plain = [anna.entry() for _ in range(5)]
+    marked = [anna.entry() for _ in range(3)]
+    for item_id in plain:
+        anna.share(item_id, sara, pid)
+    for item_id in marked:
+        anna.share(item_id, sara, pid, bring=True)
+    seen, cursor, pages = [], None, 0
+    while True:
+        view = sharing.shared_with_supervisor(sara.user, pid, anna.uid, before=cursor, limit=2)
+        seen += [row.wire["id"] for row in view.rows]
+        pages += 1
+        cursor = view.next
+        if cursor is None:
+            break
+    assert seen == list(reversed(marked)) + list(reversed(plain)) and pages == 4
+    from webapp.items.api import item_json  # (after the app: the API package imports it)
+    one = sharing.shared_with_supervisor(sara.user, pid, anna.uid, limit=1).rows[0]
+    item, envelope = get_item(sara.user, one.wire["id"])
+    assert one.wire == item_json(item, envelope)
 
 
 def test_nobody_else_sees_the_supervisors_view(sara, olli, anna, bertta, carla):

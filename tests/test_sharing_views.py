@@ -184,3 +184,33 @@ def test_the_journal_lists_only_ones_own_entries(anna, sara, pid):
     assert listed(sara) == {own}
     assert listed(anna) == {shared}
     assert listed(sara, f"/processes/{pid}/people/{anna.uid}/shared") == {shared}
+
+
+def test_the_supervisors_view_pages_with_show_more(app, anna, sara, pid, monkeypatch):
+    """A page of PAGE_SIZE cards, then "Show more" (a plain link, and an htmx fragment that
+    replaces it) until every shared item was listed once; a bad cursor is a 400."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    shared = []
+    for n in range(5):
+        item_id = anna.write()
+        share(anna, item_id, sara, pid, bring=n == 0)
+        shared.append(item_id)
+    path = f"/processes/{pid}/people/{anna.uid}/shared"
+    doc = assert_page(sara.client.get(path))
+    seen = [sealed_of(a)["id"] for a in doc.find_all("article", data_js_sealed=True)
+            if sealed_of(a)["kind"] == "entry"]
+    more = doc.find("li", id="load-more").find("a").attrs
+    pages = 1
+    while more is not None:
+        assert more["href"] == more["hx-get"] and more["href"].startswith(path + "?before=")
+        response = sara.client.get(more["hx-get"], headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        fragment = parse(response.get_data(as_text=True))
+        assert not fragment.find_all("html") and not fragment.find_all("nav")
+        seen += [sealed_of(a)["id"] for a in fragment.find_all("article", data_js_sealed=True)]
+        pages += 1
+        found = fragment.find_all("li", id="load-more")
+        more = found[0].find("a").attrs if found else None
+    assert pages == 3
+    assert seen == [shared[0]] + list(reversed(shared[1:]))
+    assert_page(sara.client.get(path + "?before=bm90LWEtY3Vyc29y"), 400)

@@ -55,6 +55,10 @@ def _cards(page) -> list[tuple[str, str, str, str, Markup]]:
     return cards
 
 
+#: Other lists of entries (a supervisee's shared list) show the same cards.
+entry_cards = _cards
+
+
 def _user():
     return current_user._get_current_object()
 

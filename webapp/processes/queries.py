@@ -43,7 +43,8 @@ def titles(uid: str, pids: list[str]) -> tuple[dict[str, tuple[Item, Envelope]],
     rows = db.session.execute(
         select(Item, Envelope).join(Process, Process.id == Item.process_id)
         .join(Envelope, _live_envelope(uid))
-        .where(Item.process_id.in_(pids), Item.kind == "title",
+        # (the reader's envelopes by kind, an index range: not every envelope they hold)
+        .where(Envelope.item_kind == "title", Item.process_id.in_(pids), Item.kind == "title",
                Item.author_uid == Process.supervisor_uid)
         .order_by(Item.created_at, Item.id)).all()
     readable = {item.process_id: (item, envelope) for item, envelope in rows}

@@ -349,6 +349,22 @@ def list_items(reader: User, *, kind: str | None = None, process: str | None = N
     return rows[:limit], next_cursor
 
 
+def wire_row(row) -> dict:
+    """A plain row with the item's columns and the reader's envelope's (recipient_uid, type,
+    epk, env_iv, env_ct) in the API's wire form (webapp.items.api.item_json)."""
+    envelope = {"recipient": row.recipient_uid, "type": row.type, "iv": row.env_iv,
+                "ct": row.env_ct}
+    if row.epk:
+        envelope["epk"] = row.epk
+    links = {key: value for key, value in (("parent", row.parent_id),
+                                           ("session", row.session_id),
+                                           ("goal", row.goal_id)) if value}
+    return {"id": row.id, "kind": row.kind, "author": row.author_uid, "rev": row.rev,
+            "sealed": {"h": row.h, "iv": row.iv, "ct": row.ct}, "sig": row.sig,
+            "envelope": envelope, "process": row.process_id, "links": links or None,
+            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+
+
 def list_wire_items(reader: User, *, kind: str | None = None, process: str | None = None,
                     before: tuple[datetime, str] | None = None, limit: int = 20,
                     own: bool = False) -> tuple[list[tuple[dict, datetime]], str | None]:
@@ -359,21 +375,7 @@ def list_wire_items(reader: User, *, kind: str | None = None, process: str | Non
     statement, values = _page(reader.uid, kind=kind, process=process, before=before,
                               limit=limit, wire=True, own=own)
     rows = db.session.execute(statement, values).all()
-    page = []
-    for row in rows[:limit]:
-        envelope = {"recipient": row.recipient_uid, "type": row.type, "iv": row.env_iv,
-                    "ct": row.env_ct}
-        if row.epk:
-            envelope["epk"] = row.epk
-        links = {key: value for key, value in (("parent", row.parent_id),
-                                               ("session", row.session_id),
-                                               ("goal", row.goal_id)) if value}
-        page.append(({
-            "id": row.id, "kind": row.kind, "author": row.author_uid, "rev": row.rev,
-            "sealed": {"h": row.h, "iv": row.iv, "ct": row.ct}, "sig": row.sig,
-            "envelope": envelope, "process": row.process_id, "links": links or None,
-            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
-        }, row.created_at))
+    page = [(wire_row(row), row.created_at) for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor(last.created_at, last.id) if last is not None else None
     return page, next_cursor

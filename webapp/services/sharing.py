@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import Select, and_, delete, exists, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, exists, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Envelope, Item, Membership, Process, User
-from ..models.types import utcnow
+from ..models.types import UTCDateTime, utcnow
 from . import items, processes
 from .errors import NotFound
 
@@ -73,7 +74,8 @@ def _titles(reader: User, pids: list[str]) -> dict[str, tuple[Item, Envelope]]:
     rows = db.session.execute(
         select(Item, Envelope).join(Envelope, Envelope.item_id == Item.id)
         .where(Item.kind == "title", Item.process_id.in_(pids),
-               Envelope.recipient_uid == reader.uid, _live())
+               Envelope.recipient_uid == reader.uid, _live(),
+               Envelope.item_kind == "title")  # the reader's envelopes by kind: an index range
         .order_by(Item.created_at)).all()
     return {item.process_id: (item, env) for item, env in rows}
 
@@ -165,21 +167,66 @@ def revoke_all(author: User, process_id: str | None = None) -> int:
 # -- the supervisor's side ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class SharedRow:
+    """One item a supervisee shares with the supervisor, as the viewer opens it: the item in
+    the API's wire form with the viewer's own envelope (the supervisor's share envelope, or
+    the supervisee's own owner envelope), its creation time, and the supervisor's envelope's
+    "bring to the next session" mark and expiry."""
+
+    wire: dict
+    created_at: datetime
+    bring: bool
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
 class SharedWithSupervisor:
-    """What one supervisee shares with the supervisor through one process, as `viewer` opens
-    it: each item with the viewer's own envelope (the supervisor's share envelope, or the
-    supervisee's own owner envelope) and the supervisor's envelope (expiry, mark)."""
+    """One page of what one supervisee shares with the supervisor through one process, and
+    the cursor of the next page (None on the last)."""
 
     process: Process
     supervisee: User
-    rows: list[tuple[Item, Envelope, Envelope]]
+    rows: list[SharedRow]
+    next: tuple[bool, datetime, str] | None = None
 
 
-def shared_with_supervisor(viewer: User, pid: str, uid: str) -> SharedWithSupervisor:
+@lru_cache(maxsize=2)
+def _shared_statement(paged: bool):
+    """The page query, built once (bound parameters): the supervisor's live share envelopes
+    through the process for the supervisee's items, joined to the viewer's own envelope,
+    read as plain rows. Order: marked first, then newest; keyset on (bring, created, id)."""
+    sup, mine = aliased(Envelope), aliased(Envelope)
+    now = bindparam("now")
+    live = [or_(env.expires_at.is_(None), env.expires_at > now) for env in (sup, mine)]
+    statement = (
+        select(Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv, Item.ct,
+               Item.sig, Item.process_id, Item.parent_id, Item.session_id, Item.goal_id,
+               Item.created_at, Item.updated_at, mine.recipient_uid, mine.type, mine.epk,
+               mine.iv.label("env_iv"), mine.ct.label("env_ct"), sup.bring,
+               sup.expires_at.label("sup_expires_at"))
+        .join(sup, sup.item_id == Item.id)
+        .join(mine, and_(mine.item_id == Item.id, mine.recipient_uid == bindparam("viewer")))
+        .where(Item.author_uid == bindparam("uid"),
+               sup.recipient_uid == bindparam("supervisor"), sup.process_id == bindparam("pid"),
+               *live)
+        .order_by(sup.bring.desc(), sup.item_created_at.desc(), sup.item_id.desc())
+        .limit(bindparam("limit")))
+    if paged:
+        statement = statement.where(
+            tuple_(sup.bring, sup.item_created_at, sup.item_id)
+            < tuple_(bindparam("b_bring"), bindparam("b_created", type_=UTCDateTime()),
+                     bindparam("b_id")))
+    return statement
+
+
+def shared_with_supervisor(viewer: User, pid: str, uid: str, *,
+                           before: tuple[bool, datetime, str] | None = None,
+                           limit: int = 20) -> SharedWithSupervisor:
     """The items `uid` shares with the supervisor of process `pid` through it, "bring to the
-    next session" first, then newest. Only the process's supervisor, or the supervisee
-    themself, may look; 404 for anyone else, for a process or person that is not there, and
-    for a person who is not a current supervisee of the process."""
+    next session" first, then newest, a page of `limit` after the cursor `before`. Only the
+    process's supervisor, or the supervisee themself, may look; 404 for anyone else, for a
+    process or person that is not there, and for a person who is not a current supervisee of
+    the process."""
     process = db.session.get(Process, pid)
     if process is None or viewer.uid not in (process.supervisor_uid, uid):
         raise NotFound("not found")
@@ -188,16 +235,16 @@ def shared_with_supervisor(viewer: User, pid: str, uid: str) -> SharedWithSuperv
     supervisee = processes.membership(uid, pid)
     if supervisee is None or supervisee.ended_at is not None or supervisee.role != "supervisee":
         raise NotFound("not found")
-    sup = aliased(Envelope)
-    mine = aliased(Envelope)
-    rows = db.session.execute(
-        select(Item, mine, sup)
-        .join(sup, sup.item_id == Item.id)
-        .join(mine, and_(mine.item_id == Item.id, mine.recipient_uid == viewer.uid))
-        .where(Item.author_uid == uid, sup.recipient_uid == process.supervisor_uid,
-               sup.process_id == pid, _live(sup), _live(mine))
-        .order_by(sup.bring.desc(), sup.item_created_at.desc(), sup.item_id.desc())).all()
-    return SharedWithSupervisor(process, supervisee.user, [tuple(row) for row in rows])
+    values = {"now": utcnow(), "viewer": viewer.uid, "uid": uid,
+              "supervisor": process.supervisor_uid, "pid": pid, "limit": limit + 1}
+    if before is not None:
+        values.update(b_bring=before[0], b_created=before[1], b_id=before[2])
+    rows = db.session.execute(_shared_statement(before is not None), values).all()
+    page = [SharedRow(items.wire_row(row), row.created_at, bool(row.bring), row.sup_expires_at)
+            for row in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
+    cursor = (bool(last.bring), last.created_at, last.id) if last is not None else None
+    return SharedWithSupervisor(process, supervisee.user, page, cursor)
 
 
 # -- the purge ---------------------------------------------------------------------------------

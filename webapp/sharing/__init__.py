@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from ..guards import login_required
-from ..schemas import parse
+from ..schemas import parse, parse_query
 from ..schemas.items import ItemPath
 from ..schemas.processes import MemberPath
+from ..schemas.sharing import SharedPageQuery, encode_shared_cursor
 from ..services import sharing as service
 
 bp = Blueprint("sharing", __name__)
@@ -56,8 +57,27 @@ def supervisee_shared(pid: str, uid: str):
     """What one supervisee shares with the supervisor through one process: for the
     supervisor, and for the supervisee themself (what the supervisor sees)."""
     path = parse(MemberPath, {"pid": pid, "uid": uid})
+    page = parse_query(SharedPageQuery, request.args)
     user = _user()
-    view = service.shared_with_supervisor(user, path.pid, path.uid)
+    view = service.shared_with_supervisor(user, path.pid, path.uid, before=page.before,
+                                          limit=current_app.config["PAGE_SIZE"])
+    context = {"cards": _shared_cards(view), "view": view,
+               "next_cursor": encode_shared_cursor(view.next) if view.next else None}
+    if request.headers.get("HX-Request") and request.args.get("before"):
+        return render_template("sharing/_supervisee_cards.html", **context)
     title = service.process_title(user, path.pid)
-    return render_template("sharing/supervisee.html", view=view, title=title,
-                           as_supervisee=user.uid == path.uid)
+    return render_template("sharing/supervisee.html", title=title,
+                           as_supervisee=user.uid == path.uid, **context)
+
+
+def _shared_cards(view) -> list[tuple]:
+    """One tuple per card of a page of the shared list, computed as the journal's cards
+    (journal.entry_cards): (link, label, ISO time, numeric date, sealed JSON), then the "bring"
+    mark and the expiry (ISO, numeric) or None."""
+    from ..journal import entry_cards  # (here: journal imports the items API, which imports us)
+
+    cards = entry_cards([(row.wire, row.created_at) for row in view.rows])
+    return [card + (row.bring, (row.expires_at.isoformat(),
+                                row.expires_at.strftime("%d.%m.%Y %H:%M"))
+                    if row.expires_at else None)
+            for card, row in zip(cards, view.rows, strict=True)]
