@@ -111,7 +111,8 @@ def victim(app) -> Person:
 def victim_ids(victim: Person, token: str | None = None) -> dict[str, str]:
     """The ids to fill the victim's routes with (`token`: the link someone holds)."""
     return {"item_id": victim.item, "uid": victim.uid, "device_id": victim.device,
-            "pid": victim.process, "invite_id": victim.invite, "token": token or victim.token}
+            "pid": victim.process, "invite_id": victim.invite, "token": token or victim.token,
+            "goal_id": victim.item}
 
 
 def _device_of(app, person: Person) -> str:
@@ -228,6 +229,17 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     (f"{API}/pins", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/pins/<uid>", "PUT"): lambda v, p: api_401(v, "PUT", p, {
         "fp": b64u(bytes(32)), "verified": False, "sig": b64u(bytes(64))}),
+    # The contract and its goals (issue 9).
+    ("/processes/<pid>/contract", "GET"): login_page,
+    ("/processes/<pid>/contract/edit", "GET"): login_page,
+    (f"{API}/processes/<pid>/contract", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/items/<item_id>/acceptances", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/items/<item_id>/acceptances", "POST"): lambda v, p: api_401(v, "POST", p, {
+        "rev": 1, "sig": b64u(bytes(64))}),
+    (f"{API}/processes/<pid>/goals/<goal_id>", "PATCH"): lambda v, p: api_401(v, "PATCH", p, {
+        "status": "achieved"}),
+    (f"{API}/processes/<pid>/goals/order", "PUT"): lambda v, p: api_401(v, "PUT", p, {
+        "items": [ANON_ITEM]}),
 }
 
 
@@ -481,6 +493,21 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     ("/people/<uid>/safety", "GET"): (_foreign_page_without_its_path, _expect(404)),
     (f"{API}/pins", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     (f"{API}/pins/<uid>", "PUT"): (_foreign_pin_put, _expect(404, "not_found")),
+    # The contract and its goals (issue 9): a stranger to the process gets 404 everywhere.
+    ("/processes/<pid>/contract", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    ("/processes/<pid>/contract/edit", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    (f"{API}/processes/<pid>/contract", "GET"): (lambda f, p: f.send("GET", p),
+                                                 _expect(404, "process_not_found")),
+    (f"{API}/items/<item_id>/acceptances", "GET"): (lambda f, p: f.send("GET", p),
+                                                    _expect(404, "not_found")),
+    (f"{API}/items/<item_id>/acceptances", "POST"): (lambda f, p: f.send("POST", p, {
+        "rev": 1, "sig": b64u(bytes(64))}), _expect(404, "not_found")),
+    (f"{API}/processes/<pid>/goals/<goal_id>", "PATCH"): (lambda f, p: f.send("PATCH", p, {
+        "status": "achieved"}), _expect(404, "process_not_found")),
+    (f"{API}/processes/<pid>/goals/order", "PUT"): (lambda f, p: f.send("PUT", p, {
+        "items": [f.victim.item]}), _expect(404, "process_not_found")),
 }
 
 
@@ -552,6 +579,12 @@ def _csrf_body(person: Person, rule: str, method: str) -> Any:
         return {"id": str(uuid.uuid4()), "form": "crisis"}
     if rule.endswith("/processes/<pid>") and method == "PATCH":
         return {"session_count": 2}
+    if rule.endswith("/acceptances"):
+        return {"rev": 1, "sig": b64u(bytes(64))}
+    if rule.endswith("/goals/<goal_id>"):
+        return {"status": "achieved"}
+    if rule.endswith("/goals/order"):
+        return {"items": [str(uuid.uuid4())]}
     return {}
 
 
@@ -569,7 +602,7 @@ def test_unsafe_api_requests_after_login_need_the_csrf_header(app, token):
     assert (f"{API}/auth/password", "POST") in routes and len(routes) >= 8
     for rule, method in sorted(routes):
         path = fill(rule, item_id=item, uid=other.uid, pid=pid, invite_id=invite["id"],
-                    token=invite["token"])
+                    token=invite["token"], goal_id=item)
         headers = {} if token is None else {
             "X-CSRF-Token": other.csrf if token == "other-session" else token}
         before = snapshot(app)

@@ -46,6 +46,12 @@ ITEM_ROUTES: dict[tuple[str, str], dict[str, int]] = {
         author=200, reader=404, revoked=404, expired=404, stranger=404, anonymous=401),
     ("/shared/items/<item_id>", "GET"): dict(
         author=200, reader=404, revoked=404, expired=404, stranger=404, anonymous=302),
+    # Acceptances (of contract revisions): read by the item's readers; accepting an item that
+    # is no contract (this one is an entry) is a 404 for everyone.
+    (f"{API}/items/<item_id>/acceptances", "GET"): dict(
+        author=200, reader=200, revoked=404, expired=404, stranger=404, anonymous=401),
+    (f"{API}/items/<item_id>/acceptances", "POST"): dict(
+        author=404, reader=404, revoked=404, expired=404, stranger=404, anonymous=401),
 }
 
 
@@ -93,6 +99,8 @@ def _request(app, role, person, author, item_id, target, rule, method):
         body = {"envelope": protocol.share_envelope(author.deks[item_id], item_id,
                                                     target.uid, x),
                 "process": author.process}
+    elif method == "POST" and rule.endswith("/acceptances"):
+        body = {"rev": 1, "sig": protocol.b64u_encode(bytes(64))}
     elif method == "PUT":
         signer = person or author
         _, body = signer.seal({"title": f"{role} was here", "body": "", "tags": []},

@@ -281,6 +281,7 @@ def test_real_answers_validate_against_the_document(app, doc):
     x = protocol.b64u_decode(bertta.account.registration["bundle"]["x25519"], 32)
     envelope = protocol.share_envelope(anna.deks[first], first, bertta.uid, x)
     pid = _processes_and_invites(check, anna, bertta, anon)
+    _contracts_and_goals(check, anna, bertta, pid)
     fp = b64u(protocol.fingerprint(bertta.account.registration["bundle"]))
     pin = {"fp": fp, "verified": True, "sig": protocol.sign_pin(
         anna.account.ed25519_private, anna.uid, bertta.uid, fp, True)}
@@ -402,3 +403,46 @@ def test_the_checker_can_fail(app, doc):
         check("/me", "get", response)
     with pytest.raises(AssertionError):            # a status the document does not give
         check("/openapi.json", "get", anon.get(f"{PREFIX}/me"))
+
+def _contracts_and_goals(check: Checker, anna, bertta, pid: str) -> None:
+    """The contract's and the goals' operations: anna supervises `pid`, bertta is in it."""
+    x = protocol.b64u_decode(bertta.account.registration["bundle"]["x25519"], 32)
+
+    def sealed(kind: str, payload: dict) -> str:
+        item_id, body = anna.seal(payload, kind=kind)
+        body["process"] = pid
+        body["envelopes"].append(protocol.share_envelope(anna.deks[item_id], item_id,
+                                                         bertta.uid, x))
+        assert anna.put(f"/items/{item_id}", body).status_code == 201
+        return item_id
+
+    contract = sealed("contract", {"sections": {"methods": "m"}, "place": "p", "lang": "fi"})
+    goals = [sealed("goal", {"text": "t"}) for _ in range(2)]
+    item = bertta.get(f"/items/{contract}").get_json()
+    ch = b64u(protocol.content_hash(item["sealed"]))
+    sig = protocol.sign_text(bertta.account.ed25519_private,
+                             protocol.accept_message(contract, item["rev"], ch))
+    path = "/items/{item_id}/acceptances"
+    check(path, "post", bertta.post(f"/items/{contract}/acceptances",
+                                    {"rev": item["rev"], "sig": sig}))        # 201
+    check(path, "post", bertta.post(f"/items/{contract}/acceptances",
+                                    {"rev": item["rev"], "sig": sig}))        # 200
+    check(path, "post", anna.post(f"/items/{contract}/acceptances",
+                                  {"rev": item["rev"], "sig": sig}))          # 400
+    check(path, "post", bertta.post(f"/items/{contract}/acceptances",
+                                    {"rev": item["rev"] + 1, "sig": sig}))    # 409
+    check(path, "get", bertta.get(f"/items/{contract}/acceptances"))
+    check(path, "get", bertta.get(f"/items/{uuid.uuid4()}/acceptances"))    # 404
+    check("/processes/{pid}/contract", "get", bertta.get(f"/processes/{pid}/contract"))
+    check("/processes/{pid}/contract", "get", anna.get(f"/processes/{uuid.uuid4()}/contract"))
+    status = "/processes/{pid}/goals/{goal_id}"
+    check(status, "patch", anna.patch(f"/processes/{pid}/goals/{goals[0]}",
+                                      {"status": "achieved"}))
+    check(status, "patch", bertta.patch(f"/processes/{pid}/goals/{goals[0]}",
+                                        {"status": "open"}))                 # 403
+    check(status, "patch", anna.patch(f"/processes/{pid}/goals/{contract}",
+                                      {"status": "open"}))                   # 404
+    order = "/processes/{pid}/goals/order"
+    check(order, "put", anna.put(f"/processes/{pid}/goals/order",
+                                 {"items": list(reversed(goals))}))
+    check(order, "put", anna.put(f"/processes/{pid}/goals/order", {"items": goals[:1]}))  # 400

@@ -111,6 +111,13 @@ def _both_active(author_uid: str, reader_uid: str, process_id: str) -> bool:
             and processes.is_active_member(reader_uid, process_id))
 
 
+def _kind_rules(kind: str):
+    """The module that adds rules and rows of its own to items of `kind` (a contract revision,
+    a goal), called inside the item's transaction; None for other kinds."""
+    from . import contracts, goals
+    return {"contract": contracts, "goal": goals}.get(kind)
+
+
 def _check_process(author: User, process_id: str | None) -> None:
     """An item may belong only to a process its author is an active member of."""
     if process_id is None or processes.is_active_member(author.uid, process_id):
@@ -177,9 +184,13 @@ def _create(author: User, item_id: str, data: ItemWrite, rev: int,
     _check_sealed(data, item_id, author)
     item.links = links
     item.envelopes = rows
+    rules = _kind_rules(data.kind)
+    extra = rules.before_create(author, item, links) if rules else None
     try:
         with db.session.begin_nested():
             db.session.add(item)
+            if rules:
+                rules.after_create(item, extra)
     except IntegrityError:
         # Someone created this id at the same moment (a retry racing the first try, or two
         # devices): answer as if this request came second.
@@ -222,6 +233,9 @@ def _update(author: User, item: Item, data: ItemWrite, rev: int,
                            field="process")
     if item.process_id is not None:
         _check_process(author, item.process_id)    # an ended process is read-only
+    rules = _kind_rules(item.kind)
+    if rules:
+        rules.before_update(author, item)
     rows = None
     if envelopes is not None:
         stored = {env.recipient_uid: env for env in item.envelopes}
@@ -394,6 +408,9 @@ def delete_item(author: User, item_id: str) -> None:
         if _envelope_of(item_id, author.uid) is None:
             raise NotFound("item not found")
         raise Forbidden("Only the author can delete this item.", "not_author")
+    rules = _kind_rules(item.kind)
+    if rules:
+        rules.before_delete(item)
     db.session.delete(item)
     db.session.add(Tombstone(id=item_id, author_uid=author.uid))
     db.session.flush()
