@@ -31,7 +31,7 @@ def test_members_accepting_at_once_activate_the_process_exactly_once(app, capsys
                        members)
         people = [sara, *members]
         bodies = [acceptance(p, contract) for p in people]
-        answers = race([lambda p=p, b=b: p.post(f"/items/{contract}/acceptances", b)
+        answers = race([lambda p=p, b=b, c=contract: p.post(f"/items/{c}/acceptances", b)
                         for p, b in zip(people, bodies, strict=True)])
         statuses = [_status(a) for a in answers]
         totals.update(statuses)
@@ -56,8 +56,9 @@ def test_two_members_accepting_at_once_both_kept_one_activation(app):
         contract = put(sara, "contract", {"sections": {}, "place": "", "lang": "fi"}, pid,
                        [anna])
         bodies = [acceptance(sara, contract), acceptance(anna, contract)]
-        answers = race([lambda: sara.post(f"/items/{contract}/acceptances", bodies[0]),
-                        lambda: anna.post(f"/items/{contract}/acceptances", bodies[1])])
+        path = f"/items/{contract}/acceptances"
+        answers = race([lambda p=path, s=sara, b=bodies[0]: s.post(p, b),
+                        lambda p=path, a=anna, b=bodies[1]: a.post(p, b)])
         assert [_status(a) for a in answers] == [201, 201]
         data = anna.get(f"/processes/{pid}/contract").get_json()
         assert data["status"] == "active"
@@ -77,8 +78,9 @@ def test_an_edit_racing_an_acceptance_comes_out_one_way(app, capsys):
         _, edit = sealed_body(sara, "contract", payload | {"place": "y"}, pid,
                               item_id=contract, rev=2)
         accept = acceptance(anna, contract)
-        answers = race([lambda: sara.put(f"/items/{contract}", edit),
-                        lambda: anna.post(f"/items/{contract}/acceptances", accept)])
+        answers = race([lambda s=sara, c=contract, e=edit: s.put(f"/items/{c}", e),
+                        lambda a=anna, c=contract, b=accept: a.post(f"/items/{c}/acceptances",
+                                                                      b)])
         edited, accepted = (_status(a) for a in answers)
         codes = [a.get_json().get("error", {}).get("code") for a in answers]
         stored = anna.get(f"/items/{contract}").get_json()
