@@ -223,3 +223,56 @@ def restore_rows(app: Flask, dump: list[tuple[Any, list[dict[str, Any]]]]) -> No
             for table, rows in dump:
                 if rows:
                     conn.execute(table.insert(), rows)
+
+
+# -- homes and notes (sessions and goals as rows, for the homes' tests) ------------------------
+
+def add_session(pid: str, starts_at, *, minutes: int = 60, status: str = "planned",
+                app: Flask | None = None) -> str:
+    """A supervision session row of process `pid` (a cancelled one gets the reason "other").
+    Returns its id."""
+    import secrets
+
+    from webapp.models import SupervisionSession
+    session_id = secrets.token_urlsafe(16)
+    with app.app_context() if app is not None else nullcontext():
+        db.session.add(SupervisionSession(
+            id=session_id, process_id=pid, starts_at=starts_at, minutes=minutes, status=status,
+            cancel_reason="other" if status == "cancelled" else None))
+        db.session.commit()
+    return session_id
+
+
+def add_goal(supervisor: Person, pid: str, text: str, *, readers: tuple[str, ...] = (),
+             position: int = 0, status: str = "open", app: Flask | None = None) -> str:
+    """A goal of process `pid`: a sealed item of kind "goal" written by its supervisor
+    through the API (with an envelope for each of `readers`, members of the process), and its
+    Goal row. Returns the item id."""
+    from webapp.models import Goal, User
+    item_id, body = supervisor.seal({"title": text}, kind="goal")
+    body["process"] = pid
+    with app.app_context() if app is not None else nullcontext():
+        for uid in readers:
+            x = protocol.b64u_decode(db.session.get(User, uid).bundle["x25519"], 32)
+            body["envelopes"].append(protocol.share_envelope(supervisor.deks[item_id], item_id,
+                                                             uid, x))
+    response = supervisor.put(f"/items/{item_id}", body)
+    assert response.status_code == 201, response.get_json()
+    with app.app_context() if app is not None else nullcontext():
+        goal = db.session.get(Goal, item_id)      # the item PUT may have made it already
+        if goal is None:
+            db.session.add(Goal(item_id=item_id, process_id=pid, position=position,
+                                status=status))
+        else:
+            goal.position, goal.status = position, status
+        db.session.commit()
+    return item_id
+
+
+def note_body(supervisor: Person, pid: str, text: str, *, session: str | None = None,
+              item_id: str | None = None, rev: int = 1) -> tuple[str, dict[str, Any]]:
+    """A PUT body of a private note of process `pid` (the author's own envelope on rev 1)."""
+    item_id, body = supervisor.seal({"body": text}, kind="note", item_id=item_id, rev=rev)
+    body["process"] = pid
+    body["links"] = {"session": session} if session else None
+    return item_id, body

@@ -240,6 +240,10 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
         "status": "achieved"}),
     (f"{API}/processes/<pid>/goals/order", "PUT"): lambda v, p: api_401(v, "PUT", p, {
         "items": [ANON_ITEM]}),
+    # The homes and the supervisor's private notes (issue 9).
+    ("/home/", "GET"): login_page,
+    ("/home/start", "GET"): login_page,
+    ("/processes/<pid>/notes", "GET"): login_page,
 }
 
 
@@ -508,6 +512,11 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
         "status": "achieved"}), _expect(404, "process_not_found")),
     (f"{API}/processes/<pid>/goals/order", "PUT"): (lambda f, p: f.send("PUT", p, {
         "items": [f.victim.item]}), _expect(404, "process_not_found")),
+    # The homes (Mallory's own) and the victim's private notes (the supervisor's only).
+    ("/home/", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    ("/home/start", "GET"): (lambda f, p: f.send("GET", p), _expect(302)),
+    ("/processes/<pid>/notes", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
 }
 
 

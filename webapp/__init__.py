@@ -124,6 +124,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp)
     from .sharing import bp as sharing_bp  # /shared and what a supervisee shares (issue 9)
     app.register_blueprint(sharing_bp)
+    from .home import bp as home_bp  # the homes and the supervisor's private notes (issue 9)
+    app.register_blueprint(home_bp)
     from .contracts import bp as contracts_bp  # a process's contract and goals (issue 9)
     app.register_blueprint(contracts_bp)
 

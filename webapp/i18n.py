@@ -147,6 +147,11 @@ JS_STRINGS = {
                            "is missing, so your supervisor's key cannot be checked."),
     "safetyQr": _l("QR code of the safety number"),
     "safetyVerified": _l("Marked as verified."),
+    # A supervisor's private notes (behaviors/notes/)
+    "noteMissing": _l("Write the note first."),
+    "noteChanged": _l("This note was changed elsewhere. Open the page again to see it."),
+    "deletingNote": _l("Deleting…"),
+    "untitledGoal": _l("A goal without words"),
 }
 
 # Strings with a count, for static/js: every catalogue has two plural forms, n == 1 and the

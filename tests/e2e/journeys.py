@@ -17,11 +17,19 @@ class Account:
     recovery_key: str
 
 
+#: Where signing in or up leads (/home/start): a supervisor or a member of a process that has
+#: not ended to the home, anyone else to the journal.
+LANDING = re.compile(r".*/(journal|home)/$")
+
+
 def sign_up(page: Page, email: str | None = None, password: str = PASSWORD,
-            name: str = "Aino Testi") -> Account:
-    """Sign up, save the recovery key (type back the asked group) and land in the journal."""
+            name: str = "Aino Testi", *, supervisor: bool = False) -> Account:
+    """Sign up ("I am a supervisor" ticked with `supervisor`), save the recovery key (type
+    back the asked group) and land: a supervisor on their home, anyone else in the journal."""
     email = email or f"e2e-{uuid.uuid4().hex[:10]}@example.fi"
     page.goto("/signup")
+    if supervisor:
+        page.check("#is_supervisor")
     page.fill("#email", email)
     page.fill("#display_name", name)
     page.fill("#password", password)
@@ -34,16 +42,17 @@ def sign_up(page: Page, email: str | None = None, password: str = PASSWORD,
     group = int(re.search(r"\d+", label).group())  # "type group 5 of your recovery key"
     page.fill("#recovery-check", key.split("-")[group - 1])
     page.locator("[data-recovery-confirm] [type=submit]").click()
-    page.wait_for_url(re.compile(r".*/journal/$"))
+    page.wait_for_url(re.compile(r".*/home/$") if supervisor else LANDING)
     return Account(email, password, key)
 
 
-def log_in(page: Page, email: str, password: str) -> None:
+def log_in(page: Page, email: str, password: str, landing: re.Pattern[str] = LANDING) -> None:
+    """Sign in and land (LANDING: the home or the journal, as /home/start decides)."""
     page.goto("/login")
     page.fill("#email", email)
     page.fill("#password", password)
     page.locator("[data-login-form] [type=submit]").click()
-    page.wait_for_url(re.compile(r".*/journal/$"))
+    page.wait_for_url(landing)
 
 
 def write_entry(page: Page, title: str, body: str, tags: str = "") -> str:

@@ -20,7 +20,11 @@ def signup():
 
 @bp.get("/login")
 def login():
-    return render_template("auth/login.html", next_url=safe_next(request.args.get("next")))
+    # Without a next: where signing in leads (the home for supervisors and members of a
+    # process, else the journal), decided after the sign-in by /home/start.
+    target = request.args.get("next")
+    return render_template("auth/login.html",
+                           next_url=safe_next(target) if target else url_for("home.start"))
 
 
 @bp.get("/unlock")

@@ -44,7 +44,9 @@ def _user():
 
 NOT_FOUND = {404: "No such item, or the caller holds no envelope for it (`not_found`)"}
 NOT_AUTHOR = {403: "Not the author (`not_author`), or a share outside a common process "
-                   "(`not_shared_process`); or a missing or wrong X-CSRF-Token (`csrf`)"}
+                   "(`not_shared_process`), or an envelope of a private note for anyone but "
+                   "its author (`private_note`), or a note in a process by anyone but its "
+                   "supervisor (`not_supervisor`); or a missing or wrong X-CSRF-Token (`csrf`)"}
 
 
 @bp.put("/items/<item_id>")

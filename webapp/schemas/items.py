@@ -125,11 +125,16 @@ EnvelopeIn = Annotated[Envelope, protocol_check(protocol.check_envelope_shape)]
 
 # -- links -------------------------------------------------------------------------------------
 
+#: A supervision session's id (random base64url, models.sessions; a UUIDv4 fits the pattern).
+SessionLink = Annotated[Str, Field(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9_-]+$"),
+                        coded("bad_id", "not a session id")]
+
+
 class Links(Schema):
     """Links to other items: a parent item, a session, a goal."""
 
     parent: Uuid4 = omitted()
-    session: Uuid4 = omitted()
+    session: SessionLink = omitted()
     goal: Uuid4 = omitted()
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 import protocol
 
 from ..extensions import db
-from ..models import Envelope, Item, Tombstone, User
+from ..models import Envelope, Item, Process, SupervisionSession, Tombstone, User
 from ..models.types import UTCDateTime, utcnow
 from ..schemas.items import (
     EnvelopeWrite,
@@ -49,6 +49,11 @@ def _envelope_row(item: Item, env: EnvelopeValue, expires_at: datetime | None = 
                     bring=bring, item_kind=item.kind, item_created_at=item.created_at)
 
 
+def _private() -> Forbidden:
+    return Forbidden("A private note is sealed to its author alone: it cannot be shared.",
+                     "private_note", field="envelopes")
+
+
 def _not_shared() -> Forbidden:
     return Forbidden("You can share only with people in your supervision processes.",
                      "not_shared_process", field="envelopes")
@@ -75,6 +80,8 @@ def _reader_rows(author: User, item: Item, envelopes: list[EnvelopeValue],
                                    "bad_envelope", field="envelopes")
             rows.append(_envelope_row(item, env))
             continue
+        if not policy.may_receive_envelope(item, recipient):
+            raise _private()
         if env.type != "x25519":
             raise InvalidInput("envelopes for others must be of type x25519",
                                "bad_envelope", field="envelopes")
@@ -129,6 +136,28 @@ def _check_process(author: User, process_id: str | None) -> None:
     raise NotFound("process not found", "process_not_found", field="process")
 
 
+def _check_note(author: User, kind: str, process_id: str | None) -> None:
+    """A private note of a process is its supervisor's (policy.can_keep_notes)."""
+    if kind != "note" or process_id is None:
+        return
+    process = db.session.get(Process, process_id)
+    if process is None or not policy.can_keep_notes(author, process):
+        raise Forbidden("Only the process's supervisor keeps notes in it.", "not_supervisor",
+                        field="process")
+
+
+def _check_session_link(process_id: str | None, links: dict[str, str] | None,
+                        stored: dict[str, str] | None = None) -> None:
+    """A new session link of an item of a process must name a session of that process."""
+    session_id = (links or {}).get("session")
+    if process_id is None or session_id is None or session_id == (stored or {}).get("session"):
+        return
+    session = db.session.get(SupervisionSession, session_id)
+    if session is None or session.process_id != process_id:
+        raise NotFound("links.session: session not found", "session_not_found",
+                       field="links.session")
+
+
 def put_item(author: User, item_id: str, data: ItemWrite) -> tuple[Item, bool]:
     """Create (rev 1) or update (rev = stored + 1) an item. Returns (item, created).
     Repeating the last accepted write is idempotent; anything else stale is a 409."""
@@ -173,6 +202,7 @@ def _create(author: User, item_id: str, data: ItemWrite, rev: int,
         raise InvalidInput("the author's own envelope is required", "missing_owner_envelope",
                            field="envelopes")
     _check_process(author, data.process)
+    _check_note(author, data.kind, data.process)
     now = utcnow()
     sealed = data.sealed
     item = Item(id=item_id, kind=data.kind, author_uid=author.uid, rev=1, h=sealed.h,
@@ -181,6 +211,7 @@ def _create(author: User, item_id: str, data: ItemWrite, rev: int,
                 created_at=now, updated_at=now)
     rows = _reader_rows(author, item, envelopes)
     _check_link_targets(author, item_id, links)
+    _check_session_link(data.process, links)
     _check_sealed(data, item_id, author)
     item.links = links
     item.envelopes = rows
@@ -242,6 +273,7 @@ def _update(author: User, item: Item, data: ItemWrite, rev: int,
         rows = _reader_rows(author, item, envelopes, stored)
     if links_given:
         _check_link_targets(author, item.id, links, item.links)
+        _check_session_link(item.process_id, links, item.links)
     _check_sealed(data, item.id, author)
     sealed = data.sealed
     item.rev, item.h, item.iv, item.ct, item.sig = rev, sealed.h, sealed.iv, sealed.ct, \
@@ -408,12 +440,19 @@ def delete_item(author: User, item_id: str) -> None:
         if _envelope_of(item_id, author.uid) is None:
             raise NotFound("item not found")
         raise Forbidden("Only the author can delete this item.", "not_author")
+    if item.process_id is not None and _process_ended(item.process_id):
+        raise Conflict("The supervision process has ended; it stays as it was.",
+                       "process_ended", field="process")
     rules = _kind_rules(item.kind)
     if rules:
         rules.before_delete(item)
     db.session.delete(item)
     db.session.add(Tombstone(id=item_id, author_uid=author.uid))
     db.session.flush()
+
+
+def _process_ended(process_id: str) -> bool:
+    return db.session.scalar(select(Process.status).where(Process.id == process_id)) == "ended"
 
 
 def put_envelope(author: User, item_id: str, recipient_uid: str, data: EnvelopeWrite) -> None:
@@ -428,6 +467,8 @@ def put_envelope(author: User, item_id: str, recipient_uid: str, data: EnvelopeW
     if recipient_uid == author.uid or env.type != "x25519":
         raise InvalidInput("the author's own envelope is part of the item",
                            "bad_envelope", field="envelope")
+    if not policy.may_receive_envelope(item, recipient_uid):
+        raise _private()
     if item.process_id is not None and item.process_id != data.process:
         raise Forbidden("This item is shared through its own process only.",
                         "not_shared_process", field="process")

@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..models import Envelope, Item, User
+    from ..models import Envelope, Item, Process, User
+
+#: Kinds sealed to their author alone (a supervisor's private notes): the server refuses an
+#: envelope of such an item to anyone else, and process-sync never shares them.
+PRIVATE_KINDS = frozenset({"note"})
 
 
 def _uid(user: User | str) -> str:
@@ -49,3 +53,14 @@ def shares_process(uid_a: str, uid_b: str) -> bool:
     """True when the two users are current members of a common supervision process."""
     from . import processes
     return processes.shares_process(uid_a, uid_b)
+
+
+def may_receive_envelope(item: Item, recipient_uid: str) -> bool:
+    """Whether `recipient_uid` may ever hold an envelope of `item` (the sharing rules apart):
+    an item of a private kind is readable by its author alone."""
+    return item.kind not in PRIVATE_KINDS or recipient_uid == item.author_uid
+
+
+def can_keep_notes(user: User | None, process: Process) -> bool:
+    """Private notes of a process are its supervisor's: only they write and read them."""
+    return user is not None and process.supervisor_uid == user.uid

@@ -1,0 +1,102 @@
+"""The homes (issue 9; DESIGN.md principle 1) and the supervisor's private notes.
+
+- /home/: a supervisee's home is "until the next session": per process they take part in,
+  the countdown to the next session, the process's sealed name, its goals, how many of their
+  entries they marked "bring to the next session", and a one-tap "Write a reflection". A
+  supervisor's home: their processes (active, drafts) and the coming sessions across them.
+- /home/start: where signing in or up leads (supervisors and members of a process to the
+  home, anyone else to the journal).
+- /processes/<pid>/notes: the supervisor's private notes of one process, per session,
+  sealed to the supervisor alone (webapp/services/notes.py).
+
+Pages carry structure and ciphertext only; names, goals and notes open in the browser.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_skeleton, format_timedelta
+from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import get_locale, gettext
+from flask_login import current_user
+
+from ..guards import login_required
+from ..models.types import utcnow
+from ..processes.queries import titles
+from ..schemas import parse
+from ..schemas.processes import ProcessPath
+from ..services import notes as notes_service
+from . import queries
+
+bp = Blueprint("home", __name__)
+
+DEFAULT_ZONE = "Europe/Helsinki"
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def user_zone(user) -> ZoneInfo:
+    """The user's time zone (users.timezone), Helsinki when it is not a known IANA name."""
+    try:
+        return ZoneInfo(user.timezone or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+class When:
+    """A session's time for one reader: in their language and time zone, as a countdown
+    ("in 3 days") and as a date ("Tue 1 December at 18.00"), with the ISO form for <time>."""
+
+    def __init__(self, zone: ZoneInfo, locale: str, now: datetime) -> None:
+        self.zone, self.locale, self.now = zone, locale, now
+        self.at = gettext("%(date)s at %(time)s")
+
+    def countdown(self, starts_at: datetime) -> str:
+        return format_timedelta(starts_at - self.now, granularity="minute", add_direction=True,
+                                locale=self.locale)
+
+    def date(self, starts_at: datetime) -> str:
+        return self.at % {
+            "date": format_skeleton("MMMMEEEEd", starts_at, tzinfo=self.zone, locale=self.locale),
+            "time": format_skeleton("Hm", starts_at, tzinfo=self.zone, locale=self.locale)}
+
+    def day(self, starts_at: datetime) -> str:
+        return format_skeleton("yMMMEd", starts_at, tzinfo=self.zone, locale=self.locale)
+
+
+def _when(now: datetime | None = None) -> When:
+    return When(user_zone(_user()), str(get_locale()), now or utcnow())
+
+
+@bp.get("/home/")
+@login_required
+def index():
+    """The user's home: what they supervise and where they are supervised."""
+    now = utcnow()
+    return render_template("home/index.html", home=queries.home(_user(), now), when=_when(now),
+                           coming_days=queries.COMING_DAYS)
+
+
+@bp.get("/home/start")
+@login_required
+def start():
+    """Where signing in or up leads: the home for a supervisor or a member of a process
+    that has not ended, the journal for anyone else."""
+    target = "home.index" if queries.lands_on_home(_user()) else "journal.index"
+    return redirect(url_for(target))
+
+
+@bp.get("/processes/<pid>/notes")
+@login_required
+def notes(pid: str):
+    """The supervisor's private notes of one process, grouped by session (404 for anyone
+    but the process's supervisor). Read-only once the process has ended."""
+    pid = parse(ProcessPath, {"pid": pid}).pid
+    user = _user()
+    view = notes_service.notes_view(user, pid)
+    readable, named = titles(user.uid, [pid])
+    return render_template("notes/index.html", view=view, title=readable.get(pid),
+                           has_title=pid in named, when=_when())

@@ -1,0 +1,47 @@
+// data-js-home-goal: a goal of a process (a sealed item of kind "goal") opened in place on
+// the home, with textContent only. The goals of one page are opened in one batch (the keys
+// are read once).
+import { t } from '../../i18n.js';
+import { openSealed } from '../../sealed-items.js';
+import { requireKeys } from '../../session.js';
+
+/** @type {HTMLElement[]} */
+let queued = [];
+/** @type {Promise<void> | null} */
+let flushing = null;
+
+export default function homeGoal(el) {
+  queued.push(el);
+  flushing ??= Promise.resolve().then(flush);
+  return flushing;
+}
+
+async function flush() {
+  const batch = queued;
+  queued = [];
+  flushing = null;
+  const keys = await requireKeys();
+  if (!keys) return;
+  await Promise.all(batch.map((el) => open(el, keys)));
+}
+
+/** The goal's words: the payload is untrusted JSON (a title, or a text or body). */
+export function goalText(payload) {
+  for (const key of ['title', 'text', 'body']) {
+    const value = payload?.[key];
+    if (typeof value === 'string' && value.trim()) return value;
+  }
+  return t('untitledGoal');
+}
+
+async function open(el, keys) {
+  try {
+    const { payload } = await openSealed(JSON.parse(el.dataset.sealed || ''), keys);
+    el.textContent = goalText(payload);
+    el.dataset.state = 'open';
+  } catch (err) {
+    el.textContent = err?.code === 'bad_signature' || err?.code === 'header_mismatch' ? t('badSignature') : t('decryptFailed');
+    el.dataset.state = 'error';
+  }
+  el.removeAttribute('aria-busy');
+}
