@@ -452,6 +452,10 @@ def delete_item(author: User, item_id: str) -> None:
 
 
 def _process_ended(process_id: str) -> bool:
+    """Whether the process has ended, read under its row lock (processes.lock_for_sharing:
+    ending takes the row FOR UPDATE), so that a delete racing the end comes out before it
+    or is refused after it, never done after the end on a stale read."""
+    processes.lock_for_sharing(process_id)
     return db.session.scalar(select(Process.status).where(Process.id == process_id)) == "ended"
 
 
