@@ -1143,6 +1143,94 @@ def member_cases():
         yield P(f"member-{method}", Case(method, path, status=405))
 
 
+def schedule_cases():
+    """The schedule and the calendar feed (webapp/sessions/api.py). The world's process has
+    no sessions yet, so every session id is unknown: bad bodies are 400 before that."""
+    start = {"date": "2027-03-10", "time": "17:00"}
+    generate, add = "/processes/{pid}/sessions/generate", "/processes/{pid}/sessions"
+    for path, name in ((generate, "generate"), (add, "add")):
+        for key in ("date", "time"):
+            yield P(f"{name}-missing-{key}", Case("POST", path, {k: v for k, v in start.items()
+                                                                if k != key},
+                                                  status=400, code="missing_field"))
+        for label, value in [("hour-25", "25:00"), ("seconds", "17:00:00"), ("pm", "5pm"),
+                             ("int", 17), ("null", None), ("nul", "17:0\x00")]:
+            yield P(f"{name}-time-{label}", Case("POST", path, {**start, "time": value},
+                                                 status=400, code="bad_time"))
+        for label, value in [("feb-30", "2027-02-30"), ("text", "tomorrow"), ("int", 5)]:
+            yield P(f"{name}-date-{label}", Case("POST", path, {**start, "date": value},
+                                                 status=400, code="bad_date"))
+        for label, value in [("unknown", "Mars/Base"), ("alias", "US/Eastern"),
+                             ("lower", "europe/helsinki"), ("path", "../../etc/passwd"),
+                             ("null", None), ("int", 2)]:
+            yield P(f"{name}-zone-{label}", Case("POST", path, {**start, "timezone": value},
+                                                 status=400, code="bad_timezone"))
+        yield P(f"{name}-extra", Case("POST", path, {**start, "title": "Tiimi"}, status=400,
+                                      code="unknown_field"))
+        yield P(f"{name}-supervisee", Case("POST", path, start, who="bertta", status=403,
+                                           code="not_supervisor"))
+        yield P(f"{name}-unknown", Case("POST", path.replace("{pid}", "{random}"), start,
+                                        status=404, code="process_not_found"))
+        yield P(f"{name}-ended", Case("POST", path.replace("{pid}", "{ended}"), start,
+                                      status=409, code="process_ended"))
+        yield P(f"{name}-no-csrf", Case("POST", path, start, csrf=None, status=403,
+                                        code="csrf"))
+        yield P(f"{name}-anon", Case("POST", path, start, who="anon", csrf=None, status=401))
+        for label, value, status in _bad_id("pid", "{PID}"):
+            yield P(f"{name}-pid-{label}", Case("POST", path.replace("{pid}", value), start,
+                                                status=status))
+    for minutes in (14, 481, 60.0, "60", True):
+        yield P(f"add-minutes-{minutes!r}", Case("POST", add, {**start, "minutes": minutes},
+                                                 status=400))
+    yield P("list-unknown", Case("GET", add.replace("{pid}", "{random}"), status=404,
+                                 code="process_not_found"))
+    yield P("list-anon", Case("GET", add, who="anon", csrf=None, status=401))
+    for label, value, status in _bad_id("pid", "{PID}"):
+        yield P(f"list-pid-{label}", Case("GET", add.replace("{pid}", value), status=status))
+    yield P("generate-get", Case("GET", generate, status=405))
+
+    one = "/sessions/AAAAAAAAAAAAAAAAAAAAAA"
+    for label, value in [("long", "A" * 23), ("dot", "a.b"), ("nul", "a%00"),
+                         ("space", "a%20b")]:
+        yield P(f"get-id-{label}", Case("GET", f"/sessions/{value}", status=400,
+                                        code="bad_id"))
+        yield P(f"patch-id-{label}", Case("PATCH", f"/sessions/{value}", {"status": "held"},
+                                          status=400, code="bad_id"))
+    yield P("get-unknown", Case("GET", one, status=404, code="session_not_found"))
+    yield P("get-anon", Case("GET", one, who="anon", csrf=None, status=401))
+    for label, body, code in [
+            ("empty", {}, "bad_change"), ("date-alone", {"date": "2027-03-10"}, "bad_change"),
+            ("time-alone", {"time": "10:00"}, "bad_change"),
+            ("zone-alone", {"timezone": "Europe/Helsinki", "minutes": 60}, "bad_change"),
+            ("cancel-no-reason", {"status": "cancelled"}, "bad_reason"),
+            ("reason-no-cancel", {"cancel_reason": "illness"}, "bad_reason"),
+            ("free-text-reason", {"status": "cancelled", "cancel_reason": "flu"}, "bad_reason"),
+            ("bad-status", {"status": "postponed"}, "bad_status"),
+            ("move-and-status", {"status": "held", "minutes": 60}, "bad_change"),
+            ("stamp", {"status": "held", "updated_at": "2027-03-10"}, "bad_updated_at"),
+            ("stamp-int", {"status": "held", "updated_at": 5}, "bad_updated_at"),
+            ("note", {"status": "held", "note": "x"}, "unknown_field")]:
+        yield P(f"patch-{label}", Case("PATCH", one, body, status=400, code=code))
+    yield P("patch-unknown", Case("PATCH", one, {"status": "held"}, status=404,
+                                  code="session_not_found"))
+    yield P("patch-no-csrf", Case("PATCH", one, {"status": "held"}, csrf=None, status=403,
+                                  code="csrf"))
+    yield P("patch-anon", Case("PATCH", one, {"status": "held"}, who="anon", csrf=None,
+                               status=401))
+    yield P("patch-not-json", Case("PATCH", one, raw=b"status=held",
+                                   content_type="application/x-www-form-urlencoded",
+                                   status=415))
+    for method in ("PUT", "DELETE", "POST"):
+        yield P(f"one-{method}", Case(method, one, status=405))
+
+    for method in ("POST", "DELETE"):
+        yield P(f"calendar-{method}-no-csrf", Case(method, "/me/calendar", csrf=None,
+                                                   status=403, code="csrf"))
+        yield P(f"calendar-{method}-anon", Case(method, "/me/calendar", who="anon", csrf=None,
+                                                status=401))
+    for method in ("GET", "PUT", "PATCH"):
+        yield P(f"calendar-{method}", Case(method, "/me/calendar", status=405))
+
 def _group(prefix: str, params):
     return [pytest.param(*p.values, id=f"{prefix}-{p.id}") for p in params]
 
@@ -1157,7 +1245,8 @@ ALL_CASES = [*_group("raw", raw_cases()), *_group("prelogin", prelogin_cases()),
              *_group("readers", readers_cases()),
              *_group("process", process_cases()), *_group("invite", invite_cases()),
              *_group("member", member_cases()), *_group("pin", pin_cases()),
-             *_group("invite-email", invite_email_cases())]
+             *_group("invite-email", invite_email_cases()),
+             *_group("schedule", schedule_cases())]
 
 
 @pytest.mark.parametrize("case", ALL_CASES)

@@ -105,6 +105,9 @@ def victim(app) -> Person:
     assert supervisee.post(f"/invites/{joined['token']}/accept").status_code == 200
     invite = person.post(f"/processes/{person.process}/invites", {}).get_json()
     person.invite, person.token = invite["id"], invite["token"]
+    person.session = person.post(f"/processes/{person.process}/sessions/generate", {
+        "date": "2027-03-10", "time": "17:00"}).get_json()["sessions"][0]["id"]
+    person.calendar = person.post("/me/calendar").get_json()["token"]
     return person
 
 
@@ -112,6 +115,7 @@ def victim_ids(victim: Person, token: str | None = None) -> dict[str, str]:
     """The ids to fill the victim's routes with (`token`: the link someone holds)."""
     return {"item_id": victim.item, "uid": victim.uid, "device_id": victim.device,
             "pid": victim.process, "invite_id": victim.invite, "token": token or victim.token,
+            "sid": victim.session,
             "goal_id": victim.item}
 
 
@@ -229,6 +233,23 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     (f"{API}/pins", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/pins/<uid>", "PUT"): lambda v, p: api_401(v, "PUT", p, {
         "fp": b64u(bytes(32)), "verified": False, "sig": b64u(bytes(64))}),
+    # Sessions and calendars (issue 9). The feed needs no login, only its secret: the
+    # invite's token opens nothing there.
+    ("/processes/<pid>/sessions/<sid>", "GET"): login_page,
+    ("/processes/<pid>/sessions/<sid>/calendar.ics", "GET"): login_page,
+    ("/calendar/<token>.ics", "GET"): lambda v, p: _ok(v.send("GET", p), 404),
+    ("/account/timezone", "POST"): lambda v, p: login_redirect(
+        v.send("POST", p, form={"timezone": "UTC"}), p),
+    (f"{API}/processes/<pid>/sessions", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/processes/<pid>/sessions", "POST"): lambda v, p: api_401(v, "POST", p, {
+        "date": "2027-03-10", "time": "17:00"}),
+    (f"{API}/processes/<pid>/sessions/generate", "POST"): lambda v, p: api_401(v, "POST", p, {
+        "date": "2027-03-10", "time": "17:00"}),
+    (f"{API}/sessions/<sid>", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/sessions/<sid>", "PATCH"): lambda v, p: api_401(v, "PATCH", p, {
+        "status": "cancelled", "cancel_reason": "other"}),
+    (f"{API}/me/calendar", "POST"): lambda v, p: api_401(v, "POST", p),
+    (f"{API}/me/calendar", "DELETE"): lambda v, p: api_401(v, "DELETE", p),
     # The contract and its goals (issue 9).
     ("/processes/<pid>/contract", "GET"): login_page,
     ("/processes/<pid>/contract/edit", "GET"): login_page,
@@ -337,7 +358,8 @@ def _victim_markers(victim: Person, app) -> list[str]:
             elif table.name == "envelopes" and row["recipient_uid"] == victim.uid:
                 markers.append(row["ct"])
     assert len(markers) == 14
-    return markers + [victim.process, victim.invite, victim.token, "Sanni"]
+    return markers + [victim.process, victim.invite, victim.token, "Sanni", victim.session,
+                      victim.calendar]
 
 
 def _foreign_item_put(f: Foreign, path: str):
@@ -497,6 +519,27 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     ("/people/<uid>/safety", "GET"): (_foreign_page_without_its_path, _expect(404)),
     (f"{API}/pins", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     (f"{API}/pins/<uid>", "PUT"): (_foreign_pin_put, _expect(404, "not_found")),
+    # Sessions and calendars (issue 9): the victim's process and sessions are 404; the
+    # calendar calls and the time zone are Mallory's own; a guessed feed secret is 404.
+    ("/processes/<pid>/sessions/<sid>", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    ("/processes/<pid>/sessions/<sid>/calendar.ics", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    ("/calendar/<token>.ics", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
+    ("/account/timezone", "POST"): (lambda f, p: f.send("POST", p, form={"timezone": "UTC"}),
+                                    _expect(302)),
+    (f"{API}/processes/<pid>/sessions", "GET"): (lambda f, p: f.send("GET", p),
+                                                 _expect(404, "process_not_found")),
+    (f"{API}/processes/<pid>/sessions", "POST"): (lambda f, p: f.send("POST", p, {
+        "date": "2027-03-10", "time": "17:00"}), _expect(404, "process_not_found")),
+    (f"{API}/processes/<pid>/sessions/generate", "POST"): (lambda f, p: f.send("POST", p, {
+        "date": "2027-03-10", "time": "17:00"}), _expect(404, "process_not_found")),
+    (f"{API}/sessions/<sid>", "GET"): (lambda f, p: f.send("GET", p),
+                                       _expect(404, "session_not_found")),
+    (f"{API}/sessions/<sid>", "PATCH"): (lambda f, p: f.send("PATCH", p, {
+        "status": "cancelled", "cancel_reason": "other"}), _expect(404, "session_not_found")),
+    (f"{API}/me/calendar", "POST"): (lambda f, p: f.send("POST", p), _expect(201)),
+    (f"{API}/me/calendar", "DELETE"): (lambda f, p: f.send("DELETE", p), _expect(204)),
     # The contract and its goals (issue 9): a stranger to the process gets 404 everywhere.
     ("/processes/<pid>/contract", "GET"): (
         lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
@@ -611,7 +654,7 @@ def test_unsafe_api_requests_after_login_need_the_csrf_header(app, token):
     assert (f"{API}/auth/password", "POST") in routes and len(routes) >= 8
     for rule, method in sorted(routes):
         path = fill(rule, item_id=item, uid=other.uid, pid=pid, invite_id=invite["id"],
-                    token=invite["token"], goal_id=item)
+                    token=invite["token"], sid="A" * 22, goal_id=item)
         headers = {} if token is None else {
             "X-CSRF-Token": other.csrf if token == "other-session" else token}
         before = snapshot(app)
@@ -654,6 +697,7 @@ FORM_POSTS = {
     "/account/settings": {"display_name": "Changed", "lock_minutes": "5"},
     "/account/logout-everywhere": {},
     "/account/devices/<device_id>/sign-out": {},
+    "/account/timezone": {"timezone": "Europe/Stockholm"},
 }
 
 

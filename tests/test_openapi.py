@@ -63,7 +63,7 @@ def test_every_operation_is_declared(doc):
     assert len(names) == len(set(names))
 
 
-TOKEN_PARAMETERS = {"token", "invite_id"}
+TOKEN_PARAMETERS = {"token", "invite_id", "sid"}
 
 
 def test_path_parameters_are_declared(doc):
@@ -282,6 +282,7 @@ def test_real_answers_validate_against_the_document(app, doc):
     envelope = protocol.share_envelope(anna.deks[first], first, bertta.uid, x)
     pid = _processes_and_invites(check, anna, bertta, anon)
     _contracts_and_goals(check, anna, bertta, pid)
+    _sessions_and_calendar(check, anna, bertta, pid)
     fp = b64u(protocol.fingerprint(bertta.account.registration["bundle"]))
     pin = {"fp": fp, "verified": True, "sig": protocol.sign_pin(
         anna.account.ed25519_private, anna.uid, bertta.uid, fp, True)}
@@ -404,6 +405,7 @@ def test_the_checker_can_fail(app, doc):
     with pytest.raises(AssertionError):            # a status the document does not give
         check("/openapi.json", "get", anon.get(f"{PREFIX}/me"))
 
+
 def _contracts_and_goals(check: Checker, anna, bertta, pid: str) -> None:
     """The contract's and the goals' operations: anna supervises `pid`, bertta is in it."""
     x = protocol.b64u_decode(bertta.account.registration["bundle"]["x25519"], 32)
@@ -446,3 +448,39 @@ def _contracts_and_goals(check: Checker, anna, bertta, pid: str) -> None:
     check(order, "put", anna.put(f"/processes/{pid}/goals/order",
                                  {"items": list(reversed(goals))}))
     check(order, "put", anna.put(f"/processes/{pid}/goals/order", {"items": goals[:1]}))  # 400
+
+
+def _sessions_and_calendar(check: Checker, anna, bertta, pid: str) -> None:
+    """The schedule's and the calendar feed's operations: anna supervises `pid`, bertta is
+    in it."""
+    sessions = "/processes/{pid}/sessions"
+    generate = "/processes/{pid}/sessions/generate"
+    one = "/sessions/{sid}"
+    start = {"date": "2027-03-10", "time": "17:00"}
+    check(generate, "post", bertta.post(f"/processes/{pid}/sessions/generate", start))  # 403
+    made = check(generate, "post", anna.post(f"/processes/{pid}/sessions/generate",
+                                              start)).get_json()["sessions"]       # 201
+    check(generate, "post", anna.post(f"/processes/{pid}/sessions/generate", start))  # 409
+    check(generate, "post", anna.post(f"/processes/{pid}/sessions/generate",
+                                      {"date": "2027-03-10", "time": "7pm"}))      # 400
+    check(generate, "post", anna.post(f"/processes/{uuid.uuid4()}/sessions/generate",
+                                      start))                                      # 404
+    check(sessions, "get", bertta.get(f"/processes/{pid}/sessions"))
+    check(sessions, "get", bertta.get(f"/processes/{uuid.uuid4()}/sessions"))       # 404
+    check(sessions, "post", anna.post(f"/processes/{pid}/sessions",
+                                      {**start, "minutes": 90}))                   # 201
+    check(sessions, "post", anna.post(f"/processes/{pid}/sessions",
+                                      {**start, "minutes": 9}))                    # 400
+    check(sessions, "post", bertta.post(f"/processes/{pid}/sessions", start))       # 403
+    sid = made[0]["id"]
+    check(one, "get", bertta.get(f"/sessions/{sid}"))
+    check(one, "get", bertta.get(f"/sessions/{'A' * 22}"))                          # 404
+    check(one, "patch", anna.patch(f"/sessions/{sid}", {"date": "2027-03-11",
+                                                        "time": "08:00"}))        # 200
+    check(one, "patch", anna.patch(f"/sessions/{sid}", {"status": "held"}))         # 409
+    check(one, "patch", anna.patch(f"/sessions/{sid}", {"status": "cancelled"}))    # 400
+    check(one, "patch", bertta.patch(f"/sessions/{sid}", {"status": "cancelled",
+                                                          "cancel_reason": "other"}))  # 403
+    check(one, "patch", bertta.patch(f"/sessions/{'A' * 22}", {"status": "planned"}))  # 404
+    check("/me/calendar", "post", bertta.post("/me/calendar"))                      # 201
+    check("/me/calendar", "delete", bertta.delete("/me/calendar"))                  # 204

@@ -50,7 +50,8 @@ def register_extensions(app: Flask) -> None:
     guards.init_app(app)  # before the CSRF check: 401 comes first
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
@@ -124,10 +125,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp)
     from .sharing import bp as sharing_bp  # /shared and what a supervisee shares (issue 9)
     app.register_blueprint(sharing_bp)
-    from .home import bp as home_bp  # the homes and the supervisor's private notes (issue 9)
-    app.register_blueprint(home_bp)
+    from .sessions import bp as sessions_bp  # sessions, calendar feed, time zone (issue 9)
+    app.register_blueprint(sessions_bp)
     from .contracts import bp as contracts_bp  # a process's contract and goals (issue 9)
     app.register_blueprint(contracts_bp)
+    from .home import bp as home_bp  # the homes and the supervisor's private notes (issue 9)
+    app.register_blueprint(home_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -147,6 +147,10 @@ JS_STRINGS = {
                            "is missing, so your supervisor's key cannot be checked."),
     "safetyQr": _l("QR code of the safety number"),
     "safetyVerified": _l("Marked as verified."),
+    # Sessions and the calendar feed (behaviors/sessions/)
+    "sessionChanged": _l("This was changed meanwhile, or cannot be changed like this now. "
+                         "Reload the page and try again."),
+    "calendarStopped": _l("The calendar address no longer works."),
     # A supervisor's private notes (behaviors/notes/)
     "noteMissing": _l("Write the note first."),
     "noteChanged": _l("This note was changed elsewhere. Open the page again to see it."),
@@ -214,6 +218,15 @@ def select_locale() -> str:
     if remembered in languages:
         return remembered
     return request.accept_languages.best_match(languages) or "fi"
+
+
+def select_timezone() -> str | None:
+    """The signed-in user's time zone (users.timezone), for Flask-Babel's date formatting;
+    None: BABEL_DEFAULT_TIMEZONE (Europe/Helsinki)."""
+    if current_user and current_user.is_authenticated:
+        from .services.schedule import zone_name
+        return zone_name(current_user)
+    return None
 
 
 def remember_language(response: Response, locale: str) -> Response:

@@ -10,5 +10,6 @@ from ..contracts import api as _contracts_api  # noqa: E402, F401
 from ..items import api as _items_api  # noqa: E402, F401
 from ..people import api as _people_api  # noqa: E402, F401
 from ..processes import api as _processes_api  # noqa: E402, F401
+from ..sessions import api as _sessions_api  # noqa: E402, F401
 from ..sharing import api as _sharing_api  # noqa: E402, F401
 from . import openapi  # noqa: E402, F401

@@ -7,6 +7,7 @@
 // relative path, one per line: the build reads this file to map hooks to modules, and stops
 // on an import of any other form.
 export const behaviors = {
+  'calendar-feed': () => import('./sessions/calendar-feed.js'),
   'change-password': () => import('./account/change-password.js'),
   compose: () => import('./journal/compose.js'),
   delete: () => import('./journal/delete.js'),
@@ -38,6 +39,7 @@ export const behaviors = {
   recover: () => import('./auth/recover.js'),
   safety: () => import('./people/safety.js'),
   sealed: () => import('./journal/sealed.js'),
+  'session-form': () => import('./sessions/session-form.js'),
   'share-panel': () => import('./sharing/share-panel.js'),
   'shared-list': () => import('./sharing/shared-list.js'),
   'signed-out': () => import('./auth/signed-out.js'),

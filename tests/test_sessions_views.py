@@ -1,0 +1,209 @@
+"""The sessions API, the schedule card and the session page, the one-off .ics, the calendar
+feed over HTTP (parsed with the icalendar library) and the time zone setting."""
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from .factories import api_register, csrf_from
+
+
+@pytest.fixture
+def people(app):
+    sara = api_register(app, "sara@example.fi", display_name="Sara Ohjaaja", is_supervisor=True)
+    anna = api_register(app, "anna@example.fi", display_name="Anna Aho")
+    mallory = api_register(app, "mallory@example.fi", display_name="Mallory")
+    pid = str(uuid.uuid4())
+    assert sara.post("/processes", {"id": pid, "form": "crisis"}).status_code == 201
+    invite = sara.post(f"/processes/{pid}/invites", {}).get_json()
+    assert anna.post(f"/invites/{invite['token']}/accept").status_code == 200
+    sara.pid = pid
+    return sara, anna, mallory
+
+
+def _generate(sara, day="2027-03-10", clock="17:00"):
+    response = sara.post(f"/processes/{sara.pid}/sessions/generate",
+                         {"date": day, "time": clock})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["sessions"]
+
+
+def test_generate_list_and_read(people):
+    sara, anna, mallory = people
+    sessions = _generate(sara)
+    assert len(sessions) == 3                                   # crisis: 3 sessions, a week apart
+    assert [s["starts_at"] for s in sessions] == [
+        "2027-03-10T15:00:00Z", "2027-03-17T15:00:00Z", "2027-03-24T15:00:00Z"]
+    assert sessions[0]["ends_at"] == "2027-03-10T16:15:00Z" and sessions[0]["minutes"] == 75
+    assert set(sessions[0]) == {"id", "process", "starts_at", "ends_at", "minutes", "status",
+                                "cancel_reason", "updated_at"}
+    listed = anna.get(f"/processes/{sara.pid}/sessions").get_json()["sessions"]
+    assert [s["id"] for s in listed] == [s["id"] for s in sessions]
+    assert anna.get(f"/sessions/{sessions[0]['id']}").get_json() == sessions[0]
+    again = sara.post(f"/processes/{sara.pid}/sessions/generate",
+                      {"date": "2027-04-01", "time": "10:00"})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "schedule_exists"
+    assert mallory.get(f"/processes/{sara.pid}/sessions").status_code == 404
+    assert mallory.get(f"/sessions/{sessions[0]['id']}").status_code == 404
+
+
+def test_patch_move_cancel_uncancel_and_held(people):
+    sara, anna, _ = people
+    first, second, _third = _generate(sara)
+    moved = sara.patch(f"/sessions/{first['id']}", {"date": "2027-03-11", "time": "08:00",
+                                                    "minutes": 90,
+                                                    "updated_at": first["updated_at"]})
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["starts_at"] == "2027-03-11T06:00:00Z"
+    assert moved.get_json()["minutes"] == 90
+    stale = sara.patch(f"/sessions/{first['id']}", {"status": "cancelled",
+                                                    "cancel_reason": "illness",
+                                                    "updated_at": first["updated_at"]})
+    assert stale.status_code == 409
+    assert stale.get_json()["error"]["code"] == "session_changed"
+    cancelled = sara.patch(f"/sessions/{second['id']}", {"status": "cancelled",
+                                                         "cancel_reason": "conflict"})
+    assert cancelled.get_json()["status"] == "cancelled"
+    assert cancelled.get_json()["cancel_reason"] == "conflict"
+    back = sara.patch(f"/sessions/{second['id']}", {"status": "planned"})
+    assert back.get_json()["status"] == "planned" and back.get_json()["cancel_reason"] is None
+    early = sara.patch(f"/sessions/{second['id']}", {"status": "held"})
+    assert early.status_code == 409 and early.get_json()["error"]["code"] == "not_started"
+    refused = anna.patch(f"/sessions/{second['id']}", {"status": "cancelled",
+                                                       "cancel_reason": "illness"})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "not_supervisor"
+    past = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+    added = sara.post(f"/processes/{sara.pid}/sessions", {"date": past, "time": "12:00"})
+    assert added.status_code == 201 and added.get_json()["minutes"] == 75
+    held = sara.patch(f"/sessions/{added.get_json()['id']}", {"status": "held"})
+    assert held.status_code == 200 and held.get_json()["status"] == "held"
+
+
+@pytest.mark.parametrize("body, code", [
+    ({}, "bad_change"),
+    ({"date": "2027-03-10"}, "bad_change"),
+    ({"status": "cancelled"}, "bad_reason"),
+    ({"status": "held", "cancel_reason": "illness"}, "bad_reason"),
+    ({"status": "cancelled", "cancel_reason": "because I said so"}, "bad_reason"),
+    ({"status": "gone"}, "bad_status"),
+    ({"date": "2027-03-10", "time": "25:00"}, "bad_time"),
+    ({"date": "2027-02-30", "time": "10:00"}, "bad_date"),
+    ({"date": "2027-03-10", "time": "10:00", "timezone": "Mars/Base"}, "bad_timezone"),
+    ({"minutes": 5}, "invalid_type"),
+    ({"status": "held", "updated_at": "yesterday"}, "bad_updated_at"),
+    ({"status": "held", "date": "2027-03-10", "time": "10:00"}, "bad_change"),
+    ({"note": "free text"}, "unknown_field"),
+])
+def test_bad_changes_are_400(people, body, code):
+    sara, _, _ = people
+    sid = _generate(sara)[0]["id"]
+    response = sara.patch(f"/sessions/{sid}", body)
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["error"]["code"] == code
+
+
+def test_schedule_card_and_session_page(people):
+    sara, anna, mallory = people
+    page = sara.client.get(f"/processes/{sara.pid}").get_data(as_text=True)
+    assert "data-js-session-form" in page and "/sessions/generate" in page
+    sessions = _generate(sara)
+    sara.patch(f"/sessions/{sessions[1]['id']}", {"status": "cancelled",
+                                                  "cancel_reason": "workload"})
+    for person in (sara, anna):
+        page = person.client.get(f"/processes/{sara.pid}").get_data(as_text=True)
+        assert page.count("data-session=") == 3
+        assert f'/processes/{sara.pid}/sessions/{sessions[0]["id"]}' in page
+        assert 'data-status="cancelled"' in page
+        assert "/sessions/generate" not in page
+        assert "17.00" in page                      # Helsinki time, Finnish format
+    assert "data-js-session-form" not in anna.client.get(
+        f"/processes/{sara.pid}").get_data(as_text=True)
+    path = f"/processes/{sara.pid}/sessions/{sessions[0]['id']}"
+    mine = sara.client.get(path)
+    assert mine.status_code == 200
+    html = mine.get_data(as_text=True)
+    assert "data-move-form" in html and "data-cancel-form" in html and "data-session-links" in html
+    assert 'value="2027-03-10"' in html and 'value="17:00"' in html
+    theirs = anna.client.get(path).get_data(as_text=True)
+    assert "data-move-form" not in theirs and "calendar.ics" in theirs
+    assert mallory.client.get(path).status_code == 404
+    other = str(uuid.uuid4())
+    assert sara.client.get(f"/processes/{other}/sessions/{sessions[0]['id']}").status_code == 404
+    assert sara.client.get(f"/processes/{sara.pid}/sessions/{'A' * 22}").status_code == 404
+    assert sara.client.get(f"/processes/{sara.pid}/sessions/bad!id").status_code in (400, 404)
+
+
+def test_times_follow_the_viewers_time_zone(people):
+    sara, anna, _ = people
+    sid = _generate(sara)[0]["id"]
+    form = {"timezone": "Europe/London",
+            "csrf_token": csrf_from(anna.client.get("/account/").get_data(as_text=True))}
+    response = anna.client.post("/account/timezone", data=form)
+    assert response.status_code == 302
+    page = anna.client.get(f"/processes/{sara.pid}/sessions/{sid}").get_data(as_text=True)
+    assert "15.00" in page and "Europe/London" in page       # 15:00 UTC is 15:00 in London
+    account = anna.client.get("/account/").get_data(as_text=True)
+    assert '<option value="Europe/London" selected>' in account
+    bad = anna.client.post("/account/timezone", data={**form, "timezone": "Nowhere/Land"})
+    assert bad.status_code == 400
+    assert anna.get("/me").status_code == 200
+
+
+def test_one_session_ics_for_members(people):
+    sara, anna, mallory = people
+    sid = _generate(sara)[0]["id"]
+    path = f"/processes/{sara.pid}/sessions/{sid}/calendar.ics"
+    response = anna.client.get(path)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "no-store" in response.headers["Cache-Control"]
+    [event] = Calendar.from_ical(response.data).walk("VEVENT")
+    assert str(event["UID"]) == f"{sid}@valitila" and str(event["SUMMARY"]) == "Työnohjaus"
+    assert b"Sara" not in response.data and b"Anna" not in response.data
+    assert mallory.client.get(path).status_code == 404
+    assert sara.client.get(path.replace(sara.pid, str(uuid.uuid4()))).status_code == 404
+
+
+def test_the_calendar_feed_over_http(app, people):
+    sara, anna, mallory = people
+    today = datetime.now(UTC).date()
+    sessions = _generate(sara, (today + timedelta(days=1)).isoformat())
+    created = anna.post("/me/calendar")
+    assert created.status_code == 201
+    url, token = created.get_json()["url"], created.get_json()["token"]
+    assert url.endswith(f"/calendar/{token}.ics")
+    client = app.test_client()                                    # no login
+    response = client.get(f"/calendar/{token}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "Set-Cookie" not in response.headers
+    parsed = Calendar.from_ical(response.data)
+    assert parsed.to_ical() == response.data
+    assert sorted(str(e["UID"]) for e in parsed.walk("VEVENT")) == sorted(
+        f"{s['id']}@valitila" for s in sessions)
+    for secret in (b"Sara", b"Anna", sara.pid.encode(), b"crisis"):
+        assert secret not in response.data
+    # a new address revokes the old; revoking ends it; a guess is 404
+    newer = anna.post("/me/calendar").get_json()["token"]
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+    assert client.get(f"/calendar/{newer}.ics").status_code == 200
+    assert anna.delete("/me/calendar").status_code == 204
+    gone = client.get(f"/calendar/{newer}.ics")
+    assert gone.status_code == 404 and "no-store" in gone.headers["Cache-Control"]
+    assert client.get("/calendar/guessed.ics").status_code == 404
+    # mallory's own feed has none of anna's sessions
+    theirs = mallory.post("/me/calendar").get_json()["token"]
+    assert Calendar.from_ical(client.get(f"/calendar/{theirs}.ics").data).walk("VEVENT") == []
+
+
+def test_account_page_has_the_time_zone_and_calendar_cards(people):
+    _, anna, _ = people
+    html = anna.client.get("/account/").get_data(as_text=True)
+    assert 'id="timezone"' in html and "data-js-calendar-feed" in html
+    assert '<option value="Europe/Helsinki" selected>' in html
+    assert "US/Eastern" not in html

@@ -1,0 +1,112 @@
+"""Supervision sessions: the schedule card on a process's page, a page per session, the
+one-off `.ics` per session, the personal calendar feed (the secret address is the
+credential, no login) and the user's time zone setting. The JSON API is in api.py.
+
+Dates are shown through Flask-Babel in the viewer's time zone (webapp/i18n.py
+select_timezone) and entered as a local date and time in it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..guards import login_required
+from ..models import Process
+from ..models.sessions import CANCEL_REASONS
+from ..models.types import utcnow
+from ..schemas import parse
+from ..schemas.sessions import PageSessionPath, time_zones
+from ..services import calendar, schedule
+from ..services import processes as process_service
+from ..services.errors import InvalidInput
+
+bp = Blueprint("sessions", __name__)
+
+#: Headers of every calendar answer: never cached by anyone on the way, no referrer.
+CALENDAR_HEADERS = {"Cache-Control": "no-store, private", "Referrer-Policy": "no-referrer",
+                    "X-Robots-Tag": "noindex, nofollow"}
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.app_context_processor
+def schedule_helpers():
+    """For templates/sessions/_schedule.html, included by the process page."""
+    return {"schedule_card": _schedule_card, "cancel_reasons": CANCEL_REASONS,
+            "time_zones": time_zones}
+
+
+def _schedule_card(process: Process) -> dict:
+    user = _user()
+    zone = schedule.zone_of(user)
+    today = utcnow().astimezone(zone).date()
+    return {"sessions": schedule.sessions_of(process.id),
+            "can_manage": schedule.can_manage(user, process),
+            "first_day": max(process.starts_on, today) if process.starts_on else today,
+            "now": utcnow()}
+
+
+def _local(when: datetime):
+    return when.astimezone(schedule.zone_of(_user()))
+
+
+@bp.get("/processes/<pid>/sessions/<sid>")
+@login_required
+def show(pid: str, sid: str):
+    """One session for the process's current members (404 for anyone else): when (in the
+    viewer's zone), how long, its status; the supervisor's actions; the `.ics` link."""
+    path = parse(PageSessionPath, {"pid": pid, "sid": sid})
+    user = _user()
+    session = schedule.get_session(user, path.sid, path.pid)
+    process = process_service.get_process(user, path.pid)
+    from ..processes import queries
+    readable, named = queries.titles(user.uid, [process.id])
+    local = _local(session.starts_at)
+    return render_template(
+        "sessions/show.html", session=session, process=process,
+        title=readable.get(process.id), has_title=process.id in named,
+        ends_at=schedule.ends_at(session), local_date=local.date().isoformat(),
+        local_time=local.strftime("%H:%M"), can_manage=schedule.can_manage(user, process),
+        started=session.starts_at <= utcnow(), reasons=CANCEL_REASONS,
+        zone=schedule.zone_name(user))
+
+
+@bp.get("/processes/<pid>/sessions/<sid>/calendar.ics")
+@login_required
+def session_ics(pid: str, sid: str):
+    """The session as a one-event calendar file, for the process's members."""
+    path = parse(PageSessionPath, {"pid": pid, "sid": sid})
+    user = _user()
+    session = schedule.get_session(user, path.sid, path.pid)
+    response = Response(calendar.session_ics(user, session), mimetype="text/calendar",
+                        headers=CALENDAR_HEADERS)
+    response.headers["Content-Disposition"] = 'attachment; filename="tyonohjaus.ics"'
+    return response
+
+
+@bp.get("/calendar/<token>.ics")
+def feed(token: str):
+    """The personal calendar feed. No login: the secret in the address is the credential;
+    an unknown or revoked one is a 404 that tells nothing."""
+    body = calendar.feed(token)
+    if body is None:
+        return Response("Not found.\n", status=404, mimetype="text/plain",
+                        headers=CALENDAR_HEADERS)
+    return Response(body, mimetype="text/calendar", headers=CALENDAR_HEADERS)
+
+
+@bp.post("/account/timezone")
+@login_required
+def set_timezone():
+    """The time zone setting of the account page (a select of IANA zones)."""
+    try:
+        schedule.set_timezone(_user(), request.form.get("timezone", ""))
+    except InvalidInput:
+        abort(400)
+    flash(_("Time zone saved."))
+    return redirect(url_for("account.index") + "#timezone-title")
