@@ -82,15 +82,34 @@ def _backdate(item: Item, days: float) -> None:
 
 
 def seed_initial() -> list[dict]:
-    """Create the demo accounts with Finnish journals, only on an empty database."""
+    """Create the demo accounts with Finnish journals, and the demo supervisor's process with
+    each demo supervisee (demo_processes.seed_process), only on an empty database."""
+    from . import demo_processes
+
     if db.session.scalar(select(User.uid).limit(1)) is not None:
         return []
+    people = []
     for index, person in enumerate(PEOPLE):
         user, keys = _create_account(person["email"], person["display_name"], DEMO_PASSWORD,
                                      person["supervisor"])
+        me = demo_processes.Keys(user, keys)
         chosen = ENTRIES[index % 2:] if not person["supervisor"] else ENTRIES[:3]
+        written = []
         for age, (title, body, tags) in enumerate(reversed(chosen)):
-            _backdate(write_entry(user, keys, title, body, tags), (len(chosen) - age) * 3.5)
+            item = demo_processes.seal(me, "entry", {"title": title, "body": body,
+                                                     "tags": tags})
+            _backdate(item, (len(chosen) - age) * 3.5)
+            written.append(item.id)
+        db.session.commit()
+        db.session.expire_all()               # the backdated times, not the cached ones
+        people.append((person, me, written))
+    supervisor = people[0][1]
+    for person, me, written in people[1:]:
+        first_name = person["display_name"].split()[0]
+        demo_processes.seed_process(
+            supervisor, me, f"{person['display_name']} – yksilötyönohjaus",
+            f"Leenan vastaanotto, Hämeenkatu 12, Tampere ({first_name})",
+            list(reversed(written[-2:])))
         db.session.commit()
     return PEOPLE
 

@@ -1,0 +1,167 @@
+"""The demo supervisor's processes (issue 9): `make run` on an empty database shows the product.
+
+The demo supervisor has an individual process with each demo supervisee: named, with an
+accepted contract and its goals, a schedule from the frame (one session held, the next in a few
+days), a private note on the held session, and a few entries the supervisee shared with the
+supervisor, one marked for the next session. Everything goes through the services the API
+uses, and every text is sealed by the protocol code exactly as a browser seals it.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+import protocol
+
+from ..extensions import db
+from ..models import Envelope, Item, SupervisionSession, User
+from ..models.types import utcnow
+from ..schemas import parse
+from ..schemas.items import EnvelopeWrite, ItemWrite
+from ..schemas.processes import ProcessCreate
+from . import items, processes, schedule
+
+
+@dataclass
+class Keys:
+    """A demo person and the keys their unlocked device would hold."""
+
+    user: User
+    keys: protocol.UnlockedAccount
+    deks: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def uid(self) -> str:
+        return self.user.uid
+
+    def x25519(self) -> bytes:
+        return protocol.b64u_decode(self.user.bundle["x25519"], 32)
+
+
+def seal(author: Keys, kind: str, payload: dict[str, Any], *, process: str | None = None,
+         readers: tuple[Keys, ...] = (), links: dict[str, str] | None = None,
+         item_id: str | None = None) -> Item:
+    """Seal a new item (rev 1) as the browser does and store it through the items service:
+    the author's own envelope, and one through `process` for each of `readers`."""
+    item_id = item_id or str(uuid.uuid4())
+    dek = os.urandom(32)
+    author.deks[item_id] = dek
+    sealed = protocol.seal_item(item_id, kind, 1, author.uid, payload, dek,
+                                author.keys.ed25519_private)
+    envelopes = [protocol.owner_envelope(author.keys.ak, dek, item_id, author.uid)]
+    envelopes += [protocol.share_envelope(dek, item_id, r.uid, r.x25519()) for r in readers]
+    body: dict[str, Any] = {"kind": kind, "rev": 1, "sealed": sealed["sealed"],
+                            "sig": sealed["sig"], "envelopes": envelopes}
+    if process:
+        body["process"] = process
+    if links:
+        body["links"] = links
+    item, _ = items.put_item(author.user, item_id, parse(ItemWrite, body))
+    return item
+
+
+def share(author: Keys, item_id: str, reader: Keys, pid: str, *, bring: bool = False) -> None:
+    """Share one of the author's items with `reader` through the process (PROTOCOL §5)."""
+    envelope = protocol.share_envelope(author.deks[item_id], item_id, reader.uid,
+                                       reader.x25519())
+    items.put_envelope(author.user, item_id, reader.uid, parse(EnvelopeWrite, {
+        "envelope": envelope, "process": pid, "bring": bring}))
+
+
+def backdate(item_id: str, days: float) -> None:
+    when = utcnow() - timedelta(days=days)
+    db.session.execute(update(Item).where(Item.id == item_id)
+                       .values(created_at=when, updated_at=when))
+    db.session.execute(update(Envelope).where(Envelope.item_id == item_id)
+                       .values(item_created_at=when))
+
+
+def start_process(supervisor: Keys, supervisee: Keys, name: str) -> str:
+    """An individual process, its sealed name, and the supervisee in it through a real
+    invite (made by the supervisor, accepted by the supervisee). Returns its id."""
+    pid = str(uuid.uuid4())
+    processes.create_process(supervisor.user, parse(ProcessCreate, {
+        "id": pid, "form": "individual", "session_minutes": 60, "interval_days": 21,
+        "session_count": 12, "mode": "in_person",
+        "starts_on": (date.today() - timedelta(days=30)).isoformat(),
+        "ends_on": (date.today() + timedelta(days=335)).isoformat()}))
+    _, token = processes.create_invite(supervisor.user, pid)
+    processes.accept_invite(supervisee.user, token)
+    seal(supervisor, "title", {"title": name}, process=pid, readers=(supervisee,))
+    return pid
+
+
+def plan_sessions(supervisor: Keys, pid: str) -> list[SupervisionSession]:
+    """The schedule from the frame with its first session 17 days ago at 14:00 local time
+    (held), so the next falls in four days."""
+    first = date.today() - timedelta(days=17)
+    sessions = schedule.generate_schedule(supervisor.user, pid, first, time(14, 0))
+    schedule.mark_held(supervisor.user, sessions[0].id)
+    return sessions
+
+
+def share_entries(supervisee: Keys, supervisor: Keys, pid: str, entry_ids: list[str]) -> None:
+    """The supervisee shares their newest entries with the supervisor; the newest is marked
+    "bring to the next session"."""
+    for n, item_id in enumerate(entry_ids):
+        share(supervisee, item_id, supervisor, pid, bring=n == 0)
+
+
+def private_note(supervisor: Keys, pid: str, session_id: str, text: str) -> None:
+    seal(supervisor, "note", {"title": "", "body": text}, process=pid,
+         links={"session": session_id})
+
+
+def held_session(pid: str) -> SupervisionSession | None:
+    return db.session.scalar(select(SupervisionSession).where(
+        SupervisionSession.process_id == pid, SupervisionSession.status == "held"))
+
+
+def contract(supervisor: Keys, supervisee: Keys, pid: str, place: str) -> Item:
+    """Revision 1 of the contract from the Finnish template, sealed to both."""
+    from ..contracts.templates_text import default_sections
+    return seal(supervisor, "contract", {"sections": default_sections("fi"), "place": place,
+                                         "lang": "fi"}, process=pid, readers=(supervisee,))
+
+
+def accept(person: Keys, item: Item) -> None:
+    """The person signs the revision as their browser would (PROTOCOL §6)."""
+    from . import contracts
+    content_hash = protocol.b64u_encode(protocol.content_hash(item.sealed))
+    sig = protocol.sign_acceptance(person.keys.ed25519_private, item.id, item.rev, content_hash)
+    contracts.accept(person.user, item.id, item.rev, sig)
+
+
+GOALS = [
+    "Tunnistan oman jaksamiseni rajat ja pidän niistä kiinni.",
+    "Vahvistan ratkaisukeskeistä otetta tiimin palavereissa.",
+    "Jäsennän vaikeat asiakastilanteet ja niiden jälkipurun.",
+]
+
+NOTES = [
+    "Ensimmäinen tapaaminen: sopimus käyty läpi, tavoitteet tarkennettu. Seuraavalla kerralla "
+    "palataan jaksamisen skaalaan.",
+]
+
+
+def seed_process(supervisor: Keys, supervisee: Keys, name: str, place: str,
+                 entry_ids: list[str]) -> str:
+    """One demo process, whole: name, contract accepted by both (so it is active), goals,
+    a schedule with the first session held and the next in four days, a private note on the
+    held session, and the supervisee's newest entries shared with the supervisor."""
+    pid = start_process(supervisor, supervisee, name)
+    revision = contract(supervisor, supervisee, pid, place)
+    for text in GOALS:
+        seal(supervisor, "goal", {"text": text}, process=pid, readers=(supervisee,))
+    accept(supervisee, revision)
+    accept(supervisor, revision)
+    sessions = plan_sessions(supervisor, pid)
+    for text in NOTES:
+        private_note(supervisor, pid, sessions[0].id, text)
+    share_entries(supervisee, supervisor, pid, entry_ids)
+    return pid
