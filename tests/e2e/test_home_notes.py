@@ -121,9 +121,13 @@ def test_homes_and_private_notes_on_two_phones(new_context, live_server, marker,
     session_note, general_note = note_ids(sara)[1], note_ids(sara)[0]
     no_axe_violations(sara, "the notes page with notes")
 
-    # edit the session's note: new words, moved to the later session
+    # edit the session's note: new words, moved to the later session (one edit at a time)
+    general.locator("[data-edit]").click()
+    expect(general.locator("[data-edit-form]")).to_be_visible()
     note = group.locator("[data-note]")
     note.locator("[data-edit]").click()
+    expect(sara.locator("[data-edit-form]")).to_have_count(1)
+    expect(general.locator("[data-edit]")).to_be_visible()
     form = note.locator("[data-edit-form]")
     expect(form.locator("#note-edit-body")).to_have_value(f"Istunnosta {marker}: Anna väsynyt")
     form.locator("#note-edit-session").select_option(later)

@@ -52,9 +52,19 @@ export default async function notes(root) {
     else if (target.closest('[data-delete]')) confirmDelete(note.item.id);
   });
 
+  /** Close the note being edited, if any (one edit form at a time: its fields have ids). */
+  function closeEdit() {
+    const open = root.querySelector('[data-edit-form]');
+    if (!open) return;
+    const actions = /** @type {HTMLElement|null} */ (open.closest('[data-note]')?.querySelector('.actions') ?? null);
+    open.remove();
+    if (actions) actions.hidden = false;
+  }
+
   /** Edit one note in place. */
   function edit(card, note) {
     if (!template || card.querySelector('[data-edit-form]')) return;
+    closeEdit();
     const form = /** @type {HTMLFormElement} */ (/** @type {Element} */ (template.content.firstElementChild).cloneNode(true));
     const text = /** @type {HTMLTextAreaElement} */ (form.elements.namedItem('body'));
     const session = /** @type {HTMLSelectElement} */ (form.elements.namedItem('session'));
@@ -66,8 +76,7 @@ export default async function notes(root) {
     text.focus();
     const state = { id: note.item.id, rev: note.item.rev + 1, dek: note.dek };
     form.querySelector('[data-cancel]')?.addEventListener('click', () => {
-      form.remove();
-      actions.hidden = false;
+      closeEdit();
       /** @type {HTMLElement} */ (actions.querySelector('[data-edit]')).focus();
     });
     form.addEventListener('submit', async (event) => {
