@@ -137,13 +137,19 @@ def _check_process(author: User, process_id: str | None) -> None:
 
 
 def _check_note(author: User, kind: str, process_id: str | None) -> None:
-    """A private note of a process is its supervisor's (policy.can_keep_notes)."""
+    """A private note of a process is its supervisor's (policy.can_keep_notes), and written
+    only while the process runs: checked under the process's row lock (ending takes it FOR
+    UPDATE), so a note written as the process ends is saved before the end or refused."""
     if kind != "note" or process_id is None:
         return
-    process = db.session.get(Process, process_id)
+    processes.lock_for_sharing(process_id)
+    process = db.session.get(Process, process_id, populate_existing=True)
     if process is None or not policy.can_keep_notes(author, process):
         raise Forbidden("Only the process's supervisor keeps notes in it.", "not_supervisor",
                         field="process")
+    if process.is_ended:
+        raise Conflict("The supervision process has ended; nothing new can be added.",
+                       "process_ended", field="process")
 
 
 def _check_session_link(process_id: str | None, links: dict[str, str] | None,
@@ -264,6 +270,7 @@ def _update(author: User, item: Item, data: ItemWrite, rev: int,
                            field="process")
     if item.process_id is not None:
         _check_process(author, item.process_id)    # an ended process is read-only
+        _check_note(author, item.kind, item.process_id)
     rules = _kind_rules(item.kind)
     if rules:
         rules.before_update(author, item)
