@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .encoding import MAX_SAFE_INT, ProtocolError, _is_int, _uid, b64u_decode, b64u_encode
 from .identity import _verify_sig
+from .items import content_hash
 
 # --- §6 rosters and acceptances ---------------------------------------------------------------
 
@@ -50,6 +51,22 @@ def accept_message(item_id: str, rev: int, content_hash_b64u: str) -> str:
     if not _is_int(rev) or rev < 1:
         raise ProtocolError("bad_header", "rev must be a positive integer")
     return f"valitila/v1/accept|{_uid(item_id, 'item_id')}|{rev}|{content_hash_b64u}"
+
+
+def sign_acceptance(ed_private: Ed25519PrivateKey, item_id: str, rev: int,
+                    content_hash_b64u: str) -> str:
+    """b64u signature accepting ``item_id`` at ``rev`` whose content hash is given (§6)."""
+    return sign_text(ed_private, accept_message(item_id, rev, content_hash_b64u))
+
+
+def verify_acceptance(ed25519_pub_b64u: str, sig_b64u: str, item_id: str, rev: int,
+                      sealed: Mapping[str, str]) -> bool:
+    """True when ``sig`` accepts exactly this sealed item at ``rev``: the signature is over
+    the content hash of ``sealed`` as given (so an altered text fails), by the given key.
+    ProtocolError for malformed ids, revs or encodings; False for a signature that does not
+    verify."""
+    message = accept_message(item_id, rev, b64u_encode(content_hash(sealed)))
+    return verify_text(message, sig_b64u, ed25519_pub_b64u)
 
 
 # --- pinned keys (PROTOCOL §2 "Pinning"; the server keeps them as records the owner signed) ---

@@ -158,6 +158,28 @@ JS_STRINGS = {
     "untitledGoal": _l("A goal without words"),
 }
 
+# The contract and its goals (behaviors/contracts/)
+JS_STRINGS.update({
+    "contractBadSignature": _l("Warning: the contract's signature does not match. It may "
+                               "have been altered: do not accept it; tell your supervisor."),
+    "signatureVerified": _l("Signature verified"),
+    "signatureInvalid": _l("Warning: this signature does not verify!"),
+    "signatureKeyChanged": _l("Warning: this person's key has changed; the signature cannot "
+                              "be checked until you verify their safety number again."),
+    "acceptanceWarning": _l("Warning: an acceptance shown here does not verify. The server "
+                            "may have altered the contract or the acceptances."),
+    "accepting": _l("Signing…"),
+    "accepted": _l("Accepted"),
+    "acceptNotOpened": _l("The contract could not be opened on this device, so it cannot "
+                          "be accepted here."),
+    "contractChanged": _l("The contract was changed meanwhile. Reload the page and read it "
+                          "again."),
+    "contractEmpty": _l("Write at least one section of the contract."),
+    "goalMissing": _l("Write the goal first."),
+    "editGoal": _l("Edit the goal"),
+    "untitledGoal": _l("A goal without words"),
+})
+
 # Strings with a count, for static/js: every catalogue has two plural forms, n == 1 and the
 # rest (`plural=(n != 1)` in fi, sv and en; tests/test_i18n_plurals.py checks it), so each
 # key is rendered twice, as `<key>_one` and `<key>_other`, with the count left as `{n}`;

@@ -176,9 +176,9 @@ def accept(user: User, item_id: str, rev: int, sig: str) -> tuple[Acceptance, bo
         raise Conflict("The revision has changed since you opened it.", "stale_rev",
                        rev=item.rev)
     content_hash = protocol.b64u_encode(protocol.content_hash(item.sealed))
-    message = protocol.accept_message(item_id, rev, content_hash)
     try:
-        good = protocol.verify_text(message, sig, user.bundle["ed25519"])
+        good = protocol.verify_acceptance(user.bundle["ed25519"], sig, item_id, rev,
+                                          item.sealed)
     except protocol.ProtocolError as exc:
         raise InvalidInput(str(exc), exc.code, field="sig") from None
     if not good:
