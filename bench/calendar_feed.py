@@ -83,13 +83,15 @@ def seed(app, processes: int, interval: int) -> tuple[str, int]:
     return token, count
 
 
-def measure(fn, rounds: int) -> float:
+def measure(fn, rounds: int, clock=time.perf_counter) -> float:
+    """The median in ms of `rounds` calls; `clock=time.process_time` counts this process's
+    CPU time only (what a busy machine's other work does not inflate as much)."""
     fn()                                            # warm up (imports, caches)
     times = []
     for _ in range(rounds):
-        started = time.perf_counter()
+        started = clock()
         fn()
-        times.append((time.perf_counter() - started) * 1000)
+        times.append((clock() - started) * 1000)
     return statistics.median(times)
 
 
@@ -110,6 +112,7 @@ def main(argv=None) -> int:
                 calendar._event.cache_clear()
                 calendar.feed(token)
             cold_ms = measure(cold, args.rounds)
+            cold_cpu_ms = measure(cold, args.rounds, time.process_time)
             render_ms = measure(lambda: calendar.render(rows, user.locale), args.rounds)
             feed_ms = measure(lambda: calendar.feed(token), args.rounds)
         client = app.test_client()
@@ -121,6 +124,7 @@ def main(argv=None) -> int:
     print(f"  cold {cold_ms:6.1f} ms   render {render_ms:6.1f} ms   "
           f"feed (lookup + query + render) {feed_ms:6.1f} ms   "
           f"http {http_ms:6.1f} ms   (medians of {args.rounds})")
+    print(f"  cold, CPU time of this process only: {cold_cpu_ms:6.1f} ms")
     for label, value in (("warm", feed_ms), ("cold", cold_ms)):
         verdict = "met" if value < GOAL_MS else "NOT met"
         print(f"  goal: the feed renders in under {GOAL_MS:.0f} ms ({label}): {verdict}")
