@@ -207,3 +207,48 @@ def test_account_page_has_the_time_zone_and_calendar_cards(people):
     assert 'id="timezone"' in html and "data-js-calendar-feed" in html
     assert '<option value="Europe/Helsinki" selected>' in html
     assert "US/Eastern" not in html
+
+
+def test_an_ended_process_shows_its_schedule_read_only(people):
+    sara, anna, _ = people
+    sessions = _generate(sara)
+    assert sara.post(f"/processes/{sara.pid}/end").status_code == 200
+    for person in (sara, anna):
+        page = person.client.get(f"/processes/{sara.pid}").get_data(as_text=True)
+        assert page.count("data-session=") == 3 and "data-js-session-form" not in page
+        one = person.client.get(f"/processes/{sara.pid}/sessions/{sessions[0]['id']}")
+        assert one.status_code == 200
+        assert "data-js-session-form" not in one.get_data(as_text=True)
+        assert person.get(f"/processes/{sara.pid}/sessions").status_code == 200
+    for method, path, body in (
+            ("POST", f"/processes/{sara.pid}/sessions/generate", {"date": "2027-05-01",
+                                                                  "time": "10:00"}),
+            ("POST", f"/processes/{sara.pid}/sessions", {"date": "2027-05-01", "time": "10:00"}),
+            ("PATCH", f"/sessions/{sessions[0]['id']}", {"status": "cancelled",
+                                                         "cancel_reason": "other"})):
+        response = sara.client.open(f"/api/v1{path}", method=method, json=body,
+                                    headers={"X-CSRF-Token": sara.csrf})
+        assert response.status_code == 409, (path, response.get_json())
+        assert response.get_json()["error"]["code"] == "process_ended"
+
+
+def test_the_session_page_offers_what_the_status_allows(people):
+    sara, _, _ = people
+    past = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    sid = sara.post(f"/processes/{sara.pid}/sessions", {"date": past, "time": "09:00"}
+                    ).get_json()["id"]
+    path = f"/processes/{sara.pid}/sessions/{sid}"
+    html = sara.client.get(path).get_data(as_text=True)
+    assert "data-held-form" in html and "data-move-form" in html       # started: held offered
+    sara.patch(f"/sessions/{sid}", {"status": "cancelled", "cancel_reason": "supervisor"})
+    html = sara.client.get(path).get_data(as_text=True)
+    assert "data-uncancel-form" in html and "data-held-form" not in html
+    assert 'data-status="cancelled"' in html
+    sara.patch(f"/sessions/{sid}", {"status": "planned"})
+    sara.patch(f"/sessions/{sid}", {"status": "held"})
+    html = sara.client.get(path).get_data(as_text=True)
+    assert 'data-status="held"' in html and "data-js-session-form" not in html
+    future = sara.post(f"/processes/{sara.pid}/sessions", {"date": "2030-01-02",
+                                                           "time": "09:00"}).get_json()["id"]
+    html = sara.client.get(f"/processes/{sara.pid}/sessions/{future}").get_data(as_text=True)
+    assert "data-held-form" not in html and "data-cancel-form" in html
