@@ -160,7 +160,8 @@ def test_one_session_ics_for_members(people):
     response = anna.client.get(path)
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     assert "attachment" in response.headers["Content-Disposition"]
-    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
     [event] = Calendar.from_ical(response.data).walk("VEVENT")
     assert str(event["UID"]) == f"{sid}@valitila" and str(event["SUMMARY"]) == "Työnohjaus"
     assert b"Sara" not in response.data and b"Anna" not in response.data
@@ -179,7 +180,8 @@ def test_the_calendar_feed_over_http(app, people):
     client = app.test_client()                                    # no login
     response = client.get(f"/calendar/{token}.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"
-    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "Set-Cookie" not in response.headers
     parsed = Calendar.from_ical(response.data)

@@ -25,8 +25,9 @@ from ..services.errors import InvalidInput
 
 bp = Blueprint("sessions", __name__)
 
-#: Headers of every calendar answer: never cached by anyone on the way, no referrer.
-CALENDAR_HEADERS = {"Cache-Control": "no-store, private", "Referrer-Policy": "no-referrer",
+#: Headers of every calendar answer: never stored by anyone on the way, no referrer, not
+#: indexed (webapp/security.py sends the first two on every answer too).
+CALENDAR_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
                     "X-Robots-Tag": "noindex, nofollow"}
 
 
