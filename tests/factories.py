@@ -249,7 +249,7 @@ def add_goal(supervisor: Person, pid: str, text: str, *, readers: tuple[str, ...
     through the API (with an envelope for each of `readers`, members of the process), and its
     Goal row. Returns the item id."""
     from webapp.models import Goal, User
-    item_id, body = supervisor.seal({"title": text}, kind="goal")
+    item_id, body = supervisor.seal({"text": text}, kind="goal")   # as contract.js seals it
     body["process"] = pid
     with app.app_context() if app is not None else nullcontext():
         for uid in readers:

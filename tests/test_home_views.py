@@ -119,7 +119,7 @@ def test_the_goals_in_order_with_status_as_ciphertext(app, sara, anna, pid):
     assert [s["id"] for s in sealed] == [first, second]
     assert all(s["envelope"]["recipient"] == anna.uid for s in sealed)
     assert not items[2].find_all(data_js_home_goal=True) and unshared not in html
-    assert anna.open(sealed[0])["title"] == GOAL_TEXT        # the browser opens what it got
+    assert anna.open(sealed[0])["text"] == GOAL_TEXT        # the browser opens what it got
 
 
 def test_the_bring_count_is_the_supervisees_own_marked_shares(app, sara, anna, bertta):

@@ -25,9 +25,9 @@ async function flush() {
   await Promise.all(batch.map((el) => open(el, keys)));
 }
 
-/** The goal's words: the payload is untrusted JSON (a title, or a text or body). */
+/** The goal's words: the payload is untrusted JSON ({text}, as contract.js seals it). */
 export function goalText(payload) {
-  for (const key of ['title', 'text', 'body']) {
+  for (const key of ['text', 'title', 'body']) {
     const value = payload?.[key];
     if (typeof value === 'string' && value.trim()) return value;
   }
