@@ -1231,6 +1231,101 @@ def schedule_cases():
     for method in ("GET", "PUT", "PATCH"):
         yield P(f"calendar-{method}", Case(method, "/me/calendar", status=405))
 
+def contract_cases():
+    """The contract's acceptances and the goals (webapp/contracts/api.py). The world's process
+    has no contract and no goals: anna's entry is neither, so the good bodies end in 404s."""
+    accept = "/items/{item}/acceptances"
+    good = {"rev": 1, "sig": b64u(bytes(64))}
+    for key in ("rev", "sig"):
+        yield P(f"accept-missing-{key}", Case("POST", accept, edit(good, key), status=400,
+                                              code="missing_field"))
+    for label, value in [t for t in WRONG_TYPES if t[0] != "int"] + [
+            ("zero", 0), ("negative", -1), ("huge", 2**31),
+                                       ("string-int", "1")]:
+        yield P(f"accept-rev-{label}", Case("POST", accept, {**good, "rev": value},
+                                            status=400))
+    for label, value in _b64_variants(bytes(range(64))):
+        yield P(f"accept-sig-{label}", Case("POST", accept, {**good, "sig": value},
+                                            status=400))
+    yield P("accept-extra", Case("POST", accept, {**good, "content_hash": "x"}, status=400,
+                                 code="unknown_field"))
+    yield P("accept-not-a-contract", Case("POST", accept, good, status=404,
+                                          code="not_a_contract"))
+    yield P("accept-unreadable", Case("POST", accept, good, who="bertta", status=404,
+                                      code="not_found"))
+    yield P("accept-unknown", Case("POST", "/items/{random}/acceptances", good, status=404))
+    yield P("accept-no-csrf", Case("POST", accept, good, csrf=None, status=403, code="csrf"))
+    yield P("accept-anon", Case("POST", accept, good, who="anon", csrf=None, status=401))
+    yield P("accept-not-json", Case("POST", accept, raw=b"rev=1",
+                                    content_type="application/x-www-form-urlencoded",
+                                    status=415))
+    yield P("acceptances-unknown", Case("GET", "/items/{random}/acceptances", status=404))
+    yield P("acceptances-unreadable", Case("GET", accept, who="bertta", status=404))
+    yield P("acceptances-anon", Case("GET", accept, who="anon", csrf=None, status=401))
+    for label, value, status in _bad_id("item", "{ITEM}"):
+        yield P(f"accept-id-{label}", Case("POST", f"/items/{value}/acceptances", good,
+                                           status=status))
+        yield P(f"acceptances-id-{label}", Case("GET", f"/items/{value}/acceptances",
+                                                status=status))
+    for method in ("PUT", "PATCH", "DELETE"):
+        yield P(f"acceptances-{method}", Case(method, accept, status=405))
+
+    contract = "/processes/{pid}/contract"
+    yield P("contract-unknown", Case("GET", "/processes/{random}/contract", status=404,
+                                     code="process_not_found"))
+    yield P("contract-anon", Case("GET", contract, who="anon", csrf=None, status=401))
+    for label, value, status in _bad_id("pid", "{PID}"):
+        yield P(f"contract-pid-{label}", Case("GET", f"/processes/{value}/contract",
+                                              status=status))
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        yield P(f"contract-{method}", Case(method, contract, status=405))
+
+    goal = "/processes/{pid}/goals/{item}"
+    for label, value in WRONG_TYPES + [("unknown", "done"), ("upper", "ACHIEVED")]:
+        yield P(f"goal-status-{label}", Case("PATCH", goal, {"status": value}, status=400))
+    yield P("goal-missing", Case("PATCH", goal, {}, status=400, code="missing_field"))
+    yield P("goal-extra", Case("PATCH", goal, {"status": "open", "text": "x"}, status=400,
+                               code="unknown_field"))
+    yield P("goal-not-a-goal", Case("PATCH", goal, {"status": "achieved"}, status=404,
+                                    code="goal_not_found"))
+    yield P("goal-supervisee", Case("PATCH", goal, {"status": "achieved"}, who="bertta",
+                                    status=403, code="not_supervisor"))
+    yield P("goal-ended", Case("PATCH", "/processes/{ended}/goals/{item}",
+                               {"status": "achieved"}, status=409, code="process_ended"))
+    yield P("goal-unknown-process", Case("PATCH", "/processes/{random}/goals/{item}",
+                                         {"status": "open"}, status=404,
+                                         code="process_not_found"))
+    yield P("goal-no-csrf", Case("PATCH", goal, {"status": "open"}, csrf=None, status=403,
+                                 code="csrf"))
+    yield P("goal-anon", Case("PATCH", goal, {"status": "open"}, who="anon", csrf=None,
+                              status=401))
+    for label, value, status in _bad_id("goal", "{ITEM}"):
+        yield P(f"goal-id-{label}", Case("PATCH", f"/processes/{{pid}}/goals/{value}",
+                                         {"status": "open"}, status=status))
+    for method in ("GET", "PUT", "POST", "DELETE"):
+        yield P(f"goal-{method}", Case(method, goal, status=405))
+
+    order = "/processes/{pid}/goals/order"
+    for label, value in [("empty", []), ("string", "x"), ("null", None), ("ints", [1]),
+                         ("not-uuid", ["nope"]), ("upper", ["{ITEM}"]),
+                         ("too-many", [str(uuid.UUID(int=i, version=4)) for i in range(201)])]:
+        yield P(f"order-{label}", Case("PUT", order, {"items": value}, status=400))
+    yield P("order-missing", Case("PUT", order, {}, status=400, code="missing_field"))
+    yield P("order-not-every-goal", Case("PUT", order, lambda w: {"items": [w.item]},
+                                         status=400, code="bad_order"))
+    yield P("order-supervisee", Case("PUT", order, lambda w: {"items": [w.item]},
+                                     who="bertta", status=403, code="not_supervisor"))
+    yield P("order-ended", Case("PUT", "/processes/{ended}/goals/order",
+                                lambda w: {"items": [w.item]}, status=409,
+                                code="process_ended"))
+    yield P("order-no-csrf", Case("PUT", order, lambda w: {"items": [w.item]}, csrf=None,
+                                  status=403, code="csrf"))
+    yield P("order-anon", Case("PUT", order, lambda w: {"items": [w.item]}, who="anon",
+                               csrf=None, status=401))
+    for method in ("GET", "POST", "DELETE"):
+        yield P(f"order-{method}", Case(method, order, status=405))
+
+
 def _group(prefix: str, params):
     return [pytest.param(*p.values, id=f"{prefix}-{p.id}") for p in params]
 
@@ -1245,6 +1340,7 @@ ALL_CASES = [*_group("raw", raw_cases()), *_group("prelogin", prelogin_cases()),
              *_group("readers", readers_cases()),
              *_group("process", process_cases()), *_group("invite", invite_cases()),
              *_group("member", member_cases()), *_group("pin", pin_cases()),
+             *_group("contract", contract_cases()),
              *_group("invite-email", invite_email_cases()),
              *_group("schedule", schedule_cases())]
 

@@ -306,3 +306,19 @@ def test_deleting_a_goal_item_removes_its_row(sara, pid):
     goal = add_goal(sara, pid)
     _ok(delete_item, sara.user, goal)
     assert db.session.get(Goal, goal) is None
+
+
+def test_a_member_who_joins_later_is_owed_the_contract_and_goals(sara, anna, bertta, pid):
+    """The supervisor's client shares the contract's revisions and the goals with members
+    who lack them (process-sync: MEMBER_KINDS), as it does the process's name."""
+    from webapp.models import Membership
+    from webapp.processes import queries
+    contract = write(sara, pid, [anna])
+    goal = add_goal(sara, pid, [anna])
+    assert queries.shares_due(sara.uid) == []
+    db.session.add(Membership(process_id=pid, user_uid=bertta.uid, role="supervisee"))
+    db.session.commit()
+    due = {(item, uid) for item, _pid, uid in queries.shares_due(sara.uid)}
+    assert due == {(contract, bertta.uid), (goal, bertta.uid)}
+    _process, views = contracts.revisions(bertta.user, pid)
+    assert views[0].envelope is None                    # "waiting for your supervisor"
