@@ -269,3 +269,16 @@ def test_activation_is_visible_on_the_process(app, world):
     with app.app_context():
         from webapp.extensions import db
         assert db.session.get(Process, pid).status == "active"
+
+
+def test_a_member_without_the_envelope_waits_and_cannot_accept(app, world):
+    people, pid, _contract, _goals, _ = world
+    sara = people["sara"]
+    late = api_register(app, display_name="Myöhäinen")
+    token = sara.post(f"/processes/{pid}/invites", {}).get_json()["token"]
+    assert late.post(f"/invites/{token}/accept").status_code == 200
+    html = late.client.get(f"/processes/{pid}/contract").get_data(as_text=True)
+    assert "data-js-contract-revision" not in html and "data-js-contract-accept" not in html
+    assert 'data-state="waiting"' in html
+    card = late.client.get(f"/processes/{pid}").get_data(as_text=True)
+    assert f"/processes/{pid}/contract" in card
