@@ -146,6 +146,25 @@ def test_share_targets_are_active_supervisee_memberships(sara, olli, anna):
     assert sharing.share_targets(sara.user) == [] and own
 
 
+def test_share_targets_know_the_next_planned_session(sara, anna):
+    """"Until the end of the next session" follows the schedule where there is one: the end
+    of the next planned session (a held, cancelled or finished one does not count, one still
+    running does); None when no session is left; the frame alone without a schedule."""
+    from .factories import add_session
+
+    pid = new_process(sara, anna)
+    assert "next_session_end" not in sharing.share_targets(anna.user)[0].frame
+    now = utcnow()
+    add_session(pid, now - timedelta(days=20), status="held")
+    assert sharing.share_targets(anna.user)[0].frame["next_session_end"] is None
+    add_session(pid, now - timedelta(minutes=30), minutes=90)            # running now
+    add_session(pid, now + timedelta(days=1), status="cancelled")
+    add_session(pid, now + timedelta(days=14))
+    end = sharing.share_targets(anna.user)[0].frame["next_session_end"]
+    assert datetime.fromisoformat(end) == (now + timedelta(minutes=60)).replace(microsecond=0) \
+        or abs(datetime.fromisoformat(end) - (now + timedelta(minutes=60))) < timedelta(seconds=1)
+
+
 # -- the supervisor's view ---------------------------------------------------------------------
 
 def test_the_supervisor_sees_exactly_what_one_supervisee_shares(sara, olli, anna, bertta):

@@ -126,6 +126,14 @@ describe('when the next session ends', () => {
     assert.equal(sharing.nextSessionEnd(null), null);
   });
 
+  test('a process with a schedule: the end of its next planned session, whatever the frame', () => {
+    const scheduled = { ...frame, next_session_end: '2026-03-05T15:30:00+00:00' };
+    assert.deepEqual(sharing.nextSessionEnd(scheduled, new Date(2026, 2, 1)), new Date(Date.UTC(2026, 2, 5, 15, 30)));
+    assert.equal(sharing.nextSessionEnd(scheduled, new Date(Date.UTC(2026, 2, 5, 15, 31))), null);
+    // No session left in the schedule: none, though the frame would still have one.
+    assert.equal(sharing.nextSessionEnd({ ...frame, next_session_end: null }, new Date(2026, 2, 1)), null);
+  });
+
   test('the expiry of each duration', () => {
     const now = new Date(Date.UTC(2026, 2, 10, 12));
     assert.equal(sharing.shareExpiry('revoked', { now }), null);

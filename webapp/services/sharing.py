@@ -9,14 +9,14 @@ the "bring to the next session" mark); titles and texts are opened in the browse
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import Select, and_, bindparam, delete, exists, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Envelope, Item, Membership, Process, User
+from ..models import Envelope, Item, Membership, Process, SupervisionSession, User
 from ..models.types import UTCDateTime, utcnow
 from . import items, processes
 from .errors import NotFound
@@ -38,13 +38,20 @@ class ShareTarget:
     process: Process
     supervisor: User
     title: tuple[Item, Envelope] | None
+    #: The process's schedule, when it has one: the end of its next planned session (None:
+    #: none left). Absent (the default) for a process without sessions: the frame says.
+    next_session_end: datetime | None | bool = False
 
     @property
     def frame(self) -> dict[str, str | int | None]:
         p = self.process
-        return {"starts_on": _iso(p.starts_on), "ends_on": _iso(p.ends_on),
-                "interval_days": p.interval_days, "session_count": p.session_count,
-                "session_minutes": p.session_minutes}
+        frame = {"starts_on": _iso(p.starts_on), "ends_on": _iso(p.ends_on),
+                 "interval_days": p.interval_days, "session_count": p.session_count,
+                 "session_minutes": p.session_minutes}
+        if self.next_session_end is not False:
+            end = self.next_session_end
+            frame["next_session_end"] = end.isoformat() if end else None
+        return frame
 
 
 def _iso(day: date | None) -> str | None:
@@ -62,9 +69,35 @@ def share_targets(user: User) -> list[ShareTarget]:
                Membership.role == "supervisee", Process.status != "ended",
                Process.supervisor_uid != user.uid)
         .order_by(Process.created_at, Process.id)).all()
-    titles = _titles(user, [process.id for process, _ in rows])
-    return [ShareTarget(process, supervisor, titles.get(process.id))
+    pids = [process.id for process, _ in rows]
+    titles = _titles(user, pids)
+    ends = _next_session_ends(pids)
+    return [ShareTarget(process, supervisor, titles.get(process.id),
+                        ends.get(process.id, False))
             for process, supervisor in rows]
+
+
+def _next_session_ends(pids: list[str]) -> dict[str, datetime | None]:
+    """{pid: the end of its next planned session, or None when none is left} for each of
+    `pids` that has a schedule at all; two queries whatever the counts."""
+    if not pids:
+        return {}
+    now = utcnow()
+    scheduled = db.session.scalars(select(SupervisionSession.process_id)
+                                   .where(SupervisionSession.process_id.in_(pids)).distinct())
+    ends: dict[str, datetime | None] = dict.fromkeys(scheduled)
+    rows = db.session.execute(
+        select(SupervisionSession.process_id, SupervisionSession.starts_at,
+               SupervisionSession.minutes)
+        .where(SupervisionSession.process_id.in_(pids), SupervisionSession.status == "planned",
+               # a session still running started at most the longest length ago
+               SupervisionSession.starts_at > now - timedelta(minutes=480))
+        .order_by(SupervisionSession.process_id, SupervisionSession.starts_at)).all()
+    for pid, starts_at, minutes in rows:
+        end = starts_at + timedelta(minutes=minutes)
+        if ends.get(pid) is None and end > now:
+            ends[pid] = end
+    return ends
 
 
 def _titles(reader: User, pids: list[str]) -> dict[str, tuple[Item, Envelope]]:

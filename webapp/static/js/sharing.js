@@ -19,7 +19,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * @typedef {{starts_on: string|null, ends_on?: string|null, interval_days: number,
- *   session_count: number, session_minutes?: number}} Frame  a process's schedule frame
+ *   session_count: number, session_minutes?: number,
+ *   next_session_end?: string|null}} Frame  a process's schedule frame
  */
 
 /** A calendar date 'YYYY-MM-DD' as local midnight, or null. */
@@ -29,15 +30,20 @@ function localDay(text) {
 }
 
 /**
- * The end of the next session from a process's frame, for "until the end of the next
- * session": sessions fall on starts_on + k × interval_days (k < session_count, not after
- * ends_on); the frame has dates only, so a session ends with its day (local midnight after
- * it, in this device's time zone). Null when the frame has no start or no session is left.
+ * The end of the next session, for "until the end of the next session". A process with a
+ * schedule says it (`next_session_end`, RFC 3339, or null when no session is left). Without
+ * one, from the frame: sessions fall on starts_on + k × interval_days (k < session_count, not
+ * after ends_on); the frame has dates only, so a session ends with its day (local midnight
+ * after it, in this device's time zone). Null when no session is left or known.
  * @param {Frame|null|undefined} frame
  * @param {Date} [now]
  * @returns {Date|null}
  */
 export function nextSessionEnd(frame, now = new Date()) {
+  if (frame && 'next_session_end' in frame) {
+    const end = frame.next_session_end ? new Date(frame.next_session_end) : null;
+    return end && !Number.isNaN(end.getTime()) && end > now ? end : null;
+  }
   const start = localDay(frame?.starts_on);
   const interval = frame?.interval_days;
   const count = frame?.session_count;
