@@ -35,7 +35,7 @@ def acceptances_json(view) -> Markup:
 
 
 def goal_status_name(status: str) -> str:
-    return {"open": gettext("Open"), "achieved": gettext("Achieved"),
+    return {"open": gettext("In progress"), "achieved": gettext("Achieved"),
             "dropped": gettext("Dropped")}.get(status, status)
 
 
