@@ -358,24 +358,32 @@ def list_wire_items(reader: User, *, kind: str | None = None, process: str | Non
     ORM objects."""
     statement, values = _page(reader.uid, kind=kind, process=process, before=before,
                               limit=limit, wire=True, own=own)
-    rows = db.session.execute(statement, values).all()
+    # A Core select of columns: executed on the session's connection (its transaction), not
+    # through the ORM layer, and read as plain tuples. Anything the session holds pending is
+    # flushed first, as session.execute would (autoflush).
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.flush()
+    rows = db.session.connection().execute(statement, values).all()
     page = []
-    for row in rows[:limit]:
-        envelope = {"recipient": row.recipient_uid, "type": row.type, "iv": row.env_iv,
-                    "ct": row.env_ct}
-        if row.epk:
-            envelope["epk"] = row.epk
-        links = {key: value for key, value in (("parent", row.parent_id),
-                                               ("session", row.session_id),
-                                               ("goal", row.goal_id)) if value}
+    for (item_id, kind_, author, rev, h, iv, ct, sig, process_id, parent, session_id, goal,
+         created, updated, recipient, env_type, epk, env_iv, env_ct) in rows[:limit]:
+        envelope = {"recipient": recipient, "type": env_type, "iv": env_iv, "ct": env_ct}
+        if epk:
+            envelope["epk"] = epk
+        if parent or session_id or goal:
+            links = {key: value for key, value in (("parent", parent),
+                                                   ("session", session_id),
+                                                   ("goal", goal)) if value}
+        else:
+            links = None
         page.append(({
-            "id": row.id, "kind": row.kind, "author": row.author_uid, "rev": row.rev,
-            "sealed": {"h": row.h, "iv": row.iv, "ct": row.ct}, "sig": row.sig,
-            "envelope": envelope, "process": row.process_id, "links": links or None,
-            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
-        }, row.created_at))
+            "id": item_id, "kind": kind_, "author": author, "rev": rev,
+            "sealed": {"h": h, "iv": iv, "ct": ct}, "sig": sig,
+            "envelope": envelope, "process": process_id, "links": links,
+            "created_at": created.isoformat(), "updated_at": updated.isoformat(),
+        }, created))
     last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor(last.created_at, last.id) if last is not None else None
+    next_cursor = encode_cursor(last[12], last[0]) if last is not None else None
     return page, next_cursor
 
 
