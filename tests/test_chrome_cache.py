@@ -90,8 +90,12 @@ def bertta(app):
 def test_the_page_is_what_render_template_makes(app, anna, monkeypatch):
     for n in range(3):
         anna.write(f"Otsikko {n}", "Teksti")
-    cached = [anna.client.get("/journal/").get_data(as_text=True) for _ in range(2)]
+    renders = []
+    real = chrome._render_chrome
+    monkeypatch.setattr(chrome, "_render_chrome", lambda *a: renders.append(1) or real(*a))
+    cached = [anna.client.get("/journal/").get_data(as_text=True) for _ in range(3)]
     assert len(_cache(app)) == 1 and all(e.parts for e in _cache(app).values())
+    assert len(renders) == 1  # rendered once, then reused
     monkeypatch.setattr(journal_views, "render_page", render_template)
     plain = anna.client.get("/journal/").get_data(as_text=True)
     assert _masked(cached[0]) == _masked(plain) == _masked(cached[1])

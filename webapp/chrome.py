@@ -114,11 +114,12 @@ class _ChromeRequest:
 class _Chrome:
     """One cached chrome: text parts, every odd one the name of a hole."""
 
-    __slots__ = ("parts", "manifest")
+    __slots__ = ("parts", "manifest", "catalogue")
 
-    def __init__(self, parts: list[str], manifest: object) -> None:
+    def __init__(self, parts: list[str], manifest: object, catalogue: object) -> None:
         self.parts = parts
-        self.manifest = manifest
+        self.manifest = manifest  # the build and the catalogue it was rendered with: a new
+        self.catalogue = catalogue  # build or a reloaded catalogue renders it again
 
 
 def _key(template: str, context: dict[str, Any]) -> tuple | None:
@@ -126,10 +127,9 @@ def _key(template: str, context: dict[str, Any]) -> tuple | None:
     authenticated = bool(user.is_authenticated)
     if authenticated and user.recovery_confirmed_at is None:
         return None
-    return (template, context.get("current_locale"), id(context.get("babel_catalogue")),
-            authenticated, authenticated and bool(user.is_supervisor), request.endpoint,
-            request.blueprint, bool(request.headers.get(security.SHELL_FETCH_HEADER)),
-            request.script_root)
+    return (template, context.get("current_locale"), authenticated,
+            authenticated and bool(user.is_supervisor), request.endpoint, request.blueprint,
+            bool(request.headers.get(security.SHELL_FETCH_HEADER)), request.script_root)
 
 
 def _render_chrome(template, context: dict[str, Any], view_names) -> list[str] | None:
@@ -188,12 +188,13 @@ def render_page(template_name: str, **view_context: Any) -> str:
         return render_template(template_name, **view_context)
     template = app.jinja_env.get_template(template_name)
     manifest = assets.build_manifest()
+    catalogue = context.get("babel_catalogue")
     entry = cache.get(key)
-    if entry is None or entry.manifest is not manifest:
+    if entry is None or entry.manifest is not manifest or entry.catalogue is not catalogue:
         parts = _render_chrome(template, context, view_context.keys())
         if len(cache) >= _MAX_ENTRIES:
             cache.clear()
-        entry = cache[key] = _Chrome(parts, manifest) if parts else _Chrome([], manifest)
+        entry = cache[key] = _Chrome(parts or [], manifest, catalogue)
     if not entry.parts:
         return render_template(template_name, **view_context)
     before_render_template.send(app, _async_wrapper=app.ensure_sync, template=template,
