@@ -78,8 +78,11 @@ class Config:
     # Compression of pages and JSON per response (Flask-Compress): Brotli for browsers that
     # accept it, else gzip; nothing under COMPRESS_MIN_SIZE bytes, no streamed responses.
     # Static files are precompressed by the build and sent as they are (static_files.py).
+    # Brotli quality 1: on a journal page (47 KB, mostly base64 ciphertext) it costs 0.11 ms
+    # against 0.19 ms at 2 and 0.25 ms at 3, for 18.0 KB against 17.5 and 17.4 KB (gzip -5:
+    # 0.62 ms, 17.3 KB); the ciphertext hardly compresses at any level (bench/, issue 8).
     COMPRESS_ALGORITHM = ["br", "gzip"]
-    COMPRESS_BR_LEVEL = int(os.environ.get("COMPRESS_BR_LEVEL", "3"))
+    COMPRESS_BR_LEVEL = int(os.environ.get("COMPRESS_BR_LEVEL", "1"))
     COMPRESS_LEVEL = int(os.environ.get("COMPRESS_GZIP_LEVEL", "5"))
     COMPRESS_MIN_SIZE = 500
     COMPRESS_STREAMS = False

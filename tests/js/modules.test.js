@@ -77,8 +77,8 @@ test('the registry maps every hook to an existing behaviour file, and every file
 
 test('app.js imports no behaviour module statically (they load per hook)', () => {
   const specs = imports(path.join(JS, 'app.js'));
-  // The registry, and the IndexedDB connection a signed-in page opens while they load.
-  assert.deepEqual(specs, ['./behaviors/index.js', './idb.js']);
+  // The registry, and the key store a signed-in page starts reading while they load.
+  assert.deepEqual(specs, ['./behaviors/index.js', './keystore.js']);
   const index = readFileSync(path.join(BEHAVIORS, 'index.js'), 'utf8');
   assert.doesNotMatch(index, /^\s*import\s/m, 'the registry must not import behaviours');
 });

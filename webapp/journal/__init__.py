@@ -12,6 +12,7 @@ from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from ..chrome import render_page
 from ..guards import login_required
 from ..items.api import item_json
 from ..schemas import parse, parse_query
@@ -21,8 +22,10 @@ from ..services import policy
 
 bp = Blueprint("journal", __name__, url_prefix="/journal")
 
-#: JSON with no spaces, safe inside a single-quoted HTML attribute (< > & ' escaped).
-_compact_json = partial(htmlsafe_json_dumps, dumps=json.dumps, separators=(",", ":"))
+#: JSON with no spaces, safe inside a single-quoted HTML attribute (< > & ' escaped); one
+#: encoder for every call (json.dumps with options builds a new one each time).
+_compact_json = partial(htmlsafe_json_dumps,
+                        dumps=json.JSONEncoder(separators=(",", ":")).encode)
 
 
 @bp.app_template_global()
@@ -75,7 +78,7 @@ def index():
     context = {"cards": _cards(wire_items), "next_cursor": next_cursor}
     if request.headers.get("HX-Request") and request.args.get("before"):
         return render_template("journal/_entries.html", **context)
-    return render_template("journal/index.html", **context)
+    return render_page("journal/index.html", **context)
 
 
 @bp.get("/local")

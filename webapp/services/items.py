@@ -403,19 +403,25 @@ def list_items(reader: User, *, kind: str | None = None, process: str | None = N
 
 
 def wire_row(row) -> dict:
-    """A plain row with the item's columns and the reader's envelope's (recipient_uid, type,
-    epk, env_iv, env_ct) in the API's wire form (webapp.items.api.item_json)."""
-    envelope = {"recipient": row.recipient_uid, "type": row.type, "iv": row.env_iv,
-                "ct": row.env_ct}
-    if row.epk:
-        envelope["epk"] = row.epk
-    links = {key: value for key, value in (("parent", row.parent_id),
-                                           ("session", row.session_id),
-                                           ("goal", row.goal_id)) if value}
-    return {"id": row.id, "kind": row.kind, "author": row.author_uid, "rev": row.rev,
-            "sealed": {"h": row.h, "iv": row.iv, "ct": row.ct}, "sig": row.sig,
-            "envelope": envelope, "process": row.process_id, "links": links or None,
-            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+    """A plain row whose first 19 columns are the item's (id, kind, author_uid, rev, h, iv,
+    ct, sig, process_id, parent_id, session_id, goal_id, created_at, updated_at) and the
+    reader's envelope's (recipient_uid, type, epk, iv, ct), in the API's wire form
+    (webapp.items.api.item_json). Read by position: the journal's page query and the shared
+    list select these columns in this order."""
+    (item_id, kind, author, rev, h, iv, ct, sig, process_id, parent, session_id, goal,
+     created, updated, recipient, env_type, epk, env_iv, env_ct) = row[:19]
+    envelope = {"recipient": recipient, "type": env_type, "iv": env_iv, "ct": env_ct}
+    if epk:
+        envelope["epk"] = epk
+    if parent or session_id or goal:
+        links = {key: value for key, value in (("parent", parent), ("session", session_id),
+                                               ("goal", goal)) if value}
+    else:
+        links = None
+    return {"id": item_id, "kind": kind, "author": author, "rev": rev,
+            "sealed": {"h": h, "iv": iv, "ct": ct}, "sig": sig, "envelope": envelope,
+            "process": process_id, "links": links, "created_at": created.isoformat(),
+            "updated_at": updated.isoformat()}
 
 
 def list_wire_items(reader: User, *, kind: str | None = None, process: str | None = None,
@@ -427,10 +433,15 @@ def list_wire_items(reader: User, *, kind: str | None = None, process: str | Non
     ORM objects."""
     statement, values = _page(reader.uid, kind=kind, process=process, before=before,
                               limit=limit, wire=True, own=own)
-    rows = db.session.execute(statement, values).all()
-    page = [(wire_row(row), row.created_at) for row in rows[:limit]]
+    # A Core select of columns: executed on the session's connection (its transaction), not
+    # through the ORM layer, and read as plain tuples. Anything the session holds pending is
+    # flushed first, as session.execute would (autoflush).
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.flush()
+    rows = db.session.connection().execute(statement, values).all()
+    page = [(wire_row(row), row[12]) for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor(last.created_at, last.id) if last is not None else None
+    next_cursor = encode_cursor(last[12], last[0]) if last is not None else None
     return page, next_cursor
 
 

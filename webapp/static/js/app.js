@@ -5,17 +5,20 @@
 // The page names, in <link rel="modulepreload">, every built file its hooks need (the server
 // adds them: webapp/preload.py), so the imports below find their modules fetched already.
 // The page's hooks are attached as soon as the document is parsed (this module runs then),
-// not later on htmx's load event; a signed-in page also starts opening IndexedDB at once,
-// which the behaviours (the journal's sealed cards first) would otherwise wait for.
+// not later on htmx's load event; a signed-in page also starts reading its keys from
+// IndexedDB at once, which the behaviours (the journal's sealed cards first) would otherwise
+// do only once their modules have loaded.
 //
 // The modules load after the page: a form submitted before its behaviour is attached (a fast
 // tap, a test) is held and submitted again once the behaviour is there, never sent natively.
-import { attachOrder, loadBehavior } from './behaviors/index.js';
-import { openDb } from './idb.js';
+import { attachOrder, first, loadBehavior } from './behaviors/index.js';
+import { prefetch } from './keystore.js';
 
-// Signed in (the page names its user): the behaviours will read the keys and the sealed
-// mirror; opening the connection takes tens of milliseconds, spent while they load.
-if (document.querySelector('meta[name="valitila-user"]')) openDb().catch(() => {});
+// Signed in (the page names its user): the behaviours will read the unlocked keys, the
+// account (its own signing key) and the last activity (idle-lock); opening the database and
+// reading them take tens of milliseconds, spent while the behaviours load (keystore.prefetch:
+// one transaction, taken by the first read of each, ahead of idle-lock's activity write).
+if (document.querySelector('meta[name="valitila-user"]')) prefetch(['unlocked', 'account', 'activity']);
 
 /** @type {WeakMap<Element, Set<string>>} */
 const attached = new WeakMap();
@@ -64,29 +67,53 @@ function enableControls(node) {
   }
 }
 
-/** @param {Element} root */
+/** At most this long (ms) the other behaviours of a page wait for the first ones' work. */
+const FIRST_WAIT = 300;
+
+/** @param {number} ms */
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Attach the behaviours of the hooks in `root`. The `first` hooks (the journal's sealed
+ * cards) load and run at once; the other behaviours load once the first ones' work is done
+ * (the cards opened), or FIRST_WAIT at most, so that they do not compete with it for the main
+ * thread and IndexedDB. Their elements count as loading meanwhile: a click or submit on
+ * them is held until they are attached (see below).
+ * @param {Element} root
+ */
 function attach(root) {
+  /** @type {Promise<unknown>[]} */
+  const firstWork = [];
+  /** @type {Promise<unknown> | null} */
+  let others = null;
   for (const name of attachOrder) {
     const selector = `[data-js-${name}]`;
     const nodes = [...root.querySelectorAll(selector)];
     if (root.matches?.(selector)) nodes.unshift(root);
     const fresh = nodes.filter((node) => claim(node, name));
     if (!fresh.length) continue;
-    const attached = loadBehavior(name).then(
-      (behavior) => {
-        for (const node of fresh) {
-          // The synchronous part (listeners) runs now; the rest may go on asynchronously.
-          Promise.resolve()
-            .then(() => {
-              const result = behavior(/** @type {HTMLElement} */ (node));
-              enableControls(node);
-              return result;
-            })
-            .catch((err) => console.error(`behaviour ${name} failed`, err));
-        }
-      },
-      (err) => console.error(`behaviour ${name} could not be loaded`, err),
-    );
+    const isFirst = first.includes(name);
+    if (!isFirst) others ??= firstWork.length ? Promise.race([Promise.allSettled(firstWork), delay(FIRST_WAIT)]) : Promise.resolve();
+    const attached = (isFirst ? Promise.resolve() : /** @type {Promise<unknown>} */ (others))
+      .then(() => loadBehavior(name))
+      .then(
+        (behavior) =>
+          fresh.map((node) =>
+            // The synchronous part (listeners) runs now; the rest may go on asynchronously.
+            Promise.resolve()
+              .then(() => {
+                const result = behavior(/** @type {HTMLElement} */ (node));
+                enableControls(node);
+                return result;
+              })
+              .catch((err) => console.error(`behaviour ${name} failed`, err)),
+          ),
+        (err) => {
+          console.error(`behaviour ${name} could not be loaded`, err);
+          return [];
+        },
+      );
+    if (isFirst) firstWork.push(attached.then((work) => Promise.allSettled(work)));
     for (const node of fresh) trackLoading(node, attached.then(() => Promise.resolve()));
   }
 }

@@ -12,6 +12,7 @@ const memory = new Map();
 let useMemoryOnly = false;
 
 async function put(key, value) {
+  prefetched.delete(key);
   if (useMemoryOnly && key === 'unlocked') {
     memory.set(key, value);
     return;
@@ -25,8 +26,42 @@ async function put(key, value) {
   }
 }
 
+// Reads started early (prefetch, at page start) and taken by the first get() of the same key
+// within PREFETCH_MS; a put() or remove() of the key in this page drops it first.
+/** @type {Map<string, {at: number, value: Promise<unknown>}>} */
+const prefetched = new Map();
+const PREFETCH_MS = 2000;
+
+/**
+ * Start reading `keys` (e.g. 'unlocked', 'account') now, in one transaction, for the first
+ * get() of each that follows soon: a signed-in page (app.js) reads its keys while its
+ * behaviours are still loading instead of after. A failed read is retried by that get().
+ * @param {string[]} keys
+ */
+export function prefetch(keys) {
+  const wanted = keys.filter((key) => !memory.has(key) && !prefetched.has(key));
+  if (!wanted.length) return;
+  const all = transact('device', 'readonly', (store) => wanted.map((key) => store.get(key))).then((requests) =>
+    requests.map((req) => req.result),
+  );
+  all.catch(() => {});
+  const at = performance.now();
+  wanted.forEach((key, index) => prefetched.set(key, { at, value: all.then((values) => values[index]) }));
+}
+
 async function get(key) {
   if (memory.has(key)) return memory.get(key);
+  const early = prefetched.get(key);
+  if (early) {
+    prefetched.delete(key);
+    if (performance.now() - early.at < PREFETCH_MS) {
+      try {
+        return await early.value;
+      } catch {
+        /* read again below */
+      }
+    }
+  }
   try {
     return await transact('device', 'readonly', (store) => store.get(key));
   } catch {
@@ -35,6 +70,7 @@ async function get(key) {
 }
 
 async function remove(key) {
+  prefetched.delete(key);
   memory.delete(key);
   try {
     await transact('device', 'readwrite', (store) => store.delete(key));
@@ -108,6 +144,7 @@ export async function removeSealed(key) {
 /** Remove everything this app stored on the device: keys, IndexedDB, caches. */
 export async function wipeDevice() {
   memory.clear();
+  prefetched.clear();
   await deleteDb();
   if (globalThis.caches) {
     for (const name of await caches.keys()) await caches.delete(name);

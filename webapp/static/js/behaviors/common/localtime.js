@@ -1,7 +1,17 @@
 // data-js-localtime: show a <time datetime> in the reader's language and time zone.
+// One formatter per language for the page (a journal page has one <time> per card, and
+// building an Intl.DateTimeFormat costs far more than formatting with it).
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const formats = new Map();
+
 export default function localtime(el) {
   const when = new Date(el.getAttribute('datetime'));
   if (Number.isNaN(when.getTime())) return;
   const lang = document.documentElement.lang || 'fi';
-  el.textContent = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(when);
+  let format = formats.get(lang);
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
+    formats.set(lang, format);
+  }
+  el.textContent = format.format(when);
 }

@@ -6,7 +6,9 @@
 // of the page (or of a "Show older" fragment) together, each call only queues its element,
 // and one flush per batch reads the keys once, decrypts every item concurrently, writes the
 // offline mirror in one IndexedDB transaction (sealed-items.js openBatch) and fills all the
-// cards in one animation frame (writes only, no layout reads in between).
+// cards at once, in the same task as the decryption ends (writes only, no layout reads in
+// between, so one style and layout pass in the next frame; waiting for a frame first only
+// delayed them).
 //
 // Performance marks, per batch, for the benchmarks (bench/): `valitila:entries-opening` when
 // the batch starts, `valitila:entries-opened` when its cards are rendered (detail: {count}),
@@ -60,16 +62,9 @@ async function flush() {
     () => performance.mark('valitila:entries-mirrored', { detail: { count: items.length } }),
     () => {}, // the mirror is a convenience copy: the next visit writes it again
   );
-  await nextFrame();
   opened.forEach((entry, index) => (entry.error ? showError(elements[index], entry.error) : show(elements[index], entry.payload)));
   performance.mark(OPENED, { detail: { count: batch.length } });
   performance.measure('valitila:open-entries', { start: OPENING, end: OPENED, detail: { count: batch.length } });
-}
-
-/** The next animation frame (now, in a hidden tab, which has none until it is shown). */
-function nextFrame() {
-  if (document.hidden) return Promise.resolve();
-  return new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)));
 }
 
 function setField(root, name, text) {

@@ -1,0 +1,240 @@
+"""The journal page's chrome is rendered once per kind of page and kept (webapp/chrome.py):
+the page is the same text render_template makes, and nothing of one person or one request
+reaches another: each page carries its own reader's uid and lock delay, its own freshly
+masked CSRF tokens (each unmasks to that session's token), its own way back, its reader's
+language and role; pages that read anything else are not cached."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import UTC, datetime
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import render_template
+from flask_login import login_user
+from jinja2 import ChoiceLoader, DictLoader
+
+from webapp import chrome
+from webapp import journal as journal_views
+from webapp.extensions import db
+from webapp.guards import unmask_token
+from webapp.models import User
+
+from .factories import api_register
+from .test_views import assert_page, sealed_of
+
+TOKENS = re.compile(r'(<meta name="csrf-token" content="|name="csrf_token" value=")([^"]+)')
+HOOK = "data-js-process-sync"
+
+
+def _confirm(app, person, **changes) -> None:
+    """The recovery key counted as saved (else the prompt makes the page uncacheable), and
+    any other column changes."""
+    with app.app_context():
+        user = db.session.get(User, person.uid)
+        user.recovery_confirmed_at = datetime.now(UTC)
+        for name, value in changes.items():
+            setattr(user, name, value)
+        db.session.commit()
+
+
+def _cache(app) -> dict:
+    return app.extensions.setdefault("valitila_chrome", {})
+
+
+def _tokens(html: str) -> list[str]:
+    return [unescape(m.group(2)) for m in TOKENS.finditer(html)]
+
+
+def _masked(html: str) -> str:
+    return TOKENS.sub(r"\1TOKEN", html)
+
+
+def _raw(masked: str) -> str:
+    """The session token inside a masked page token (unmasked, then the signed value's
+    payload: Flask-WTF signs the session's token with a timestamp)."""
+    payload = unmask_token(masked).split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def _session_token(person) -> str:
+    with person.client.session_transaction() as session:
+        return session["csrf_token"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(app):
+    _cache(app).clear()
+    yield
+    _cache(app).clear()
+
+
+@pytest.fixture
+def anna(app):
+    person = api_register(app, "anna@example.fi", display_name="Anna Aalto")
+    _confirm(app, person, lock_minutes=7)
+    return person
+
+
+@pytest.fixture
+def bertta(app):
+    person = api_register(app, "bertta@example.fi", display_name="Bertta Berg",
+                          is_supervisor=True)
+    _confirm(app, person, lock_minutes=45)
+    return person
+
+
+def test_the_page_is_what_render_template_makes(app, anna, monkeypatch):
+    for n in range(3):
+        anna.write(f"Otsikko {n}", "Teksti")
+    renders = []
+    real = chrome._render_chrome
+    monkeypatch.setattr(chrome, "_render_chrome", lambda *a: renders.append(1) or real(*a))
+    cached = [anna.client.get("/journal/").get_data(as_text=True) for _ in range(3)]
+    assert len(_cache(app)) == 1 and all(e.parts for e in _cache(app).values())
+    assert len(renders) == 1  # rendered once, then reused
+    monkeypatch.setattr(journal_views, "render_page", render_template)
+    plain = anna.client.get("/journal/").get_data(as_text=True)
+    assert _masked(cached[0]) == _masked(plain) == _masked(cached[1])
+    assert_page(anna.client.get("/journal/?next=/account/"))
+
+
+@pytest.fixture
+def cecilia(app):
+    person = api_register(app, "cecilia@example.fi", display_name="Cecilia Corander")
+    _confirm(app, person, lock_minutes=12)
+    return person
+
+
+def test_each_reader_gets_their_own_uid_lock_delay_and_role(app, anna, bertta, cecilia):
+    for person in (anna, bertta, cecilia):
+        person.write("Otsikko", "Teksti")
+    pages = {}
+    for person in (anna, cecilia, bertta, anna, cecilia, bertta):
+        pages[person.uid] = person.client.get("/journal/").get_data(as_text=True)
+    for person, minutes in ((anna, 7), (bertta, 45), (cecilia, 12)):
+        page = pages[person.uid]
+        assert f'<meta name="valitila-user" content="{person.uid}">' in page
+        assert f'<meta name="valitila-lock-minutes" content="{minutes}">' in page
+        others = [p for p in (anna, bertta, cecilia) if p is not person]
+        assert not any(other.uid in page for other in others)
+        assert [sealed_of(card)["envelope"]["recipient"] for card in assert_page_cards(page)
+                ] == [person.uid]
+    assert HOOK in pages[bertta.uid]  # the supervisor's nav, not cached for the others
+    assert HOOK not in pages[anna.uid] and HOOK not in pages[cecilia.uid]
+    assert len(_cache(app)) == 2  # one chrome per role, none per person
+
+
+def assert_page_cards(html: str):
+    from .test_views import parse
+
+    return parse(html).find("ol", id="entry-list").find_all("article", data_js_sealed=True)
+
+
+def test_every_response_masks_each_csrf_token_anew(app, anna, bertta):
+    pages = [anna.client.get("/journal/").get_data(as_text=True) for _ in range(3)]
+    tokens = [t for page in pages for t in _tokens(page)]
+    assert len(tokens) == 6 and len(set(tokens)) == 6  # meta + language form, per response
+    assert {_raw(t) for t in tokens} == {_session_token(anna)}
+    other = _tokens(bertta.client.get("/journal/").get_data(as_text=True))
+    assert {_raw(t) for t in other} == {_session_token(bertta)} != {
+        _session_token(anna)}
+    # and a token from the page works for a form post of this session
+    response = anna.client.post("/language", data={"csrf_token": tokens[-1], "locale": "en",
+                                                   "next": "/journal/"})
+    assert response.status_code == 302
+
+
+def test_the_language_form_returns_to_this_request_escaped(app, anna):
+    first = anna.client.get("/journal/").get_data(as_text=True)
+    assert '<input type="hidden" name="next" value="/journal/">' in first
+    second = anna.client.get("/journal/?next=/account/").get_data(as_text=True)
+    assert ('<input type="hidden" name="next" value="/journal/?next=%2Faccount%2F">'
+            in second)
+    hostile = anna.client.get('/journal/?next=/"><script>').get_data(as_text=True)
+    assert "<script>" not in hostile.split("<body", 1)[1]
+    assert '<input type="hidden" name="next" value="/journal/">' in hostile
+    assert len(_cache(app)) == 1
+
+
+@pytest.mark.parametrize("locale, word", [("fi", "Päiväkirja"), ("sv", "Dagbok"),
+                                          ("en", "Journal")])
+def test_the_language_is_the_readers(app, anna, bertta, locale, word):
+    _confirm(app, anna, locale=locale)
+    _confirm(app, bertta, locale="fi" if locale != "fi" else "sv")
+    for _ in range(2):
+        a = anna.client.get("/journal/").get_data(as_text=True)
+        b = bertta.client.get("/journal/").get_data(as_text=True)
+        assert f'<html lang="{locale}">' in a and f'<html lang="{locale}">' not in b
+        assert f"<title>{word} · Välitila</title>" in a
+
+
+def test_the_recovery_prompt_page_is_rendered_in_full(app, anna):
+    _confirm(app, anna, recovery_confirmed_at=None)
+    html = anna.client.get("/journal/?next=/account/").get_data(as_text=True)
+    assert "data-recovery-prompt" in html
+    link = unescape(re.search(r'<a class="button button-primary" href="(/account/[^"]+)"',
+                              html).group(1))
+    assert parse_qs(urlsplit(link).query)["next"] == ["/journal/?next=%2Faccount%2F"]
+    assert not _cache(app)
+
+
+def test_a_shell_fetch_has_its_own_chrome(app, anna):
+    page = anna.client.get("/journal/").get_data(as_text=True)
+    shell = anna.client.get("/journal/", headers={"X-Valitila-Shell": "1"}
+                            ).get_data(as_text=True)
+    assert len(_cache(app)) == 2
+    assert _masked(page) == _masked(shell)  # signed in: the header changes nothing here
+
+
+LEAKY = {
+    "leaky/email.html": '{% extends "base.html" %}{% block title %}{{ current_user.email }}'
+                        "{% endblock %}{% block content %}x{% endblock %}",
+    "leaky/view.html": '{% extends "base.html" %}{% block title %}{{ secret }}{% endblock %}'
+                       "{% block content %}x{% endblock %}",
+    "leaky/args.html": '{% extends "base.html" %}{% block title %}{{ request.args.q }}'
+                       "{% endblock %}{% block content %}x{% endblock %}",
+    "leaky/quoted.html": '{% extends "base.html" %}{% block title %}'
+                         "{{ return_path()|urlencode }}{% endblock %}"
+                         "{% block content %}x{% endblock %}",
+    "plain/ok.html": '{% extends "base.html" %}{% block title %}Ok{% endblock %}'
+                     "{% block content %}{{ secret }}{% endblock %}",
+}
+
+
+@pytest.fixture
+def leaky_templates(app):
+    original = app.jinja_env.loader
+    app.jinja_env.loader = ChoiceLoader([DictLoader(LEAKY), original])
+    app.jinja_env.cache.clear()
+    yield
+    app.jinja_env.loader = original
+    app.jinja_env.cache.clear()
+
+
+@pytest.mark.parametrize("name", ["leaky/email.html", "leaky/view.html", "leaky/args.html",
+                                  "leaky/quoted.html"])
+def test_a_chrome_that_reads_anything_else_is_never_cached(app, anna, bertta,
+                                                           leaky_templates, name):
+    for person, secret in ((anna, "anna-secret"), (bertta, "bertta-secret")):
+        with app.test_request_context("/journal/?q=" + secret):
+            login_user(db.session.get(User, person.uid))
+            html = chrome.render_page(name, secret=secret)
+            assert _masked(html) == _masked(render_template(name, secret=secret))
+            assert "vtchromehole" not in html
+            other = "bertta" if secret.startswith("anna") else "anna"
+            assert f"{other}@example.fi" not in html and f"{other}-secret" not in html
+    assert _cache(app) and all(not entry.parts for entry in _cache(app).values())  # remembered
+
+
+def test_the_content_block_is_rendered_per_request(app, anna, leaky_templates):
+    for secret in ("first<&>", "second"):
+        with app.test_request_context("/journal/"):
+            login_user(db.session.get(User, anna.uid))
+            html = chrome.render_page("plain/ok.html", secret=secret)
+            assert _masked(html) == _masked(render_template("plain/ok.html", secret=secret))
+            assert ("first&lt;&amp;&gt;" if secret.startswith("first") else secret) in html
+    assert len(_cache(app)) == 1 and next(iter(_cache(app).values())).parts
