@@ -2,28 +2,10 @@
 // the home, with textContent only. The goals of one page are opened in one batch (the keys
 // are read once).
 import { t } from '../../i18n.js';
+import { openedWithKeys } from '../../batch.js';
 import { openSealed } from '../../sealed-items.js';
-import { requireKeys } from '../../session.js';
 
-/** @type {HTMLElement[]} */
-let queued = [];
-/** @type {Promise<void> | null} */
-let flushing = null;
-
-export default function homeGoal(el) {
-  queued.push(el);
-  flushing ??= Promise.resolve().then(flush);
-  return flushing;
-}
-
-async function flush() {
-  const batch = queued;
-  queued = [];
-  flushing = null;
-  const keys = await requireKeys();
-  if (!keys) return;
-  await Promise.all(batch.map((el) => open(el, keys)));
-}
+export default openedWithKeys(open);
 
 /** The goal's words: the payload is untrusted JSON ({text}, as contract.js seals it). */
 export function goalText(payload) {

@@ -15,29 +15,19 @@
 // and the measure `valitila:open-entries` between the two; `valitila:entries-mirrored` when
 // the mirror write has committed.
 import { t } from '../../i18n.js';
+import { batched } from '../../batch.js';
 import { openBatch, showTags } from '../../sealed-items.js';
 
 const EXCERPT = 180;
 const OPENING = 'valitila:entries-opening';
 const OPENED = 'valitila:entries-opened';
 
-/** @type {HTMLElement[]} elements waiting for the next batch */
-let queued = [];
-/** @type {Promise<void> | null} */
-let flushing = null;
+// The cards of one page or fragment are attached one microtask after another; the flush is
+// queued behind them, so the whole page is one batch (batch.js).
+export default batched(flush);
 
-export default function sealed(el) {
-  queued.push(el);
-  // The cards of one page or fragment are attached one microtask after another; the flush
-  // is queued behind them, so the whole page is one batch.
-  flushing ??= Promise.resolve().then(flush);
-  return flushing;
-}
-
-async function flush() {
-  const batch = queued;
-  queued = [];
-  flushing = null;
+/** @param {HTMLElement[]} batch */
+async function flush(batch) {
   performance.mark(OPENING);
   const items = [];
   const elements = [];

@@ -3,28 +3,10 @@
 // once. Nothing is kept in the journal's offline mirror.
 import { t } from '../../i18n.js';
 import { showName } from '../../process-forms.js';
+import { openedWithKeys } from '../../batch.js';
 import { openSealed } from '../../sealed-items.js';
-import { requireKeys } from '../../session.js';
 
-/** @type {HTMLElement[]} */
-let queued = [];
-/** @type {Promise<void> | null} */
-let flushing = null;
-
-export default function processName(el) {
-  queued.push(el);
-  flushing ??= Promise.resolve().then(flush);
-  return flushing;
-}
-
-async function flush() {
-  const batch = queued;
-  queued = [];
-  flushing = null;
-  const keys = await requireKeys();
-  if (!keys) return;
-  await Promise.all(batch.map((el) => open(el, keys)));
-}
+export default openedWithKeys(open);
 
 async function open(el, keys) {
   try {
