@@ -223,3 +223,23 @@ def test_the_sign_in_and_sign_up_pages_land_through_home_start(client):
     assert 'data-next="/journal/new"' in client.get("/login?next=/journal/new").get_data(
         as_text=True)
     assert 'data-next="/home/start"' in client.get("/signup").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("locale", ["fi", "sv", "en"])
+def test_session_times_read_as_babel_formats_them(locale):
+    """The home's dates use each skeleton's pattern looked up once: the same text as babel's
+    format_skeleton, in every language, across the DST change."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_skeleton
+
+    from webapp.home import When
+
+    zone = ZoneInfo("Europe/Helsinki")
+    when = When(zone, locale, datetime(2027, 3, 20, 9, 0, tzinfo=UTC))
+    for moment in (datetime(2027, 3, 27, 15, 0, tzinfo=UTC), datetime(2027, 3, 29, 15, 0,
+                                                                         tzinfo=UTC)):
+        assert when.day(moment) == format_skeleton("yMMMEd", moment, tzinfo=zone, locale=locale)
+        assert format_skeleton("Hm", moment, tzinfo=zone, locale=locale) in when.date(moment)
+        assert format_skeleton("MMMMEEEEd", moment, tzinfo=zone,
+                               locale=locale) in when.date(moment)

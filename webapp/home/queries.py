@@ -33,6 +33,16 @@ class GoalRow:
     sealed: tuple[Item, Envelope] | None
 
 
+@dataclass(frozen=True)
+class SessionTime:
+    """A planned session as a home shows it (read as a plain row, not an ORM object)."""
+
+    id: str
+    process_id: str
+    starts_at: datetime
+    minutes: int
+
+
 @dataclass
 class HomeProcess:
     """One process on a home: the process, the reader's role, its sealed name for the
@@ -43,7 +53,7 @@ class HomeProcess:
     role: str
     title: tuple[Item, Envelope] | None
     has_title: bool
-    next_session: SupervisionSession | None = None
+    next_session: SessionTime | None = None
     goals: list[GoalRow] = field(default_factory=list)
     bring_count: int = 0
     supervisees: list[str] = field(default_factory=list)
@@ -51,7 +61,7 @@ class HomeProcess:
 
 @dataclass(frozen=True)
 class ComingSession:
-    session: SupervisionSession
+    session: SessionTime
     process: HomeProcess
 
 
@@ -113,21 +123,31 @@ def home(user: User, now: datetime | None = None) -> Home:
 
 def _sessions(by_pid: dict[str, HomeProcess], now: datetime,
               supervising: set[str]) -> list[ComingSession]:
-    """One query: the planned sessions from now on of every listed process; the first of
-    each becomes its next session, and those within COMING_DAYS of the processes the user
-    supervises are the supervisor's coming sessions, soonest first."""
-    sessions = db.session.scalars(
-        select(SupervisionSession)
-        .where(SupervisionSession.process_id.in_(list(by_pid)),
-               SupervisionSession.status == "planned", SupervisionSession.starts_at >= now)
-        .order_by(SupervisionSession.starts_at, SupervisionSession.id)).all()
+    """One query: of every listed process, its next planned session, and the planned ones
+    within COMING_DAYS; the latter, of the processes the user supervises, are the
+    supervisor's coming sessions, soonest first. Only those rows are read, however long the
+    schedules are (a window numbers each process's sessions from now on)."""
     horizon = now + timedelta(days=COMING_DAYS)
+    number = func.row_number().over(partition_by=SupervisionSession.process_id,
+                                    order_by=(SupervisionSession.starts_at,
+                                              SupervisionSession.id)).label("n")
+    ahead = (select(SupervisionSession.id, SupervisionSession.process_id,
+                    SupervisionSession.starts_at, SupervisionSession.minutes, number)
+             .where(SupervisionSession.process_id.in_(list(by_pid)),
+                    SupervisionSession.status == "planned",
+                    SupervisionSession.starts_at >= now)
+             .subquery())
+    rows = db.session.execute(
+        select(ahead.c.id, ahead.c.process_id, ahead.c.starts_at, ahead.c.minutes)
+        .where(or_(ahead.c.n == 1, ahead.c.starts_at <= horizon))
+        .order_by(ahead.c.starts_at, ahead.c.id)).all()
     coming = []
-    for session in sessions:
-        row = by_pid[session.process_id]
+    for sid, pid, starts_at, minutes in rows:
+        session = SessionTime(sid, pid, starts_at, minutes)
+        row = by_pid[pid]
         if row.next_session is None:
             row.next_session = session
-        if session.process_id in supervising and session.starts_at <= horizon:
+        if pid in supervising and session.starts_at <= horizon:
             coming.append(ComingSession(session, row))
     return coming
 
