@@ -8,8 +8,11 @@ select_timezone) and entered as a local date and time in it.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
+from babel.dates import format_datetime, get_date_format, get_time_format
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -43,13 +46,45 @@ def schedule_helpers():
 
 
 def _schedule_card(process: Process) -> dict:
+    """The schedule card's data. Each session's row is computed here, per page where it can
+    be (the labels once, the date and time patterns once per language), as the journal's
+    cards are: (id, status, ISO start, "date time" in the viewer's zone, length, status name,
+    cancellation reason name or None)."""
     user = _user()
     zone = schedule.zone_of(user)
     today = utcnow().astimezone(zone).date()
-    return {"sessions": schedule.sessions_of(process.id),
+    sessions = schedule.sessions_of(process.id)
+    locale = str(get_locale())
+    date_pattern, time_pattern = _patterns(locale)
+    statuses = {"planned": _("Planned"), "held": _("Held"), "cancelled": _("Cancelled")}
+    reasons = reason_names()
+    rows = [(s.id, s.status, s.starts_at.isoformat(),
+             format_datetime(s.starts_at, date_pattern, tzinfo=zone, locale=locale) + " "
+             + format_datetime(s.starts_at, time_pattern, tzinfo=zone, locale=locale),
+             ngettext("%(num)d minute", "%(num)d minutes", s.minutes),
+             statuses.get(s.status, s.status),
+             reasons.get(s.cancel_reason, s.cancel_reason) if s.cancel_reason else None)
+            for s in sessions]
+    return {"sessions": sessions, "rows": rows,
             "can_manage": schedule.can_manage(user, process),
             "first_day": max(process.starts_on, today) if process.starts_on else today,
             "now": utcnow()}
+
+
+@bp.app_template_global()
+def reason_names() -> dict[str, str]:
+    """The cancellation reasons' names in the reader's language."""
+    return {"illness": _("Illness"), "conflict": _("A clash in the calendar"),
+            "workload": _("Workload or situation at work"),
+            "supervisor": _("Cancelled by the supervisor"), "other": _("Other reason")}
+
+
+@lru_cache(maxsize=8)
+def _patterns(locale: str) -> tuple[str, str]:
+    """The medium date and short time patterns of a language (as the dateformat and
+    timeformat filters use them)."""
+    return (str(get_date_format("medium", locale=locale)),
+            str(get_time_format("short", locale=locale)))
 
 
 def _local(when: datetime):
