@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -83,6 +84,9 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(String(10))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Whether the supervisee last chose to share an answer to an assignment with the
+    # supervisor (the default offered next time); None: not asked yet.
+    share_responses: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     process: Mapped[Process] = relationship(back_populates="memberships")
     user = relationship("User", lazy="joined")
