@@ -276,3 +276,39 @@ def note_body(supervisor: Person, pid: str, text: str, *, session: str | None = 
     body["process"] = pid
     body["links"] = {"session": session} if session else None
     return item_id, body
+
+
+def share_body(author: Person, item_id: str, reader_uid: str, app: Flask | None = None
+               ) -> dict[str, Any]:
+    """An x25519 envelope of the author's item `item_id` for `reader_uid` (from their stored
+    bundle)."""
+    from webapp.models import User
+    with app.app_context() if app is not None else nullcontext():
+        x = protocol.b64u_decode(db.session.get(User, reader_uid).bundle["x25519"], 32)
+    return protocol.share_envelope(author.deks[item_id], item_id, reader_uid, x)
+
+
+def checkin_body(supervisee: Person, pid: str, goal_id: str, value: int, note: str = "", *,
+                 share_with: str | None = None, app: Flask | None = None
+                 ) -> tuple[str, dict[str, Any]]:
+    """A PUT body of a goal check-in (kind "checkin", {value, note} sealed, links.goal), with
+    an envelope for `share_with` (the supervisor) when given."""
+    item_id, body = supervisee.seal({"value": value, "note": note}, kind="checkin")
+    body["process"], body["links"] = pid, {"goal": goal_id}
+    if share_with:
+        body["envelopes"].append(share_body(supervisee, item_id, share_with, app))
+    return item_id, body
+
+
+def topic_body(supervisee: Person, pid: str, text: str, supervisor_uid: str | None, *,
+               session: str | None = None, app: Flask | None = None
+               ) -> tuple[str, dict[str, Any]]:
+    """A PUT body of a proposed topic (kind "topic", {text} sealed), shared with the
+    supervisor through the process at creation."""
+    item_id, body = supervisee.seal({"text": text}, kind="topic")
+    body["process"] = pid
+    if session:
+        body["links"] = {"session": session}
+    if supervisor_uid:
+        body["envelopes"].append(share_body(supervisee, item_id, supervisor_uid, app))
+    return item_id, body

@@ -180,6 +180,22 @@ JS_STRINGS.update({
     "untitledGoal": _l("A goal without words"),
 })
 
+# Goal check-ins and proposed topics (issue 10; behaviors/checkins/).
+JS_STRINGS.update({
+    "checkinValueMissing": _l("Choose where you are now, 0–10."),
+    "checkinKeyChanged": _l("Your supervisor's key has changed: nothing was shared. Check "
+                            "their safety number first."),
+    "checkinNone": _l("No check-ins to draw."),
+    "checkinChartTitle": _l("Check-ins over time"),
+    "checkinSummary": _l("{count} check-ins from {from} to {to}: first {first}, latest {last} "
+                         "(change {change}); lowest {min}, highest {max}."),
+    "checkinSharingOn": _l("Your supervisor now sees your check-ins on this goal."),
+    "checkinSharingOff": _l("Your check-ins on this goal are yours alone again."),
+    "checkinSharedEarlier": _l("Earlier check-ins shared: {n}"),
+    "topicMissing": _l("Write the topic first."),
+    "topicChanged": _l("This topic was changed elsewhere. Open the page again to see it."),
+})
+
 # Strings with a count, for static/js: every catalogue has two plural forms, n == 1 and the
 # rest (`plural=(n != 1)` in fi, sv and en; tests/test_i18n_plurals.py checks it), so each
 # key is rendered twice, as `<key>_one` and `<key>_other`, with the count left as `{n}`;

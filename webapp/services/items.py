@@ -121,8 +121,9 @@ def _both_active(author_uid: str, reader_uid: str, process_id: str) -> bool:
 def _kind_rules(kind: str):
     """The module that adds rules and rows of its own to items of `kind` (a contract revision,
     a goal), called inside the item's transaction; None for other kinds."""
-    from . import contracts, goals
-    return {"contract": contracts, "goal": goals}.get(kind)
+    from . import checkins, contracts, goals, topics
+    return {"contract": contracts, "goal": goals, "checkin": checkins,
+            "topic": topics}.get(kind)
 
 
 def _check_process(author: User, process_id: str | None) -> None:
@@ -278,6 +279,8 @@ def _update(author: User, item: Item, data: ItemWrite, rev: int,
     if envelopes is not None:
         stored = {env.recipient_uid: env for env in item.envelopes}
         rows = _reader_rows(author, item, envelopes, stored)
+        if rules and hasattr(rules, "check_readers"):
+            rules.check_readers(author, item, [row.recipient_uid for row in rows])
     if links_given:
         _check_link_targets(author, item.id, links, item.links)
         _check_session_link(item.process_id, links, item.links)
@@ -497,6 +500,9 @@ def put_envelope(author: User, item_id: str, recipient_uid: str, data: EnvelopeW
     if not _both_active(author.uid, recipient_uid, data.process):
         raise Forbidden("You can share only with active members of a supervision process "
                         "you are in.", "not_shared_process", field="process")
+    rules = _kind_rules(item.kind)
+    if rules and hasattr(rules, "check_readers"):
+        rules.check_readers(author, item, [recipient_uid])
     existing = db.session.scalar(select(Envelope).where(  # expired ones too: they still hold
         Envelope.item_id == item_id, Envelope.recipient_uid == recipient_uid))  # the unique key
     if existing is not None:

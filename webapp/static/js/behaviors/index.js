@@ -9,6 +9,9 @@
 export const behaviors = {
   'calendar-feed': () => import('./sessions/calendar-feed.js'),
   'change-password': () => import('./account/change-password.js'),
+  'checkin-form': () => import('./checkins/checkin-form.js'),
+  'checkin-sharing': () => import('./checkins/checkin-sharing.js'),
+  'checkin-trend': () => import('./checkins/checkin-trend.js'),
   compose: () => import('./journal/compose.js'),
   'contract-accept': () => import('./contracts/contract-accept.js'),
   'contract-edit': () => import('./contracts/contract-edit.js'),
@@ -50,6 +53,8 @@ export const behaviors = {
   'signed-out': () => import('./auth/signed-out.js'),
   signup: () => import('./auth/signup.js'),
   support: () => import('./common/support.js'),
+  'topic-form': () => import('./checkins/topic-form.js'),
+  topics: () => import('./checkins/topics.js'),
   unlock: () => import('./auth/unlock.js'),
 };
 
