@@ -1,0 +1,147 @@
+"""Goal check-ins and proposed topics (issue 10) on two phones: the supervisor writes a goal;
+the supervisee records check-ins with the marker in their notes, sees them as a chart and a
+table, turns sharing on and shares the earlier ones; the supervisor then sees them (chart and
+table), and only them; a check-in recorded while on reaches the supervisor too; turning it
+off takes them back at once. The supervisee proposes a topic for the next session and the
+supervisor sees it. axe-core on every new page; the no-plaintext proof covers the notes and
+the topic."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from playwright.sync_api import Page, expect
+
+from webapp.models.types import utcnow
+
+from ..factories import add_session, make_process
+from .conftest import run_axe
+from .journeys import sign_up
+
+
+def uid_of(page: Page) -> str:
+    return page.locator('meta[name="valitila-user"]').get_attribute("content")
+
+
+def no_axe_violations(page: Page, where: str) -> None:
+    violations = run_axe(page)
+    assert violations == [], (where, violations)
+
+
+def record(page: Page, value: int, note: str) -> None:
+    form = page.locator("[data-checkin-form]")
+    expect(form.locator("[type=submit]")).to_be_enabled()
+    form.locator(f"input[name=value][value='{value}']").check()
+    page.fill("#checkin-note", note)
+    rows = page.locator("[data-checkin]").count()
+    form.locator("[type=submit]").click()
+    expect(page.locator("[data-checkin]")).to_have_count(rows + 1)
+
+
+def trend_values(page: Page, count: int) -> list[str]:
+    trend = page.locator("[data-js-checkin-trend]").first
+    expect(trend).to_have_attribute("data-state", "drawn")
+    expect(trend.locator("svg[role=img] circle")).to_have_count(count)
+    return trend.locator("svg .trend-value").all_text_contents()
+
+
+def test_checkins_chart_sharing_and_topics(new_context, live_server, marker, no_plaintext):
+    anna = new_context(bypass_csp=True).new_page()     # bypass: axe is injected as a script
+    sign_up(anna, name="Anna Ohjattava")
+    sara = new_context(bypass_csp=True).new_page()
+    sara.goto("/signup")
+    sara.check("#is_supervisor")
+    sign_up(sara, name="Sara Ohjaaja")
+    anna_uid, sara_uid = uid_of(anna), uid_of(sara)
+    pid = make_process(sara_uid, anna_uid, status="active", app=live_server.app)
+    with live_server.app.app_context():
+        session = add_session(pid, utcnow() + timedelta(days=7))
+
+    # The supervisor writes a goal (sealed for the member through the process).
+    sara.goto(f"/processes/{pid}/contract")
+    goal_text = f"Jaksan paremmin {marker}"
+    sara.fill("#goal-text", goal_text)
+    sara.locator("[data-goal-form] [type=submit]").click()
+    goal = sara.locator("[data-goal]", has_text=goal_text)
+    expect(goal).to_be_visible()
+    goal_id = goal.get_attribute("data-goal")
+
+    # The supervisee finds it on the process page and opens its check-ins.
+    anna.goto(f"/processes/{pid}")
+    link = anna.locator(f"a[href='/processes/{pid}/goals/{goal_id}']")
+    expect(link).to_have_text(goal_text)
+    link.click()
+    anna.wait_for_url(re.compile(rf".*/goals/{goal_id}$"))
+    expect(anna.locator("h1")).to_have_text(goal_text)
+    expect(anna.locator("[data-none]")).to_be_visible()
+    no_axe_violations(anna, "goal page, no check-ins")
+    record(anna, 4, f"Nyt neljä {marker}: yksi askel olisi tauko")
+    record(anna, 7, f"Seitsemän {marker}")
+    assert trend_values(anna, 2) == ["4", "7"]
+    table = anna.locator(".checkin-table tbody")
+    expect(table.locator("[data-value]")).to_have_text(["4", "7"])
+    expect(table.locator("[data-note]").first).to_have_text(
+        f"Nyt neljä {marker}: yksi askel olisi tauko")
+    svg = anna.locator("[data-js-checkin-trend] svg[role=img]")
+    desc_id = svg.get_attribute("aria-describedby")
+    expect(anna.locator(f"#{desc_id}")).to_contain_text("4")
+    no_axe_violations(anna, "goal page with check-ins")
+    ids = anna.locator("[data-checkin]").evaluate_all("rows => rows.map(r => r.dataset.checkin)")
+
+    # Not shared yet: the supervisor sees none of them, in the page or the API.
+    page = f"/processes/{pid}/goals/{goal_id}"
+    sara.goto(page)
+    expect(sara.locator("h1")).to_have_text(goal_text)
+    expect(sara.locator("[data-checkin]")).to_have_count(0)
+    for item_id in ids:
+        assert sara.request.get(f"/api/v1/items/{item_id}").status == 404
+    no_axe_violations(sara, "goal page, supervisor, nothing shared")
+
+    # She turns sharing on and shares the earlier ones too.
+    anna.locator("#checkin-shared").check()
+    offer = anna.locator("[data-offer-earlier]")
+    expect(offer).to_be_visible()
+    offer.locator("[data-share-earlier]").click()
+    expect(offer).to_be_hidden()
+    sara.goto(page)
+    assert trend_values(sara, 2) == ["4", "7"]
+    expect(sara.locator("[data-checkin] [data-note]").last).to_have_text(f"Seitsemän {marker}")
+    no_axe_violations(sara, "goal page, supervisor, shared check-ins")
+
+    # A check-in recorded while on reaches the supervisor as it is made.
+    anna.goto(page)
+    expect(anna.locator("[data-shared-help]")).to_be_visible()
+    record(anna, 8, f"Kahdeksan {marker}")
+    sara.goto(page)
+    assert trend_values(sara, 3) == ["4", "7", "8"]
+
+    # Off: taken back at once (and the keys rotated on her device).
+    anna.locator("#checkin-shared").uncheck()
+    expect(anna.locator("[data-js-checkin-sharing] [data-status]")).to_have_attribute(
+        "data-state", "ok")
+    sara.goto(page)
+    expect(sara.locator("[data-checkin]")).to_have_count(0)
+    for item_id in ids:
+        assert sara.request.get(f"/api/v1/items/{item_id}").status == 404
+        assert anna.request.get(f"/api/v1/items/{item_id}/readers").json() == {
+            "readers": [], "rekey_due": False}
+
+    # A topic for the next session: proposed by her, seen by the supervisor.
+    anna.goto(f"/processes/{pid}")
+    anna.locator(f"a[href='/processes/{pid}/topics']").click()
+    anna.wait_for_url(re.compile(r".*/topics$"))
+    no_axe_violations(anna, "topics page, empty")
+    expect(anna.locator("[data-js-topic-form]")).to_have_attribute("data-session", session)
+    form = anna.locator("[data-topic-form]")
+    expect(form.locator("[type=submit]")).to_be_enabled()
+    anna.fill("#topic-text", f"Työnjako tiimissä {marker}")
+    form.locator("[type=submit]").click()
+    expect(anna.locator("[data-topic] [data-topic-text]")).to_have_text(
+        f"Työnjako tiimissä {marker}")
+    no_axe_violations(anna, "topics page with a topic")
+    sara.goto(f"/processes/{pid}/topics")
+    topic = sara.locator("[data-topic]")
+    expect(topic.locator("[data-topic-text]")).to_have_text(f"Työnjako tiimissä {marker}")
+    expect(topic).to_contain_text("Anna Ohjattava")
+    assert sara.locator("[data-topic-form]").count() == 0
+    no_axe_violations(sara, "topics page, supervisor")
