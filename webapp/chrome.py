@@ -21,8 +21,10 @@ view passes refusing to be read. A refusal, or a hole that did not come through 
 render_template on every request, as before. So is a page for someone whose recovery key is
 not confirmed (the prompt carries the return path inside a link).
 
-Opt-in per view (journal.index): the view's template must keep everything that depends on
-the view's own variables inside its content block.
+Opt-in per view (journal.index, home.index, processes.show, sharing.supervisee_shared): the
+view's template must keep everything that depends on the view's own variables, and its
+imports and `set`s, inside its content block (a template that sets or imports anything
+outside its blocks is not cached).
 """
 from __future__ import annotations
 
@@ -153,6 +155,10 @@ def _render_chrome(template, context: dict[str, Any], view_names) -> list[str] |
     try:
         text = "".join(template.root_render_func(jinja_context))
     except Uncacheable:
+        return None
+    if jinja_context.vars:
+        # the template sets or imports names outside its blocks: the content block, rendered
+        # alone on every request, would not have them (import them inside the block)
         return None
     parts = _SPLIT.split(text)
     names = parts[1::2]

@@ -23,8 +23,10 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
+from ..chrome import render_page
 from ..guards import login_required
 from ..models.types import utcnow
+from ..processes.names import NameMarkup
 from ..processes.queries import titles
 from ..schemas import parse
 from ..schemas.processes import ProcessPath
@@ -67,10 +69,17 @@ class When:
         return self._format("yMMMEd", starts_at)
 
     def _format(self, skeleton: str, when: datetime) -> str:
-        # format_skeleton with the skeleton's pattern looked up once per language (matching
-        # a skeleton is most of its cost): the same text, a fraction of the time
-        return format_datetime(when, _pattern(skeleton, self.locale), tzinfo=self.zone,
-                               locale=self.locale)
+        return _formatted(when, skeleton, self.zone.key, self.locale)
+
+
+@lru_cache(maxsize=4096)
+def _formatted(when: datetime, skeleton: str, zone: str, locale: str) -> str:
+    """A time as format_skeleton writes it, with the skeleton's pattern looked up once per
+    language (matching a skeleton is most of its cost), each text kept: a pure function of
+    its arguments, and a supervisor's home shows the same few dozen session times on every
+    visit."""
+    return format_datetime(when, _pattern(skeleton, locale), tzinfo=ZoneInfo(zone),
+                           locale=locale)
 
 
 @lru_cache(maxsize=64)
@@ -98,8 +107,43 @@ def _when(now: datetime | None = None) -> When:
 def index():
     """The user's home: what they supervise and where they are supervised."""
     now = utcnow()
-    return render_template("home/index.html", home=queries.home(_user(), now), when=_when(now),
-                           coming_days=queries.COMING_DAYS)
+    home, when = queries.home(_user(), now), _when(now)
+    return render_page("home/index.html", home=home, when=when,
+                       coming=_coming(home, when), supervising=_supervising(home, when),
+                       coming_days=queries.COMING_DAYS)
+
+
+def _names(rows, waiting_text: str | None = None) -> None:
+    name = NameMarkup(waiting_text)
+    for row in rows:
+        if not row.name:
+            row.name = name(row.title, row.has_title)
+
+
+def _coming(home: queries.Home, when: When) -> list[tuple]:
+    """The supervisor's coming sessions as the page shows them, computed per page (a name
+    built once per process, one link prefix, cached date texts): (session id, ISO start,
+    date, countdown, link, name, supervisees)."""
+    _names(home.supervising)
+    prefix = url_for("processes.show", pid="0")[:-1]
+    return [(c.session.id, c.session.starts_at.isoformat(), when.date(c.session.starts_at),
+             when.countdown(c.session.starts_at), prefix + c.process.process.id,
+             c.process.name, ", ".join(c.process.supervisees))
+            for c in home.coming]
+
+
+def _supervising(home: queries.Home, when: When) -> list[tuple]:
+    """The supervisor's processes as the page lists them: (id, status, link, name,
+    supervisees or None, "next session in …" or None)."""
+    _names(home.supervising)
+    _names(home.supervised, gettext("Supervision process"))
+    prefix = url_for("processes.show", pid="0")[:-1]
+    label = gettext("next session %(when)s")
+    return [(row.process.id, row.process.status, prefix + row.process.id, row.name,
+             ", ".join(row.supervisees) or None,
+             label % {"when": when.countdown(row.next_session.starts_at)}
+             if row.next_session else None)
+            for row in home.supervising]
 
 
 @bp.get("/home/start")

@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Envelope, Goal, Item, Membership, Process, SupervisionSession, User
-from ..models.types import utcnow
-from ..processes.queries import titles
+from ..models.types import UTCDateTime, utcnow
+from ..processes.queries import rows_of, title_wires
 
 #: How far ahead the supervisor's home lists sessions.
 COMING_DAYS = 14
@@ -43,20 +44,31 @@ class SessionTime:
     minutes: int
 
 
+@dataclass(frozen=True)
+class ProcessRef:
+    """What a home shows of a process itself (read as a plain row, not an ORM object)."""
+
+    id: str
+    status: str
+
+
 @dataclass
 class HomeProcess:
     """One process on a home: the process, the reader's role, its sealed name for the
-    reader, the next planned session, the goals, the reader's own items marked "bring to
-    the next session" through it, and (for the supervisor) the supervisees' names."""
+    reader (the title item in the API's wire form with the reader's envelope; None: not
+    shared with the reader yet, or none), the next planned session, the goals, the reader's
+    own items marked "bring to the next session" through it, and (for the supervisor) the
+    supervisees' names."""
 
-    process: Process
+    process: ProcessRef
     role: str
-    title: tuple[Item, Envelope] | None
+    title: dict | None
     has_title: bool
     next_session: SessionTime | None = None
     goals: list[GoalRow] = field(default_factory=list)
     bring_count: int = 0
     supervisees: list[str] = field(default_factory=list)
+    name: str = ""  # the name's markup, built once per page by the view (processes.names)
 
 
 @dataclass(frozen=True)
@@ -92,22 +104,26 @@ def lands_on_home(user: User) -> bool:
         Process.id == Membership.process_id, Process.status.in_(OPEN_STATUSES)))))
 
 
+@lru_cache(maxsize=1)
+def _processes_statement():
+    """The processes a person is a current member of, not ended: active first, newest."""
+    order = func.coalesce(Process.activated_at, Process.created_at)
+    return (select(Process.id, Process.status, Membership.role)
+            .join(Membership, Membership.process_id == Process.id)
+            .where(Membership.user_uid == bindparam("uid"), Membership.ended_at.is_(None),
+                   Process.status.in_(OPEN_STATUSES))
+            .order_by((Process.status != "active"), order.desc(), Process.id))
+
+
 def home(user: User, now: datetime | None = None) -> Home:
     """Everything on the user's home in six queries, however many processes, sessions,
     goals and shares there are."""
     now = now or utcnow()
-    order = func.coalesce(Process.activated_at, Process.created_at)
-    rows = db.session.execute(
-        select(Process, Membership.role)
-        .join(Membership, Membership.process_id == Process.id)
-        .where(Membership.user_uid == user.uid, Membership.ended_at.is_(None),
-               Process.status.in_(OPEN_STATUSES))
-        .order_by((Process.status != "active"), order.desc(), Process.id)).all()
-    pids = [process.id for process, _ in rows]
-    readable, named = titles(user.uid, pids)                       # two queries
-    by_pid = {process.id: HomeProcess(process, role, readable.get(process.id),
-                                      process.id in named)
-              for process, role in rows}
+    rows = rows_of(_processes_statement(), {"uid": user.uid})
+    pids = [pid for pid, _, _ in rows]
+    readable, named = title_wires(user.uid, pids)                  # two queries
+    by_pid = {pid: HomeProcess(ProcessRef(pid, status), role, readable.get(pid), pid in named)
+              for pid, status, role in rows}
     if not pids:
         return Home([], [], [])
     supervised = [p for p in by_pid.values() if p.role != "supervisor"]
@@ -121,26 +137,33 @@ def home(user: User, now: datetime | None = None) -> Home:
     return Home(supervising, supervised, coming)
 
 
+@lru_cache(maxsize=1)
+def _sessions_statement():
+    sessions, later = SupervisionSession, aliased(SupervisionSession)
+    pids, now = bindparam("pids", expanding=True), bindparam("now", type_=UTCDateTime())
+    # each process's next planned session: one index seek per process (process, start)
+    first = (select(later.id)
+             .where(later.process_id == Process.id, later.status == "planned",
+                    later.starts_at >= now)
+             .order_by(later.starts_at, later.id).limit(1).correlate(Process)
+             .scalar_subquery())
+    return (select(sessions.id, sessions.process_id, sessions.starts_at, sessions.minutes)
+            .where(sessions.process_id.in_(pids), sessions.status == "planned",
+                   sessions.starts_at >= now,
+                   or_(sessions.starts_at <= bindparam("horizon", type_=UTCDateTime()),
+                       sessions.id.in_(select(first).where(Process.id.in_(pids)))))
+            .order_by(sessions.starts_at, sessions.id))
+
+
 def _sessions(by_pid: dict[str, HomeProcess], now: datetime,
               supervising: set[str]) -> list[ComingSession]:
     """One query: of every listed process, its next planned session, and the planned ones
     within COMING_DAYS; the latter, of the processes the user supervises, are the
     supervisor's coming sessions, soonest first. Only those rows are read, however long the
-    schedules are (a window numbers each process's sessions from now on)."""
+    schedules are (each process's first is an index seek, the fortnight an index range)."""
     horizon = now + timedelta(days=COMING_DAYS)
-    number = func.row_number().over(partition_by=SupervisionSession.process_id,
-                                    order_by=(SupervisionSession.starts_at,
-                                              SupervisionSession.id)).label("n")
-    ahead = (select(SupervisionSession.id, SupervisionSession.process_id,
-                    SupervisionSession.starts_at, SupervisionSession.minutes, number)
-             .where(SupervisionSession.process_id.in_(list(by_pid)),
-                    SupervisionSession.status == "planned",
-                    SupervisionSession.starts_at >= now)
-             .subquery())
-    rows = db.session.execute(
-        select(ahead.c.id, ahead.c.process_id, ahead.c.starts_at, ahead.c.minutes)
-        .where(or_(ahead.c.n == 1, ahead.c.starts_at <= horizon))
-        .order_by(ahead.c.starts_at, ahead.c.id)).all()
+    rows = rows_of(_sessions_statement(),
+                   {"pids": list(by_pid), "now": now, "horizon": horizon})
     coming = []
     for sid, pid, starts_at, minutes in rows:
         session = SessionTime(sid, pid, starts_at, minutes)
@@ -181,16 +204,19 @@ def _bring_counts(user: User, by_pid: dict[str, HomeProcess], pids: list[str]) -
         by_pid[pid].bring_count = count
 
 
+@lru_cache(maxsize=1)
+def _supervisees_statement():
+    return (select(Membership.process_id, User.display_name)
+            .join(User, User.uid == Membership.user_uid)
+            .where(Membership.process_id.in_(bindparam("pids", expanding=True)),
+                   Membership.ended_at.is_(None), Membership.role == "supervisee")
+            .order_by(Membership.process_id, Membership.joined_at, Membership.id))
+
+
 def _supervisees(by_pid: dict[str, HomeProcess], pids: list[str]) -> None:
     """One query: the display names of each process's current supervisees."""
     names: dict[str, list[str]] = defaultdict(list)
-    rows = db.session.execute(
-        select(Membership.process_id, User.display_name)
-        .join(User, User.uid == Membership.user_uid)
-        .where(Membership.process_id.in_(pids), Membership.ended_at.is_(None),
-               Membership.role == "supervisee")
-        .order_by(Membership.process_id, Membership.joined_at, Membership.id)).all()
-    for pid, name in rows:
+    for pid, name in rows_of(_supervisees_statement(), {"pids": pids}):
         names[pid].append(name)
     for pid, row in by_pid.items():
         if pid in names:

@@ -4,13 +4,16 @@ reader, and the shares a supervisor's client still owes its new members."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Envelope, Invite, Item, Membership, Process, User
-from ..models.types import utcnow
+from ..models.types import UTCDateTime, utcnow
+from ..services.items import wire_row
 
 #: The kinds of a process's own items that every member reads: the supervisor's client gives
 #: a new member an envelope for each (the name now; the contract, goals and agendas later).
@@ -55,6 +58,55 @@ def titles(uid: str, pids: list[str]) -> tuple[dict[str, tuple[Item, Envelope]],
     return readable, named
 
 
+def rows_of(statement, values: dict) -> list:
+    """A Core select of columns, built once with bound parameters, executed on the session's
+    connection and read as plain tuples (no ORM layer; as items.list_wire_items). Anything
+    the session holds pending is flushed first, as session.execute would (autoflush)."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.flush()
+    return db.session.connection().execute(statement, values).all()
+
+
+@lru_cache(maxsize=1)
+def _title_statement():
+    """titles()' first query as columns in wire_row's order, built once (bound parameters)."""
+    return (select(Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv, Item.ct,
+                   Item.sig, Item.process_id, Item.parent_id, Item.session_id, Item.goal_id,
+                   Item.created_at, Item.updated_at, Envelope.recipient_uid, Envelope.type,
+                   Envelope.epk, Envelope.iv, Envelope.ct)
+            .join(Process, Process.id == Item.process_id)
+            .join(Envelope, and_(Envelope.item_id == Item.id,
+                                 Envelope.recipient_uid == bindparam("uid"),
+                                 or_(Envelope.expires_at.is_(None),
+                                     Envelope.expires_at > bindparam("now",
+                                                                     type_=UTCDateTime()))))
+            .where(Envelope.item_kind == "title",
+                   Item.process_id.in_(bindparam("pids", expanding=True)),
+                   Item.kind == "title", Item.author_uid == Process.supervisor_uid)
+            .order_by(Item.created_at, Item.id))
+
+
+@lru_cache(maxsize=1)
+def _named_statement():
+    return (select(Item.process_id).join(Process, Process.id == Item.process_id)
+            .where(Item.process_id.in_(bindparam("pids", expanding=True)),
+                   Item.kind == "title", Item.author_uid == Process.supervisor_uid)
+            .distinct())
+
+
+def title_wires(uid: str, pids: list[str]) -> tuple[dict[str, dict], set[str]]:
+    """titles() read as plain rows in the API's wire form (services.items.wire_row), for a
+    page that only puts the name's ciphertext in a `data-sealed` attribute: ({pid: wire},
+    {pids that have a name at all}), the same two queries and the same newest-wins rule,
+    without building ORM objects."""
+    if not pids:
+        return {}, set()
+    rows = rows_of(_title_statement(), {"uid": uid, "pids": pids, "now": utcnow()})
+    readable = {row[8]: wire_row(row) for row in rows}
+    named = {pid for pid, in rows_of(_named_statement(), {"pids": pids})}
+    return readable, named
+
+
 def home(user: User) -> list[ProcessRow]:
     """The processes the user is a current member of: active, then drafts, then ended;
     newest first within each (as services.processes.list_processes)."""
@@ -82,6 +134,27 @@ def members(pid: str) -> list[Membership]:
         .order_by((Membership.role != "supervisor"), Membership.joined_at, Membership.id)))
 
 
+class MemberRow(NamedTuple):
+    """A current member as the process page lists them (a plain row)."""
+
+    user_uid: str
+    role: str
+    display_name: str
+
+
+@lru_cache(maxsize=1)
+def _member_statement():
+    return (select(Membership.user_uid, Membership.role, User.display_name)
+            .join(User, User.uid == Membership.user_uid)
+            .where(Membership.process_id == bindparam("pid"), Membership.ended_at.is_(None))
+            .order_by((Membership.role != "supervisor"), Membership.joined_at, Membership.id))
+
+
+def member_rows(pid: str) -> list[MemberRow]:
+    """members(), each with the name only, read as plain rows in one query."""
+    return [MemberRow(*row) for row in rows_of(_member_statement(), {"pid": pid})]
+
+
 def invites(pid: str) -> list[Invite]:
     return list(db.session.scalars(select(Invite).where(Invite.process_id == pid)
                                    .order_by(Invite.created_at.desc(), Invite.id)))
@@ -90,27 +163,32 @@ def invites(pid: str) -> list[Invite]:
 def lacking_envelopes(pid: str) -> set[str]:
     """The uids of active members of `pid` who hold no envelope for one of the process's
     member items (see shares_due)."""
-    return {uid for _item, _pid, uid in _due(select(Process.id).where(Process.id == pid))}
+    return {uid for _item, _pid, uid in rows_of(_due_statement("pid"), {"pid": pid})}
 
 
 def shares_due(supervisor_uid: str) -> list[tuple[str, str, str]]:
     """(item id, process id, member uid) for every item of a process the user supervises and
     has not ended, of a kind every member reads (MEMBER_KINDS), written by the supervisor,
     that an active member holds no envelope for: what the supervisor's client shares next."""
-    return _due(select(Process.id).where(Process.supervisor_uid == supervisor_uid))
+    return [(item_id, pid, uid) for item_id, pid, uid in rows_of(
+        _due_statement("supervisor"), {"supervisor": supervisor_uid})]
 
 
-def _due(processes) -> list[tuple[str, str, str]]:
+@lru_cache(maxsize=2)
+def _due_statement(by: str):
+    """The query of shares_due, of one process ("pid") or of a supervisor's ("supervisor"),
+    built once (bound parameters)."""
+    processes = select(Process.id).where(
+        Process.id == bindparam("pid") if by == "pid"
+        else Process.supervisor_uid == bindparam("supervisor"))
     member = aliased(Membership)
     held = exists().where(Envelope.item_id == Item.id,
                           Envelope.recipient_uid == member.user_uid)
-    rows = db.session.execute(
-        select(Item.id, Item.process_id, member.user_uid)
-        .join(Process, Process.id == Item.process_id)
-        .join(member, and_(member.process_id == Item.process_id, member.ended_at.is_(None),
-                           member.user_uid != Process.supervisor_uid))
-        .where(Item.process_id.in_(processes), Process.status != "ended",
-               Item.author_uid == Process.supervisor_uid, Item.kind.in_(MEMBER_KINDS),
-               ~held)
-        .order_by(Item.process_id, member.user_uid, Item.created_at, Item.id)).all()
-    return [(item_id, pid, uid) for item_id, pid, uid in rows]
+    return (select(Item.id, Item.process_id, member.user_uid)
+            .join(Process, Process.id == Item.process_id)
+            .join(member, and_(member.process_id == Item.process_id, member.ended_at.is_(None),
+                               member.user_uid != Process.supervisor_uid))
+            .where(Item.process_id.in_(processes), Process.status != "ended",
+                   Item.author_uid == Process.supervisor_uid, Item.kind.in_(MEMBER_KINDS),
+                   ~held)
+            .order_by(Item.process_id, member.user_uid, Item.created_at, Item.id))
