@@ -8,8 +8,10 @@ rendered here in plaintext.
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 
+from ..chrome import render_page
 from ..guards import login_required
 from ..models.processes import FORMS, MODES
 from ..schemas import parse
@@ -17,6 +19,8 @@ from ..schemas.processes import MAX_INVITE_DAYS, ProcessPath
 from ..services import processes as service
 from ..services.processes import FORM_DEFAULTS, INVITE_DAYS
 from . import queries
+from .names import NameMarkup, sealed_wire_json
+from .schedule import schedule_card
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
@@ -67,16 +71,21 @@ def shares_due():
 @login_required
 def show(pid: str):
     """One process for its current members (404 for anyone else): name, form, status, frame,
-    members; for its supervisor also the invites and the actions."""
+    the sessions around now (?sessions=all: every session), members; for its supervisor
+    also the invites and the actions."""
     pid = parse(ProcessPath, {"pid": pid}).pid
     user = _user()
     process = service.get_process(user, pid)
-    readable, named = queries.titles(user.uid, [pid])
+    readable, named = queries.title_wires(user.uid, [pid])
+    wire = readable.get(pid)
     is_supervisor = process.supervisor_uid == user.uid
-    return render_template(
-        "processes/show.html", process=process, title=readable.get(pid),
-        has_title=pid in named, is_supervisor=is_supervisor,
-        members=queries.members(pid), invites=queries.invites(pid) if is_supervisor else [],
+    return render_page(
+        "processes/show.html", process=process, title=wire is not None,
+        title_json=sealed_wire_json(wire) if wire else None, has_title=pid in named,
+        name=NameMarkup(gettext("Supervision process"), tag="h1")(wire, pid in named),
+        is_supervisor=is_supervisor,
+        schedule=schedule_card(user, process, request.args.get("sessions") == "all"),
+        members=queries.member_rows(pid), invites=queries.invites(pid) if is_supervisor else [],
         lacking=queries.lacking_envelopes(pid) if is_supervisor else set(),
         modes=MODES, invite_days=INVITE_DAYS, max_invite_days=MAX_INVITE_DAYS - 1,
         join_base=request.host_url.rstrip("/") + "/join/")
