@@ -238,3 +238,86 @@ def test_the_content_block_is_rendered_per_request(app, anna, leaky_templates):
             assert _masked(html) == _masked(render_template("plain/ok.html", secret=secret))
             assert ("first&lt;&amp;&gt;" if secret.startswith("first") else secret) in html
     assert len(_cache(app)) == 1 and next(iter(_cache(app).values())).parts
+
+
+# -- the supervisor's pages (issue 9): the home, a process page, a supervisee's shared list --
+
+@pytest.fixture
+def supervision(app, anna, bertta):
+    """Bertta supervises Anna in a named process with a year of sessions; Anna shares two
+    entries with her through it. Returns the pages of both sides."""
+    from datetime import timedelta
+
+    from .factories import add_session, make_process
+    from .test_home_views import share
+    from .test_processes_views import name_process, share_name
+
+    pid = make_process(bertta.uid, anna.uid, status="active", app=app)
+    share_name(bertta, name_process(bertta, pid, "Salainen Työpaikka Oy"), anna, pid)
+    start = datetime.now(UTC).replace(microsecond=0)
+    for n in range(-3, 9):
+        add_session(pid, start + timedelta(days=14 * n, hours=1), app=app)
+    for n in range(2):
+        share(anna, anna.write(f"Jaettu {n}", "Teksti"), bertta, pid)
+    return ["/home/", f"/processes/{pid}", f"/processes/{pid}?sessions=all",
+            f"/processes/{pid}/people/{anna.uid}/shared"]
+
+
+def _plain(monkeypatch):
+    """Every view renders through render_template, as before the cache."""
+    from webapp import home, processes, sharing
+
+    for module in (journal_views, home, processes, sharing):
+        monkeypatch.setattr(module, "render_page", render_template)
+
+
+@pytest.mark.parametrize("who", ["supervisor", "supervisee"])
+def test_the_supervision_pages_are_what_render_template_makes(app, anna, bertta, supervision,
+                                                              monkeypatch, who):
+    person = bertta if who == "supervisor" else anna
+    cached = {path: [person.client.get(path).get_data(as_text=True) for _ in range(2)]
+              for path in supervision}
+    endpoints = {key[4] for key, entry in _cache(app).items() if entry.parts}
+    assert endpoints == {"home.index", "processes.show", "sharing.supervisee_shared"}
+    assert len(_cache(app)) == 3  # one chrome per page kind (?sessions=all shares one)
+    _plain(monkeypatch)
+    for path, pages in cached.items():
+        plain = person.client.get(path).get_data(as_text=True)
+        assert _masked(pages[0]) == _masked(plain) == _masked(pages[1]), path
+        assert "vtchromehole" not in plain
+        assert_page(person.client.get(path))
+
+
+def test_the_supervision_pages_carry_their_own_reader_and_tokens(app, anna, bertta,
+                                                                 supervision):
+    for _ in range(2):
+        for person, minutes in ((anna, 7), (bertta, 45)):
+            for path in supervision:
+                page = person.client.get(path).get_data(as_text=True)
+                head = page.split("<body", 1)[0]
+                assert f'<meta name="valitila-user" content="{person.uid}">' in head, path
+                assert f'<meta name="valitila-lock-minutes" content="{minutes}">' in head
+                other = bertta if person is anna else anna
+                assert other.uid not in head
+                tokens = _tokens(page)
+                assert len(tokens) == 2 and len(set(tokens)) == 2
+                assert {_raw(t) for t in tokens} == {_session_token(person)}
+                assert (HOOK in page) == (person is bertta)  # the supervisor's nav only
+                assert f'<input type="hidden" name="next" value="{path.split("?")[0]}">' in page
+
+
+def test_a_template_that_imports_outside_its_blocks_is_not_cached(app, anna, leaky_templates):
+    name = "plain/imports.html"
+    LEAKY[name] = ('{% extends "base.html" %}{% from "processes/_labels.html" import '
+                   'status_name %}{% block title %}Ok{% endblock %}'
+                   '{% block content %}{{ status_name("active") }}{% endblock %}')
+    app.jinja_env.cache.clear()
+    try:
+        with app.test_request_context("/journal/"):
+            login_user(db.session.get(User, anna.uid))
+            html = chrome.render_page(name)
+            assert _masked(html) == _masked(render_template(name))
+            assert "Aktiivinen" in html or "Active" in html
+        assert _cache(app) and all(not entry.parts for entry in _cache(app).values())
+    finally:
+        LEAKY.pop(name)

@@ -5,17 +5,25 @@ The pages carry structure and ciphertext only; titles and texts are opened in th
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import groupby
 
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
+from sqlalchemy import bindparam, or_, select
 
+from ..chrome import render_page
 from ..guards import login_required
+from ..models import Envelope, Item
+from ..models.types import UTCDateTime, utcnow
+from ..processes.names import sealed_wire_json
+from ..processes.queries import rows_of
 from ..schemas import parse, parse_query
 from ..schemas.items import ItemPath
 from ..schemas.processes import MemberPath
 from ..schemas.sharing import SharedPageQuery, encode_shared_cursor
 from ..services import sharing as service
+from ..services.items import wire_row
 
 bp = Blueprint("sharing", __name__)
 
@@ -65,9 +73,31 @@ def supervisee_shared(pid: str, uid: str):
                "next_cursor": encode_shared_cursor(view.next) if view.next else None}
     if request.headers.get("HX-Request") and request.args.get("before"):
         return render_template("sharing/_supervisee_cards.html", **context)
-    title = service.process_title(user, path.pid)
-    return render_template("sharing/supervisee.html", title=title,
-                           as_supervisee=user.uid == path.uid, **context)
+    return render_page("sharing/supervisee.html", title=_title_json(user.uid, path.pid),
+                       as_supervisee=user.uid == path.uid, **context)
+
+
+@lru_cache(maxsize=1)
+def _title_statement():
+    """services.sharing.process_title's query (the process's newest title item the reader
+    holds a live envelope for), its columns in wire_row's order, built once."""
+    return (select(Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv, Item.ct,
+                   Item.sig, Item.process_id, Item.parent_id, Item.session_id, Item.goal_id,
+                   Item.created_at, Item.updated_at, Envelope.recipient_uid, Envelope.type,
+                   Envelope.epk, Envelope.iv, Envelope.ct)
+            .join(Envelope, Envelope.item_id == Item.id)
+            .where(Item.kind == "title", Item.process_id == bindparam("pid"),
+                   Envelope.recipient_uid == bindparam("uid"), Envelope.item_kind == "title",
+                   or_(Envelope.expires_at.is_(None),
+                       Envelope.expires_at > bindparam("now", type_=UTCDateTime())))
+            .order_by(Item.created_at.desc(), Item.id.desc()).limit(1))
+
+
+def _title_json(uid: str, pid: str):
+    """The process's sealed name for the reader as `data-sealed` JSON, or None (read as a
+    plain row: the page only carries its ciphertext)."""
+    rows = rows_of(_title_statement(), {"pid": pid, "uid": uid, "now": utcnow()})
+    return sealed_wire_json(wire_row(rows[0])) if rows else None
 
 
 def _shared_cards(view) -> list[tuple]:
