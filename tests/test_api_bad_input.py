@@ -1367,6 +1367,80 @@ def checkin_cases():
         yield P(f"sharing-{method}", Case(method, path, status=405))
 
 
+def assignment_cases():
+    """Interim assignments (webapp/assignments/api.py). The world has no assignment: anna's
+    entry is none, so good bodies end in 404 assignment_not_found, and a give of an entry in
+    400 bad_kind."""
+    give = "/assignments/{new}"
+
+    def good(w):
+        return {"item": w.new_body}
+
+    yield P("give-entry", Case("PUT", give, good, status=400, code="bad_kind"))
+    yield P("give-missing", Case("PUT", give, {}, status=400, code="missing_field"))
+    yield P("give-extra", Case("PUT", give, lambda w: {"item": w.new_body, "who": "x"},
+                               status=400, code="unknown_field"))
+    for label, value in WRONG_TYPES:
+        yield P(f"give-item-{label}", Case("PUT", give, {"item": value}, status=400))
+        if label != "null":
+            yield P(f"give-due-{label}", Case("PUT", give, lambda w, v=value: {
+                "item": w.new_body, "due_at": v}, status=400))
+    for label, value in [("no-offset", "2030-01-01T10:00:00"), ("date", "2030-01-01"),
+                         ("words", "huomenna"), ("long", "2030-01-01T10:00:00Z" + " " * 40)]:
+        yield P(f"give-due-{label}", Case("PUT", give, lambda w, v=value: {
+            "item": w.new_body, "due_at": v}, status=400, code="bad_due"))
+    yield P("give-no-csrf", Case("PUT", give, good, csrf=None, status=403, code="csrf"))
+    yield P("give-anon", Case("PUT", give, good, who="anon", csrf=None, status=401))
+    yield P("give-not-json", Case("PUT", give, raw=b"item=1",
+                                  content_type="application/x-www-form-urlencoded",
+                                  status=415))
+    one = "/assignments/{item}"
+    yield P("one-not-an-assignment", Case("GET", one, status=404,
+                                          code="assignment_not_found"))
+    yield P("one-unknown", Case("GET", "/assignments/{random}", status=404))
+    yield P("one-anon", Case("GET", one, who="anon", csrf=None, status=401))
+    for method in ("POST", "PATCH", "DELETE"):
+        yield P(f"one-{method}", Case(method, one, status=405))
+    status = "/assignments/{item}/status"
+    for label, value in WRONG_TYPES + [("open", "open"), ("upper", "DONE")]:
+        yield P(f"status-{label}", Case("POST", status, {"status": value}, status=400))
+    yield P("status-missing", Case("POST", status, {}, status=400, code="missing_field"))
+    yield P("status-extra", Case("POST", status, {"status": "done", "x": 1}, status=400,
+                                 code="unknown_field"))
+    yield P("status-not-an-assignment", Case("POST", status, {"status": "done"}, status=404,
+                                             code="assignment_not_found"))
+    yield P("status-no-csrf", Case("POST", status, {"status": "done"}, csrf=None,
+                                   status=403, code="csrf"))
+    yield P("status-anon", Case("POST", status, {"status": "done"}, who="anon", csrf=None,
+                                status=401))
+    yield P("status-not-json", Case("POST", status, raw=b"status=done",
+                                    content_type="application/x-www-form-urlencoded",
+                                    status=415))
+    for method in ("GET", "PUT", "PATCH", "DELETE"):
+        yield P(f"status-{method}", Case(method, status, status=405))
+    for label, value, code in _bad_id("item", "{ITEM}"):
+        yield P(f"give-id-{label}", Case("PUT", f"/assignments/{value}", good, status=code))
+        yield P(f"one-id-{label}", Case("GET", f"/assignments/{value}", status=code))
+        yield P(f"status-id-{label}", Case("POST", f"/assignments/{value}/status",
+                                           {"status": "done"}, status=code))
+    listed = "/processes/{pid}/assignments"
+    yield P("list-unknown", Case("GET", "/processes/{random}/assignments", status=404,
+                                 code="process_not_found"))
+    yield P("list-anon", Case("GET", listed, who="anon", csrf=None, status=401))
+    for label, value, code in _bad_id("pid", "{PID}"):
+        yield P(f"list-pid-{label}", Case("GET", f"/processes/{value}/assignments",
+                                          status=code))
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        yield P(f"list-{method}", Case(method, listed, status=405))
+    library = "/assignment-library"
+    for label, value in [("unknown", "de"), ("upper", "FI"), ("long", "fi" * 40)]:
+        yield P(f"library-lang-{label}", Case("GET", library, query={"lang": value},
+                                              status=400))
+    yield P("library-anon", Case("GET", library, who="anon", csrf=None, status=401))
+    for method in ("POST", "PUT", "DELETE"):
+        yield P(f"library-{method}", Case(method, library, status=405))
+
+
 def _group(prefix: str, params):
     return [pytest.param(*p.values, id=f"{prefix}-{p.id}") for p in params]
 
@@ -1384,6 +1458,7 @@ ALL_CASES = [*_group("raw", raw_cases()), *_group("prelogin", prelogin_cases()),
              *_group("contract", contract_cases()),
              *_group("invite-email", invite_email_cases()),
              *_group("schedule", schedule_cases()),
+             *_group("assignment", assignment_cases()),
              *_group("checkin", checkin_cases())]
 
 

@@ -265,6 +265,15 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     ("/home/", "GET"): login_page,
     ("/home/start", "GET"): login_page,
     ("/processes/<pid>/notes", "GET"): login_page,
+    # Interim assignments (issue 10).
+    ("/processes/<pid>/assignments", "GET"): login_page,
+    ("/assignments/<item_id>", "GET"): login_page,
+    (f"{API}/assignment-library", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/processes/<pid>/assignments", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/assignments/<item_id>", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/assignments/<item_id>", "PUT"): lambda v, p: api_401(v, "PUT", p, {"item": {}}),
+    (f"{API}/assignments/<item_id>/status", "POST"): lambda v, p: api_401(v, "POST", p, {
+        "status": "done"}),
     # Goal check-ins and proposed topics (issue 10).
     ("/processes/<pid>/goals/<goal_id>", "GET"): login_page,
     ("/processes/<pid>/topics", "GET"): login_page,
@@ -567,6 +576,22 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     ("/home/start", "GET"): (lambda f, p: f.send("GET", p), _expect(302)),
     ("/processes/<pid>/notes", "GET"): (
         lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    # Interim assignments (issue 10): a stranger gets 404 everywhere (the library is
+    # anyone's to read).
+    ("/processes/<pid>/assignments", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    ("/assignments/<item_id>", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    (f"{API}/assignment-library", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    (f"{API}/processes/<pid>/assignments", "GET"): (lambda f, p: f.send("GET", p),
+                                                    _expect(404, "process_not_found")),
+    (f"{API}/assignments/<item_id>", "GET"): (lambda f, p: f.send("GET", p),
+                                              _expect(404, "assignment_not_found")),
+    (f"{API}/assignments/<item_id>", "PUT"): (lambda f, p: f.send("PUT", p, {
+        "item": f.mallory.seal({"title": "x"}, item_id=f.victim.item, kind="assignment")[1]
+        | {"process": f.victim.process}}), _expect(404)),
+    (f"{API}/assignments/<item_id>/status", "POST"): (lambda f, p: f.send("POST", p, {
+        "status": "done"}), _expect(404, "assignment_not_found")),
     # Goal check-ins and proposed topics (issue 10): a stranger to the process gets 404.
     ("/processes/<pid>/goals/<goal_id>", "GET"): (
         lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
@@ -653,6 +678,8 @@ def _csrf_body(person: Person, rule: str, method: str) -> Any:
         return {"status": "achieved"}
     if rule.endswith("/goals/order"):
         return {"items": [str(uuid.uuid4())]}
+    if rule.endswith("/assignments/<item_id>/status"):
+        return {"status": "done"}
     if rule.endswith("/checkin-sharing"):
         return {"shared": True}
     return {}

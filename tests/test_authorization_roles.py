@@ -52,6 +52,17 @@ ITEM_ROUTES: dict[tuple[str, str], dict[str, int]] = {
         author=200, reader=200, revoked=404, expired=404, stranger=404, anonymous=401),
     (f"{API}/items/<item_id>/acceptances", "POST"): dict(
         author=404, reader=404, revoked=404, expired=404, stranger=404, anonymous=401),
+    # Interim assignments: this item is an entry, no assignment, for every role (404); an
+    # edit of it as an assignment is refused: its kind cannot change (the author), only the
+    # author edits (a reader), nobody else learns it exists.
+    (f"{API}/assignments/<item_id>", "GET"): dict(
+        author=404, reader=404, revoked=404, expired=404, stranger=404, anonymous=401),
+    (f"{API}/assignments/<item_id>", "PUT"): dict(
+        author=400, reader=403, revoked=404, expired=404, stranger=404, anonymous=401),
+    (f"{API}/assignments/<item_id>/status", "POST"): dict(
+        author=404, reader=404, revoked=404, expired=404, stranger=404, anonymous=401),
+    ("/assignments/<item_id>", "GET"): dict(
+        author=404, reader=404, revoked=404, expired=404, stranger=404, anonymous=302),
 }
 
 
@@ -101,6 +112,12 @@ def _request(app, role, person, author, item_id, target, rule, method):
                 "process": author.process}
     elif method == "POST" and rule.endswith("/acceptances"):
         body = {"rev": 1, "sig": protocol.b64u_encode(bytes(64))}
+    elif method == "POST" and rule.endswith("/status"):
+        body = {"status": "done"}
+    elif method == "PUT" and rule.endswith("/assignments/<item_id>"):
+        signer = person or author
+        body = {"item": signer.seal({"title": f"{role} was here"}, item_id=item_id, rev=2,
+                                    kind="assignment", owner_envelope=False)[1]}
     elif method == "PUT":
         signer = person or author
         _, body = signer.seal({"title": f"{role} was here", "body": "", "tags": []},

@@ -283,6 +283,7 @@ def test_real_answers_validate_against_the_document(app, doc):
     pid = _processes_and_invites(check, anna, bertta, anon)
     _contracts_and_goals(check, anna, bertta, pid)
     _sessions_and_calendar(check, anna, bertta, pid)
+    _assignments(check, app, anna, bertta, pid)
     fp = b64u(protocol.fingerprint(bertta.account.registration["bundle"]))
     pin = {"fp": fp, "verified": True, "sig": protocol.sign_pin(
         anna.account.ed25519_private, anna.uid, bertta.uid, fp, True)}
@@ -458,6 +459,36 @@ def _contracts_and_goals(check: Checker, anna, bertta, pid: str) -> None:
     check(sharing, "get", bertta.get(f"/processes/{pid}/goals/{goals[0]}/checkin-sharing"))
     check(sharing, "get", bertta.get(f"/processes/{pid}/goals/{contract}/checkin-sharing"))
 
+
+
+def _assignments(check: Checker, app, anna, bertta, pid: str) -> None:
+    """The interim assignments' operations: anna supervises `pid`, bertta is in it."""
+    from .test_assignments_api import assignment_put
+    library = "/assignment-library"
+    check(library, "get", bertta.get("/assignment-library?lang=sv"))
+    check(library, "get", bertta.get("/assignment-library?lang=xx"))             # 400
+    give, one = "/assignments/{item_id}", "/assignments/{item_id}"
+    item_id, body = assignment_put(app, anna, pid, [bertta.uid])
+    check(give, "put", anna.put(f"/assignments/{item_id}", body))                # 201
+    wrong, wrong_body = assignment_put(app, bertta, pid, [anna.uid])
+    check(give, "put", bertta.put(f"/assignments/{wrong}", wrong_body))          # 403
+    _, edit = anna.seal({"title": "x"}, item_id=item_id, rev=2, kind="assignment")
+    check(give, "put", anna.put(f"/assignments/{item_id}", {
+        "item": edit, "due_at": "2030-01-01T10:00:00Z"}))                          # 200
+    check(give, "put", anna.put(f"/assignments/{item_id}", {"item": edit}))      # 409
+    check(give, "put", anna.put(f"/assignments/{item_id}", {"item": edit,
+                                                            "due_at": "soon"}))   # 400
+    check(one, "get", bertta.get(f"/assignments/{item_id}"))
+    check(one, "get", bertta.get(f"/assignments/{uuid.uuid4()}"))                # 404
+    check("/processes/{pid}/assignments", "get", anna.get(f"/processes/{pid}/assignments"))
+    check("/processes/{pid}/assignments", "get", anna.get(
+        f"/processes/{uuid.uuid4()}/assignments"))                                  # 404
+    status = "/assignments/{item_id}/status"
+    check(status, "post", bertta.post(f"/assignments/{item_id}/status", {"status": "done"}))
+    check(status, "post", bertta.post(f"/assignments/{item_id}/status",
+                                      {"status": "skipped"}))                      # 409
+    check(status, "post", bertta.post(f"/assignments/{item_id}/status", {"status": "x"}))
+    check(status, "post", anna.post(f"/assignments/{item_id}/status", {"status": "done"}))
 
 def _sessions_and_calendar(check: Checker, anna, bertta, pid: str) -> None:
     """The schedule's and the calendar feed's operations: anna supervises `pid`, bertta is

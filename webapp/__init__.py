@@ -131,6 +131,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contracts_bp)
     from .home import bp as home_bp  # the homes and the supervisor's private notes (issue 9)
     app.register_blueprint(home_bp)
+    from .assignments import bp as assignments_bp  # interim assignments (issue 10)
+    app.register_blueprint(assignments_bp)
     from .checkins import bp as checkins_bp  # goal check-ins and topics (issue 10)
     app.register_blueprint(checkins_bp)
 

@@ -121,9 +121,10 @@ def _both_active(author_uid: str, reader_uid: str, process_id: str) -> bool:
 def _kind_rules(kind: str):
     """The module that adds rules and rows of its own to items of `kind` (a contract revision,
     a goal), called inside the item's transaction; None for other kinds."""
-    from . import checkins, contracts, goals, topics
+    from . import assignments, checkins, contracts, goals, topics
     return {"contract": contracts, "goal": goals, "checkin": checkins,
-            "topic": topics}.get(kind)
+            "topic": topics, "assignment": assignments,
+            "response": assignments.ResponseRules}.get(kind)
 
 
 def _check_process(author: User, process_id: str | None) -> None:
