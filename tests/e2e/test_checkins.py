@@ -14,9 +14,11 @@ from playwright.sync_api import Page, expect
 
 from webapp.models.types import utcnow
 
-from ..factories import add_session, make_process
+from ..factories import add_goal, add_session, api_register, make_process
 from .conftest import run_axe
+from .device import js_string
 from .journeys import sign_up
+from .test_offline import wait_for_outbox
 
 
 def uid_of(page: Page) -> str:
@@ -145,3 +147,43 @@ def test_checkins_chart_sharing_and_topics(new_context, live_server, marker, no_
     expect(topic).to_contain_text("Anna Ohjattava")
     assert sara.locator("[data-topic-form]").count() == 0
     no_axe_violations(sara, "topics page, supervisor")
+
+
+def test_a_checkin_recorded_offline_is_sent_when_back(new_context, live_server, marker,
+                                                      no_plaintext):
+    """Like an entry: recorded with no network, it waits sealed in the outbox ("saved on
+    this device") and is sent when the connection is back."""
+    context = new_context()
+    anna = context.new_page()
+    sign_up(anna, name="Anna Ohjattava")
+    anna_uid = uid_of(anna)
+    sara = api_register(live_server.app, is_supervisor=True)
+    pid = make_process(sara.uid, anna_uid, status="active", app=live_server.app)
+    goal = add_goal(sara, pid, "Tavoite", readers=(anna_uid,), app=live_server.app)
+    anna.goto(f"/processes/{pid}/goals/{goal}")
+    form = anna.locator("[data-checkin-form]")
+    expect(form.locator("[type=submit]")).to_be_enabled()
+    context.set_offline(True)
+    form.locator("input[name=value][value='6']").check()
+    anna.fill("#checkin-note", f"Ilman verkkoa {marker}")
+    form.locator("[type=submit]").click()
+    expect(form.locator("[data-status]")).to_have_text(js_string(anna, "savedLocally"))
+    assert checkins_stored(live_server, anna_uid) == 0
+    context.set_offline(False)
+    wait_for_outbox(anna, 0, "the check-in sent after going online")
+    assert checkins_stored(live_server, anna_uid) == 1
+    anna.reload()
+    expect(anna.locator("[data-checkin] [data-value]")).to_have_text(["6"])
+    expect(anna.locator("[data-checkin] [data-note]")).to_have_text(f"Ilman verkkoa {marker}")
+
+
+def checkins_stored(live_server, uid: str) -> int:
+    from sqlalchemy import func, select
+
+    from webapp.extensions import db
+    from webapp.models import Item
+    with live_server.app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(Item).where(
+            Item.author_uid == uid, Item.kind == "checkin"))
+        db.session.remove()
+    return count
