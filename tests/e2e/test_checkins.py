@@ -148,6 +148,23 @@ def test_checkins_chart_sharing_and_topics(new_context, live_server, marker, no_
     assert sara.locator("[data-topic-form]").count() == 0
     no_axe_violations(sara, "topics page, supervisor")
 
+    # She edits it (the supervisor reads the new words), then withdraws it.
+    anna.locator("[data-topic] [data-edit]").click()
+    edit = anna.locator("[data-edit-form]")
+    expect(edit.locator("#topic-edit-text")).to_have_value(f"Työnjako tiimissä {marker}")
+    edit.locator("#topic-edit-text").fill(f"Työnjako ja roolit {marker}")
+    edit.locator("[type=submit]").click()
+    expect(anna.locator("[data-topic] [data-topic-text]")).to_have_text(
+        f"Työnjako ja roolit {marker}")
+    sara.reload()
+    expect(sara.locator("[data-topic] [data-topic-text]")).to_have_text(
+        f"Työnjako ja roolit {marker}")
+    anna.locator("[data-topic] [data-withdraw]").click()
+    anna.locator("[data-withdraw-dialog] [data-confirm]").click()
+    expect(anna.locator("[data-topic]")).to_have_count(0)
+    sara.reload()
+    expect(sara.locator("[data-topic]")).to_have_count(0)
+
 
 def test_a_checkin_recorded_offline_is_sent_when_back(new_context, live_server, marker,
                                                       no_plaintext):
