@@ -196,6 +196,18 @@ JS_STRINGS.update({
     "topicChanged": _l("This topic was changed elsewhere. Open the page again to see it."),
 })
 
+# Interim assignments (issue 10; behaviors/assignments/).
+JS_STRINGS.update({
+    "untitledAssignment": _l("An assignment without a title"),
+    "assignmentMinutes": _l("about {n} min"),
+    "assignmentTitleMissing": _l("Give the assignment a title."),
+    "assignmentKeyChanged": _l("A key has changed: nothing was sent. Check the safety number "
+                               "first."),
+    "assignmentStatusChanged": _l("The assignment was marked otherwise on another device. "
+                                  "Open the page again to see it."),
+    "answerMissing": _l("Write your answer first."),
+})
+
 # Strings with a count, for static/js: every catalogue has two plural forms, n == 1 and the
 # rest (`plural=(n != 1)` in fi, sv and en; tests/test_i18n_plurals.py checks it), so each
 # key is rendered twice, as `<key>_one` and `<key>_other`, with the count left as `{n}`;

@@ -7,6 +7,12 @@
 // relative path, one per line: the build reads this file to map hooks to modules, and stops
 // on an import of any other form.
 export const behaviors = {
+  'assignment-answer': () => import('./assignments/assignment-answer.js'),
+  'assignment-give': () => import('./assignments/assignment-give.js'),
+  'assignment-open': () => import('./assignments/assignment-open.js'),
+  'assignment-response': () => import('./assignments/assignment-response.js'),
+  'assignment-status': () => import('./assignments/assignment-status.js'),
+  'assignment-title': () => import('./assignments/assignment-title.js'),
   'calendar-feed': () => import('./sessions/calendar-feed.js'),
   'change-password': () => import('./account/change-password.js'),
   'checkin-form': () => import('./checkins/checkin-form.js'),

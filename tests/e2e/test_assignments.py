@@ -1,0 +1,105 @@
+"""Interim assignments on two phones (issue 10): the supervisor gives an assignment from the
+built-in library (edited, due before the next session) → the supervisee sees it on her home,
+opens it, answers it with her answer kept private → the supervisor's API and page never
+show it → she shares the answer (the choice remembered) and marks the assignment done → the
+supervisor reads the answer and sees the status. The process is made with the factories.
+axe-core on the new pages; the no-plaintext proof covers the assignment and the answers."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import Page, expect
+
+from webapp.models.types import utcnow
+
+from ..factories import add_session, make_process
+from .conftest import run_axe
+from .journeys import sign_up
+
+
+def uid_of(page: Page) -> str:
+    return page.locator('meta[name="valitila-user"]').get_attribute("content")
+
+
+def no_axe_violations(page: Page) -> None:
+    violations = run_axe(page)
+    assert violations == [], violations
+
+
+def test_give_answer_share_and_read(new_context, live_server, marker, no_plaintext):
+    anna = new_context(bypass_csp=True).new_page()     # bypass: axe is injected as a script
+    sign_up(anna, name="Anna Ohjattava")
+    sara = new_context(bypass_csp=True).new_page()
+    sara.goto("/signup")
+    sara.check("#is_supervisor")
+    sign_up(sara, name="Sara Ohjaaja")
+    anna_uid, sara_uid = uid_of(anna), uid_of(sara)
+    pid = make_process(sara_uid, anna_uid, status="active", app=live_server.app)
+    with live_server.app.app_context():
+        add_session(pid, utcnow() + timedelta(days=10))
+
+    # The supervisor picks the miracle question from the library and edits it.
+    sara.goto(f"/processes/{pid}/assignments")
+    give = sara.locator("[data-js-assignment-give]")
+    expect(give.locator("[type=submit]")).to_be_enabled()
+    no_axe_violations(sara)
+    give.locator("#assignment-library").select_option("miracle_question")
+    expect(give.locator("#assignment-title")).to_have_value("Ihmekysymys")
+    assert give.locator("#assignment-due").input_value() != ""    # before the next session
+    give.locator("#assignment-title").fill(f"Ihmekysymys {marker}")
+    give.locator("#assignment-instructions").fill(f"Kuvittele ihme. {marker}")
+    give.locator("[type=submit]").click()
+    sara.wait_for_url("**/assignments/*")
+    item_id = sara.url.rsplit("/", 1)[1]
+    expect(sara.locator("[data-assignment-title]")).to_have_text(f"Ihmekysymys {marker}")
+    expect(sara.locator(f"[data-assignee='{anna_uid}']")).to_contain_text("Anna Ohjattava")
+    no_axe_violations(sara)
+
+    # The supervisee sees it on her home, opened in her browser, with its due date.
+    anna.goto("/home/")
+    link = anna.locator("[data-home-assignments] [data-js-assignment-title]")
+    expect(link).to_have_text(f"Ihmekysymys {marker}")
+    no_axe_violations(anna)
+    link.click()
+    anna.wait_for_url(f"**/assignments/{item_id}")
+    expect(anna.locator("[data-assignment-instructions]")).to_have_text(
+        f"Kuvittele ihme. {marker}")
+    no_axe_violations(anna)
+
+    # She answers, keeping it to herself.
+    form = anna.locator("[data-response-form]")
+    expect(form.locator("[type=submit]")).to_be_enabled()
+    form.locator("#answer-body").fill(f"Yksityinen vastaus {marker}")
+    form.locator("input[name=share][value=no]").check()
+    form.locator("[type=submit]").click()
+    expect(anna.locator("[data-answer-saved]")).to_be_visible()
+    expect(anna.locator("#answer-body")).to_have_value(f"Yksityinen vastaus {marker}")
+    seen = sara.request.get(f"/api/v1/assignments/{item_id}").json()
+    assert seen["assignees"][0]["response"] is None
+    mine = anna.request.get(f"/api/v1/assignments/{item_id}").json()
+    response_id = mine["assignees"][0]["response"]
+    assert response_id and sara.request.get(f"/api/v1/items/{response_id}").status == 404
+    sara.goto(f"/assignments/{item_id}")
+    expect(sara.locator("[data-not-shared]")).to_be_visible()
+    assert f"Yksityinen vastaus {marker}" not in sara.content()
+
+    # She edits it and shares it this time; then marks the assignment done.
+    form.locator("#answer-body").fill(f"Jaettu vastaus {marker}")
+    form.locator("input[name=share][value=yes]").check()
+    form.locator("[type=submit]").click()
+    expect(anna.locator("input[name=share][value=yes]")).to_be_checked()
+    anna.locator("[data-set-status=done]").click()
+    expect(anna.locator("[data-status-badge]")).to_have_attribute("data-status", "done")
+    anna.goto("/home/")
+    expect(anna.locator("[data-home-assignments]")).to_have_count(0)
+
+    # The supervisor reads the shared answer, opened in her browser, and the status.
+    sara.goto(f"/assignments/{item_id}")
+    answer = sara.locator(f"[data-assignee='{anna_uid}'] [data-js-assignment-answer]")
+    expect(answer).to_have_text(f"Jaettu vastaus {marker}")
+    expect(sara.locator(f"[data-assignee='{anna_uid}']")).to_have_attribute("data-status",
+                                                                            "done")
+    no_axe_violations(sara)
+    sara.goto(f"/processes/{pid}/assignments")
+    expect(sara.locator("[data-js-assignment-title]")).to_have_text(f"Ihmekysymys {marker}")
+    no_axe_violations(sara)

@@ -1,0 +1,68 @@
+// data-js-assignment-give: the supervisor gives an assignment to a supervisee of the process
+// (data-pid; a group's form lists every supervisee). A built-in one from the library
+// (data-library, in the page's language) fills the form to edit; the words are sealed here
+// with a fresh key for the supervisor and each assignee (keys from the pin store), and sent
+// with the due time (default: the next session's start, data-due) to PUT /assignments/{id}.
+import { api } from '../../api.js';
+import { assignmentPayload, dueFromInput, giveBody, localInputValue } from '../../assignments.js';
+import { newDek } from '../../crypto/envelope.js';
+import { t } from '../../i18n.js';
+import { leaveNotice } from '../../notices.js';
+import { bundleFor } from '../../pins.js';
+import { currentUid, requireKeys } from '../../session.js';
+import { clearErrors, errorMessage, fieldError, go, setStatus } from '../../ui.js';
+
+export default function assignmentGive(root) {
+  const form = /** @type {HTMLFormElement | null} */ (root.querySelector('[data-give-form]'));
+  if (!form) return;
+  const field = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
+  const submit = /** @type {HTMLButtonElement} */ (form.querySelector('[type=submit]'));
+  /** @type {{key: string, title: string, instructions: string, minutes: number, tags: string[], lang: string}[]} */
+  const library = JSON.parse(root.dataset.library || '[]');
+  const pid = /** @type {string} */ (root.dataset.pid);
+  const due = field('due');
+  due.value = localInputValue(root.dataset.due || '');
+  let lang = document.documentElement.lang || 'fi';
+  let source = '';
+  field('library').addEventListener('change', () => {
+    const chosen = library.find((a) => a.key === field('library').value);
+    source = chosen ? chosen.key : '';
+    if (!chosen) return;
+    field('title').value = chosen.title;
+    field('instructions').value = chosen.instructions;
+    field('minutes').value = String(chosen.minutes);
+    field('tags').value = chosen.tags.join(', ');
+    lang = chosen.lang;
+  });
+  // One id and key per assignment being given: a retry sends the same item.
+  let state = { id: crypto.randomUUID(), dek: newDek() };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const payload = assignmentPayload({
+      title: field('title').value, instructions: field('instructions').value, minutes: field('minutes').value,
+      tags: field('tags').value, lang, source,
+    });
+    if (!payload.title) {
+      fieldError(field('title'), t('assignmentTitleMissing'));
+      return;
+    }
+    const assignees = [...form.querySelectorAll('[name=to]')].map((el) => /** @type {HTMLInputElement} */ (el).value);
+    const keys = await requireKeys();
+    if (!keys) return;
+    submit.disabled = true;
+    setStatus(form, t('saving'), 'busy');
+    try {
+      const uid = /** @type {string} */ (currentUid());
+      const body = await giveBody({ ...state, payload, pid, assignees, uid, keys, due: dueFromInput(due.value), bundleFor });
+      await api('PUT', `/assignments/${state.id}`, body);
+      const id = state.id;
+      state = { id: crypto.randomUUID(), dek: newDek() };
+      leaveNotice('saved', `/assignments/${id}`);
+      go(`/assignments/${id}`);
+    } catch (err) {
+      setStatus(form, err?.name === 'PinError' ? t('assignmentKeyChanged') : errorMessage(err), 'error');
+      submit.disabled = false;
+    }
+  });
+}

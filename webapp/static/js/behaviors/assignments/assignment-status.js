@@ -1,0 +1,27 @@
+// data-js-assignment-status: the assignee marks the assignment (data-item) done or skipped;
+// the page then shows the stored status. Marking again is harmless (the server answers the
+// same); a change made meanwhile on another device is said plainly.
+import { api } from '../../api.js';
+import { t } from '../../i18n.js';
+import { leaveNotice } from '../../notices.js';
+import { errorMessage, go, setStatus } from '../../ui.js';
+
+export default function assignmentStatus(root) {
+  const item = /** @type {string} */ (root.dataset.item);
+  const buttons = /** @type {HTMLButtonElement[]} */ ([...root.querySelectorAll('[data-set-status]')]);
+  for (const button of buttons) {
+    button.disabled = false;
+    button.addEventListener('click', async () => {
+      for (const b of buttons) b.disabled = true;
+      setStatus(root, t('saving'), 'busy');
+      try {
+        await api('POST', `/assignments/${item}/status`, { status: button.dataset.setStatus });
+        leaveNotice('saved', window.location.pathname);
+        go(window.location.pathname);
+      } catch (err) {
+        setStatus(root, err?.code === 'status_conflict' ? t('assignmentStatusChanged') : errorMessage(err), 'error');
+        for (const b of buttons) b.disabled = false;
+      }
+    });
+  }
+}
