@@ -151,3 +151,19 @@ def test_the_library_in_each_language(app):
         got = sara.get(f"/assignment-library?lang={lang}").get_json()["assignments"]
         assert len(got) >= 12 and title in {a["title"] for a in got}
     assert sara.get("/assignment-library?lang=de").status_code == 400
+
+
+def test_the_process_page_has_the_assignments_card(app):
+    sara, anna, pid = _setup(app)
+    item_id = give_api(app, sara, pid, [anna.uid])
+    anna.post(f"/assignments/{item_id}/status", {"status": "done"})
+    give_api(app, sara, pid, [anna.uid])
+    for person in (sara, anna):
+        page = person.client.get(f"/processes/{pid}").get_data(as_text=True)
+        assert "data-assignment-counts" in page and f"/processes/{pid}/assignments" in page
+    other = api_register(app)
+    make_process(sara.uid, other.uid, status="active", app=app)
+    with app.app_context():
+        from webapp.services.assignments import counts
+        assert counts(sara.uid, pid, True) == {"open": 1, "done": 1, "skipped": 0}
+        assert counts(other.uid, pid, False) == {"open": 0, "done": 0, "skipped": 0}

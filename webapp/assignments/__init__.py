@@ -60,6 +60,14 @@ def open_assignments() -> list[tuple]:
 
 
 @bp.app_template_global()
+def assignment_counts(process) -> dict[str, int]:
+    """For the process page's card: open, done and skipped assignments (the supervisor:
+    every assignee's; a supervisee: their own)."""
+    uid = current_user.uid
+    return service.counts(uid, process.id, process.supervisor_uid == uid)
+
+
+@bp.app_template_global()
 def assignment_status_label(status: str) -> str:
     return status_name(status)
 
