@@ -82,6 +82,7 @@ def test_checkins_chart_sharing_and_topics(new_context, live_server, marker, no_
     assert trend_values(anna, 2) == ["4", "7"]
     table = anna.locator(".checkin-table tbody")
     expect(table.locator("[data-value]")).to_have_text(["4", "7"])
+    expect(table.locator("[data-change]")).to_have_text(["–", "+3"])
     expect(table.locator("[data-note]").first).to_have_text(
         f"Nyt neljä {marker}: yksi askel olisi tauko")
     svg = anna.locator("[data-js-checkin-trend] svg[role=img]")

@@ -29,6 +29,25 @@ export function describe(summary) {
     .replace('{max}', String(summary.max));
 }
 
+/** The change from the previous check-in, as text: +2, −1, ±0; '–' for the first. */
+export function changeText(previous, value) {
+  if (previous === null || value === null) return '–';
+  const change = value - previous;
+  return change > 0 ? `+${change}` : change < 0 ? `−${-change}` : '±0';
+}
+
+/** Fill each row's change column from the opened values, in the table's (time) order. */
+function showChanges(rows) {
+  let previous = null;
+  for (const row of rows) {
+    const text = row.querySelector('[data-value]')?.textContent || '';
+    const value = /^\d+$/.test(text) ? Number(text) : null;
+    const cell = row.querySelector('[data-change]');
+    if (cell) cell.textContent = changeText(previous, value);
+    if (value !== null) previous = value;
+  }
+}
+
 export default async function checkinTrend(root) {
   const rows = /** @type {HTMLElement[]} */ ([...root.querySelectorAll('[data-checkin][data-sealed]')]);
   const holder = /** @type {HTMLElement|null} */ (root.querySelector('[data-chart]'));
@@ -60,6 +79,7 @@ export default async function checkinTrend(root) {
       valueCell.removeAttribute('aria-busy');
     }),
   );
+  showChanges(rows);
   const heading = root.querySelector('h2, h3')?.textContent?.trim() || '';
   const description = describe(trendSummary(points));
   charts += 1;
