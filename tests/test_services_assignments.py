@@ -347,3 +347,22 @@ class _committing:
         if exc[0] is None:
             db.session.commit()
         return False
+
+
+# -- own templates --------------------------------------------------------------------------------
+
+def test_a_template_is_sealed_to_its_author_alone(sara, anna, pid):
+    item_id = str(uuid.uuid4())
+    body = sara.body(item_id, kind="template", payload=WORDS)
+    _ok(put_item, sara.user, item_id, body)
+    other = str(uuid.uuid4())
+    shared = sara.body(other, kind="template", payload=WORDS)
+    shared["process"] = pid
+    shared["envelopes"].append(sara.share_envelope(other, anna))
+    _err(Forbidden, put_item, sara.user, other, shared, code="private_template")
+    _err(Forbidden, put_envelope, sara.user, item_id, anna.uid, {
+        "envelope": sara.share_envelope(item_id, anna), "process": pid},
+        code="private_template")
+    edit = sara.body(item_id, 2, kind="template", payload={**WORDS, "title": "Oma"})
+    _ok(put_item, sara.user, item_id, edit)
+    assert _count(Item, Item.kind == "template") == 1

@@ -206,6 +206,7 @@ JS_STRINGS.update({
     "assignmentStatusChanged": _l("The assignment was marked otherwise on another device. "
                                   "Open the page again to see it."),
     "answerMissing": _l("Write your answer first."),
+    "templateSaved": _l("Saved as your template."),
 })
 
 # Strings with a count, for static/js: every catalogue has two plural forms, n == 1 and the

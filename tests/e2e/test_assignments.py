@@ -2,7 +2,8 @@
 built-in library (edited, due before the next session) → the supervisee sees it on her home,
 opens it, answers it with her answer kept private → the supervisor's API and page never
 show it → she shares the answer (the choice remembered) and marks the assignment done → the
-supervisor reads the answer and sees the status. The process is made with the factories.
+supervisor reads the answer and sees the status. Her own template (sealed to her alone) is
+kept and offered again. The process is made with the factories.
 axe-core on the new pages; the no-plaintext proof covers the assignment and the answers."""
 from __future__ import annotations
 
@@ -48,6 +49,15 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     assert give.locator("#assignment-due").input_value() != ""    # before the next session
     give.locator("#assignment-title").fill(f"Ihmekysymys {marker}")
     give.locator("#assignment-instructions").fill(f"Kuvittele ihme. {marker}")
+    # Kept as her own template (sealed to her alone), offered again after a reload.
+    give.locator("[data-save-template]").click()
+    expect(give.locator("[data-own-templates] option")).to_have_count(1)
+    sara.reload()
+    give = sara.locator("[data-js-assignment-give]")
+    own = give.locator("[data-own-templates] option")
+    expect(own).to_have_text(f"Ihmekysymys {marker}")
+    give.locator("#assignment-library").select_option(own.get_attribute("value"))
+    expect(give.locator("#assignment-instructions")).to_have_value(f"Kuvittele ihme. {marker}")
     give.locator("[type=submit]").click()
     sara.wait_for_url("**/assignments/*")
     item_id = sara.url.rsplit("/", 1)[1]

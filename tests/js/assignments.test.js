@@ -90,6 +90,18 @@ describe('assignments', () => {
     assert.equal(a.answerText(await openItem({ item: wire, dek: opened, authorEd25519: anna.edPub })), 'VASTAUS');
   });
 
+  test('a template is sealed for its author alone', async () => {
+    const id = crypto.randomUUID();
+    const payload = a.assignmentPayload(WORDS);
+    const body = await a.templateBody({ id, payload, uid: SARA, keys: sara });
+    assert.equal(body.kind, 'template');
+    assert.deepEqual(body.envelopes.map((e) => [e.recipient, e.type]), [[SARA, 'ak']]);
+    assert.equal(body.process, undefined);
+    const dek = await openOwnerEnvelope(sara.ak, body.envelopes[0], id, SARA);
+    const wire = { id, kind: 'template', author: SARA, rev: 1, sealed: body.sealed, sig: body.sig };
+    assert.deepEqual(await openItem({ item: wire, dek, authorEd25519: sara.edPub }), payload);
+  });
+
   test('due times between the input and RFC 3339', () => {
     assert.equal(a.dueFromInput(''), null);
     assert.equal(a.dueFromInput('nope'), null);

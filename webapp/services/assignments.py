@@ -366,3 +366,36 @@ def counts(uid: str, pid: str, supervisor: bool) -> dict[str, int]:
         query = query.where(AssignmentAssignee.user_uid == uid)
     found = dict(db.session.execute(query).all())
     return {status: found.get(status, 0) for status in ("open", "done", "skipped")}
+
+
+# -- a supervisor's own templates (kind "template") --------------------------------------------
+
+def _template_private(author: User, readers: list[str]) -> None:
+    if any(uid != author.uid for uid in readers):
+        raise Forbidden("A template is sealed to its author alone.", "private_template",
+                        field="envelopes")
+
+
+class TemplateRules:
+    """The hooks of the item PUT for kind "template": a supervisor's own assignment
+    template, sealed to its author alone (no envelope for anyone else, ever)."""
+
+    @staticmethod
+    def before_create(author: User, item: Item, links: dict[str, str] | None) -> None:
+        _template_private(author, [env.recipient_uid for env in item.envelopes])
+
+    @staticmethod
+    def after_create(item: Item, extra: None) -> None:
+        """Nothing beyond the item."""
+
+    @staticmethod
+    def before_update(author: User, item: Item) -> None:
+        """Its author edits it."""
+
+    @staticmethod
+    def check_readers(author: User, item: Item, readers: list[str]) -> None:
+        _template_private(author, readers)
+
+    @staticmethod
+    def before_delete(item: Item) -> None:
+        """Its author deletes it."""

@@ -124,7 +124,8 @@ def _kind_rules(kind: str):
     from . import assignments, checkins, contracts, goals, topics
     return {"contract": contracts, "goal": goals, "checkin": checkins,
             "topic": topics, "assignment": assignments,
-            "response": assignments.ResponseRules}.get(kind)
+            "response": assignments.ResponseRules,
+            "template": assignments.TemplateRules}.get(kind)
 
 
 def _check_process(author: User, process_id: str | None) -> None:

@@ -90,6 +90,16 @@ export async function responseBody({ id, rev, dek, text: body, assignment, pid, 
 }
 
 /**
+ * The PUT /items/{id} body of a supervisor's own template (kind "template"): an
+ * assignment's payload sealed for its author alone.
+ * @param {{id: string, payload: object, uid: string, keys: {ak: CryptoKey, ed25519: CryptoKey}, dek?: Uint8Array}} args
+ */
+export async function templateBody({ id, payload, uid, keys, dek = newDek() }) {
+  const sealed = await sealItem({ id, kind: 'template', rev: 1, by: uid, payload, dek, signingKey: keys.ed25519 });
+  return { kind: 'template', rev: 1, sealed: sealed.sealed, sig: sealed.sig, envelopes: [await ownerEnvelope(keys.ak, dek, id, uid)] };
+}
+
+/**
  * A datetime-local input's value as an RFC 3339 time (this device's zone), or null when
  * empty. An ISO time becomes the input's value the other way (localInputValue).
  * @param {string} value

@@ -3,12 +3,15 @@
 // (data-library, in the page's language) fills the form to edit; the words are sealed here
 // with a fresh key for the supervisor and each assignee (keys from the pin store), and sent
 // with the due time (default: the next session's start, data-due) to PUT /assignments/{id}.
+// The supervisor's own templates (items of kind "template", sealed to them alone) are listed
+// with the built-in ones, and the form's words can be saved as a new template.
 import { api } from '../../api.js';
-import { assignmentPayload, dueFromInput, giveBody, localInputValue } from '../../assignments.js';
+import { assignmentPayload, assignmentWords, dueFromInput, giveBody, localInputValue, templateBody } from '../../assignments.js';
 import { newDek } from '../../crypto/envelope.js';
 import { t } from '../../i18n.js';
 import { leaveNotice } from '../../notices.js';
 import { bundleFor } from '../../pins.js';
+import { openBatch } from '../../sealed-items.js';
 import { currentUid, requireKeys } from '../../session.js';
 import { clearErrors, errorMessage, fieldError, go, setStatus } from '../../ui.js';
 
@@ -24,13 +27,44 @@ export default function assignmentGive(root) {
   due.value = localInputValue(root.dataset.due || '');
   let lang = document.documentElement.lang || 'fi';
   let source = '';
+  const own = /** @type {HTMLOptGroupElement} */ (form.querySelector('[data-own-templates]'));
+  /** @param {string} id @param {any} payload */
+  const addTemplate = (id, payload) => {
+    const words = assignmentWords(payload);
+    const key = `template:${id}`;
+    library.push({ key, title: words.title, instructions: words.instructions, minutes: words.minutes ?? 0, tags: words.tags, lang: typeof payload?.lang === 'string' ? payload.lang : lang });
+    const option = document.createElement('option');
+    option.value = key;
+    option.textContent = words.title || t('untitledAssignment');
+    own.append(option);
+    own.hidden = false;
+  };
+  loadTemplates(addTemplate);
+  /** @type {HTMLButtonElement} */ (form.querySelector('[data-save-template]')).addEventListener('click', async () => {
+    clearErrors(form);
+    const payload = assignmentPayload({ title: field('title').value, instructions: field('instructions').value, minutes: field('minutes').value, tags: field('tags').value, lang, source });
+    if (!payload.title) {
+      fieldError(field('title'), t('assignmentTitleMissing'));
+      return;
+    }
+    const keys = await requireKeys();
+    if (!keys) return;
+    try {
+      const id = crypto.randomUUID();
+      await api('PUT', `/items/${id}`, await templateBody({ id, payload, uid: /** @type {string} */ (currentUid()), keys }));
+      addTemplate(id, payload);
+      setStatus(form, t('templateSaved'), 'ok');
+    } catch (err) {
+      setStatus(form, errorMessage(err), 'error');
+    }
+  });
   field('library').addEventListener('change', () => {
     const chosen = library.find((a) => a.key === field('library').value);
     source = chosen ? chosen.key : '';
     if (!chosen) return;
     field('title').value = chosen.title;
     field('instructions').value = chosen.instructions;
-    field('minutes').value = String(chosen.minutes);
+    field('minutes').value = chosen.minutes ? String(chosen.minutes) : '';
     field('tags').value = chosen.tags.join(', ');
     lang = chosen.lang;
   });
@@ -65,4 +99,17 @@ export default function assignmentGive(root) {
       submit.disabled = false;
     }
   });
+}
+
+/** The supervisor's own templates, opened on this device, each handed to `add`. */
+async function loadTemplates(add) {
+  try {
+    const { items } = await api('GET', '/items?kind=template&limit=100');
+    const batch = await openBatch(items);
+    for (const entry of batch?.opened ?? []) {
+      if (!entry.error) add(entry.item.id, entry.payload);
+    }
+  } catch {
+    // Offline or locked: the built-in library still works.
+  }
 }
