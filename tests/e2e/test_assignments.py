@@ -113,3 +113,41 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     sara.goto(f"/processes/{pid}/assignments")
     expect(sara.locator("[data-js-assignment-title]")).to_have_text(f"Ihmekysymys {marker}")
     no_axe_violations(sara)
+
+
+def test_an_answer_written_offline_is_sent_when_back(new_context, live_server, marker,
+                                                     no_plaintext):
+    """Like an entry: answered with no network, the answer waits sealed in the outbox ("saved
+    on this device") and is sent when the connection is back — kept private, the supervisor
+    still cannot read it."""
+    from ..factories import api_register
+    from ..test_assignments_api import give_api
+    from .device import js_string
+    from .test_offline import wait_for_outbox
+
+    context = new_context()
+    anna = context.new_page()
+    sign_up(anna, name="Anna Ohjattava")
+    anna_uid = uid_of(anna)
+    sara = api_register(live_server.app, is_supervisor=True)
+    pid = make_process(sara.uid, anna_uid, status="active", app=live_server.app)
+    item_id = give_api(live_server.app, sara, pid, [anna_uid])
+    anna.goto(f"/assignments/{item_id}")
+    form = anna.locator("[data-response-form]")
+    expect(form.locator("[type=submit]")).to_be_enabled()
+    context.set_offline(True)
+    anna.fill("#answer-body", f"Ilman verkkoa {marker}")
+    form.locator("input[name=share][value=no]").check()
+    form.locator("[type=submit]").click()
+    expect(form.locator("[data-status]")).to_have_text(js_string(anna, "savedLocally"))
+    assert sara.get(f"/assignments/{item_id}").get_json()["assignees"][0]["response"] is None
+    context.set_offline(False)
+    wait_for_outbox(anna, 0, "the answer sent after going online")
+    mine = anna.request.get(f"/api/v1/assignments/{item_id}").json()
+    response_id = mine["assignees"][0]["response"]
+    assert response_id is not None
+    assert sara.get(f"/assignments/{item_id}").get_json()["assignees"][0]["response"] is None
+    assert sara.get(f"/items/{response_id}").status_code == 404
+    anna.reload()
+    expect(anna.locator("#answer-body")).to_have_value(f"Ilman verkkoa {marker}")
+    expect(anna.locator("[data-answer-saved]")).to_be_visible()
