@@ -315,3 +315,19 @@ def test_the_purge_command(app, ctx, sara, anna):
     assert _count(Envelope, Envelope.item_id == item_id) == 1
     again = app.test_cli_runner().invoke(args=["purge"])
     assert again.exit_code == 0 and "0" in again.output
+
+
+def test_the_sharing_lists_show_reflections_only(sara, anna):
+    """A topic (or check-in) the supervisee shares is seen on its own page, not among the
+    reflections of "What I have shared" or the supervisor's list of one supervisee."""
+    pid = new_process(sara, anna)
+    entry = anna.entry()
+    anna.share(entry, sara, pid)
+    topic = str(uuid.uuid4())
+    body = anna.body(topic, kind="topic") | {"process": pid}
+    body["envelopes"].append(anna.share_envelope(topic, sara))
+    _ok(put_item, anna.user, topic, body)
+    assert [s.item.id for s in sharing.my_shares(anna.user)] == [entry]
+    assert [r.wire["id"] for r in sharing.shared_with_supervisor(sara.user, pid,
+                                                                   anna.uid).rows] == [entry]
+    assert get_item(sara.user, topic)            # shared all the same: read where it belongs

@@ -21,6 +21,11 @@ from ..models.types import UTCDateTime, utcnow
 from . import items, processes
 from .errors import NotFound
 
+#: The kinds the sharing lists show ("What I have shared", the supervisor's view of one
+#: supervisee): reflections. A goal's check-ins are shared, seen and stopped on the goal's
+#: page; proposed topics on the topics page.
+LISTED_KINDS = ("entry",)
+
 
 def _live(envelope=Envelope):
     """An envelope that has not expired (an expired one counts as deleted, PROTOCOL §5)."""
@@ -140,9 +145,11 @@ def _shares_of(author_uid: str) -> Select:
 
 
 def my_shares(author: User) -> list[Share]:
-    """Every active share of the author's items ("What I have shared"): live envelopes to
-    someone else, by process, then reader, then marked first, then newest item first."""
-    rows = db.session.execute(_shares_of(author.uid).order_by(
+    """Every active share of the author's entries ("What I have shared"): live envelopes to
+    someone else, by process, then reader, then marked first, then newest item first.
+    (Check-ins are shared per goal on the goal's page, topics are for the supervisor by
+    design: LISTED_KINDS.)"""
+    rows = db.session.execute(_shares_of(author.uid).where(Item.kind.in_(LISTED_KINDS)).order_by(
         Envelope.process_id, Envelope.recipient_uid, Envelope.bring.desc(),
         Envelope.item_created_at.desc(), Envelope.item_id)).all()
     return [Share(*row) for row in rows]
@@ -239,7 +246,7 @@ def _shared_statement(paged: bool):
                sup.expires_at.label("sup_expires_at"))
         .join(sup, sup.item_id == Item.id)
         .join(mine, and_(mine.item_id == Item.id, mine.recipient_uid == bindparam("viewer")))
-        .where(Item.author_uid == bindparam("uid"),
+        .where(Item.author_uid == bindparam("uid"), Item.kind.in_(LISTED_KINDS),
                sup.recipient_uid == bindparam("supervisor"), sup.process_id == bindparam("pid"),
                *live)
         .order_by(sup.bring.desc(), sup.item_created_at.desc(), sup.item_id.desc())
