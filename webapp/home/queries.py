@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -139,20 +139,25 @@ def home(user: User, now: datetime | None = None) -> Home:
 
 @lru_cache(maxsize=1)
 def _sessions_statement():
+    """The planned sessions of the fortnight (an index range per process), and after it
+    each process's next planned one (an index seek per process), soonest first."""
     sessions, later = SupervisionSession, aliased(SupervisionSession)
     pids, now = bindparam("pids", expanding=True), bindparam("now", type_=UTCDateTime())
-    # each process's next planned session: one index seek per process (process, start)
+    horizon = bindparam("horizon", type_=UTCDateTime())
+    columns = (sessions.id, sessions.process_id, sessions.starts_at, sessions.minutes)
+    fortnight = select(*columns).where(
+        sessions.process_id.in_(pids), sessions.status == "planned",
+        sessions.starts_at >= now, sessions.starts_at <= horizon)
     first = (select(later.id)
              .where(later.process_id == Process.id, later.status == "planned",
                     later.starts_at >= now)
              .order_by(later.starts_at, later.id).limit(1).correlate(Process)
              .scalar_subquery())
-    return (select(sessions.id, sessions.process_id, sessions.starts_at, sessions.minutes)
-            .where(sessions.process_id.in_(pids), sessions.status == "planned",
-                   sessions.starts_at >= now,
-                   or_(sessions.starts_at <= bindparam("horizon", type_=UTCDateTime()),
-                       sessions.id.in_(select(first).where(Process.id.in_(pids)))))
-            .order_by(sessions.starts_at, sessions.id))
+    beyond = select(*columns).where(
+        sessions.id.in_(select(first).where(Process.id.in_(pids))),
+        sessions.starts_at > horizon)
+    both = union_all(fortnight, beyond).subquery()
+    return select(both).order_by(both.c.starts_at, both.c.id)
 
 
 def _sessions(by_pid: dict[str, HomeProcess], now: datetime,
@@ -160,7 +165,7 @@ def _sessions(by_pid: dict[str, HomeProcess], now: datetime,
     """One query: of every listed process, its next planned session, and the planned ones
     within COMING_DAYS; the latter, of the processes the user supervises, are the
     supervisor's coming sessions, soonest first. Only those rows are read, however long the
-    schedules are (each process's first is an index seek, the fortnight an index range)."""
+    schedules are (the fortnight an index range, each process's first an index seek)."""
     horizon = now + timedelta(days=COMING_DAYS)
     rows = rows_of(_sessions_statement(),
                    {"pids": list(by_pid), "now": now, "horizon": horizon})
