@@ -76,17 +76,28 @@ export async function giveBody({ id, payload, pid, assignees, uid, keys, due, bu
  *   bundleFor: (uid: string) => Promise<{x25519: string}>}} args
  */
 export async function responseBody({ id, rev, dek, text: body, assignment, pid, supervisor, share, uid, keys, owner = null, bundleFor }) {
-  /** @type {Record<string, string>[]} */
-  const envelopes = [owner ?? (await ownerEnvelope(keys.ak, dek, id, uid))];
-  if (share) {
-    const bundle = await bundleFor(supervisor);
-    envelopes.push(await shareEnvelope(dek, id, supervisor, bundle.x25519));
-  }
+  const envelopes = await responseEnvelopes({ id, dek, owner: owner ?? (await ownerEnvelope(keys.ak, dek, id, uid)), supervisor, share, bundleFor });
   const sealed = await sealItem({ id, kind: 'response', rev, by: uid, payload: { body }, dek, signingKey: keys.ed25519 });
   return {
     kind: 'response', rev, sealed: sealed.sealed, sig: sealed.sig, process: pid,
     links: { parent: assignment }, envelopes,
   };
+}
+
+/**
+ * An answer's full set of readers: the author's own envelope (`owner`) and, when `share`,
+ * the supervisor's through the process (the key the pin store vouches for).
+ * @param {{id: string, dek: Uint8Array, owner: Record<string, string>, supervisor: string,
+ *   share: boolean, bundleFor: (uid: string) => Promise<{x25519: string}>}} args
+ */
+export async function responseEnvelopes({ id, dek, owner, supervisor, share, bundleFor }) {
+  /** @type {Record<string, string>[]} */
+  const envelopes = [owner];
+  if (share) {
+    const bundle = await bundleFor(supervisor);
+    envelopes.push(await shareEnvelope(dek, id, supervisor, bundle.x25519));
+  }
+  return envelopes;
 }
 
 /**

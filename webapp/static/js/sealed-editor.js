@@ -58,6 +58,14 @@ import { fieldError, go, setStatus } from './ui.js';
  *   form's first text area)
  * @property {(payload: Payload) => boolean} [isEmpty]  nothing written yet (default:
  *   every string blank, every list empty); such a form is never saved
+ * @property {(item: {id: string, rev: number, dek: Uint8Array, owner: Record<string, string>}) =>
+ *   Promise<{process?: string | null, links?: Record<string, string> | null,
+ *   envelopes?: Record<string, string>[]}>} [item]  an item of a process (an answer to an
+ *   assignment): its process and links, and, when the readers are chosen on each save, the
+ *   full set of envelopes (`owner` is the author's own); default: no process or links, the
+ *   author's own envelope on rev 1
+ * @property {boolean} [stayOffline]  saved on this device with no network: say so in place
+ *   instead of going to the item's page (a page the service worker does not keep offline)
  */
 
 const blank = (value) =>
@@ -104,7 +112,9 @@ export async function sealedEditor(root, view) {
   const panel = conflictPanel(/** @type {HTMLElement|null} */ (root.querySelector('[data-conflict]')));
   const kind = root.dataset.kind || 'entry';
   let existing = root.dataset.sealed ? JSON.parse(root.dataset.sealed) : null;
-  const draftKey = existing ? `item:${existing.id}` : `new:${kind}`;
+  // A new item's draft is per page kind, or per what it belongs to (data-draft-key: the
+  // assignment an answer answers).
+  const draftKey = existing ? `item:${existing.id}` : root.dataset.draftKey || `new:${kind}`;
   const state = {
     id: existing?.id || crypto.randomUUID(),
     serverRev: existing?.rev || 0,
@@ -231,13 +241,17 @@ export async function sealedEditor(root, view) {
     const rev = await outbox.nextRev(uid, state.id, state.serverRev);
     const sealed = await sealItem({ id: state.id, kind, rev, by: uid, payload, dek: state.dek, signingKey: keys.ed25519 });
     const envelope = existing?.envelope ?? (await ownerEnvelope(keys.ak, state.dek, state.id, uid));
+    const extra = view.item ? await view.item({ id: state.id, rev, dek: /** @type {Uint8Array} */ (state.dek), owner: envelope }) : {};
     /** @type {Record<string, any>} */
     const body = { kind, rev, sealed: sealed.sealed, sig: sealed.sig };
-    if (rev === 1) body.envelopes = [envelope];
+    if (extra.process) body.process = extra.process;
+    if (extra.links) body.links = extra.links;
+    if (extra.envelopes) body.envelopes = extra.envelopes;
+    else if (rev === 1) body.envelopes = [envelope];
     const now = new Date().toISOString();
     await outbox.queuePut(uid, state.id, body, {
       id: state.id, kind, author: uid, rev, sealed: sealed.sealed, sig: sealed.sig, envelope,
-      process: null, links: null, created_at: existing?.created_at || now, updated_at: now,
+      process: extra.process ?? null, links: extra.links ?? null, created_at: existing?.created_at || now, updated_at: now,
     });
   }
 
@@ -271,7 +285,7 @@ export async function sealedEditor(root, view) {
       retry.hidden = true;
       state.saving = false;
       const url = showUrl();
-      if (url && result?.unreachable && navigator.serviceWorker?.controller) {
+      if (url && !view.stayOffline && result?.unreachable && navigator.serviceWorker?.controller) {
         leaveNotice('savedLocally', url);
         go(url);
       } else {
