@@ -51,10 +51,8 @@ def titles(uid: str, pids: list[str]) -> tuple[dict[str, tuple[Item, Envelope]],
                Item.author_uid == Process.supervisor_uid)
         .order_by(Item.created_at, Item.id)).all()
     readable = {item.process_id: (item, envelope) for item, envelope in rows}
-    named = set(db.session.scalars(
-        select(Item.process_id).join(Process, Process.id == Item.process_id)
-        .where(Item.process_id.in_(pids), Item.kind == "title",
-               Item.author_uid == Process.supervisor_uid).distinct()))
+    named = set(db.session.scalars(select(Process.id).where(
+        Process.id.in_(pids), _has_title())))
     return readable, named
 
 
@@ -86,12 +84,18 @@ def _title_statement():
             .order_by(Item.created_at, Item.id))
 
 
+def _has_title():
+    """The process has a name: a title item written by its supervisor. An EXISTS per
+    process, which stops at its first such item, instead of reading every item of every
+    process (a process holds its members' shared items too) for a DISTINCT."""
+    return exists().where(Item.process_id == Process.id, Item.kind == "title",
+                          Item.author_uid == Process.supervisor_uid)
+
+
 @lru_cache(maxsize=1)
 def _named_statement():
-    return (select(Item.process_id).join(Process, Process.id == Item.process_id)
-            .where(Item.process_id.in_(bindparam("pids", expanding=True)),
-                   Item.kind == "title", Item.author_uid == Process.supervisor_uid)
-            .distinct())
+    return select(Process.id).where(Process.id.in_(bindparam("pids", expanding=True)),
+                                    _has_title())
 
 
 def title_wires(uid: str, pids: list[str]) -> tuple[dict[str, dict], set[str]]:
