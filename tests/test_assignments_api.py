@@ -167,3 +167,27 @@ def test_the_process_page_has_the_assignments_card(app):
         from webapp.services.assignments import counts
         assert counts(sara.uid, pid, True) == {"open": 1, "done": 1, "skipped": 0}
         assert counts(other.uid, pid, False) == {"open": 0, "done": 0, "skipped": 0}
+
+
+def test_a_group_assignment_goes_to_every_current_supervisee(app):
+    sara = api_register(app, is_supervisor=True, display_name="Sara")
+    members = [api_register(app, display_name=name) for name in ("Anna", "Bertta", "Cecilia")]
+    pid = make_process(sara.uid, *(m.uid for m in members), form="group", status="active",
+                       app=app)
+    assert members[2].delete(f"/processes/{pid}/members/{members[2].uid}").status_code == 204
+    page = sara.client.get(f"/processes/{pid}/assignments").get_data(as_text=True)
+    assert "data-to-all" in page and "Anna, Bertta" in page and "Cecilia" not in page
+    assert page.count('type="hidden" name="to"') == 2
+    item_id = give_api(app, sara, pid, [m.uid for m in members[:2]])
+    got = sara.get(f"/assignments/{item_id}").get_json()
+    assert sorted(a["display_name"] for a in got["assignees"]) == ["Anna", "Bertta"]
+    item_id, body = assignment_put(app, sara, pid, [members[0].uid])
+    assert sara.put(f"/assignments/{item_id}", body).status_code == 201   # one of them
+
+
+def test_the_library_is_offered_in_the_readers_language(app):
+    sara, _anna, pid = _setup(app)
+    sara.client.post("/language", data={"locale": "sv", "next": "/",
+                                         "csrf_token": sara.csrf})
+    page = sara.client.get(f"/processes/{pid}/assignments").get_data(as_text=True)
+    assert "Mirakelfrågan" in page and "Ihmekysymys" not in page
