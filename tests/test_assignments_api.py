@@ -124,10 +124,12 @@ def test_a_shared_answer_is_the_supervisors_to_read(app):
 def test_the_pages(app):
     sara, anna, pid = _setup(app)
     add_session(pid, utcnow() + timedelta(days=5), app=app)
+    held = add_session(pid, utcnow() - timedelta(hours=1), status="held", app=app)
     page = sara.client.get(f"/processes/{pid}/assignments")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "data-js-assignment-give" in text
     assert 'hx-history="false"' in text and "Ihmekysymys" in text      # the library, in fi
+    assert f'<option value="{held}" selected>' in text       # given in the session just held
     item_id = give_api(app, sara, pid, [anna.uid])
     own = anna.client.get(f"/processes/{pid}/assignments").get_data(as_text=True)
     assert "data-js-assignment-give" not in own and item_id in own

@@ -366,3 +366,18 @@ def test_a_template_is_sealed_to_its_author_alone(sara, anna, pid):
     edit = sara.body(item_id, 2, kind="template", payload={**WORDS, "title": "Oma"})
     _ok(put_item, sara.user, item_id, edit)
     assert _count(Item, Item.kind == "template") == 1
+
+
+def test_the_session_an_assignment_is_given_in(sara, anna, pid):
+    now = utcnow()
+    old = add_session(pid, now - timedelta(days=30), status="held")
+    add_session(pid, now - timedelta(days=2), status="cancelled")
+    today = add_session(pid, now - timedelta(hours=2), status="held")
+    upcoming = add_session(pid, now + timedelta(days=20))
+    add_session(pid, now + timedelta(days=50))
+    sessions, chosen = assignments.session_choices(pid, now)
+    assert [s.id for s in sessions] == [upcoming, today, old] and chosen == today
+    _, chosen = assignments.session_choices(pid, now + timedelta(days=3))
+    assert chosen is None                          # days after it: between sessions
+    item_id = give(sara, pid, [anna], session=today)
+    assert row(item_id, anna.uid).session_id == today

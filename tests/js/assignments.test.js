@@ -61,7 +61,12 @@ describe('assignments', () => {
     }
     const own = await openOwnerEnvelope(sara.ak, item.envelopes[0], id, SARA);
     assert.equal((await openItem({ item: wire, dek: own, authorEd25519: sara.edPub })).title, 'Ihmekysymys');
-    assert.equal((await a.giveBody({ id, payload, pid: PID, assignees: [ANNA], uid: SARA, keys: sara, due: undefined, bundleFor })).due_at, undefined);
+    const plain = await a.giveBody({ id, payload, pid: PID, assignees: [ANNA], uid: SARA, keys: sara, due: undefined, bundleFor });
+    assert.equal(plain.due_at, undefined);
+    assert.equal(plain.item.links, undefined);
+    const inSession = await a.giveBody({ id, payload, pid: PID, assignees: [ANNA], uid: SARA, keys: sara, due: null, bundleFor, session: 'AbCdEfGhIjKlMnOpQrStUv' });
+    assert.deepEqual(inSession.item.links, { session: 'AbCdEfGhIjKlMnOpQrStUv' });
+    assert.equal(inSession.due_at, null);
   });
 
   test('a changed key stops the give', async () => {

@@ -88,11 +88,13 @@ def for_process(pid: str):
     is_supervisor = process.supervisor_uid == user.uid
     supervisees = [m for m in process_queries.members(pid) if m.role == "supervisee"]
     due = service.default_due(pid) if is_supervisor else None
+    sessions, chosen = service.session_choices(pid) if is_supervisor else ([], None)
     return render_template(
         "assignments/process.html", process=process, views=views,
         is_supervisor=is_supervisor, supervisees=supervisees, title=readable.get(pid),
         has_title=pid in named, library=library_in(_language()),
         library_json=_library_json() if is_supervisor else None, default_due=due,
+        sessions=sessions, chosen_session=chosen,
         when=_when())
 
 

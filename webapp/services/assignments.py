@@ -399,3 +399,23 @@ class TemplateRules:
     @staticmethod
     def before_delete(item: Item) -> None:
         """Its author deletes it."""
+
+
+def session_choices(pid: str, now: datetime | None = None) -> tuple[list, str | None]:
+    """The sessions an assignment may be given in (the process's sessions that were not
+    cancelled, newest first, up to the next planned one) and the one to offer first: the
+    latest that has started within the last day ("during or right after a session"), else
+    none. One query."""
+    from datetime import timedelta
+    now = now or utcnow()
+    upcoming = default_due(pid, now)
+    query = select(SupervisionSession).where(
+        SupervisionSession.process_id == pid, SupervisionSession.status != "cancelled")
+    if upcoming is not None:
+        query = query.where(SupervisionSession.starts_at <= upcoming)
+    sessions = list(db.session.scalars(query.order_by(SupervisionSession.starts_at.desc())
+                                       .limit(12)))
+    started = [s for s in sessions if s.starts_at <= now]
+    chosen = started[0].id if started and started[0].starts_at > now - timedelta(days=1) \
+        else None
+    return sessions, chosen

@@ -48,9 +48,10 @@ export function answerText(payload) {
  * the pin store vouches for them: a changed key throws a PinError and nothing is sent).
  * @param {{id: string, payload: object, pid: string, assignees: string[], uid: string,
  *   keys: {ak: CryptoKey, ed25519: CryptoKey}, due: string | null | undefined,
- *   bundleFor: (uid: string) => Promise<{x25519: string}>, dek?: Uint8Array}} args
+ *   bundleFor: (uid: string) => Promise<{x25519: string}>, dek?: Uint8Array,
+ *   session?: string | null}} args  `session`: the session it is given in
  */
-export async function giveBody({ id, payload, pid, assignees, uid, keys, due, bundleFor, dek = newDek() }) {
+export async function giveBody({ id, payload, pid, assignees, uid, keys, due, bundleFor, dek = newDek(), session = null }) {
   /** @type {Record<string, string>[]} */
   const envelopes = [await ownerEnvelope(keys.ak, dek, id, uid)];
   for (const assignee of assignees) {
@@ -61,6 +62,7 @@ export async function giveBody({ id, payload, pid, assignees, uid, keys, due, bu
   const sealed = await sealItem({ id, kind: 'assignment', rev: 1, by: uid, payload, dek, signingKey: keys.ed25519 });
   /** @type {Record<string, any>} */
   const body = { item: { kind: 'assignment', rev: 1, sealed: sealed.sealed, sig: sealed.sig, process: pid, envelopes } };
+  if (session) body.item.links = { session };
   if (due !== undefined) body.due_at = due;
   return body;
 }

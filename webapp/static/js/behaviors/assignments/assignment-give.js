@@ -40,7 +40,8 @@ export default function assignmentGive(root) {
     own.hidden = false;
   };
   loadTemplates(addTemplate);
-  /** @type {HTMLButtonElement} */ (form.querySelector('[data-save-template]')).addEventListener('click', async () => {
+  const saveTemplate = /** @type {HTMLButtonElement} */ (form.querySelector('[data-save-template]'));
+  saveTemplate.addEventListener('click', async () => {
     clearErrors(form);
     const payload = assignmentPayload({ title: field('title').value, instructions: field('instructions').value, minutes: field('minutes').value, tags: field('tags').value, lang, source });
     if (!payload.title) {
@@ -88,7 +89,8 @@ export default function assignmentGive(root) {
     setStatus(form, t('saving'), 'busy');
     try {
       const uid = /** @type {string} */ (currentUid());
-      const body = await giveBody({ ...state, payload, pid, assignees, uid, keys, due: dueFromInput(due.value), bundleFor });
+      const session = /** @type {HTMLSelectElement | null} */ (form.elements.namedItem('session'))?.value || null;
+      const body = await giveBody({ ...state, payload, pid, assignees, uid, keys, due: dueFromInput(due.value), bundleFor, session });
       await api('PUT', `/assignments/${state.id}`, body);
       const id = state.id;
       state = { id: crypto.randomUUID(), dek: newDek() };
@@ -99,6 +101,9 @@ export default function assignmentGive(root) {
       submit.disabled = false;
     }
   });
+  // Rendered disabled: usable once every listener above is in place.
+  submit.disabled = false;
+  saveTemplate.disabled = false;
 }
 
 /** The supervisor's own templates, opened on this device, each handed to `add`. */

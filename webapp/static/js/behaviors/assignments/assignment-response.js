@@ -14,7 +14,7 @@ export default async function assignmentResponse(root) {
   const text = /** @type {HTMLTextAreaElement} */ (form.elements.namedItem('body'));
   const { parent, pid, supervisor } = /** @type {{parent: string, pid: string, supervisor: string}} */ (root.dataset);
   const shared = () => /** @type {HTMLInputElement | null} */ (form.querySelector('input[name=share]:checked'))?.value === 'yes';
-  await sealedEditor(root, {
+  const editor = await sealedEditor(root, {
     form,
     read: () => ({ body: text.value }),
     fill: (payload) => {
@@ -29,4 +29,5 @@ export default async function assignmentResponse(root) {
       envelopes: await responseEnvelopes({ id, dek, owner, supervisor, share: shared(), bundleFor }),
     }),
   });
+  if (editor) root.dataset.editor = 'ready'; // the form saves from now on
 }

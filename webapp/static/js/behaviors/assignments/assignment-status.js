@@ -10,7 +10,6 @@ export default function assignmentStatus(root) {
   const item = /** @type {string} */ (root.dataset.item);
   const buttons = /** @type {HTMLButtonElement[]} */ ([...root.querySelectorAll('[data-set-status]')]);
   for (const button of buttons) {
-    button.disabled = false;
     button.addEventListener('click', async () => {
       for (const b of buttons) b.disabled = true;
       setStatus(root, t('saving'), 'busy');
@@ -24,4 +23,6 @@ export default function assignmentStatus(root) {
       }
     });
   }
+  // Rendered disabled: usable once the listeners are in place.
+  for (const button of buttons) button.disabled = false;
 }
