@@ -196,9 +196,10 @@ def checkins_of(reader: User, goal_id: str, author_uid: str) -> list[tuple[Item,
     rows = db.session.execute(
         select(Item, Envelope).join(Envelope, Envelope.item_id == Item.id)
         .where(Item.kind == KIND, Item.goal_id == goal_id, Item.author_uid == author_uid,
-               Envelope.recipient_uid == reader.uid,
+               Envelope.recipient_uid == reader.uid, Envelope.item_kind == KIND,
                Envelope.id.in_(_live_envelopes().with_only_columns(Envelope.id)
-                               .where(Envelope.recipient_uid == reader.uid)))
+                               .where(Envelope.recipient_uid == reader.uid,
+                                      Envelope.item_kind == KIND)))
         .order_by(Item.created_at, Item.id)).all()
     return [(item, env) for item, env in rows]
 

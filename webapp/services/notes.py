@@ -64,6 +64,7 @@ def notes_view(user: User, pid: str) -> NotesView:
     rows = db.session.execute(
         select(Item, Envelope)
         .join(Envelope, and_(Envelope.item_id == Item.id, Envelope.recipient_uid == user.uid,
+                             Envelope.item_kind == "note",      # an index range of theirs
                              or_(Envelope.expires_at.is_(None), Envelope.expires_at > utcnow())))
         .where(Item.process_id == pid, Item.kind == "note", Item.author_uid == user.uid)
         .order_by(Item.created_at.desc(), Item.id.desc())).all()

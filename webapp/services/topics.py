@@ -80,6 +80,8 @@ def topics_of(reader: User, pid: str, *, since: datetime | None = None
     query = (select(Item, Envelope).join(Envelope, Envelope.item_id == Item.id)
              .where(Item.kind == KIND, Item.process_id == pid,
                     Envelope.recipient_uid == reader.uid,
+                    # the reader's envelopes of this kind: an index range, not all they hold
+                    Envelope.item_kind == KIND,
                     (Envelope.expires_at.is_(None)) | (Envelope.expires_at > now))
              .order_by(Item.created_at.desc(), Item.id.desc()))
     if since is not None:
