@@ -273,6 +273,13 @@ def test_real_answers_validate_against_the_document(app, doc):
     check("/items/{item_id}", "put", anna.put(f"/items/{item_id}", body | {"rev": 3}))  # 409
     check("/items/{item_id}", "get", anna.get(f"/items/{item_id}"))
     check("/items/{item_id}", "get", anna.get(f"/items/{uuid.uuid4()}"))     # 404
+    # An item with one link: the others are absent from the answer, not null.
+    linked, body = anna.seal({"title": "Jatko", "body": "x", "tags": []})
+    check("/items/{item_id}", "put", anna.put(f"/items/{linked}", body | {
+        "links": {"parent": first}}))                                            # 201
+    answered = anna.get(f"/items/{linked}")
+    check("/items/{item_id}", "get", answered)
+    assert answered.get_json()["links"] == {"parent": first}
     check("/items", "get", anna.get("/items?limit=1"))
     page = anna.get("/items?limit=1").get_json()
     check("/items", "get", anna.get(f"/items?before={page['next']}&kind=entry"))

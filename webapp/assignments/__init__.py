@@ -38,7 +38,7 @@ def _user():
 
 
 def status_name(status: str) -> str:
-    return {"open": gettext("Open"), "done": gettext("Done"),
+    return {"open": gettext("To do"), "done": gettext("Done"),
             "skipped": gettext("Skipped")}.get(status, status)
 
 

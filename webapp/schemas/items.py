@@ -13,6 +13,7 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
     WrapValidator,
+    model_serializer,
     model_validator,
 )
 
@@ -136,6 +137,12 @@ class Links(Schema):
     parent: Uuid4 = omitted()
     session: SessionLink = omitted()
     goal: Uuid4 = omitted()
+
+    @model_serializer(mode="wrap")
+    def _only_set(self, handler: Any) -> dict[str, Any]:
+        # Answered as stored: only the links an item has (a missing link is absent, never
+        # null, as the schema says and Item.links gives them).
+        return {key: value for key, value in handler(self).items() if value is not None}
 
 
 def _links(value: Any, handler: Any) -> Any:
