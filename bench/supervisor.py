@@ -236,7 +236,7 @@ def rows(results: dict) -> list[tuple[str, ...]]:
     out = [("row", "goal", "figure", "pass")]
     for key, name in names.items():
         ratio = wsgi[key]["median_ms"] / trivial
-        out.append((f"{name} ({wsgi[key]['path'].split('/')[1] or '/'}) vs trivial, in-process",
+        out.append((f"{name} vs trivial, in-process",
                     f"≤ {GOAL_RATIO:g}×",
                     f"{ratio:.2f}× ({wsgi[key]['median_ms']:.2f} / {trivial:.2f} ms)",
                     "pass" if ratio <= GOAL_RATIO else "FAIL"))
@@ -265,7 +265,9 @@ def write(results: dict, table: list[tuple[str, ...]], directory: Path) -> None:
              f"- {results['processes']} processes × {results['shared']} shared items; seed "
              f"{results['seed']}; took {results['seconds']} s "
              f"(seeding {results['seed_seconds']} s)",
-             f"- load average at the start {machine.get('loadavg')}", "",
+             f"- load average (1, 5, 15 min) at the start {machine.get('loadavg_at_start')}",
+             "- pages: " + ", ".join(f"{k} `{v['path']}`" for k, v in results["wsgi"].items()),
+             "",
              "| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
     lines += ["| " + " | ".join(row) + " |" for row in table[1:]]
     lines += ["", "In-process medians (ms): " + ", ".join(
