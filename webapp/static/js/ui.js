@@ -52,3 +52,33 @@ export function go(path) {
   const safe = typeof path === 'string' && /^\/(?![/\\])[^\x00-\x20\x7f\\]*$/.test(path) ? path : '/journal/';
   window.location.assign(safe);
 }
+
+/**
+ * Ask in a <dialog> (its [data-confirm], [data-cancel] and [data-status]) before `action`
+ * (e.g. deleting an item for good): while it runs the dialog says `busyText`; on success the
+ * dialog closes and `done` runs; on failure it says why in the user's language and stays.
+ * @param {HTMLDialogElement|null} dialog
+ * @param {string} busyText
+ * @param {() => Promise<unknown>} action
+ * @param {() => void} done
+ */
+export function confirmThen(dialog, busyText, action, done) {
+  if (!dialog) return;
+  setStatus(dialog, '');
+  const confirm = /** @type {HTMLButtonElement} */ (dialog.querySelector('[data-confirm]'));
+  confirm.onclick = async () => {
+    confirm.disabled = true;
+    setStatus(dialog, busyText, 'busy');
+    try {
+      await action();
+      dialog.close();
+      done();
+    } catch (err) {
+      setStatus(dialog, errorMessage(err), 'error');
+    } finally {
+      confirm.disabled = false;
+    }
+  };
+  /** @type {HTMLButtonElement} */ (dialog.querySelector('[data-cancel]')).onclick = () => dialog.close();
+  dialog.showModal();
+}

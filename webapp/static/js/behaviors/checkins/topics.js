@@ -8,7 +8,7 @@ import { t } from '../../i18n.js';
 import { leaveNotice } from '../../notices.js';
 import { openSealed } from '../../sealed-items.js';
 import { currentUid, requireKeys } from '../../session.js';
-import { clearErrors, errorMessage, fieldError, go, setStatus } from '../../ui.js';
+import { clearErrors, confirmThen, errorMessage, fieldError, go, setStatus } from '../../ui.js';
 
 export default async function topics(root) {
   const cards = /** @type {HTMLElement[]} */ ([...root.querySelectorAll('[data-topic][data-sealed]')]);
@@ -93,23 +93,6 @@ export default async function topics(root) {
 
   /** Ask, then withdraw (delete) a topic for good. */
   function confirmWithdraw(id) {
-    if (!dialog) return;
-    setStatus(dialog, '');
-    const confirm = /** @type {HTMLButtonElement} */ (dialog.querySelector('[data-confirm]'));
-    confirm.onclick = async () => {
-      confirm.disabled = true;
-      setStatus(dialog, t('saving'), 'busy');
-      try {
-        await api('DELETE', `/items/${id}`);
-        dialog.close();
-        reload('deleted');
-      } catch (err) {
-        setStatus(dialog, errorMessage(err), 'error');
-      } finally {
-        confirm.disabled = false;
-      }
-    };
-    /** @type {HTMLButtonElement} */ (dialog.querySelector('[data-cancel]')).onclick = () => dialog.close();
-    dialog.showModal();
+    confirmThen(dialog, t('saving'), () => api('DELETE', `/items/${id}`), () => reload('deleted'));
   }
 }

@@ -8,7 +8,7 @@ import { leaveNotice } from '../../notices.js';
 import { noteText, putNote } from '../../notes.js';
 import { openSealed } from '../../sealed-items.js';
 import { currentUid, requireKeys } from '../../session.js';
-import { clearErrors, errorMessage, fieldError, go, setStatus } from '../../ui.js';
+import { clearErrors, confirmThen, errorMessage, fieldError, go, setStatus } from '../../ui.js';
 
 export default async function notes(root) {
   const pid = /** @type {string} */ (root.dataset.pid);
@@ -102,23 +102,6 @@ export default async function notes(root) {
 
   /** Ask, then delete a note for good. */
   function confirmDelete(id) {
-    if (!dialog) return;
-    setStatus(dialog, '');
-    const confirm = /** @type {HTMLButtonElement} */ (dialog.querySelector('[data-confirm]'));
-    confirm.onclick = async () => {
-      confirm.disabled = true;
-      setStatus(dialog, t('deletingNote'), 'busy');
-      try {
-        await api('DELETE', `/items/${id}`);
-        dialog.close();
-        reload('deleted');
-      } catch (err) {
-        setStatus(dialog, errorMessage(err), 'error');
-      } finally {
-        confirm.disabled = false;
-      }
-    };
-    /** @type {HTMLButtonElement} */ (dialog.querySelector('[data-cancel]')).onclick = () => dialog.close();
-    dialog.showModal();
+    confirmThen(dialog, t('deletingNote'), () => api('DELETE', `/items/${id}`), () => reload('deleted'));
   }
 }
