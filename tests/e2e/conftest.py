@@ -364,6 +364,11 @@ def run_axe(page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE))
     return page.evaluate("""async () => {
+        // Let finite animations end first (a dialog rising into view is half transparent:
+        // its colours would be measured mid-way); endless ones (spinners) are left running.
+        await Promise.all(document.getAnimations()
+            .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+            .map((a) => a.finished.catch(() => null)));
         const result = await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
         return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
