@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import tempfile
@@ -74,39 +73,19 @@ def _account(email: str, name: str, supervisor: bool):
     return user, protocol.unlock_account(email, common.PASSWORD, user.keys())
 
 
-def _sealed(author, keys, kind: str, payload: dict, pid: str | None, readers=()) -> dict:
-    """The body of PUT /api/v1/items/{id} for a new item, as a browser makes it."""
-    import protocol
-
-    item_id = str(uuid.uuid4())
-    dek = os.urandom(32)
-    sealed = protocol.seal_item(item_id, kind, 1, author.uid, payload, dek,
-                                keys.ed25519_private)
-    envelopes = [protocol.owner_envelope(keys.ak, dek, item_id, author.uid)]
-    for reader in readers:
-        xr = protocol.b64u_decode(reader.bundle["x25519"])
-        envelopes.append(protocol.share_envelope(dek, item_id, reader.uid, xr))
-    body = {"kind": kind, "rev": 1, "sealed": sealed["sealed"], "sig": sealed["sig"],
-            "envelopes": envelopes}
-    if pid:
-        body["process"] = pid
-    return item_id, body
-
-
 def seed_supervisor(app, email: str, processes: int, shared: int) -> dict:
     """A supervisor with `processes` active individual processes, each with one supervisee
     who shared `shared` entries with the supervisor through it, each process named (a sealed
     title shared with its member) and a year of fortnightly sessions. Returns ids."""
     from webapp.extensions import db
     from webapp.models import Membership, Process, SupervisionSession
-    from webapp.schemas import parse
-    from webapp.schemas.items import ItemWrite
-    from webapp.services import items
+    from webapp.services.demo_processes import Keys, seal
     from webapp.uow import unit_of_work
 
     start = datetime.now(UTC).replace(hour=14, minute=0, second=0, microsecond=0)
     with app.app_context(), unit_of_work():
         supervisor, skeys = _account(email, "Bench Supervisor", True)
+        sup = Keys(supervisor, skeys)
         pids, members = [], []
         for n in range(processes):
             member, mkeys = _account(f"{email.split('@')[0]}-{n}@example.fi",
@@ -122,20 +101,17 @@ def seed_supervisor(app, email: str, processes: int, shared: int) -> dict:
                                       role="supervisor"))
             db.session.add(Membership(process_id=pid, user_uid=member.uid, role="supervisee"))
             db.session.flush()
-            title_id, body = _sealed(supervisor, skeys, "title", {"name": f"Prosessi {n}"},
-                                     pid, [member])
-            items.put_item(supervisor, title_id, parse(ItemWrite, body))
+            seal(sup, "title", {"title": f"Prosessi {n}"}, process=pid,
+                 readers=(Keys(member, mkeys),))
             for k in range(26):
                 db.session.add(SupervisionSession(
                     id=uuid.uuid4().hex[:22], process_id=pid,
                     starts_at=start + timedelta(days=14 * k - 14 * 4, hours=n % 6),
                     minutes=60, status="held" if k < 4 else "planned"))
             for k in range(shared):
-                item_id, body = _sealed(member, mkeys, "entry", {
+                seal(Keys(member, mkeys), "entry", {
                     "title": f"Pohdinta {k}", "body": "Mikä toimi tällä viikolla? " * 4,
-                    "tags": ["jaettu"]}, None, [supervisor])
-                body["process"] = pid
-                items.put_item(member, item_id, parse(ItemWrite, body))
+                    "tags": ["jaettu"]}, process=pid, readers=(sup,))
             db.session.flush()
             pids.append(pid)
             members.append(member.uid)

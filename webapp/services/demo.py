@@ -2,7 +2,6 @@
 decryptable journal. Also seeds many entries for the benchmarks."""
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import timedelta
 
@@ -15,8 +14,7 @@ from ..models import Envelope, Item, User
 from ..models.types import utcnow
 from ..schemas import parse
 from ..schemas.accounts import RegisterRequest
-from ..schemas.items import ItemWrite
-from . import accounts, items
+from . import accounts
 
 DEMO_PASSWORD = "Välitila-demo-2026"
 
@@ -61,16 +59,9 @@ def _unlock(user: User, password: str) -> protocol.UnlockedAccount:
 def write_entry(user: User, keys: protocol.UnlockedAccount, title: str, body: str,
                 tags: list[str]) -> Item:
     """Seal and store one journal entry exactly as the browser would."""
-    item_id = str(uuid.uuid4())
-    dek = os.urandom(32)
-    sealed = protocol.seal_item(item_id, "entry", 1, user.uid,
-                               {"title": title, "body": body, "tags": tags}, dek,
-                               keys.ed25519_private)
-    envelope = protocol.owner_envelope(keys.ak, dek, item_id, user.uid)
-    item, _ = items.put_item(user, item_id, parse(ItemWrite, {
-        "kind": "entry", "rev": 1, "sealed": sealed["sealed"], "sig": sealed["sig"],
-        "envelopes": [envelope]}))
-    return item
+    from . import demo_processes
+    return demo_processes.seal(demo_processes.Keys(user, keys), "entry",
+                               {"title": title, "body": body, "tags": tags})
 
 
 def _backdate(item: Item, days: float) -> None:

@@ -56,7 +56,7 @@ def _schedule_card(process: Process) -> dict:
     sessions = schedule.sessions_of(process.id)
     locale = str(get_locale())
     date_pattern, time_pattern = _patterns(locale)
-    statuses = {"planned": _("Planned"), "held": _("Held"), "cancelled": _("Cancelled")}
+    statuses = status_names()
     reasons = reason_names()
     rows = [(s.id, s.status, s.starts_at.isoformat(),
              format_datetime(s.starts_at, date_pattern, tzinfo=zone, locale=locale) + " "
@@ -69,6 +69,12 @@ def _schedule_card(process: Process) -> dict:
             "can_manage": schedule.can_manage(user, process),
             "first_day": max(process.starts_on, today) if process.starts_on else today,
             "now": utcnow()}
+
+
+@bp.app_template_global()
+def status_names() -> dict[str, str]:
+    """The sessions' statuses' names in the reader's language."""
+    return {"planned": _("Planned"), "held": _("Held"), "cancelled": _("Cancelled")}
 
 
 @bp.app_template_global()
