@@ -233,7 +233,9 @@ def test_an_answer_kept_private_is_never_the_supervisors(sara, anna, pid):
     response = answer(anna, item_id, pid)
     assert row(item_id, anna.uid).response_id == response
     mine = assignments.one(anna.user, item_id).mine(anna.uid)
-    assert mine.response.id == response and mine.shared is False or mine.response_envelope
+    # the author reads it; her view says the supervisor cannot
+    assert mine.response.id == response and mine.response_envelope is not None
+    assert mine.shared is False
     seen = assignments.one(sara.user, item_id).assignees[0]
     assert seen.response is None and not seen.shared
     assert db.session.get(Membership, _membership_id(pid, anna.uid)).share_responses is False
@@ -246,11 +248,13 @@ def test_a_shared_answer_reaches_the_supervisor_and_the_choice_is_remembered(sar
     response = answer(anna, item_id, pid, [sara])
     seen = assignments.one(sara.user, item_id).assignees[0]
     assert seen.response.id == response and seen.shared
+    assert assignments.one(anna.user, item_id).mine(anna.uid).shared  # what her page says
     assert assignments.share_default(anna.uid, pid) is True
     # unsharing in an edit (a new set of readers) is remembered too
     _ok(put_item, anna.user, response, response_body(anna, response, item_id, pid, [],
                                                      rev=2))
     assert assignments.one(sara.user, item_id).assignees[0].response is None
+    assert not assignments.one(anna.user, item_id).mine(anna.uid).shared
     assert assignments.share_default(anna.uid, pid) is False
     # sharing it later through the envelope endpoint
     anna.share(response, sara, pid)

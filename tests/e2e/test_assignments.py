@@ -85,7 +85,8 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     form.locator("#answer-body").fill(f"Yksityinen vastaus {marker}")
     form.locator("input[name=share][value=no]").check()
     form.locator("[type=submit]").click()
-    expect(anna.locator("[data-answer-saved]")).to_be_visible()
+    expect(anna.locator("[data-answer-saved]")).to_have_text(
+        "Vastauksesi on yksityinen: vain sinä voit lukea sen.")
     expect(anna.locator("#answer-body")).to_have_value(f"Yksityinen vastaus {marker}")
     seen = sara.request.get(f"/api/v1/assignments/{item_id}").json()
     assert seen["assignees"][0]["response"] is None
@@ -102,6 +103,10 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     form.locator("#answer-body").fill(f"Jaettu vastaus {marker}")
     form.locator("input[name=share][value=yes]").check()
     form.locator("[type=submit]").click()
+    # Saved: the page shows it anew, saying who can read the answer (the first answer's
+    # "private" line must not be mistaken for it).
+    expect(anna.locator("[data-answer-saved]")).to_have_text(
+        "Vastauksesi on jaettu työnohjaajallesi.")
     expect(anna.locator("input[name=share][value=yes]")).to_be_checked()
     anna.locator("[data-set-status=done]").click()
     expect(anna.locator("[data-status-badge]")).to_have_attribute("data-status", "done")

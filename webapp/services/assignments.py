@@ -46,10 +46,8 @@ class AssigneeView:
     name: str
     response: Item | None
     response_envelope: Envelope | None
-
-    @property
-    def shared(self) -> bool:
-        return self.response_envelope is not None
+    #: Whether the process's supervisor may read the response (a live envelope of theirs).
+    shared: bool
 
 
 @dataclass(frozen=True)
@@ -275,13 +273,16 @@ def _views(reader: User, process: Process, items: list[Item]) -> list[Assignment
     rows = db.session.execute(query).all() if ids else []
     response_ids = [row.response_id for row, _name in rows if row.response_id]
     readable = _live_envelopes(reader.uid, response_ids)
+    shared = set(readable) if is_supervisor \
+        else set(_live_envelopes(process.supervisor_uid, response_ids))
     responses = {item.id: item for item in db.session.scalars(
         select(Item).where(Item.id.in_(list(readable))))} if readable else {}
     by_item: dict[str, list[AssigneeView]] = {item_id: [] for item_id in ids}
     for row, name in rows:
         env = readable.get(row.response_id) if row.response_id else None
         by_item[row.assignment_id].append(AssigneeView(
-            row, name, responses.get(row.response_id) if env else None, env))
+            row, name, responses.get(row.response_id) if env else None, env,
+            row.response_id in shared))
     return [AssignmentView(item, envelopes[item.id], process, by_item[item.id], is_supervisor)
             for item in items if item.id in envelopes]
 
