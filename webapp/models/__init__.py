@@ -1,12 +1,16 @@
 """Typed SQLAlchemy models, one module per area."""
 from .accounts import AuditEvent, User
+from .agendas import Agenda, AgendaEntry
 from .assignments import AssignmentAssignee, CheckinSharing
 from .contracts import Acceptance, ContractRevision, Goal
+from .evaluations import Evaluation
 from .items import Envelope, Item, Tombstone
 from .pins import PinnedKey
 from .processes import Invite, Membership, Process
+from .reminders import ReminderSent, ReminderSetting
 from .sessions import SupervisionSession
 
-__all__ = ["Acceptance", "AssignmentAssignee", "AuditEvent", "CheckinSharing", "ContractRevision",
-           "Envelope", "Goal", "Invite", "Item", "Membership", "PinnedKey", "Process",
+__all__ = ["Acceptance", "Agenda", "AgendaEntry", "AssignmentAssignee", "AuditEvent",
+           "CheckinSharing", "ContractRevision", "Envelope", "Evaluation", "Goal", "Invite", "Item",
+           "Membership", "PinnedKey", "Process", "ReminderSent", "ReminderSetting",
            "SupervisionSession", "Tombstone", "User"]

@@ -46,6 +46,8 @@ class Process(db.Model):
     mode: Mapped[str] = mapped_column(String(10), default="in_person")
     starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # How often the members evaluate the process together (months; one more at the end).
+    evaluation_months: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
     # The signed roster's epoch (PROTOCOL §6): it goes up with every change of members.
     roster_epoch: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

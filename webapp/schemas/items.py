@@ -36,7 +36,7 @@ from .types import (
 )
 
 KINDS = ("entry", "response", "topic", "note", "contract", "goal", "checkin", "assignment",
-         "template", "agenda", "evaluation", "comment", "title")
+         "template", "agenda", "evaluation", "comment", "title", "summary")
 MAX_CT_BYTES = 256 * 1024 + protocol.TAG_LEN    # the largest sealed payload, padded, plus tag
 MAX_HEADER_BYTES = 1024
 MAX_ENVELOPES = 200
