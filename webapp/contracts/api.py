@@ -21,6 +21,7 @@ from ..schemas.contracts import (
 )
 from ..schemas.items import ItemPath
 from ..schemas.processes import ProcessPath
+from ..services import acceptances
 from ..services import contracts as service
 from ..services import goals as goal_service
 
@@ -67,7 +68,8 @@ def get_contract(pid: str):
 
 @bp.get("/items/<item_id>/acceptances")
 @api_login_required
-@operation("Every acceptance of an item (a contract revision), for its readers",
+@operation("Every acceptance of an item (a contract revision or an evaluation), for its "
+           "readers",
            path=ItemPath, responses={200: AcceptanceList},
            errors={404: "No such item, or the caller holds no envelope for it (`not_found`)"})
 def list_acceptances(item_id: str):
@@ -77,20 +79,22 @@ def list_acceptances(item_id: str):
 
 @bp.post("/items/<item_id>/acceptances")
 @api_login_required
-@operation("Accept a contract revision at its current rev with an Ed25519 signature over "
+@operation("Accept a contract revision or an evaluation at its current rev with an Ed25519 "
+           "signature over "
            "\"valitila/v1/accept|\" + id + \"|\" + rev + \"|\" + b64u(content_hash); the "
            "server checks it with the caller's bundle and the stored item. When every active "
-           "member has accepted the newest revision, a draft process becomes active. The "
+           "member has accepted the newest revision, a draft process becomes active; when "
+           "every active member has accepted an evaluation, it is accepted. The "
            "same acceptance again answers 200 with the stored one",
            path=ItemPath, body=AcceptanceWrite, responses={200: Acceptance, 201: Acceptance},
            errors={400: "Bad input, or a signature that does not verify (`bad_signature`)",
-                   404: "No such item or not readable (`not_found`), not a contract "
-                        "(`not_a_contract`), or not a member (`process_not_found`)",
+                   404: "No such item or not readable (`not_found`), not a contract or an "
+                        "evaluation (`not_a_contract`), or not a member (`process_not_found`)",
                    409: "The process has ended (`process_ended`), a newer revision exists "
                         "(`not_newest_revision`), or the rev changed (`stale_rev`, with the "
                         "stored `rev`)"})
 def accept(item_id: str, body: AcceptanceWrite):
-    acceptance, created = service.accept(_user(), item_id, body.rev, body.sig)
+    acceptance, created = acceptances.accept(_user(), item_id, body.rev, body.sig)
     return answer(Acceptance.model_validate(acceptance_answer(acceptance)),
                   201 if created else 200)
 

@@ -17,15 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError
-
-import protocol
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Envelope, Item, Membership, Process, User
 from ..models.contracts import Acceptance, ContractRevision
 from ..models.types import utcnow
+from . import acceptances as acceptances_service
 from . import processes
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -55,7 +53,7 @@ def newest(pid: str) -> ContractRevision | None:
 
 def is_accepted(item_id: str) -> bool:
     """Somebody has accepted some rev of this item."""
-    return bool(db.session.scalar(select(exists().where(Acceptance.item_id == item_id))))
+    return acceptances_service.is_accepted(item_id)
 
 
 def revisions(reader: User, pid: str) -> tuple[Process, list[RevisionView]]:
@@ -68,12 +66,7 @@ def revisions(reader: User, pid: str) -> tuple[Process, list[RevisionView]]:
         .order_by(ContractRevision.number.desc())).all()
     ids = [item.id for _revision, item in rows]
     envelopes = _live_envelopes(reader.uid, ids)
-    accepted: dict[str, list[Acceptance]] = {item_id: [] for item_id in ids}
-    if ids:
-        for acceptance in db.session.scalars(
-                select(Acceptance).where(Acceptance.item_id.in_(ids))
-                .order_by(Acceptance.created_at, Acceptance.id)):
-            accepted[acceptance.item_id].append(acceptance)
+    accepted = acceptances_service.of_items(ids)
     return process, [RevisionView(revision, item, envelopes.get(item.id), accepted[item.id])
                      for revision, item in rows]
 
@@ -89,10 +82,7 @@ def _live_envelopes(uid: str, item_ids: list[str]) -> dict[str, Envelope]:
 
 def acceptances(reader: User, item_id: str) -> list[Acceptance]:
     """Every acceptance of an item, for a reader of it (404 for anyone without an envelope)."""
-    from .items import get_item
-    get_item(reader, item_id)
-    return list(db.session.scalars(select(Acceptance).where(Acceptance.item_id == item_id)
-                                   .order_by(Acceptance.created_at, Acceptance.id)))
+    return acceptances_service.of_item(reader, item_id)
 
 
 # -- hooks of the item PUT (services/items.py) ------------------------------------------------
@@ -175,35 +165,10 @@ def accept(user: User, item_id: str, rev: int, sig: str) -> tuple[Acceptance, bo
     if rev != item.rev:
         raise Conflict("The revision has changed since you opened it.", "stale_rev",
                        rev=item.rev)
-    content_hash = protocol.b64u_encode(protocol.content_hash(item.sealed))
-    try:
-        good = protocol.verify_acceptance(user.bundle["ed25519"], sig, item_id, rev,
-                                          item.sealed)
-    except protocol.ProtocolError as exc:
-        raise InvalidInput(str(exc), exc.code, field="sig") from None
-    if not good:
-        raise InvalidInput("The signature does not verify with your key.", "bad_signature",
-                           field="sig")
-    stored = _acceptance(item_id, rev, user.uid)
-    if stored is not None:
-        return stored, False
-    acceptance = Acceptance(item_id=item_id, rev=rev, user_uid=user.uid,
-                            content_hash=content_hash, sig=sig)
-    try:
-        with db.session.begin_nested():
-            db.session.add(acceptance)
-    except IntegrityError:
-        stored = _acceptance(item_id, rev, user.uid)
-        if stored is None:
-            raise
-        return stored, False
-    _activate_if_all_accepted(process, item_id, rev)
-    return acceptance, True
-
-
-def _acceptance(item_id: str, rev: int, uid: str) -> Acceptance | None:
-    return db.session.scalar(select(Acceptance).where(
-        Acceptance.item_id == item_id, Acceptance.rev == rev, Acceptance.user_uid == uid))
+    acceptance, created = acceptances_service.sign(user, item, rev, sig)
+    if created:
+        _activate_if_all_accepted(process, item_id, rev)
+    return acceptance, created
 
 
 def _activate_if_all_accepted(process: Process, item_id: str, rev: int) -> None:
@@ -211,11 +176,7 @@ def _activate_if_all_accepted(process: Process, item_id: str, rev: int) -> None:
     row is locked by the caller."""
     if process.status != "draft":
         return
-    missing = db.session.scalar(select(func.count()).select_from(Membership).where(
-        Membership.process_id == process.id, Membership.ended_at.is_(None),
-        ~exists().where(Acceptance.item_id == item_id, Acceptance.rev == rev,
-                        Acceptance.user_uid == Membership.user_uid)))
-    if missing == 0:
+    if acceptances_service.missing(process.id, item_id, rev) == 0:
         process.status, process.activated_at = "active", utcnow()
         db.session.flush()
 

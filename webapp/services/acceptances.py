@@ -1,0 +1,103 @@
+"""Signed acceptances of a sealed item revision (PROTOCOL §6): what accepting a contract
+revision and accepting an evaluation have in common.
+
+An acceptance is a member's Ed25519 signature over
+"valitila/v1/accept|" + item_id + "|" + rev + "|" + b64u(content_hash), checked here against
+their bundle and the stored item, and kept once per (item, rev, member) in `acceptances`.
+Each kind decides who may accept what and what follows (services/contracts.py: a draft
+process becomes active; services/evaluations.py: the evaluation is accepted by everyone).
+The caller holds the item row (and the process row) locked, so that an edit racing an
+acceptance and two acceptances at once come out one way.
+"""
+from __future__ import annotations
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+import protocol
+
+from ..extensions import db
+from ..models import Item, Membership, User
+from ..models.contracts import Acceptance
+from .errors import InvalidInput, NotFound
+
+
+def is_accepted(item_id: str) -> bool:
+    """Somebody has accepted some rev of this item."""
+    return bool(db.session.scalar(select(exists().where(Acceptance.item_id == item_id))))
+
+
+def of_item(reader: User, item_id: str) -> list[Acceptance]:
+    """Every acceptance of an item, for a reader of it (404 for anyone without an envelope)."""
+    from .items import get_item
+    get_item(reader, item_id)
+    return list(db.session.scalars(select(Acceptance).where(Acceptance.item_id == item_id)
+                                   .order_by(Acceptance.created_at, Acceptance.id)))
+
+
+def of_items(item_ids: list[str]) -> dict[str, list[Acceptance]]:
+    """The acceptances of several items (every rev), oldest first, in one query."""
+    accepted: dict[str, list[Acceptance]] = {item_id: [] for item_id in item_ids}
+    if item_ids:
+        for acceptance in db.session.scalars(
+                select(Acceptance).where(Acceptance.item_id.in_(item_ids))
+                .order_by(Acceptance.created_at, Acceptance.id)):
+            accepted[acceptance.item_id].append(acceptance)
+    return accepted
+
+
+def sign(user: User, item: Item, rev: int, sig: str) -> tuple[Acceptance, bool]:
+    """Keep `user`'s acceptance of the locked `item` at `rev` (the caller checked that rev
+    is the item's current one and that the user may accept it). The signature must verify
+    with the user's bundle over the stored content (`400 bad_signature`). Returns
+    (acceptance, created); the same acceptance again answers with the stored one."""
+    content_hash = protocol.b64u_encode(protocol.content_hash(item.sealed))
+    try:
+        good = protocol.verify_acceptance(user.bundle["ed25519"], sig, item.id, rev,
+                                          item.sealed)
+    except protocol.ProtocolError as exc:
+        raise InvalidInput(str(exc), exc.code, field="sig") from None
+    if not good:
+        raise InvalidInput("The signature does not verify with your key.", "bad_signature",
+                           field="sig")
+    stored = _stored(item.id, rev, user.uid)
+    if stored is not None:
+        return stored, False
+    acceptance = Acceptance(item_id=item.id, rev=rev, user_uid=user.uid,
+                            content_hash=content_hash, sig=sig)
+    try:
+        with db.session.begin_nested():
+            db.session.add(acceptance)
+    except IntegrityError:
+        stored = _stored(item.id, rev, user.uid)
+        if stored is None:
+            raise
+        return stored, False
+    return acceptance, True
+
+
+def _stored(item_id: str, rev: int, uid: str) -> Acceptance | None:
+    return db.session.scalar(select(Acceptance).where(
+        Acceptance.item_id == item_id, Acceptance.rev == rev, Acceptance.user_uid == uid))
+
+
+def missing(process_id: str, item_id: str, rev: int) -> int:
+    """How many active members of the process have not accepted (item, rev)."""
+    return db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.process_id == process_id, Membership.ended_at.is_(None),
+        ~exists().where(Acceptance.item_id == item_id, Acceptance.rev == rev,
+                        Acceptance.user_uid == Membership.user_uid))) or 0
+
+
+def accept(user: User, item_id: str, rev: int, sig: str) -> tuple[Acceptance, bool]:
+    """POST /items/{id}/acceptances: accept a contract revision or an evaluation, by the
+    item's kind (404 `not_a_contract` for an item of any other kind the user can read)."""
+    from . import contracts, evaluations
+    from .items import get_item
+    item, _envelope = get_item(user, item_id)                 # 404 without an envelope
+    if item.kind == "evaluation":
+        return evaluations.accept(user, item_id, rev, sig)
+    if item.kind != "contract":
+        raise NotFound("This item is not a contract revision or an evaluation.",
+                       "not_a_contract")
+    return contracts.accept(user, item_id, rev, sig)
