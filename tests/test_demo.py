@@ -105,11 +105,33 @@ def test_the_demo_shows_the_product(demo_app):
                                               item["id"], item["rev"], item["sealed"])
         assert len(contract["goals"]) == 3
 
-        # The schedule: the first session held, the next planned within a week.
+        # The schedule: two sessions held, the next planned within a week.
         sessions = member.get(f"/processes/{pid}/sessions")["sessions"]
-        assert [s["status"] for s in sessions[:2]] == ["held", "planned"]
-        starts = datetime.fromisoformat(sessions[1]["starts_at"])
+        assert [s["status"] for s in sessions[:3]] == ["held", "held", "planned"]
+        starts = datetime.fromisoformat(sessions[2]["starts_at"])
         assert timedelta(0) < starts - datetime.now(UTC) < timedelta(days=7)
+
+        # Between the sessions: a done assignment with its answer shared, an open one due
+        # before the next session; both open for the supervisee, the answer for the supervisor.
+        given = supervisor.get(f"/processes/{pid}/assignments")["assignments"]
+        statuses = sorted(a["assignees"][0]["status"] for a in given)
+        assert statuses == ["done", "open"]
+        for a in given:
+            assert member.open(member.get(f"/items/{a['item']}"))["title"]
+            (row,) = a["assignees"]
+            if row["status"] == "done":
+                assert supervisor.open(supervisor.get(f"/items/{row['response']}"))["body"]
+            else:
+                assert row["response"] is None
+                assert datetime.fromisoformat(row["due_at"]) <= starts
+
+        # Check-ins on two goals at three points, shared; two topics for the next session.
+        checkins = [supervisor.open(i) for i in supervisor.items(kind="checkin", process=pid)]
+        assert len(checkins) == 6 and all(0 <= c["value"] <= 10 for c in checkins)
+        goals = {i["links"]["goal"] for i in supervisor.items(kind="checkin", process=pid)}
+        assert len(goals) == 2
+        topics = [supervisor.open(i) for i in supervisor.items(kind="topic", process=pid)]
+        assert len(topics) == 2 and all(t["text"] for t in topics)
 
         # What the supervisee shares: the supervisor reads it, one marked for the session.
         shared = [i for i in supervisor.items(kind="entry", process=pid)

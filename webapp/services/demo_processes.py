@@ -1,10 +1,12 @@
 """The demo supervisor's processes (issue 9): `make run` on an empty database shows the product.
 
 The demo supervisor has an individual process with each demo supervisee: named, with an
-accepted contract and its goals, a schedule from the frame (one session held, the next in a few
-days), a private note on the held session, and a few entries the supervisee shared with the
-supervisor, one marked for the next session. Everything goes through the services the API
-uses, and every text is sealed by the protocol code exactly as a browser seals it.
+accepted contract and its goals, a schedule from the frame (two sessions held, the next in a
+few days), a private note on the first session, a few entries the supervisee shared with the
+supervisor, one marked for the next session, and what happened between the sessions: a done
+assignment with its answer shared, an open one, check-ins on two goals, two proposed topics.
+Everything goes through the services the API uses, and every text is sealed by the protocol
+code exactly as a browser seals it.
 """
 from __future__ import annotations
 
@@ -88,8 +90,8 @@ def start_process(supervisor: Keys, supervisee: Keys, name: str) -> str:
     processes.create_process(supervisor.user, parse(ProcessCreate, {
         "id": pid, "form": "individual", "session_minutes": 60, "interval_days": 21,
         "session_count": 12, "mode": "in_person",
-        "starts_on": (date.today() - timedelta(days=30)).isoformat(),
-        "ends_on": (date.today() + timedelta(days=335)).isoformat()}))
+        "starts_on": (date.today() - timedelta(days=45)).isoformat(),
+        "ends_on": (date.today() + timedelta(days=320)).isoformat()}))
     _, token = processes.create_invite(supervisor.user, pid)
     processes.accept_invite(supervisee.user, token)
     seal(supervisor, "title", {"title": name}, process=pid, readers=(supervisee,))
@@ -97,11 +99,12 @@ def start_process(supervisor: Keys, supervisee: Keys, name: str) -> str:
 
 
 def plan_sessions(supervisor: Keys, pid: str) -> list[SupervisionSession]:
-    """The schedule from the frame with its first session 17 days ago at 14:00 local time
-    (held), so the next falls in four days."""
-    first = date.today() - timedelta(days=17)
+    """The schedule from the frame with its first session 38 days ago at 14:00 local time:
+    the first two held, the third in four days."""
+    first = date.today() - timedelta(days=38)
     sessions = schedule.generate_schedule(supervisor.user, pid, first, time(14, 0))
-    schedule.mark_held(supervisor.user, sessions[0].id)
+    for held in sessions[:2]:
+        schedule.mark_held(supervisor.user, held.id)
     return sessions
 
 
@@ -118,8 +121,82 @@ def private_note(supervisor: Keys, pid: str, session_id: str, text: str) -> None
 
 
 def held_session(pid: str) -> SupervisionSession | None:
+    """The first held session of the process."""
     return db.session.scalar(select(SupervisionSession).where(
-        SupervisionSession.process_id == pid, SupervisionSession.status == "held"))
+        SupervisionSession.process_id == pid, SupervisionSession.status == "held")
+        .order_by(SupervisionSession.starts_at).limit(1))
+
+
+def _library_words(key: str) -> dict[str, Any]:
+    """A built-in assignment's payload in Finnish, as the give form seals it."""
+    from ..assignments.library import LIBRARY
+    words = next(a for a in LIBRARY if a.key == key).in_language("fi")
+    return {"title": words["title"], "instructions": words["instructions"],
+            "minutes": words["minutes"], "tags": words["tags"], "lang": "fi", "source": key}
+
+
+def give_assignment(supervisor: Keys, supervisee: Keys, pid: str, key: str,
+                    session: SupervisionSession) -> str:
+    """The supervisor gives a library assignment in `session`; due before the next one."""
+    from ..schemas.items import ItemWrite as Write
+    from . import assignments
+    item_id = str(uuid.uuid4())
+    dek = os.urandom(32)
+    supervisor.deks[item_id] = dek
+    sealed = protocol.seal_item(item_id, "assignment", 1, supervisor.uid, _library_words(key),
+                                dek, supervisor.keys.ed25519_private)
+    body = {"kind": "assignment", "rev": 1, "sealed": sealed["sealed"], "sig": sealed["sig"],
+            "process": pid, "links": {"session": session.id},
+            "envelopes": [protocol.owner_envelope(supervisor.keys.ak, dek, item_id,
+                                                  supervisor.uid),
+                          protocol.share_envelope(dek, item_id, supervisee.uid,
+                                                  supervisee.x25519())]}
+    assignments.give(supervisor.user, item_id, parse(Write, body))
+    return item_id
+
+
+ANSWER = (
+    "Kirjoitin joka ilta yhden onnistumisen. Huomasin, että onnistumiset liittyivät usein "
+    "siihen, että pysähdyin kuuntelemaan ennen kuin ehdotin ratkaisua. Kolmena päivänä "
+    "onnistuminen oli se, että lähdin ajoissa kotiin."
+)
+
+TOPICS = [
+    "Miten sanon ei uudelle projektille, kun tiimi odottaa minun tarttuvan siihen?",
+    "Haastavan asiakastilanteen jälkipurku: mikä auttoi ja mikä jäi kesken.",
+]
+
+#: The supervisee's check-ins (0–10, a note) on the first two goals, one around each of the
+#: two held sessions and one now, before the next (days ago).
+CHECKINS = [
+    [(38, 3, "Venytän päiviä liikaa."), (17, 5, "Pidin kaksi iltaa vapaana."),
+     (2, 6, "Askel ylöspäin: kalenteriin suojattua aikaa.")],
+    [(38, 4, "Palaverit ajautuvat ongelmapuheeksi."), (17, 4, ""),
+     (2, 6, "Kokeilin skaalakysymystä tiimissä.")],
+]
+
+
+def between_sessions(supervisor: Keys, supervisee: Keys, pid: str,
+                     sessions: list[SupervisionSession], goal_ids: list[str]) -> None:
+    """What happened between the sessions (issue 10): a done assignment from the second
+    session with its answer shared, an open one due before the next, check-ins on two goals
+    shared with the supervisor, and two topics proposed for the next session."""
+    from . import assignments, checkins
+    done = give_assignment(supervisor, supervisee, pid, "success_a_day", sessions[1])
+    backdate(done, 17)
+    answer = seal(supervisee, "response", {"body": ANSWER}, process=pid,
+                  readers=(supervisor,), links={"parent": done}).id
+    backdate(answer, 5)
+    assignments.set_status(supervisee.user, done, "done")
+    backdate(give_assignment(supervisor, supervisee, pid, "resource_map", sessions[1]), 17)
+    for goal_id, points in zip(goal_ids, CHECKINS, strict=False):
+        checkins.set_sharing(supervisee.user, pid, goal_id, True)
+        for days, value, note in points:
+            backdate(seal(supervisee, "checkin", {"value": value, "note": note}, process=pid,
+                          readers=(supervisor,), links={"goal": goal_id}).id, days)
+    for days, text in enumerate(TOPICS, start=1):
+        backdate(seal(supervisee, "topic", {"text": text}, process=pid,
+                      readers=(supervisor,)).id, days)
 
 
 def contract(supervisor: Keys, supervisee: Keys, pid: str, place: str) -> Item:
@@ -156,12 +233,13 @@ def seed_process(supervisor: Keys, supervisee: Keys, name: str, place: str,
     held session, and the supervisee's newest entries shared with the supervisor."""
     pid = start_process(supervisor, supervisee, name)
     revision = contract(supervisor, supervisee, pid, place)
-    for text in GOALS:
-        seal(supervisor, "goal", {"text": text}, process=pid, readers=(supervisee,))
+    goal_ids = [seal(supervisor, "goal", {"text": text}, process=pid,
+                     readers=(supervisee,)).id for text in GOALS]
     accept(supervisee, revision)
     accept(supervisor, revision)
     sessions = plan_sessions(supervisor, pid)
     for text in NOTES:
         private_note(supervisor, pid, sessions[0].id, text)
     share_entries(supervisee, supervisor, pid, entry_ids)
+    between_sessions(supervisor, supervisee, pid, sessions, goal_ids[:2])
     return pid
