@@ -26,7 +26,7 @@ from ..models import Process, User
 from ..models.sessions import SupervisionSession
 from ..models.types import utcnow
 from ..schemas.sessions import DEFAULT_ZONE, is_zone
-from . import processes
+from . import processes, rollover
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
@@ -244,7 +244,7 @@ def mark_held(supervisor: User, sid: str, expected: datetime | None = None
     session = _managed_session(supervisor, sid)
     if session.status == "planned" and session.starts_at > utcnow():
         raise Conflict("The session has not started yet.", "not_started")
-    return _conditional(session, "planned", expected, status="held")
+    return rollover.after_held(_conditional(session, "planned", expected, status="held"))
 
 
 def change_session(supervisor: User, sid: str, action: str, *, day: date | None = None,

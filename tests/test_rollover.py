@@ -1,0 +1,224 @@
+"""The roll-over of unfinished agenda lines (webapp/services/rollover.py): marking a session
+held carries its lines not done to the next planned session's agenda (made if missing),
+appended after the lines there, as new lines that name the line they continue; done lines
+and lines of cancelled sessions stay; a line is carried once; with no planned session after
+it, a line waits and is carried when a session is added.
+
+Agendas and their lines are written as rows here (the builder is another area's); the
+sessions are changed through the schedule service, whose mark_held runs the hook."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from webapp.extensions import db
+from webapp.models import User
+from webapp.models.agendas import Agenda, AgendaEntry
+from webapp.models.sessions import SupervisionSession
+from webapp.models.types import utcnow
+from webapp.services import rollover, schedule
+from webapp.services.errors import Conflict
+from webapp.uow import unit_of_work
+
+from .factories import add_session, api_register, make_process
+
+
+def agenda(sid: str, pid: str, lines: list[dict], *, version: int = 1) -> list[str]:
+    """The agenda of session `sid` with `lines` (dicts of AgendaEntry columns; position by
+    order), committed. Returns the lines' ids."""
+    ids = []
+    with unit_of_work():
+        if db.session.get(Agenda, sid) is None:
+            db.session.add(Agenda(session_id=sid, process_id=pid, version=version))
+            db.session.flush()
+        for position, line in enumerate(lines):
+            entry = AgendaEntry(id=str(uuid.uuid4()), session_id=sid, process_id=pid,
+                                position=line.pop("position", position),
+                                source=line.pop("source", "own"),
+                                minutes=line.pop("minutes", 10), **line)
+            db.session.add(entry)
+            ids.append(entry.id)
+    return ids
+
+
+def lines_of(sid: str) -> list[AgendaEntry]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(AgendaEntry).where(AgendaEntry.session_id == sid)
+                                   .order_by(AgendaEntry.position, AgendaEntry.id)))
+
+
+def held(user: User, sid: str) -> SupervisionSession:
+    with unit_of_work():
+        return schedule.mark_held(user, sid)
+
+
+class Cast:
+    """sara supervises `pid` with anna: s1 (an hour ago), s2 (next week) and s3 (in two
+    weeks), all planned; `source` is an item of anna's the lines may come from."""
+
+    def __init__(self, sara_uid: str, anna_uid: str, source: str) -> None:
+        self.source = source
+        self.pid = make_process(sara_uid, anna_uid, status="active")
+        now = utcnow()
+        self.s1 = add_session(self.pid, now - timedelta(hours=1))
+        self.s2 = add_session(self.pid, now + timedelta(days=7))
+        self.s3 = add_session(self.pid, now + timedelta(days=14))
+        self.sara = db.session.get(User, sara_uid)
+
+
+@pytest.fixture
+def cast(app):
+    sara, anna = api_register(app, is_supervisor=True), api_register(app)
+    source = anna.write("Aihe", "Teksti")          # through the API, before the context
+    with app.app_context():
+        yield Cast(sara.uid, anna.uid, source)
+        db.session.remove()
+
+
+def test_marking_held_carries_the_lines_not_done_to_the_next_agenda(cast):
+    first, done, second = agenda(cast.s1, cast.pid, [
+        {"source": "entry", "source_id": cast.source, "minutes": 25},
+        {"done": True, "used_minutes": 15},
+        {"minutes": 40, "used_minutes": 10}])
+    assert db.session.get(Agenda, cast.s2) is None
+    held(cast.sara, cast.s1)
+    carried = lines_of(cast.s2)
+    assert [line.carried_from_id for line in carried] == [first, second]
+    assert {line.id for line in carried}.isdisjoint({first, done, second})
+    one, two = carried
+    assert (one.source, one.source_id, one.minutes) == ("entry", cast.source, 25)
+    assert (two.source, two.source_id, two.minutes) == ("own", None, 40)
+    assert [line.position for line in carried] == [0, 1]
+    assert not any(line.done for line in carried)
+    assert all(line.used_minutes is None and line.process_id == cast.pid for line in carried)
+    made = db.session.get(Agenda, cast.s2)
+    assert (made.process_id, made.item_id, made.shared_at, made.version) == (
+        cast.pid, None, None, 1)
+    assert lines_of(cast.s3) == []                     # only the next session takes them
+    assert [line.done for line in lines_of(cast.s1)] == [False, True, False]  # kept as were
+
+
+def test_carried_lines_come_after_the_lines_already_there(cast):
+    agenda(cast.s1, cast.pid, [{"minutes": 5}])
+    there = agenda(cast.s2, cast.pid, [{"position": 0}, {"position": 3}], version=4)
+    held(cast.sara, cast.s1)
+    lines = lines_of(cast.s2)
+    assert [line.id for line in lines[:2]] == there
+    assert lines[2].position == 4 and lines[2].carried_from_id is not None
+    # The agenda changed under its editor: its version says so.
+    assert db.session.get(Agenda, cast.s2).version == 5
+
+
+def test_a_line_is_carried_once(cast):
+    """Running the roll-over again (a second hook, a session added, the session marked held
+    again) finds nothing waiting."""
+    lines = agenda(cast.s1, cast.pid, [{}, {}])
+    held(cast.sara, cast.s1)
+    with pytest.raises(Conflict):
+        held(cast.sara, cast.s1)                      # 409 session_held: nothing twice
+    with unit_of_work():
+        assert rollover.carry_pending(db.session.connection(), cast.pid) == 0
+        rollover.after_held(db.session.get(SupervisionSession, cast.s1))
+    with unit_of_work():
+        schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=3), time(9))
+    assert sorted(line.carried_from_id for line in lines_of(cast.s2)) == sorted(lines)
+    assert all(not lines_of(s) for s in [cast.s3])
+    assert db.session.scalar(select(AgendaEntry.id).where(
+        AgendaEntry.carried_from_id.in_(lines), AgendaEntry.session_id != cast.s2)) is None
+
+
+def test_a_line_left_unfinished_again_is_carried_again(cast):
+    """A chain: s1's line goes to s2; left undone in s2 too, s2's copy goes to s3."""
+    (line,) = agenda(cast.s1, cast.pid, [{"minutes": 20}])
+    held(cast.sara, cast.s1)
+    (second,) = lines_of(cast.s2)
+    db.session.execute(update(SupervisionSession).where(SupervisionSession.id == cast.s2)
+                       .values(starts_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    held(cast.sara, cast.s2)
+    (third,) = lines_of(cast.s3)
+    assert (second.carried_from_id, third.carried_from_id) == (line, second.id)
+    assert third.minutes == 20
+
+
+def test_with_no_planned_session_after_it_a_line_waits_for_one(cast):
+    """The held session is the process's last: its lines wait, and go to the first planned
+    session added after it (not one added before it, nor a cancelled one)."""
+    for sid in (cast.s2, cast.s3):
+        db.session.execute(update(SupervisionSession).where(SupervisionSession.id == sid)
+                           .values(status="cancelled", cancel_reason="other"))
+    db.session.commit()
+    lines = agenda(cast.s1, cast.pid, [{"minutes": 30}, {"done": True}, {"minutes": 15}])
+    held(cast.sara, cast.s1)
+    assert rollover.waiting_lines(cast.pid) == [lines[0], lines[2]]
+    assert lines_of(cast.s2) == [] and lines_of(cast.s3) == []
+    # A session before the held one (a past one entered afterwards) does not take them.
+    earlier = add_session(cast.pid, utcnow() - timedelta(days=30))
+    assert lines_of(earlier) == [] and len(rollover.waiting_lines(cast.pid)) == 2
+    with unit_of_work():
+        later = schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=21),
+                                     time(17)).id
+    assert [line.carried_from_id for line in lines_of(later)] == [lines[0], lines[2]]
+    assert rollover.waiting_lines(cast.pid) == []
+
+
+def test_held_without_an_agenda_makes_nothing(cast):
+    held(cast.sara, cast.s1)
+    assert db.session.get(Agenda, cast.s2) is None
+    assert rollover.waiting_lines(cast.pid) == []
+
+
+def test_a_cancelled_sessions_lines_are_never_carried(cast):
+    agenda(cast.s1, cast.pid, [{}])
+    with unit_of_work():
+        schedule.cancel_session(cast.sara, cast.s1, "illness")
+    with unit_of_work():
+        assert rollover.carry_pending(db.session.connection(), cast.pid) == 0
+    assert lines_of(cast.s2) == []
+
+
+def test_other_processes_are_left_alone(cast):
+    olli, bertta = (db.session.get(User, uid) for uid in _other_people(cast))
+    other = make_process(olli.uid, bertta.uid, status="active")
+    theirs = add_session(other, utcnow() - timedelta(hours=3))
+    their_next = add_session(other, utcnow() + timedelta(days=2))
+    agenda(theirs, other, [{}])
+    with unit_of_work():
+        db.session.execute(update(SupervisionSession).where(SupervisionSession.id == theirs)
+                           .values(status="held"))
+    agenda(cast.s1, cast.pid, [{}])
+    held(cast.sara, cast.s1)
+    assert len(lines_of(cast.s2)) == 1
+    assert lines_of(their_next) == []              # their own roll-over waits for theirs
+    assert rollover.waiting_lines(other) == [lines_of(theirs)[0].id]
+
+
+def test_the_hook_runs_in_mark_helds_transaction(cast):
+    """A mark_held that fails after the hook (here: the unit of work raises) leaves nothing
+    carried: the lines and the status come and go together."""
+    agenda(cast.s1, cast.pid, [{}])
+    with pytest.raises(RuntimeError), unit_of_work():
+        schedule.mark_held(cast.sara, cast.s1)
+        assert len(lines_of(cast.s2)) == 1
+        raise RuntimeError("after the hook")
+    assert lines_of(cast.s2) == []
+    assert db.session.get(SupervisionSession, cast.s1).status == "planned"
+
+
+
+def _other_people(cast: Cast) -> tuple[str, str]:
+    """Two more accounts (rows; no requests in this context)."""
+    from webapp.schemas import parse
+    from webapp.schemas.accounts import RegisterRequest
+    from webapp.services import accounts
+
+    from .factories import fast_account, unique_email
+    uids = []
+    for supervisor in (True, False):
+        body = fast_account().registration(unique_email(), is_supervisor=supervisor)
+        with unit_of_work():
+            uids.append(accounts.register(parse(RegisterRequest, body)).uid)
+    return uids[0], uids[1]

@@ -1,0 +1,141 @@
+"""Races of the roll-over (webapp/services/rollover.py): whatever arrives at once, each
+unfinished agenda line is carried exactly once (no line has two successors, none is lost).
+
+Threads are released together through a barrier (tests/test_races.race) for many rounds. Run
+on SQLite (the default) and on PostgreSQL (`scripts/with-postgres.sh`), where only the
+roll-over's lock keeps two transactions from carrying the same line. Each test prints a line
+of figures: run with `-s`.
+"""
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import func, insert, select, update
+
+from webapp.extensions import db
+from webapp.models.agendas import Agenda, AgendaEntry
+from webapp.models.sessions import SupervisionSession
+from webapp.models.types import utcnow
+from webapp.services import rollover
+from webapp.uow import unit_of_work
+
+from .factories import add_session, api_login, api_register, make_process
+from .test_races import _status, db_name, race
+
+ROUNDS = 12
+DEVICES = 4
+
+
+def _agenda(app, sid: str, pid: str, count: int, done: int = 1) -> list[str]:
+    """An agenda of `count` lines, the first `done` of them ticked done. Returns the ids of
+    the lines not done."""
+    with app.app_context(), unit_of_work():
+        db.session.add(Agenda(session_id=sid, process_id=pid))
+        db.session.flush()
+        ids = [str(uuid.uuid4()) for _ in range(count)]
+        db.session.add_all(AgendaEntry(id=line, session_id=sid, process_id=pid, position=n,
+                                       source="own", minutes=10, done=n < done)
+                           for n, line in enumerate(ids))
+    return ids[done:]
+
+
+def _successors(app, pid: str) -> Counter[str]:
+    """How many lines continue each line of the process."""
+    with app.app_context():
+        return Counter(db.session.scalars(
+            select(AgendaEntry.carried_from_id).where(AgendaEntry.process_id == pid,
+                                                      AgendaEntry.carried_from_id.is_not(None))))
+
+
+def _lines_in(app, sid: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AgendaEntry)
+                                 .where(AgendaEntry.session_id == sid))
+
+
+def test_devices_marking_one_session_held_at_once_carry_each_line_once(app):
+    """Every device of the supervisor marks the same session held at once: one 200, the rest
+    409 session_held, and each unfinished line is in the next agenda exactly once."""
+    sara = api_register(app, is_supervisor=True)
+    devices = [sara] + [api_login(app, sara) for _ in range(DEVICES - 1)]
+    totals: Counter[int] = Counter()
+    for _ in range(ROUNDS):
+        pid = make_process(sara.uid, api_register(app).uid, status="active", app=app)
+        now = utcnow()
+        past = add_session(pid, now - timedelta(hours=1), app=app)
+        following = add_session(pid, now + timedelta(days=7), app=app)
+        undone = _agenda(app, past, pid, 5, done=2)
+        answers = race([lambda d=d, s=past: d.patch(f"/sessions/{s}", {"status": "held"})
+                        for d in devices])
+        statuses = [_status(a) for a in answers]
+        totals.update(statuses)
+        assert sorted(statuses) == [200] + [409] * (DEVICES - 1), statuses
+        assert _successors(app, pid) == Counter({line: 1 for line in undone})
+        assert _lines_in(app, following) == len(undone)
+    print(f"\nrace held×{DEVICES} [{db_name(app)}]: {ROUNDS} rounds: {dict(totals)}")
+
+
+def test_two_sessions_marked_held_at_once_never_carry_a_line_twice(app):
+    """Two past sessions of one process are marked held at once (two devices): whichever
+    way they interleave, no line is carried twice, and the lines of the later session go to
+    the future one."""
+    sara = api_register(app, is_supervisor=True)
+    phone = api_login(app, sara)
+    outcomes: Counter[str] = Counter()
+    for _ in range(ROUNDS):
+        pid = make_process(sara.uid, api_register(app).uid, status="active", app=app)
+        now = utcnow()
+        first = add_session(pid, now - timedelta(days=7), app=app)
+        second = add_session(pid, now - timedelta(hours=1), app=app)
+        future = add_session(pid, now + timedelta(days=7), app=app)
+        first_lines = _agenda(app, first, pid, 3)
+        second_lines = _agenda(app, second, pid, 3)
+        answers = race([lambda s=first: sara.patch(f"/sessions/{s}", {"status": "held"}),
+                        lambda s=second: phone.patch(f"/sessions/{s}", {"status": "held"})])
+        assert [_status(a) for a in answers] == [200, 200]
+        successors = _successors(app, pid)
+        assert max(successors.values()) == 1, successors
+        assert all(successors[line] == 1 for line in second_lines)
+        assert _lines_in(app, future) >= len(second_lines)
+        # first's lines went to the future session, or to the second one while it was
+        # still planned (and on from there, or waiting there for the next roll-over).
+        assert all(successors[line] == 1 for line in first_lines)
+        outcomes["via second" if _lines_in(app, second) > 3 else "straight"] += 1
+    print(f"\nrace two held [{db_name(app)}]: {ROUNDS} rounds: {dict(outcomes)}")
+
+
+def test_roll_overs_at_once_carry_each_waiting_line_once(app):
+    """Lines wait (the next session was cancelled, then planned again: an update that runs
+    no roll-over); several roll-overs then run at once, each in its own transaction, as a
+    session added and a session marked held would: each line is carried exactly once."""
+    sara = api_register(app, is_supervisor=True)
+    carried: Counter[int] = Counter()
+    for _ in range(ROUNDS):
+        pid = make_process(sara.uid, api_register(app).uid, status="active", app=app)
+        past = add_session(pid, utcnow() - timedelta(hours=1), app=app)
+        undone = _agenda(app, past, pid, 4)
+        with app.app_context(), unit_of_work():
+            db.session.execute(update(SupervisionSession).where(SupervisionSession.id == past)
+                               .values(status="held"))
+            later = str(uuid.uuid4())[:22]
+            db.session.execute(insert(SupervisionSession).values(   # Core: no roll-over
+                id=later, process_id=pid, starts_at=utcnow() + timedelta(days=3), minutes=60,
+                status="planned", created_at=utcnow(), updated_at=utcnow()))
+        assert _successors(app, pid) == Counter()
+
+        def carry(p=pid) -> int:
+            with app.app_context(), unit_of_work():
+                count = rollover.carry_pending(db.session.connection(), p)
+            with app.app_context():
+                db.session.remove()
+            return count
+
+        counts = race([carry for _ in range(DEVICES)])
+        assert not any(isinstance(c, Exception) for c in counts), counts
+        assert sorted(counts) == [0] * (DEVICES - 1) + [len(undone)], counts
+        carried.update(counts)
+        assert _successors(app, pid) == Counter({line: 1 for line in undone})
+        assert _lines_in(app, later) == len(undone)
+    print(f"\nrace carry×{DEVICES} [{db_name(app)}]: {ROUNDS} rounds: {dict(carried)}")

@@ -1,0 +1,147 @@
+"""The roll-over of unfinished agenda lines (issue 10, "Topics and the agenda": after the
+session, unfinished items roll over to the next agenda).
+
+When a session is marked held, every line of its agenda that was not ticked done in the
+session is carried to the process's next planned session: the first planned session that
+starts after the held one. Its Agenda row is made if it has none, and each carried line is a
+new AgendaEntry (a new UUID) appended after the lines already there, with the same source,
+source_id and minutes, and `carried_from_id` naming the line it continues. The words of a line
+stay sealed: the supervisor's browser finds a carried line's title in the previous agenda's
+sealed payload (`lines[carried_from_id]`), the server never sees it. A carried line that is
+again left unfinished is carried again when that session is held (a chain of lines).
+
+When no planned session follows the held one, its unfinished lines *wait*: they are carried
+as soon as a planned session after it exists, that is when the supervisor adds one or
+generates a schedule (the SupervisionSession insert below), or at the next session marked
+held in the process. `carry_pending` may also be called by whoever opens an agenda.
+Waiting lines are those of held sessions, not done, that no line names in carried_from_id;
+a line of a cancelled session is never carried. Moving or un-cancelling a session later does
+not move lines already carried.
+
+A line is carried once: every carry finds the waiting lines and writes their successors
+while holding the process's roll-over lock (PostgreSQL: a transaction-level advisory lock
+per process; SQLite: the write transaction is exclusive already, webapp/uow.py), so two
+requests at once (two devices marking a session held, a session added while another is
+marked held, the same hook run twice) carry each line exactly once: the second finds
+nothing waiting. The statements are Core statements on the transaction's connection, so the
+same code runs from schedule.mark_held (in its transaction) and from the mapper event of a
+session insert (where only SQL on the flush's connection is allowed).
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Connection, event, exists, func, insert, select, update
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models.agendas import Agenda, AgendaEntry
+from ..models.sessions import SupervisionSession
+from ..models.types import utcnow
+
+
+def after_held(session: SupervisionSession) -> SupervisionSession:
+    """The hook of schedule.mark_held, in its transaction: carry the unfinished lines of the
+    session just marked held (and any still waiting in its process). Returns the session."""
+    carry_pending(db.session.connection(), session.process_id)
+    return session
+
+
+def carry_pending(connection: Connection, pid: str) -> int:
+    """Carry every waiting line of the process to the next planned session after its own
+    session, under the process's roll-over lock. Returns how many lines were carried."""
+    _lock(connection, pid)
+    waiting = connection.execute(_waiting(pid)).all()
+    if not waiting:
+        return 0
+    planned = connection.execute(
+        select(SupervisionSession.id, SupervisionSession.starts_at)
+        .where(SupervisionSession.process_id == pid, SupervisionSession.status == "planned")
+        .order_by(SupervisionSession.starts_at, SupervisionSession.id)).all()
+    starts = [row.starts_at for row in planned]
+    by_target: dict[str, list] = {}
+    for line in waiting:
+        index = bisect.bisect_right(starts, line.starts_at)
+        if index < len(planned):               # else it waits for a later session
+            by_target.setdefault(planned[index].id, []).append(line)
+    now = utcnow()
+    for target, lines in by_target.items():      # in the order of the sessions
+        _append(connection, pid, target, lines, now)
+    return sum(len(lines) for lines in by_target.values())
+
+
+def waiting_lines(pid: str) -> list[str]:
+    """The ids of the process's lines that wait to be carried (no planned session after
+    theirs yet), oldest session first: for the views and the tests."""
+    return [row.id for row in db.session.execute(_waiting(pid)).all()]
+
+
+def _waiting(pid: str):
+    """Lines of the process's held sessions, not done, that no line continues yet. The
+    "continued" test looks only at lines of the process's own sessions (an index range)."""
+    continued = aliased(AgendaEntry)
+    own_sessions = select(SupervisionSession.id).where(SupervisionSession.process_id == pid)
+    return (select(AgendaEntry.id, AgendaEntry.source, AgendaEntry.source_id,
+                   AgendaEntry.minutes, SupervisionSession.starts_at)
+            .join(SupervisionSession, SupervisionSession.id == AgendaEntry.session_id)
+            .where(SupervisionSession.process_id == pid,
+                   SupervisionSession.status == "held",
+                   AgendaEntry.done.is_(False),
+                   ~exists().where(continued.carried_from_id == AgendaEntry.id,
+                                   continued.session_id.in_(own_sessions)))
+            .order_by(SupervisionSession.starts_at, AgendaEntry.session_id,
+                      AgendaEntry.position, AgendaEntry.id))
+
+
+def _append(connection: Connection, pid: str, target: str, lines: list, now: datetime
+            ) -> None:
+    """Append `lines` to the agenda of session `target` (made if missing), and count the
+    change in the agenda's version (its editor then knows its order is stale)."""
+    made = _ensure_agenda(connection, pid, target, now)
+    if not made:
+        connection.execute(update(Agenda).where(Agenda.session_id == target)
+                           .values(version=Agenda.version + 1, updated_at=now))
+    last = connection.scalar(select(func.max(AgendaEntry.position))
+                             .where(AgendaEntry.session_id == target))
+    position = -1 if last is None else last
+    rows = []
+    for line in lines:
+        position += 1
+        rows.append({"id": str(uuid.uuid4()), "session_id": target, "process_id": pid,
+                     "position": position, "minutes": line.minutes, "source": line.source,
+                     "source_id": line.source_id, "carried_from_id": line.id, "done": False,
+                     "used_minutes": None, "created_at": now, "updated_at": now})
+    connection.execute(insert(AgendaEntry), rows)
+
+
+def _ensure_agenda(connection: Connection, pid: str, target: str, now: datetime) -> bool:
+    """Make the session's Agenda row unless it exists (an insert that does nothing on a
+    conflict: the builder may make it at the same moment). True when this call made it."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(Agenda).values(
+        session_id=target, process_id=pid, item_id=None, shared_at=None, version=1,
+        created_at=now, updated_at=now).on_conflict_do_nothing(index_elements=["session_id"])
+    return connection.execute(statement.returning(Agenda.session_id)).first() is not None
+
+
+def _lock(connection: Connection, pid: str) -> None:
+    """The process's roll-over lock until the transaction ends (PostgreSQL). SQLite needs
+    none: a writing transaction there is exclusive from its start."""
+    if connection.dialect.name != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(f"valitila/rollover/{pid}".encode()).digest()[:8],
+                         "big", signed=True)
+    connection.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+@event.listens_for(SupervisionSession, "after_insert")
+def _carry_to_new_session(_mapper, connection: Connection, target: SupervisionSession) -> None:
+    """A planned session added to a process takes the lines that were waiting for it."""
+    if (target.status or "planned") == "planned":
+        carry_pending(connection, target.process_id)
