@@ -240,6 +240,8 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     ("/calendar/<token>.ics", "GET"): lambda v, p: _ok(v.send("GET", p), 404),
     ("/account/timezone", "POST"): lambda v, p: login_redirect(
         v.send("POST", p, form={"timezone": "UTC"}), p),
+    ("/account/reminders", "POST"): lambda v, p: login_redirect(
+        v.send("POST", p, form={"kinds": "session_tomorrow"}), p),
     (f"{API}/processes/<pid>/sessions", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/processes/<pid>/sessions", "POST"): lambda v, p: api_401(v, "POST", p, {
         "date": "2027-03-10", "time": "17:00"}),
@@ -544,6 +546,8 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     ("/calendar/<token>.ics", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
     ("/account/timezone", "POST"): (lambda f, p: f.send("POST", p, form={"timezone": "UTC"}),
                                     _expect(302)),
+    ("/account/reminders", "POST"): (lambda f, p: f.send(
+        "POST", p, form={"kinds": "session_tomorrow"}), _expect(302)),      # one's own
     (f"{API}/processes/<pid>/sessions", "GET"): (lambda f, p: f.send("GET", p),
                                                  _expect(404, "process_not_found")),
     (f"{API}/processes/<pid>/sessions", "POST"): (lambda f, p: f.send("POST", p, {
@@ -743,6 +747,7 @@ FORM_POSTS = {
     "/account/logout-everywhere": {},
     "/account/devices/<device_id>/sign-out": {},
     "/account/timezone": {"timezone": "Europe/Stockholm"},
+    "/account/reminders": {"kinds": "session_tomorrow"},
 }
 
 

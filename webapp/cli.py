@@ -47,3 +47,23 @@ def init_app(app: Flask) -> None:
         with unit_of_work():
             count = sharing.purge_expired()
         click.echo(f"Purged {count} expired shares.")
+
+    @app.cli.command("send-reminders")
+    def send_reminders() -> None:
+        """Send the content-free email reminders that are due, each once (README: run it
+        from cron every 15 minutes). Exit 0: all due were sent; 1: some could not be sent
+        (the SMTP server failed; they are tried again on the next run); 2: mail or PUBLIC_URL
+        is not configured (nothing was sent)."""
+        from .services import reminders
+
+        try:
+            outcome = reminders.send_due()
+        except reminders.NotConfigured as exc:
+            click.echo(f"Reminders not sent: {exc}", err=True)
+            raise SystemExit(2) from None
+        click.echo(f"Sent {outcome.sent} reminders.")
+        if outcome.failed or outcome.left:
+            click.echo(f"{outcome.failed + outcome.left} reminders could not be sent now (the "
+                       "mail server did not take them); the next run tries them again.",
+                       err=True)
+            raise SystemExit(1)

@@ -1,0 +1,371 @@
+"""Service tests of the content-free email reminders (webapp/services/reminders.py): what is
+due for each kind (due or not, the edges of "tomorrow" in the user's own time zone, opted
+out, ended membership or process), each sent once, a failed SMTP server losing nothing, and
+the messages themselves as a real SMTP server (aiosmtpd) receives them: in the user's
+language and time zone, linking to PUBLIC_URL, with no word of anything sealed."""
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from webapp.extensions import db
+from webapp.models import Process, User
+from webapp.models.agendas import Agenda
+from webapp.models.assignments import AssignmentAssignee
+from webapp.models.reminders import REMINDER_KINDS, ReminderSent
+from webapp.schemas import parse
+from webapp.schemas.items import ItemWrite
+from webapp.services import assignments, reminders
+from webapp.services.errors import InvalidInput
+from webapp.uow import unit_of_work
+
+from .factories import add_session, end_membership_row, make_process
+from .test_invite_email import MAIL_KEYS, free_port, smtp_server
+from .test_services_items import _ok
+from .test_services_processes import Person
+
+#: Words that exist only inside sealed items (and a sealed process name): none may ever
+#: appear in a message.
+MARKERS = ("SINETÖITYMERKKI", "Salainen Työpaikka", "Kirjoita joka päivä")
+WORDS = {"title": "SINETÖITYMERKKI välitehtävä", "instructions": "Kirjoita joka päivä…",
+         "minutes": 5, "tags": ["vahvuudet"], "lang": "fi"}
+#: 12:00 UTC on Tuesday 9 March 2027: 14:00 in Helsinki, 07:00 in New York (both on winter
+#: time), so "tomorrow" is the 10th for both.
+NOW = datetime(2027, 3, 9, 12, 0, tzinfo=UTC)
+BASE = "https://valitila.example.fi"
+
+
+@pytest.fixture
+def sara(ctx):
+    return Person("sara@example.fi", supervisor=True)
+
+
+@pytest.fixture
+def anna(ctx):
+    return Person("anna@example.fi")
+
+
+@pytest.fixture
+def bertta(ctx):
+    return Person("bertta@example.fi")
+
+
+@pytest.fixture
+def pid(sara, anna, bertta) -> str:
+    return make_process(sara.uid, anna.uid, bertta.uid, form="group", status="active")
+
+
+def opt_in(person: Person, *kinds: str) -> None:
+    _ok(reminders.set_settings, person.user, kinds or REMINDER_KINDS)
+
+
+def set_user(person: Person, **values) -> None:
+    with unit_of_work():
+        db.session.execute(update(User).where(User.uid == person.uid).values(**values))
+
+
+def give(supervisor: Person, pid: str, readers, due: datetime | None) -> str:
+    """A real assignment (sealed words, an envelope per assignee) due at `due`."""
+    item_id = str(uuid.uuid4())
+    body = supervisor.body(item_id, 1, kind="assignment", payload=WORDS)
+    body["process"] = pid
+    body["envelopes"] += [supervisor.share_envelope(item_id, reader) for reader in readers]
+    _ok(assignments.give, supervisor.user, item_id, parse(ItemWrite, body), due)
+    return item_id
+
+
+def share_agenda(pid: str, session_id: str, at: datetime = NOW - timedelta(hours=1)) -> None:
+    with unit_of_work():
+        db.session.add(Agenda(session_id=session_id, process_id=pid, shared_at=at))
+
+
+def due_to(now: datetime = NOW) -> set[tuple[str, str]]:
+    """(email, kind) of every reminder due at `now`."""
+    emails = dict(db.session.execute(select(User.uid, User.email)).all())
+    found = reminders.due(now)
+    db.session.rollback()
+    return {(emails[r.user_uid], r.kind) for r in found}
+
+
+def due_items(now: datetime = NOW) -> set[tuple[str, str]]:
+    """(email, assignment id) of every assignment reminder due at `now`."""
+    emails = dict(db.session.execute(select(User.uid, User.email)).all())
+    found = reminders.due(now)
+    db.session.rollback()
+    return {(emails[r.user_uid], r.subject.split("@")[0]) for r in found
+            if r.kind == "assignment_due"}
+
+
+# -- settings ------------------------------------------------------------------------------------
+
+def test_nothing_is_wanted_until_the_user_opts_in(anna):
+    assert reminders.settings_of(anna.user) == dict.fromkeys(REMINDER_KINDS, False)
+    opt_in(anna, "assignment_due", "agenda_shared")
+    assert reminders.settings_of(anna.user) == {
+        "assignment_due": True, "session_tomorrow": False, "agenda_shared": True,
+        "evaluation_due": False}
+    opt_in(anna, "session_tomorrow")                     # exactly what is chosen, the rest off
+    assert [k for k, v in reminders.settings_of(anna.user).items() if v] == ["session_tomorrow"]
+    with pytest.raises(InvalidInput):
+        reminders.set_settings(anna.user, ["assignment_due", "birthday"])
+    db.session.rollback()
+    assert reminders.settings_of(anna.user)["session_tomorrow"] is True
+
+
+# -- assignment_due ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("due", "expected"), [
+    (datetime(2027, 3, 9, 21, 59, tzinfo=UTC), False),   # 23:59 today in Helsinki
+    (datetime(2027, 3, 9, 22, 0, tzinfo=UTC), True),     # 00:00 tomorrow
+    (datetime(2027, 3, 10, 21, 59, tzinfo=UTC), True),   # 23:59 tomorrow
+    (datetime(2027, 3, 10, 22, 0, tzinfo=UTC), False),   # 00:00 the day after
+    (datetime(2027, 3, 9, 11, 0, tzinfo=UTC), False),    # already past
+])
+def test_an_open_assignment_is_due_when_it_falls_due_tomorrow_in_her_zone(
+        sara, anna, bertta, pid, due, expected):
+    opt_in(anna)
+    give(sara, pid, [anna], due)
+    assert due_to() == ({("anna@example.fi", "assignment_due")} if expected else set())
+
+
+def test_tomorrow_is_each_assignees_own(sara, anna, bertta, pid):
+    """Due at 03:00 UTC on the 11th: 22:00 on the 10th in New York (tomorrow), 05:00 on the
+    11th in Helsinki (the day after). Late in the evening (00:30 on the 10th in Helsinki,
+    17:30 on the 9th in New York), noon UTC on the 10th is today in Helsinki and still
+    tomorrow in New York, and 03:00 UTC on the 11th is tomorrow for both."""
+    opt_in(anna), opt_in(bertta)
+    set_user(bertta, timezone="America/New_York")
+    night = give(sara, pid, [anna, bertta], datetime(2027, 3, 11, 3, 0, tzinfo=UTC))
+    assert due_items() == {("bertta@example.fi", night)}
+    noon = give(sara, pid, [anna, bertta], datetime(2027, 3, 10, 12, 0, tzinfo=UTC))
+    late = datetime(2027, 3, 9, 22, 30, tzinfo=UTC)
+    assert due_items(late) == {("anna@example.fi", night), ("bertta@example.fi", night),
+                               ("bertta@example.fi", noon)}
+
+
+def test_only_open_assignments_of_current_members_who_opted_in(sara, anna, bertta, pid):
+    tomorrow = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
+    opt_in(anna, "session_tomorrow", "agenda_shared", "evaluation_due")   # not this kind
+    opt_in(bertta)
+    item = give(sara, pid, [anna, bertta], tomorrow)
+    give(sara, pid, [anna, bertta], None)                          # no due time
+    assert due_to() == {("bertta@example.fi", "assignment_due")}
+    for status in ("done", "skipped"):
+        with unit_of_work():
+            db.session.execute(update(AssignmentAssignee).where(
+                AssignmentAssignee.assignment_id == item).values(status=status))
+        assert due_to() == set()
+    with unit_of_work():
+        db.session.execute(update(AssignmentAssignee).values(status="open"))
+    assert due_to() == {("bertta@example.fi", "assignment_due")}
+    end_membership_row(pid, bertta.uid)
+    assert due_to() == set()
+
+
+def test_nothing_is_due_in_an_ended_process(sara, anna, pid):
+    opt_in(anna), opt_in(sara)
+    give(sara, pid, [anna], datetime(2027, 3, 10, 9, 0, tzinfo=UTC))
+    add_session(pid, datetime(2027, 3, 10, 15, 0, tzinfo=UTC))
+    assert len(due_to()) == 3
+    with unit_of_work():
+        db.session.execute(update(Process).where(Process.id == pid).values(status="ended"))
+    assert due_to() == set()
+
+
+# -- session_tomorrow ----------------------------------------------------------------------------
+
+def test_a_session_tomorrow_reminds_every_current_member(sara, anna, bertta, pid):
+    for person in (sara, anna, bertta):
+        opt_in(person, "session_tomorrow")
+    add_session(pid, datetime(2027, 3, 10, 15, 0, tzinfo=UTC))
+    assert due_to() == {(p.user.email, "session_tomorrow") for p in (sara, anna, bertta)}
+    end_membership_row(pid, bertta.uid)
+    assert due_to() == {(p.user.email, "session_tomorrow") for p in (sara, anna)}
+
+
+@pytest.mark.parametrize(("starts", "status", "expected"), [
+    (datetime(2027, 3, 9, 22, 0, tzinfo=UTC), "planned", True),    # 00:00 tomorrow
+    (datetime(2027, 3, 9, 21, 30, tzinfo=UTC), "planned", False),  # 23:30 today
+    (datetime(2027, 3, 10, 22, 0, tzinfo=UTC), "planned", False),  # the day after
+    (datetime(2027, 3, 10, 15, 0, tzinfo=UTC), "cancelled", False),
+    (datetime(2027, 3, 10, 15, 0, tzinfo=UTC), "held", False),
+])
+def test_only_a_planned_session_that_starts_tomorrow(sara, anna, pid, starts, status,
+                                                      expected):
+    opt_in(anna, "session_tomorrow")
+    add_session(pid, starts, status=status)
+    assert due_to() == ({("anna@example.fi", "session_tomorrow")} if expected else set())
+
+
+def test_a_session_tomorrow_in_her_own_time_zone(sara, anna, pid):
+    """07:00 on the 10th in Helsinki is 00:00 that day in New York: tomorrow for both; a
+    session at 04:30 UTC on the 10th is 23:30 on the 9th (today) in New York."""
+    opt_in(anna, "session_tomorrow"), opt_in(sara, "session_tomorrow")
+    set_user(anna, timezone="America/New_York")
+    add_session(pid, datetime(2027, 3, 10, 4, 30, tzinfo=UTC))
+    assert due_to() == {("sara@example.fi", "session_tomorrow")}
+    add_session(pid, datetime(2027, 3, 10, 5, 0, tzinfo=UTC))
+    assert due_to() == {("sara@example.fi", "session_tomorrow"),
+                        ("anna@example.fi", "session_tomorrow")}
+
+
+# -- agenda_shared -------------------------------------------------------------------------------
+
+def test_a_shared_agenda_reminds_the_members_but_not_the_supervisor(sara, anna, bertta, pid):
+    for person in (sara, anna, bertta):
+        opt_in(person, "agenda_shared")
+    later = add_session(pid, datetime(2027, 3, 20, 15, 0, tzinfo=UTC))
+    share_agenda(pid, later)
+    assert due_to() == {("anna@example.fi", "agenda_shared"),
+                        ("bertta@example.fi", "agenda_shared")}
+    end_membership_row(pid, bertta.uid)
+    assert due_to() == {("anna@example.fi", "agenda_shared")}
+
+
+def test_an_agenda_not_shared_or_of_a_past_session_is_not_due(sara, anna, pid):
+    opt_in(anna, "agenda_shared")
+    drafted = add_session(pid, datetime(2027, 3, 20, 15, 0, tzinfo=UTC))
+    with unit_of_work():
+        db.session.add(Agenda(session_id=drafted, process_id=pid, shared_at=None))
+    past = add_session(pid, datetime(2027, 3, 8, 15, 0, tzinfo=UTC))
+    share_agenda(pid, past, NOW - timedelta(days=3))
+    held = add_session(pid, datetime(2027, 3, 9, 13, 0, tzinfo=UTC), status="held")
+    share_agenda(pid, held)
+    assert due_to() == set()
+
+
+# -- sending each once ---------------------------------------------------------------------------
+
+@pytest.fixture
+def mail_setup(app):
+    keys = (*MAIL_KEYS, "PUBLIC_URL")
+    saved = {key: app.config.get(key) for key in keys}
+    yield app.config
+    for key, value in saved.items():
+        if value is None:
+            app.config.pop(key, None)
+        else:
+            app.config[key] = value
+
+
+@pytest.fixture
+def outbox(mail_setup):
+    with smtp_server() as (box, port):
+        mail_setup.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port), MAIL_USE_TLS="0",
+                          MAIL_FROM="Välitila <muistutus@valitila.example>", PUBLIC_URL=BASE)
+        yield box
+
+
+def sent_count() -> int:
+    count = db.session.scalar(select(func.count()).select_from(ReminderSent))
+    db.session.rollback()
+    return count
+
+
+def world(sara, anna, bertta, pid) -> None:
+    """One of each kind due at NOW for Anna; Bertta (Stockholm, Swedish) a session; Sara
+    (English) the session too."""
+    opt_in(anna), opt_in(bertta), opt_in(sara)
+    set_user(bertta, locale="sv", timezone="Europe/Stockholm")
+    set_user(sara, locale="en")
+    give(sara, pid, [anna], datetime(2027, 3, 10, 9, 0, tzinfo=UTC))
+    add_session(pid, datetime(2027, 3, 10, 15, 0, tzinfo=UTC))
+    share_agenda(pid, add_session(pid, datetime(2027, 3, 24, 15, 0, tzinfo=UTC)))
+
+
+def test_each_reminder_is_sent_once(sara, anna, bertta, pid, outbox):
+    world(sara, anna, bertta, pid)
+    outcome = reminders.send_due(NOW)
+    # Anna: assignment, session, agenda; Bertta: session, agenda; Sara: session.
+    assert (outcome.sent, outcome.failed, outcome.skipped) == (6, 0, 0)
+    assert len(outbox.received) == 6 and sent_count() == 6
+    assert reminders.send_due(NOW) == reminders.Outcome()
+    assert reminders.send_due(NOW + timedelta(minutes=15)).sent == 0
+    assert len(outbox.received) == 6
+    # A session moved to another time tomorrow is a new reminder; the same one is not.
+    with unit_of_work():
+        from webapp.models.sessions import SupervisionSession
+        db.session.execute(update(SupervisionSession).where(
+            SupervisionSession.starts_at == datetime(2027, 3, 10, 15, 0, tzinfo=UTC))
+            .values(starts_at=datetime(2027, 3, 10, 16, 0, tzinfo=UTC)))
+    assert reminders.send_due(NOW).sent == 3
+
+
+def test_the_messages_say_only_that_something_is_waiting(sara, anna, bertta, pid, outbox):
+    world(sara, anna, bertta, pid)
+    reminders.send_due(NOW)
+    by_recipient: dict[str, list] = {}
+    for _sender, recipients, message in outbox.received:
+        assert len(recipients) == 1
+        by_recipient.setdefault(recipients[0], []).append(message)
+    assert {k: len(v) for k, v in by_recipient.items()} == {
+        "anna@example.fi": 3, "bertta@example.fi": 2, "sara@example.fi": 1}
+    for _sender, _recipients, message in outbox.received:
+        text = message.as_string() + message.get_content()
+        for marker in (*MARKERS, "Testi Henkilö", pid):
+            assert marker not in text, marker
+        body = message.get_content().replace("\r\n", "\n")
+        assert f"{BASE}/\n" in body and f"{BASE}/account/" in body
+        assert message["Auto-Submitted"] == "auto-generated"
+        assert "Välitila" in message["Subject"]
+    # Each in the reader's language: the greeting says it (the catalogues translate it).
+    for message in by_recipient["anna@example.fi"]:
+        assert message["Content-Language"] == "fi" and message.get_content().startswith("Hei,")
+    for message in by_recipient["bertta@example.fi"]:
+        assert message["Content-Language"] == "sv" and message.get_content().startswith("Hej,")
+    (english,) = by_recipient["sara@example.fi"]
+    assert english["Content-Language"] == "en"
+    # ... and time zone: the session at 15:00 UTC is 17.00 in Helsinki, 16:00 in Stockholm,
+    # 5:00 PM for Sara in Helsinki.
+    assert "You have a supervision session tomorrow at 5:00\u202fPM." in english.get_content()
+    assert any("17.00" in m.get_content() for m in by_recipient["anna@example.fi"])
+    assert any("16:00" in m.get_content() for m in by_recipient["bertta@example.fi"])
+
+
+@pytest.mark.parametrize("kind", ["assignment_due", "session_tomorrow", "agenda_shared",
+                                  "evaluation_due"])
+def test_every_kind_has_its_own_line_in_english(kind):
+    reminder = reminders.Reminder("u", "a@example.fi", "en", "Europe/Helsinki", kind, "k",
+                                  datetime(2027, 3, 10, 15, 0, tzinfo=UTC))
+    subject, body, language = reminders.reminder_message(reminder, BASE + "/")
+    assert language == "en" and subject == "A reminder from Välitila"
+    line = body.split("\n\n")[1]
+    assert line == {
+        "assignment_due": "You have an interim assignment that is due tomorrow.",
+        "session_tomorrow": "You have a supervision session tomorrow at 5:00\u202fPM.",
+        "agenda_shared": "The agenda of your supervision session on March 10, 2027 has been "
+                         "shared with you.",
+        "evaluation_due": "An evaluation of your supervision process is due on March 10, "
+                          "2027.",
+    }[kind]
+
+
+def test_a_failed_smtp_server_loses_nothing(sara, anna, bertta, pid, mail_setup):
+    world(sara, anna, bertta, pid)
+    mail_setup.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(free_port()), MAIL_USE_TLS="0",
+                      MAIL_TIMEOUT="2", PUBLIC_URL=BASE)
+    outcome = reminders.send_due(NOW)
+    # Nothing listens there: three tries fail, the run stops, nothing stays claimed.
+    assert (outcome.sent, outcome.failed, outcome.left) == (0, reminders.FAILURES_IN_A_ROW,
+                                                            6 - reminders.FAILURES_IN_A_ROW)
+    assert sent_count() == 0
+    with smtp_server() as (box, port):
+        mail_setup.update(MAIL_PORT=str(port))
+        assert reminders.send_due(NOW).sent == 6
+    assert len(box.received) == 6 and sent_count() == 6
+
+
+def test_nothing_is_sent_without_mail_or_a_public_address(sara, anna, bertta, pid, mail_setup):
+    world(sara, anna, bertta, pid)
+    mail_setup.update(MAIL_SERVER="", PUBLIC_URL=BASE)
+    with pytest.raises(reminders.NotConfigured, match="MAIL_SERVER"):
+        reminders.send_due(NOW)
+    with smtp_server() as (box, port):
+        mail_setup.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port), MAIL_USE_TLS="0",
+                          PUBLIC_URL="")
+        with pytest.raises(reminders.NotConfigured, match="PUBLIC_URL"):
+            reminders.send_due(NOW)
+    assert box.received == [] and sent_count() == 0
