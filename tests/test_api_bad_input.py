@@ -1441,6 +1441,73 @@ def assignment_cases():
         yield P(f"library-{method}", Case(method, library, status=405))
 
 
+def agenda_cases():
+    """The session agenda (webapp/agendas/api.py). The world's process has no sessions, so a
+    good body for a session id ends in 404 session_not_found; bad bodies are 400 first."""
+    one = "/sessions/AAAAAAAAAAAAAAAAAAAAAA"
+    agenda, share, ticks = f"{one}/agenda", f"{one}/agenda/share", f"{one}/agenda/ticks"
+    line = "6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e"
+    good = {"version": 0, "lines": [{"id": line, "source": "own", "minutes": 10}]}
+    for label, body, code in [
+            ("missing-version", {"lines": []}, "missing_field"),
+            ("missing-lines", {"version": 0}, "missing_field"),
+            ("version-negative", {"version": -1, "lines": []}, None),
+            ("version-string", {"version": "0", "lines": []}, None),
+            ("version-float", {"version": 0.0, "lines": []}, None),
+            ("lines-object", {"version": 0, "lines": {}}, None),
+            ("item-not-uuid", {"version": 0, "item": "x", "lines": []}, None),
+            ("line-id", {"version": 0, "lines": [{"id": "x", "source": "own"}]}, None),
+            ("line-source", {"version": 0, "lines": [{"id": line, "source": "memo"}]},
+             "bad_source"),
+            ("line-minutes", {"version": 0, "lines": [{"id": line, "source": "own",
+                                                        "minutes": 481}]}, None),
+            ("line-minutes-float", {"version": 0, "lines": [{"id": line, "source": "own",
+                                                              "minutes": 5.0}]}, None),
+            ("line-done-string", {"version": 0, "lines": [{"id": line, "source": "own",
+                                                            "done": "yes"}]}, None),
+            ("line-extra", {"version": 0, "lines": [{"id": line, "source": "own",
+                                                      "title": "Sanat"}]}, "unknown_field"),
+            ("extra", {**good, "title": "x"}, "unknown_field")]:
+        yield P(f"put-{label}", Case("PUT", agenda, body, status=400, code=code))
+    yield P("put-unknown", Case("PUT", agenda, good, status=404, code="session_not_found"))
+    yield P("put-no-csrf", Case("PUT", agenda, good, csrf=None, status=403, code="csrf"))
+    yield P("put-anon", Case("PUT", agenda, good, who="anon", csrf=None, status=401))
+    yield P("put-not-json", Case("PUT", agenda, raw=b"version=0", status=415,
+                                 content_type="application/x-www-form-urlencoded"))
+    for label, value in [("long", "A" * 23), ("dot", "a.b"), ("space", "a%20b")]:
+        yield P(f"get-id-{label}", Case("GET", f"/sessions/{value}/agenda", status=400,
+                                        code="bad_id"))
+        yield P(f"candidates-id-{label}", Case("GET", f"/sessions/{value}/agenda/candidates",
+                                               status=400, code="bad_id"))
+        yield P(f"share-id-{label}", Case("POST", f"/sessions/{value}/agenda/share",
+                                          status=400, code="bad_id"))
+        yield P(f"ticks-id-{label}", Case("POST", f"/sessions/{value}/agenda/ticks",
+                                          {"line": line, "done": True}, status=400,
+                                          code="bad_id"))
+    yield P("get-unknown", Case("GET", agenda, status=404, code="session_not_found"))
+    yield P("get-anon", Case("GET", agenda, who="anon", csrf=None, status=401))
+    yield P("candidates-unknown", Case("GET", f"{agenda}/candidates", status=404,
+                                       code="session_not_found"))
+    yield P("share-unknown", Case("POST", share, status=404, code="session_not_found"))
+    yield P("share-no-csrf", Case("POST", share, csrf=None, status=403, code="csrf"))
+    for label, body, code in [
+            ("empty", {"line": line}, "bad_change"), ("no-line", {"done": True}, None),
+            ("line-id", {"line": "x", "done": True}, None),
+            ("done-null", {"line": line, "done": None}, None),
+            ("used-481", {"line": line, "used_minutes": 481}, None),
+            ("used-string", {"line": line, "used_minutes": "5"}, None),
+            ("extra", {"line": line, "done": True, "note": "x"}, "unknown_field")]:
+        yield P(f"ticks-{label}", Case("POST", ticks, body, status=400, code=code))
+    yield P("ticks-unknown", Case("POST", ticks, {"line": line, "done": True}, status=404,
+                                  code="session_not_found"))
+    yield P("ticks-anon", Case("POST", ticks, {"line": line, "done": True}, who="anon",
+                               csrf=None, status=401))
+    for method in ("POST", "PATCH", "DELETE"):
+        yield P(f"agenda-{method}", Case(method, agenda, status=405))
+    yield P("share-get", Case("GET", share, status=405))
+    yield P("ticks-get", Case("GET", ticks, status=405))
+
+
 def _group(prefix: str, params):
     return [pytest.param(*p.values, id=f"{prefix}-{p.id}") for p in params]
 
@@ -1459,7 +1526,8 @@ ALL_CASES = [*_group("raw", raw_cases()), *_group("prelogin", prelogin_cases()),
              *_group("invite-email", invite_email_cases()),
              *_group("schedule", schedule_cases()),
              *_group("assignment", assignment_cases()),
-             *_group("checkin", checkin_cases())]
+             *_group("checkin", checkin_cases()),
+             *_group("agenda", agenda_cases())]
 
 
 @pytest.mark.parametrize("case", ALL_CASES)

@@ -285,6 +285,19 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
         v, "PUT", p, {"shared": True}),
 }
 
+# The session agenda (issue 10).
+ANONYMOUS.update({
+    ("/processes/<pid>/sessions/<sid>/agenda", "GET"): login_page,
+    ("/processes/<pid>/sessions/<sid>/agenda/checklist", "GET"): login_page,
+    (f"{API}/sessions/<sid>/agenda", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/sessions/<sid>/agenda", "PUT"): lambda v, p: api_401(v, "PUT", p, {
+        "version": 0, "lines": []}),
+    (f"{API}/sessions/<sid>/agenda/candidates", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/sessions/<sid>/agenda/share", "POST"): lambda v, p: api_401(v, "POST", p),
+    (f"{API}/sessions/<sid>/agenda/ticks", "POST"): lambda v, p: api_401(v, "POST", p, {
+        "line": ANON_ITEM, "done": True}),
+})
+
 
 def _invite_info_only(response) -> None:
     _ok(response, 200)
@@ -606,6 +619,24 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     (f"{API}/processes/<pid>/goals/<goal_id>/checkin-sharing", "PUT"): (
         lambda f, p: f.send("PUT", p, {"shared": False}), _expect(404, "process_not_found")),
 }
+
+# The session agenda (issue 10): a stranger to the session's process gets 404 everywhere.
+FOREIGN.update({
+    ("/processes/<pid>/sessions/<sid>/agenda", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    ("/processes/<pid>/sessions/<sid>/agenda/checklist", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    (f"{API}/sessions/<sid>/agenda", "GET"): (lambda f, p: f.send("GET", p),
+                                              _expect(404, "session_not_found")),
+    (f"{API}/sessions/<sid>/agenda", "PUT"): (lambda f, p: f.send("PUT", p, {
+        "version": 0, "lines": []}), _expect(404, "session_not_found")),
+    (f"{API}/sessions/<sid>/agenda/candidates", "GET"): (lambda f, p: f.send("GET", p),
+                                                         _expect(404, "session_not_found")),
+    (f"{API}/sessions/<sid>/agenda/share", "POST"): (lambda f, p: f.send("POST", p),
+                                                     _expect(404, "session_not_found")),
+    (f"{API}/sessions/<sid>/agenda/ticks", "POST"): (lambda f, p: f.send("POST", p, {
+        "line": f.victim.item, "done": True}), _expect(404, "session_not_found")),
+})
 
 
 @pytest.mark.parametrize("route", sorted(FOREIGN), ids=lambda r: f"{r[1]} {r[0]}")

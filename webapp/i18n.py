@@ -209,6 +209,37 @@ JS_STRINGS.update({
     "templateSaved": _l("Saved as your template."),
 })
 
+# The session agenda (issue 10; behaviors/agendas/).
+JS_STRINGS.update({
+    "agendaCheckin": _l("Check-in"),
+    "agendaTotal": _l("Planned {total} of {length} minutes"),
+    "agendaLeft": _l("{n} min left"),
+    "agendaOver": _l("{n} min over the session's length"),
+    "agendaUsed": _l("Used {used} of {length} minutes"),
+    "agendaLine": _l("Line {n}"),
+    "agendaTitleOf": _l("Title of line {n}"),
+    "agendaMinutesOf": _l("Minutes of line {n}"),
+    "agendaUpOf": _l("Move line {n} up"),
+    "agendaDownOf": _l("Move line {n} down"),
+    "agendaRemoveOf": _l("Remove line {n}"),
+    "agendaMoved": _l("Line moved to place {n}."),
+    "agendaSource_topic": _l("Topic"),
+    "agendaSource_entry": _l("Brought"),
+    "agendaSource_response": _l("Answer"),
+    "agendaSource_checkin": _l("Check-in"),
+    "agendaSource_own": _l("Own"),
+    "agendaCarried": _l("Carried over"),
+    "agendaTitleMissing": _l("Write the item first."),
+    "agendaUnsaved": _l("Changes not saved yet."),
+    "agendaChanged": _l("The agenda was changed elsewhere. Open the page again to see it."),
+    "agendaShared": _l("Shared with the participants."),
+    "agendaKeyChanged": _l("A participant's key has changed: the agenda was not shared. Check "
+                           "their safety number first."),
+    "agendaTickWaiting": _l("No connection: your ticks are kept on this device and sent when "
+                            "you are back online."),
+    "agendaTicksSent": _l("Your ticks are saved."),
+})
+
 # Strings with a count, for static/js: every catalogue has two plural forms, n == 1 and the
 # rest (`plural=(n != 1)` in fi, sv and en; tests/test_i18n_plurals.py checks it), so each
 # key is rendered twice, as `<key>_one` and `<key>_other`, with the count left as `{n}`;

@@ -5,6 +5,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Each area's API routes register on `bp` when imported; /api/v1 gathers them.
 from ..account import api as _account_api  # noqa: E402, F401
+from ..agendas import api as _agendas_api  # noqa: E402, F401
 from ..assignments import api as _assignments_api  # noqa: E402, F401
 from ..auth import api as _auth_api  # noqa: E402, F401
 from ..checkins import api as _checkins_api  # noqa: E402, F401

@@ -7,6 +7,10 @@
 // relative path, one per line: the build reads this file to map hooks to modules, and stops
 // on an import of any other form.
 export const behaviors = {
+  'agenda-builder': () => import('./agendas/agenda-builder.js'),
+  'agenda-checklist': () => import('./agendas/agenda-checklist.js'),
+  'agenda-print': () => import('./agendas/agenda-print.js'),
+  'agenda-read': () => import('./agendas/agenda-read.js'),
   'assignment-answer': () => import('./assignments/assignment-answer.js'),
   'assignment-give': () => import('./assignments/assignment-give.js'),
   'assignment-open': () => import('./assignments/assignment-open.js'),

@@ -1,0 +1,123 @@
+"""The session agenda (issue 10, "Topics and the agenda"): the supervisor's builder, the
+participants' view once it is shared, the checklist during the session, and print. The
+JSON API is in api.py.
+
+Pages carry structure (order, minutes, sources, who wrote what and when) and the gathered
+items and the sealed agenda as ciphertext in one `data-agenda` attribute; the browser opens
+them and writes the agenda's words back sealed.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+
+from ..guards import login_required
+from ..items.api import item_json
+from ..processes import queries as process_queries
+from ..processes.names import sealed_wire_json
+from ..schemas import parse
+from ..schemas.sessions import PageSessionPath
+from ..services import agendas as service
+from ..services import schedule
+from ..services.errors import NotFound
+
+bp = Blueprint("agendas", __name__, url_prefix="/processes")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _line(line) -> dict:
+    return {"id": line.id, "source": line.source, "source_id": line.source_id,
+            "carried_from": line.carried_from_id, "minutes": line.minutes, "done": line.done,
+            "used_minutes": line.used_minutes}
+
+
+def _pairs(pairs) -> list[dict]:
+    return [item_json(item, env) for item, env in pairs]
+
+
+def page_data(view: service.AgendaView, found: service.Candidates | None = None) -> dict:
+    """The builder's (or a reader's) data for `data-agenda`: structure and ciphertext."""
+    data = {"sid": view.session.id, "pid": view.process.id, "version": view.version,
+            "minutes": view.session.minutes,
+            "item": item_json(*view.item) if view.item else None,
+            "shared": view.shared_at is not None,
+            "lines": [_line(line) for line in view.lines],
+            "carried": {line_id: item_json(item, env)
+                        for line_id, (item, env) in view.carried.items()}}
+    if found is not None:
+        data["candidates"] = {"topic": _pairs(found.topics), "entry": _pairs(found.entries),
+                              "response": _pairs(found.responses),
+                              "checkin": _pairs(found.checkins),
+                              "earlier": _pairs(found.previous_checkins)}
+        data["members"] = service.member_uids(view.process.id)
+        data["names"] = {m.user_uid: m.user.display_name for m in view.process.memberships}
+    return data
+
+
+def _common(view: service.AgendaView) -> dict:
+    readable, named = process_queries.titles(_user().uid, [view.process.id])
+    return {"session": view.session, "process": view.process, "view": view,
+            "title": readable.get(view.process.id), "has_title": view.process.id in named,
+            "ends_at": schedule.ends_at(view.session)}
+
+
+@bp.get("/<pid>/sessions/<sid>/agenda")
+@login_required
+def agenda(pid: str, sid: str):
+    """The supervisor's agenda builder; a participant's view of the shared agenda (a clear
+    message before it is shared). Current members of the session's process only (404)."""
+    path = parse(PageSessionPath, {"pid": pid, "sid": sid})
+    user = _user()
+    session = schedule.get_session(user, path.sid, path.pid)
+    try:
+        view = service.agenda_of(user, path.sid)
+    except NotFound as exc:
+        if exc.code != "agenda_not_shared":
+            raise
+        from ..services import processes
+        process = processes.get_process(user, path.pid)
+        readable, named = process_queries.titles(user.uid, [process.id])
+        return render_template("agendas/not_shared.html", session=session, process=process,
+                               title=readable.get(process.id), has_title=process.id in named)
+    if view.is_supervisor:
+        view, found = service.candidates(user, path.sid)
+        return render_template("agendas/builder.html", data=sealed_wire_json(
+            page_data(view, found)), found=found, **_common(view))
+    return render_template("agendas/read.html", data=sealed_wire_json(page_data(view)),
+                           **_common(view))
+
+
+@bp.get("/<pid>/sessions/<sid>/agenda/checklist")
+@login_required
+def checklist(pid: str, sid: str):
+    """The agenda as a checklist during the session (the supervisor): tick lines, note the
+    minutes used; ticks made offline wait on the device and are sent when back online."""
+    path = parse(PageSessionPath, {"pid": pid, "sid": sid})
+    user = _user()
+    schedule.get_session(user, path.sid, path.pid)
+    view = service.agenda_of(user, path.sid)
+    if not view.is_supervisor:
+        abort(404)
+    return render_template("agendas/checklist.html", data=sealed_wire_json(page_data(view)),
+                           **_common(view))
+
+
+@bp.app_template_global()
+def agenda_link(session) -> dict:
+    """For templates/agendas/_session_link.html on the session page: whether the reader
+    builds the agenda or reads it, and whether it is shared."""
+    user = _user()
+    supervising = session.process_id and schedule.can_manage(user, _process(session))
+    return {"supervising": bool(supervising), "shared": service.is_shared(session.id)}
+
+
+def _process(session):
+    from ..extensions import db
+    from ..models import Process
+    return db.session.get(Process, session.process_id)
+
+
+from . import api  # noqa: E402, F401

@@ -1,0 +1,329 @@
+// data-js-agenda-builder: the supervisor builds a session's agenda. The page gives, in
+// data-agenda, the agenda's structure, its sealed item, the earlier agendas of carried lines,
+// and everything gathered for it (ciphertext, opened here with textContent only). She adds
+// gathered items and her own, orders the lines with Up and Down buttons, gives each its
+// minutes (the total against the session's length is shown as she goes), saves (the words
+// sealed as the agenda item, then the structure, conditional on its version) and shares it
+// with every participant (an envelope each, then the share call).
+import { api } from '../../api.js';
+import {
+  agendaPayload,
+  agendaWords,
+  candidateTitle,
+  cleanMinutes,
+  moveLine,
+  previousValues,
+  structureBody,
+  timebox,
+} from '../../agendas.js';
+import { checkinValue } from '../../checkins.js';
+import { newDek, ownerEnvelope, sealItem, shareEnvelope } from '../../crypto/envelope.js';
+import { t } from '../../i18n.js';
+import { bundleFor } from '../../pins.js';
+import { openSealed } from '../../sealed-items.js';
+import { currentUid, requireKeys } from '../../session.js';
+import { clearErrors, errorMessage, fieldError, setStatus } from '../../ui.js';
+
+const GROUPS = ['topic', 'entry', 'response', 'checkin'];
+
+/** @typedef {import('../../agendas.js').Line} Line */
+
+export default async function agendaBuilder(root) {
+  const data = JSON.parse(root.dataset.agenda || '{}');
+  const list = /** @type {HTMLOListElement} */ (root.querySelector('[data-lines]'));
+  const none = /** @type {HTMLElement} */ (root.querySelector('[data-none]'));
+  const total = /** @type {HTMLElement} */ (root.querySelector('[data-total]'));
+  const sheet = /** @type {HTMLElement} */ (list.closest('section'));
+  const lineTemplate = /** @type {HTMLTemplateElement} */ (root.querySelector('[data-line-template]'));
+  const candidateTemplate = /** @type {HTMLTemplateElement} */ (root.querySelector('[data-candidate-template]'));
+  const emptyTemplate = /** @type {HTMLTemplateElement} */ (root.querySelector('[data-empty-template]'));
+  const ownForm = /** @type {HTMLFormElement} */ (root.querySelector('[data-own-form]'));
+  const ownTitle = /** @type {HTMLInputElement} */ (ownForm.elements.namedItem('title'));
+  const saveButton = /** @type {HTMLButtonElement} */ (root.querySelector('[data-save]'));
+  const shareButton = /** @type {HTMLButtonElement} */ (root.querySelector('[data-share]'));
+  const sharedState = /** @type {HTMLElement} */ (root.querySelector('[data-shared-state]'));
+  const keys = await requireKeys();
+  if (!keys) return;
+  const uid = /** @type {string} */ (currentUid());
+  const names = data.names || {};
+
+  // The sealed agenda as stored: its item (rev), key and words.
+  /** @type {{item: any, dek: Uint8Array} | null} */
+  let sealed = null;
+  /** @type {Map<string, {title: string, note: string}>} */
+  let words = new Map();
+  if (data.item) {
+    try {
+      const opened = await openSealed(data.item, keys, uid);
+      sealed = { item: data.item, dek: opened.dek };
+      words = agendaWords(opened.payload);
+    } catch (err) {
+      console.warn('the agenda could not be opened', err);
+    }
+  }
+  // Carried lines: their words are in the earlier agenda, under the line they continue.
+  /** @type {Map<string, string>} */
+  const carriedTitles = new Map();
+  await Promise.all(
+    Object.entries(data.carried || {}).map(async ([lineId, item]) => {
+      try {
+        const { payload } = await openSealed(item, keys, uid);
+        const line = data.lines.find((l) => l.id === lineId);
+        const earlier = agendaWords(payload).get(line?.carried_from || '');
+        if (earlier) carriedTitles.set(lineId, earlier.title);
+      } catch (err) {
+        console.warn('an earlier agenda could not be opened', err);
+      }
+    }),
+  );
+
+  /** @type {Line[]} */
+  let lines = (data.lines || []).map((line) => ({
+    ...line,
+    title: words.get(line.id)?.title || carriedTitles.get(line.id) || '',
+    note: words.get(line.id)?.note || '',
+  }));
+  let version = data.version;
+  let busy = false;
+
+  // -- the gathered items -------------------------------------------------------------------
+  /** @type {Map<string, {source: string, title: string}>} */
+  const gathered = new Map();
+  const candidates = data.candidates || {};
+  const openedGroups = await Promise.all(
+    [...GROUPS, 'earlier'].map(async (group) => {
+      const items = candidates[group] || [];
+      return [group, await Promise.all(items.map((item) => openSealed(item, keys, uid).then(
+        ({ payload }) => ({ item, payload }),
+        () => ({ item, payload: null }),
+      )))];
+    }),
+  );
+  const openedBy = Object.fromEntries(openedGroups);
+  const previous = previousValues([...openedBy.checkin, ...openedBy.earlier].map(({ item, payload }) => ({
+    id: item.id, author: item.author, goal: item.links?.goal ?? null, at: item.created_at,
+    value: payload ? checkinValue(payload) : null,
+  })));
+  for (const group of GROUPS) {
+    const ul = /** @type {HTMLElement} */ (root.querySelector(`[data-candidates="${group}"]`));
+    for (const { item, payload } of openedBy[group]) {
+      const title = payload === null ? t('decryptFailed') : candidateTitle(group, payload, { previous: previous.get(item.id), checkinLabel: t('agendaCheckin') });
+      gathered.set(item.id, { source: group, title });
+      const li = /** @type {HTMLElement} */ (/** @type {Element} */ (candidateTemplate.content.firstElementChild).cloneNode(true));
+      li.dataset.candidate = item.id;
+      /** @type {HTMLElement} */ (li.querySelector('[data-meta]')).textContent = `${names[item.author] || ''} · ${new Date(item.created_at).toLocaleDateString()}`;
+      /** @type {HTMLElement} */ (li.querySelector('[data-text]')).textContent = title;
+      const add = /** @type {HTMLButtonElement} */ (li.querySelector('[data-add]'));
+      add.disabled = payload === null;
+      ul.append(li);
+    }
+    if (!openedBy[group].length) ul.append(emptyTemplate.content.cloneNode(true));
+    ul.removeAttribute('aria-busy');
+  }
+  const carriedList = /** @type {HTMLElement} */ (root.querySelector('[data-candidates="carried"]'));
+  const carriedLines = lines.filter((line) => line.carried_from);
+  for (const line of carriedLines) {
+    const li = document.createElement('li');
+    li.className = 'candidate';
+    li.textContent = line.title || t('decryptFailed');
+    carriedList.append(li);
+  }
+  if (!carriedLines.length) carriedList.append(emptyTemplate.content.cloneNode(true));
+  carriedList.removeAttribute('aria-busy');
+
+  // -- the lines ----------------------------------------------------------------------------
+  function markAdded() {
+    const onAgenda = new Set(lines.map((line) => line.source_id).filter(Boolean));
+    for (const li of root.querySelectorAll('[data-candidate]')) {
+      const el = /** @type {HTMLElement} */ (li);
+      const added = onAgenda.has(el.dataset.candidate || '');
+      /** @type {HTMLButtonElement} */ (el.querySelector('[data-add]')).hidden = added;
+      /** @type {HTMLElement} */ (el.querySelector('[data-added]')).hidden = !added;
+    }
+  }
+
+  function showTotal() {
+    const box = timebox(lines, data.minutes);
+    const head = t('agendaTotal').replace('{total}', String(box.total)).replace('{length}', String(box.length));
+    const tail = box.over ? t('agendaOver').replace('{n}', String(-box.left)) : t('agendaLeft').replace('{n}', String(box.left));
+    total.textContent = `${head} · ${tail}`;
+    total.dataset.over = box.over ? 'true' : 'false';
+    sheet.dataset.over = box.over ? 'true' : 'false';
+  }
+
+  function changed() {
+    setStatus(sheet, t('agendaUnsaved'));
+    showTotal();
+    markAdded();
+  }
+
+  /** Draw the lines; `focus` = [line id, selector] to put the focus back after a move. */
+  function render(focus = null) {
+    list.replaceChildren();
+    lines.forEach((line, index) => {
+      const n = index + 1;
+      const li = /** @type {HTMLElement} */ (/** @type {Element} */ (lineTemplate.content.firstElementChild).cloneNode(true));
+      li.dataset.line = line.id;
+      li.dataset.source = line.source;
+      const source = /** @type {HTMLElement} */ (li.querySelector('[data-source]'));
+      source.textContent = line.carried_from ? `${t(`agendaSource_${line.source}`)} · ${t('agendaCarried')}` : t(`agendaSource_${line.source}`);
+      const title = /** @type {HTMLInputElement} */ (li.querySelector('[data-title-input]'));
+      const titleLabel = /** @type {HTMLLabelElement} */ (li.querySelector('[data-title-label]'));
+      title.id = `line-title-${line.id}`;
+      titleLabel.htmlFor = title.id;
+      titleLabel.textContent = t('agendaTitleOf').replace('{n}', String(n));
+      title.value = line.title;
+      title.addEventListener('input', () => {
+        line.title = title.value;
+        changed();
+      });
+      const minutes = /** @type {HTMLInputElement} */ (li.querySelector('[data-minutes]'));
+      const minutesLabel = /** @type {HTMLLabelElement} */ (li.querySelector('[data-minutes-label]'));
+      minutes.id = `line-minutes-${line.id}`;
+      minutesLabel.htmlFor = minutes.id;
+      minutesLabel.textContent = t('agendaMinutesOf').replace('{n}', String(n));
+      minutes.value = String(line.minutes);
+      minutes.addEventListener('input', () => {
+        line.minutes = cleanMinutes(minutes.value);
+        changed();
+      });
+      const up = /** @type {HTMLButtonElement} */ (li.querySelector('[data-up]'));
+      const down = /** @type {HTMLButtonElement} */ (li.querySelector('[data-down]'));
+      const remove = /** @type {HTMLButtonElement} */ (li.querySelector('[data-remove]'));
+      up.setAttribute('aria-label', t('agendaUpOf').replace('{n}', String(n)));
+      down.setAttribute('aria-label', t('agendaDownOf').replace('{n}', String(n)));
+      remove.setAttribute('aria-label', t('agendaRemoveOf').replace('{n}', String(n)));
+      up.disabled = index === 0;
+      down.disabled = index === lines.length - 1;
+      list.append(li);
+    });
+    none.hidden = lines.length > 0;
+    list.removeAttribute('aria-busy');
+    showTotal();
+    markAdded();
+    if (focus) {
+      const [id, selector] = focus;
+      const target = /** @type {HTMLElement|null} */ (list.querySelector(`[data-line="${id}"] ${selector}`));
+      const fallback = /** @type {HTMLElement|null} */ (list.querySelector(`[data-line="${id}"] [data-up]:not([disabled]), [data-line="${id}"] [data-down]:not([disabled])`));
+      (target && !(/** @type {HTMLButtonElement} */ (target)).disabled ? target : fallback)?.focus();
+    }
+  }
+
+  list.addEventListener('click', (event) => {
+    const target = /** @type {HTMLElement} */ (event.target);
+    const li = /** @type {HTMLElement|null} */ (target.closest('[data-line]'));
+    if (!li) return;
+    const index = lines.findIndex((line) => line.id === li.dataset.line);
+    if (index < 0) return;
+    if (target.closest('[data-up]') || target.closest('[data-down]')) {
+      const delta = target.closest('[data-up]') ? -1 : 1;
+      lines = moveLine(lines, index, delta);
+      render([lines[index + delta].id, delta < 0 ? '[data-up]' : '[data-down]']);
+      changed();
+      setStatus(sheet, `${t('agendaMoved').replace('{n}', String(index + delta + 1))} ${t('agendaUnsaved')}`);
+    } else if (target.closest('[data-remove]')) {
+      lines.splice(index, 1);
+      render();
+      changed();
+      (/** @type {HTMLElement|null} */ (list.querySelector(`[data-line]:nth-child(${Math.min(index + 1, lines.length)}) [data-title-input]`)) || ownTitle).focus();
+    }
+  });
+
+  root.querySelector('[data-gathered]')?.addEventListener('click', (event) => {
+    const target = /** @type {HTMLElement} */ (event.target);
+    const li = /** @type {HTMLElement|null} */ (target.closest('[data-candidate]'));
+    if (!li || !target.closest('[data-add]')) return;
+    const id = li.dataset.candidate || '';
+    const found = gathered.get(id);
+    if (!found || lines.some((line) => line.source_id === id)) return;
+    lines.push({ id: crypto.randomUUID(), source: found.source, source_id: id, minutes: 10, done: false, title: found.title, note: '' });
+    render();
+    changed();
+    /** @type {HTMLElement|null} */ (li.querySelector('[data-added]'))?.setAttribute('tabindex', '-1');
+    /** @type {HTMLElement|null} */ (li.querySelector('[data-added]'))?.focus();
+  });
+
+  ownForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearErrors(ownForm);
+    const value = ownTitle.value.trim();
+    if (!value) {
+      fieldError(ownTitle, t('agendaTitleMissing'));
+      return;
+    }
+    lines.push({ id: crypto.randomUUID(), source: 'own', source_id: null, minutes: 10, done: false, title: value, note: '' });
+    ownTitle.value = '';
+    render();
+    changed();
+    ownTitle.focus();
+  });
+
+  // -- saving and sharing -------------------------------------------------------------------
+  /** Seal the words (a new agenda item, or its next rev with the same key) and PUT it. */
+  async function putWords(envelopesFor = null) {
+    const first = sealed === null;
+    const id = first ? crypto.randomUUID() : sealed.item.id;
+    const dek = first ? newDek() : sealed.dek;
+    const rev = first ? 1 : sealed.item.rev + 1;
+    const sealedNow = await sealItem({ id, kind: 'agenda', rev, by: uid, payload: agendaPayload(lines), dek, signingKey: keys.ed25519 });
+    /** @type {Record<string, any>} */
+    const body = { kind: 'agenda', rev, sealed: sealedNow.sealed, sig: sealedNow.sig, process: data.pid };
+    if (first) body.links = { session: data.sid };
+    if (first || envelopesFor) {
+      /** @type {Record<string, string>[]} */
+      const envelopes = [await ownerEnvelope(keys.ak, dek, id, uid)];
+      for (const member of envelopesFor || []) {
+        if (member === uid) continue;
+        const bundle = await bundleFor(member); // a changed key stops here: nothing is sent
+        envelopes.push(await shareEnvelope(dek, id, member, bundle.x25519));
+      }
+      body.envelopes = envelopes;
+    }
+    const item = await api('PUT', `/items/${id}`, body);
+    sealed = { item, dek };
+  }
+
+  async function save(envelopesFor = null) {
+    await putWords(envelopesFor);
+    const answer = await api('PUT', `/sessions/${data.sid}/agenda`, structureBody(version, sealed?.item.id, lines));
+    version = answer.version;
+    return answer;
+  }
+
+  async function run(action, done) {
+    if (busy) return;
+    busy = true;
+    saveButton.disabled = true;
+    shareButton.disabled = true;
+    setStatus(sheet, t('saving'), 'busy');
+    try {
+      await action();
+      setStatus(sheet, done, 'ok');
+    } catch (err) {
+      const code = /** @type {any} */ (err)?.code;
+      const message = code === 'agenda_changed' || code === 'conflict' ? t('agendaChanged') : /** @type {any} */ (err)?.name === 'PinError' ? t('agendaKeyChanged') : errorMessage(err);
+      setStatus(sheet, message, 'error');
+    } finally {
+      busy = false;
+      saveButton.disabled = false;
+      shareButton.disabled = false;
+    }
+  }
+
+  saveButton.addEventListener('click', () => run(() => save(), t('saved')));
+  shareButton.addEventListener('click', () =>
+    run(async () => {
+      await save(data.members || []);
+      const answer = await api('POST', `/sessions/${data.sid}/agenda/share`);
+      data.shared = true;
+      sharedState.textContent = t('agendaShared');
+      return answer;
+    }, t('agendaShared')),
+  );
+
+  render();
+  saveButton.disabled = false;
+  shareButton.disabled = false;
+  /** @type {HTMLButtonElement} */ (ownForm.querySelector('[type=submit]')).disabled = false;
+  root.dataset.ready = 'true';
+}
