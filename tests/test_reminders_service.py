@@ -6,7 +6,7 @@ language and time zone, linking to PUBLIC_URL, with no word of anything sealed."
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -55,7 +55,17 @@ def bertta(ctx):
 
 @pytest.fixture
 def pid(sara, anna, bertta) -> str:
-    return make_process(sara.uid, anna.uid, bertta.uid, form="group", status="active")
+    """A running group process that started on 1 January 2027 (its first evaluation is due
+    on 1 July: none near NOW)."""
+    pid = make_process(sara.uid, anna.uid, bertta.uid, form="group", status="active")
+    starts(pid, date(2027, 1, 1))
+    return pid
+
+
+def starts(pid: str, day: date, months: int = 6) -> None:
+    with unit_of_work():
+        db.session.execute(update(Process).where(Process.id == pid).values(
+            starts_on=day, evaluation_months=months))
 
 
 def opt_in(person: Person, *kinds: str) -> None:
@@ -169,7 +179,9 @@ def test_nothing_is_due_in_an_ended_process(sara, anna, pid):
     opt_in(anna), opt_in(sara)
     give(sara, pid, [anna], datetime(2027, 3, 10, 9, 0, tzinfo=UTC))
     add_session(pid, datetime(2027, 3, 10, 15, 0, tzinfo=UTC))
-    assert len(due_to()) == 3
+    # the assignment, the session for both, and the final evaluation at the last session
+    assert {kind for _email, kind in due_to()} == set(REMINDER_KINDS) - {"agenda_shared"}
+    assert len(due_to()) == 5
     with unit_of_work():
         db.session.execute(update(Process).where(Process.id == pid).values(status="ended"))
     assert due_to() == set()
@@ -235,6 +247,48 @@ def test_an_agenda_not_shared_or_of_a_past_session_is_not_due(sara, anna, pid):
     held = add_session(pid, datetime(2027, 3, 9, 13, 0, tzinfo=UTC), status="held")
     share_agenda(pid, held)
     assert due_to() == set()
+
+
+# -- evaluation_due ------------------------------------------------------------------------------
+
+def test_an_evaluation_falling_due_reminds_every_current_member(sara, anna, bertta, pid):
+    """Started on 15 September 2026, every 6 months: due on 15 March 2027, six days after
+    NOW (inside the 14 days before its date)."""
+    for person in (sara, anna, bertta):
+        opt_in(person, "evaluation_due")
+    starts(pid, date(2026, 9, 15))
+    found = reminders.due(NOW)
+    assert {(r.user_uid, r.subject, r.at) for r in found} == {
+        (p.uid, f"{pid}@20270315", date(2027, 3, 15)) for p in (sara, anna, bertta)}
+    db.session.rollback()
+    end_membership_row(pid, bertta.uid)
+    assert due_to() == {("sara@example.fi", "evaluation_due"),
+                        ("anna@example.fi", "evaluation_due")}
+
+
+def test_an_evaluation_is_not_due_too_early_or_once_accepted(sara, anna, pid):
+    from webapp.models.evaluations import Evaluation
+    opt_in(anna, "evaluation_due")
+    starts(pid, date(2026, 9, 30))                   # due 30 March: 21 days away
+    assert due_to() == set()
+    assert due_to(NOW + timedelta(days=7)) == {("anna@example.fi", "evaluation_due")}
+    item_id = anna.entry(pid)
+    with unit_of_work():
+        db.session.add(Evaluation(item_id=item_id, process_id=pid, due_on=date(2027, 3, 30),
+                                  kind="interim", accepted_at=NOW))
+    assert due_to(NOW + timedelta(days=7)) == set()
+
+
+def test_the_window_opens_on_each_members_own_today(sara, anna, bertta, pid):
+    """00:30 on the 10th in Helsinki is 17:30 on the 9th in New York: an evaluation due on
+    the 24th is 14 days away for Anna (due) and 15 for Bertta (not yet)."""
+    opt_in(anna, "evaluation_due"), opt_in(bertta, "evaluation_due")
+    set_user(bertta, timezone="America/New_York")
+    starts(pid, date(2026, 9, 24))
+    late = datetime(2027, 3, 9, 22, 30, tzinfo=UTC)
+    assert due_to(late) == {("anna@example.fi", "evaluation_due")}
+    assert due_to(late + timedelta(hours=7)) == {("anna@example.fi", "evaluation_due"),
+                                                 ("bertta@example.fi", "evaluation_due")}
 
 
 # -- sending each once ---------------------------------------------------------------------------

@@ -7,8 +7,9 @@ Each user opts in per kind (`ReminderSetting`; no row: none is wanted):
   every active member, the supervisor included);
 - agenda_shared: the agenda of an upcoming session was shared (every active member but the
   process's supervisor, who wrote it);
-- evaluation_due: an evaluation of her process is due (services.evaluations.due_evaluations),
-  once that service exists.
+- evaluation_due: an evaluation of her process falls due (services.evaluations
+  .due_evaluations of her own today: from DUE_WINDOW_DAYS before its date until everyone has
+  accepted it; every active member, the supervisor included).
 
 Only to users who opted in, only about processes they are still active members of (and that
 have not ended). A message says only that something is waiting, in the user's language and
@@ -90,7 +91,8 @@ def set_settings(user: User, wanted: Iterable[str]) -> dict[str, bool]:
 @dataclass(frozen=True)
 class Reminder:
     """One message to send: to whom, which kind, the key it is sent once under, and the
-    instant it is about (a due time, a session's start) for the message's date or time."""
+    instant it is about (a due time, a session's start; an evaluation's date) for the
+    message's date or time."""
 
     user_uid: str
     email: str
@@ -98,7 +100,7 @@ class Reminder:
     timezone: str
     kind: str
     subject: str
-    at: datetime
+    at: datetime | date
 
 
 def _zone(name: str | None) -> ZoneInfo:
@@ -177,6 +179,27 @@ def _agendas_shared(now: datetime) -> list[Reminder]:
             for uid, email, locale, zone, sid, starts in rows]
 
 
+def _evaluations_due(now: datetime) -> list[Reminder]:
+    """due_evaluations of each member's own today (one call per distinct local date)."""
+    from .evaluations import due_evaluations
+    members = db.session.execute(
+        select(*_user_columns(), Membership.process_id)
+        .join(Membership, and_(Membership.user_uid == User.uid, Membership.ended_at.is_(None)))
+        .join(Process, and_(Process.id == Membership.process_id, Process.status == "active"))
+        .join(ReminderSetting, _opted("evaluation_due"))).all()
+    today = {zone: now.astimezone(_zone(zone)).date() for zone in {m[3] for m in members}}
+    due_on: dict[date, dict[str, list]] = {}
+    for day in set(today.values()):
+        per_process: dict[str, list] = {}
+        for row in due_evaluations(day):
+            per_process.setdefault(row.process_id, []).append(row)
+        due_on[day] = per_process
+    return [Reminder(uid, email, locale, zone, "evaluation_due",
+                     f"{pid}@{row.due_on:%Y%m%d}", row.due_on)
+            for uid, email, locale, zone, pid in members
+            for row in due_on[today[zone]].get(pid, [])]
+
+
 def _not_sent(reminders: list[Reminder]) -> list[Reminder]:
     """Leave out what was sent already (one query per kind)."""
     kept: list[Reminder] = []
@@ -196,7 +219,8 @@ def _not_sent(reminders: list[Reminder]) -> list[Reminder]:
 def due(now: datetime | None = None) -> list[Reminder]:
     """Every reminder due at `now` and not sent yet, in a stable order (by kind, user, key)."""
     now = now or utcnow()
-    found = _assignments_due(now) + _sessions_tomorrow(now) + _agendas_shared(now)
+    found = (_assignments_due(now) + _sessions_tomorrow(now) + _agendas_shared(now)
+             + _evaluations_due(now))
     unique = {(r.user_uid, r.kind, r.subject): r for r in found}     # one per key
     return sorted(_not_sent(list(unique.values())),
                   key=lambda r: (REMINDER_KINDS.index(r.kind), r.user_uid, r.subject))
@@ -228,8 +252,12 @@ def _language(locale: str | None) -> str:
     return locale if locale in LANGUAGES else "fi"
 
 
-def _what(kind: str, at: datetime, zone: ZoneInfo, language: str) -> str:
+def _what(kind: str, at: datetime | date, zone: ZoneInfo, language: str) -> str:
     """The one line that says what is waiting (call inside force_locale)."""
+    if kind == "evaluation_due":
+        return gettext("An evaluation of your supervision process is due on %(date)s.",
+                       date=format_date(_as_date(at), "long", locale=language))
+    assert isinstance(at, datetime)
     local = at.astimezone(zone)
     if kind == "assignment_due":
         return gettext("You have an interim assignment that is due tomorrow.")
@@ -239,9 +267,6 @@ def _what(kind: str, at: datetime, zone: ZoneInfo, language: str) -> str:
     if kind == "agenda_shared":
         return gettext("The agenda of your supervision session on %(date)s has been shared "
                        "with you.", date=format_date(local.date(), "long", locale=language))
-    if kind == "evaluation_due":
-        return gettext("An evaluation of your supervision process is due on %(date)s.",
-                       date=format_date(_as_date(at), "long", locale=language))
     raise ValueError(kind)
 
 
@@ -278,11 +303,12 @@ def claim(reminder: Reminder) -> bool:
     another run already had (INSERT … ON CONFLICT DO NOTHING: one statement, so two runs at
     once never both claim). Commits."""
     with unit_of_work():
-        result = db.session.execute(_insert()(ReminderSent).values(
+        claimed = db.session.scalar(_insert()(ReminderSent.__table__).values(
             user_uid=reminder.user_uid, kind=reminder.kind, subject=reminder.subject,
             sent_at=utcnow()).on_conflict_do_nothing(
-                index_elements=["user_uid", "kind", "subject"]))
-        return result.rowcount == 1
+                index_elements=["user_uid", "kind", "subject"])
+            .returning(ReminderSent.__table__.c.user_uid))
+        return claimed is not None
 
 
 def release(reminder: Reminder) -> None:
