@@ -190,9 +190,13 @@ export default async function agendaBuilder(root) {
       const up = /** @type {HTMLButtonElement} */ (li.querySelector('[data-up]'));
       const down = /** @type {HTMLButtonElement} */ (li.querySelector('[data-down]'));
       const remove = /** @type {HTMLButtonElement} */ (li.querySelector('[data-remove]'));
-      up.setAttribute('aria-label', t('agendaUpOf').replace('{n}', String(n)));
-      down.setAttribute('aria-label', t('agendaDownOf').replace('{n}', String(n)));
-      remove.setAttribute('aria-label', t('agendaRemoveOf').replace('{n}', String(n)));
+      // Each button's name says which line (the visible word first, then hidden text).
+      for (const button of [up, down, remove]) {
+        const which = document.createElement('span');
+        which.className = 'visually-hidden';
+        which.textContent = ` (${t('agendaLine').replace('{n}', String(n))})`;
+        button.append(which);
+      }
       up.disabled = index === 0;
       down.disabled = index === lines.length - 1;
       list.append(li);
@@ -287,6 +291,7 @@ export default async function agendaBuilder(root) {
     await putWords(envelopesFor);
     const answer = await api('PUT', `/sessions/${data.sid}/agenda`, structureBody(version, sealed?.item.id, lines));
     version = answer.version;
+    root.dataset.version = String(version);
     return answer;
   }
 
@@ -316,12 +321,14 @@ export default async function agendaBuilder(root) {
       await save(data.members || []);
       const answer = await api('POST', `/sessions/${data.sid}/agenda/share`);
       data.shared = true;
+      root.dataset.shared = 'true';
       sharedState.textContent = t('agendaShared');
       return answer;
     }, t('agendaShared')),
   );
 
   render();
+  root.dataset.version = String(version);
   saveButton.disabled = false;
   shareButton.disabled = false;
   /** @type {HTMLButtonElement} */ (ownForm.querySelector('[type=submit]')).disabled = false;

@@ -1,0 +1,147 @@
+"""The session agenda on two devices (issue 10): the supervisee proposes a topic and keeps a
+reflection to herself → the supervisor's builder gathers the topic (opened in her browser)
+and never the private reflection (page and API) → she adds it and an item of her own, orders
+the lines with the keyboard, gives minutes, sees the total against the session's length,
+saves and shares → the supervisee reads the agenda before the session → during the session
+the supervisor ticks lines as a checklist, also offline (kept on the device, sent when back).
+axe-core on every agenda page; the no-plaintext proof covers every word typed."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import Page, expect
+
+from webapp.models.types import utcnow
+
+from ..factories import add_session, make_process
+from .conftest import run_axe
+from .journeys import sign_up, write_entry
+
+
+def uid_of(page: Page) -> str:
+    return page.locator('meta[name="valitila-user"]').get_attribute("content")
+
+
+def no_axe_violations(page: Page) -> None:
+    violations = run_axe(page)
+    assert violations == [], violations
+
+
+def test_build_share_read_and_tick(new_context, live_server, marker, no_plaintext):
+    anna = new_context(bypass_csp=True).new_page()     # bypass: axe is injected as a script
+    sign_up(anna, name="Anna Ohjattava")
+    sara_context = new_context(bypass_csp=True)
+    sara = sara_context.new_page()
+    sign_up(sara, name="Sara Ohjaaja", supervisor=True)
+    anna_uid, sara_uid = uid_of(anna), uid_of(sara)
+    pid = make_process(sara_uid, anna_uid, status="active", app=live_server.app)
+    with live_server.app.app_context():
+        add_session(pid, utcnow() - timedelta(days=14), status="held")
+        sid = add_session(pid, utcnow() + timedelta(days=7), minutes=60)
+    agenda_url = f"/processes/{pid}/sessions/{sid}/agenda"
+
+    # The supervisee proposes a topic (shared with the supervisor) and writes a reflection
+    # she keeps to herself.
+    anna.goto(f"/processes/{pid}/topics")
+    anna.locator("#topic-text").fill(f"Työkuorma {marker}")
+    anna.locator("[data-topic-form] [type=submit]").click()
+    expect(anna.locator("[data-topic-text]")).to_have_text(f"Työkuorma {marker}")
+    private = write_entry(anna, f"Yksityinen {marker}", f"Vain minun {marker}")
+    # Before the agenda is shared she is told so.
+    anna.goto(agenda_url)
+    expect(anna.locator("[data-agenda-not-shared]")).to_be_visible()
+    no_axe_violations(anna)
+
+    # The supervisor's builder gathers the topic, opened in her browser, and nothing else.
+    sara.goto(f"/processes/{pid}/sessions/{sid}")
+    sara.locator("[data-agenda-link]").click()
+    sara.wait_for_url(f"**{agenda_url}")
+    builder = sara.locator("[data-js-agenda-builder]")
+    expect(builder).to_have_attribute("data-ready", "true")
+    topic = builder.locator("[data-candidates=topic] [data-candidate]")
+    expect(topic).to_have_count(1)
+    expect(topic.locator("[data-text]")).to_have_text(f"Työkuorma {marker}")
+    expect(topic.locator("[data-meta]")).to_contain_text("Anna Ohjattava")
+    expect(builder.locator("[data-candidate]")).to_have_count(1)
+    assert "Yksityinen" not in sara.content()
+    found = sara.request.get(f"/api/v1/sessions/{sid}/agenda/candidates").json()
+    every = [item["id"] for group in ("topics", "entries", "responses", "checkins")
+             for item in found[group]]
+    assert private not in every and len(every) == 1
+    assert sara.request.get(f"/api/v1/items/{private}").status == 404
+    no_axe_violations(sara)
+
+    # She adds the topic and an item of her own, moves her own item up with the keyboard
+    # and gives minutes: 40 + 30 is over the 60-minute session.
+    topic.locator("[data-add]").click()
+    expect(topic.locator("[data-added]")).to_be_visible()
+    builder.locator("#own-title").fill(f"Kuulumiset {marker}")
+    builder.locator("#own-title").press("Enter")
+    lines = builder.locator("[data-lines] > li")
+    expect(lines).to_have_count(2)
+    expect(lines.nth(0).locator("[data-title-input]")).to_have_value(f"Työkuorma {marker}")
+    lines.nth(1).locator("[data-up]").focus()
+    sara.keyboard.press("Enter")
+    expect(lines.nth(0).locator("[data-title-input]")).to_have_value(f"Kuulumiset {marker}")
+    # the focus stays on the moved line (now first: its Up is disabled, so on Down)
+    expect(lines.nth(0).locator("[data-down]")).to_be_focused()
+    lines.nth(0).locator("[data-minutes]").fill("40")
+    lines.nth(1).locator("[data-minutes]").fill("30")
+    total = builder.locator("[data-total]")
+    expect(total).to_have_attribute("data-over", "true")
+    expect(total).to_contain_text("70")
+    lines.nth(1).locator("[data-minutes]").fill("20")
+    expect(total).to_have_attribute("data-over", "false")
+    builder.locator("[data-save]").click()
+    expect(builder).to_have_attribute("data-version", "1")
+    stored = sara.request.get(f"/api/v1/sessions/{sid}/agenda").json()
+    assert [line["source"] for line in stored["lines"]] == ["own", "topic"]
+    assert [line["minutes"] for line in stored["lines"]] == [40, 20]
+    assert stored["total_minutes"] == 60 and stored["over"] is False
+    no_axe_violations(sara)
+
+    # After a reload the agenda opens as saved; she shares it.
+    sara.reload()
+    builder = sara.locator("[data-js-agenda-builder]")
+    expect(builder).to_have_attribute("data-ready", "true")
+    lines = builder.locator("[data-lines] > li")
+    expect(lines.nth(0).locator("[data-title-input]")).to_have_value(f"Kuulumiset {marker}")
+    expect(lines.nth(1).locator("[data-minutes]")).to_have_value("20")
+    builder.locator("[data-share]").click()
+    expect(builder).to_have_attribute("data-shared", "true")
+    assert sara.request.get(f"/api/v1/sessions/{sid}/agenda").json()["shared_at"]
+
+    # The supervisee reads it before the session, opened in her browser.
+    anna.goto(f"/processes/{pid}/sessions/{sid}")
+    anna.locator("[data-agenda-link]").click()
+    anna.wait_for_url(f"**{agenda_url}")
+    read = anna.locator("[data-js-agenda-read]")
+    expect(read).to_have_attribute("data-ready", "true")
+    expect(read.locator("[data-title]")).to_have_text([f"Kuulumiset {marker}",
+                                                        f"Työkuorma {marker}"])
+    no_axe_violations(anna)
+
+    # During the session: the checklist, ticked online and then offline.
+    sara.goto(f"/processes/{pid}/sessions/{sid}")
+    sara.locator("[data-checklist-link]").click()
+    sara.wait_for_url(f"**{agenda_url}/checklist")
+    checklist = sara.locator("[data-js-agenda-checklist]")
+    expect(checklist).to_have_attribute("data-ready", "true")
+    rows = checklist.locator("[data-line]")
+    expect(rows.nth(0).locator("[data-title]")).to_have_text(f"Kuulumiset {marker}")
+    no_axe_violations(sara)
+    rows.nth(0).locator("[data-done]").check()
+    expect(checklist).to_have_attribute("data-pending", "0")
+    assert sara.request.get(f"/api/v1/sessions/{sid}/agenda").json()["lines"][0]["done"]
+    sara_context.set_offline(True)
+    rows.nth(1).locator("[data-done]").check()
+    rows.nth(1).locator("[data-used]").fill("25")
+    rows.nth(1).locator("[data-used]").press("Tab")
+    expect(checklist).to_have_attribute("data-pending", "1")
+    expect(checklist.locator("[data-status]")).to_have_attribute("data-state", "error")
+    sara_context.set_offline(False)
+    expect(checklist).to_have_attribute("data-pending", "0")
+    second = sara.request.get(f"/api/v1/sessions/{sid}/agenda").json()["lines"][1]
+    assert second["done"] is True and second["used_minutes"] == 25
+    # The supervisee's view shows nothing of the checklist's controls: she only reads.
+    assert anna.request.get(f"/api/v1/sessions/{sid}/agenda/candidates").status == 403
