@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
 from webapp.extensions import db
@@ -23,8 +24,8 @@ from webapp.services.errors import InvalidInput
 from webapp.uow import unit_of_work
 
 from .factories import add_session, end_membership_row, make_process
-from .test_invite_email import MAIL_KEYS, free_port, smtp_server
-from .test_services_items import _ok
+from .test_invite_email import MAIL_KEYS, Inbox, free_port, smtp_server
+from .test_services_items import _ok, put_item
 from .test_services_processes import Person
 
 #: Words that exist only inside sealed items (and a sealed process name): none may ever
@@ -319,15 +320,21 @@ def sent_count() -> int:
     return count
 
 
-def world(sara, anna, bertta, pid) -> None:
+def world(sara, anna, bertta, pid) -> list[str]:
     """One of each kind due at NOW for Anna; Bertta (Stockholm, Swedish) a session; Sara
-    (English) the session too."""
+    (English) the session too. Returns the ids of the sealed items (a name, an assignment)."""
     opt_in(anna), opt_in(bertta), opt_in(sara)
     set_user(bertta, locale="sv", timezone="Europe/Stockholm")
     set_user(sara, locale="en")
-    give(sara, pid, [anna], datetime(2027, 3, 10, 9, 0, tzinfo=UTC))
+    title = str(uuid.uuid4())                    # the process's sealed name, for everyone
+    body = sara.body(title, 1, kind="title", payload={"title": "Salainen Työpaikka Oy"})
+    body["process"] = pid
+    body["envelopes"] += [sara.share_envelope(title, p) for p in (anna, bertta)]
+    _ok(put_item, sara.user, title, body)
+    assignment = give(sara, pid, [anna], datetime(2027, 3, 10, 9, 0, tzinfo=UTC))
     add_session(pid, datetime(2027, 3, 10, 15, 0, tzinfo=UTC))
     share_agenda(pid, add_session(pid, datetime(2027, 3, 24, 15, 0, tzinfo=UTC)))
+    return [title, assignment]
 
 
 def test_each_reminder_is_sent_once(sara, anna, bertta, pid, outbox):
@@ -349,7 +356,7 @@ def test_each_reminder_is_sent_once(sara, anna, bertta, pid, outbox):
 
 
 def test_the_messages_say_only_that_something_is_waiting(sara, anna, bertta, pid, outbox):
-    world(sara, anna, bertta, pid)
+    sealed = world(sara, anna, bertta, pid)
     reminders.send_due(NOW)
     by_recipient: dict[str, list] = {}
     for _sender, recipients, message in outbox.received:
@@ -359,7 +366,7 @@ def test_the_messages_say_only_that_something_is_waiting(sara, anna, bertta, pid
         "anna@example.fi": 3, "bertta@example.fi": 2, "sara@example.fi": 1}
     for _sender, _recipients, message in outbox.received:
         text = message.as_string() + message.get_content()
-        for marker in (*MARKERS, "Testi Henkilö", pid):
+        for marker in (*MARKERS, "Testi Henkilö", pid, *sealed):
             assert marker not in text, marker
         body = message.get_content().replace("\r\n", "\n")
         assert f"{BASE}/\n" in body and f"{BASE}/account/" in body
@@ -410,6 +417,43 @@ def test_a_failed_smtp_server_loses_nothing(sara, anna, bertta, pid, mail_setup)
         mail_setup.update(MAIL_PORT=str(port))
         assert reminders.send_due(NOW).sent == 6
     assert len(box.received) == 6 and sent_count() == 6
+
+
+class Refusing(Inbox):
+    """An SMTP server that refuses some addresses (550) and keeps the rest."""
+
+    def __init__(self, refused: set[str]) -> None:
+        super().__init__()
+        self.refused = refused
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if address in self.refused:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_an_address_the_server_refuses_does_not_stop_the_others(sara, mail_setup):
+    """Six addresses refused and one taken, in any order: the run tries all seven (refusals
+    are not the server failing), sends the one, and keeps the six for the next run."""
+    people = [sara] + [Person(f"poissa{n}@example.fi") for n in range(6)]
+    pid = make_process(sara.uid, *(p.uid for p in people[1:]), form="group", status="active")
+    for person in people:
+        opt_in(person, "session_tomorrow")
+    add_session(pid, datetime(2027, 3, 10, 15, 0, tzinfo=UTC))
+    inbox = Refusing({p.user.email for p in people[1:]})
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        mail_setup.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(controller.port),
+                          MAIL_USE_TLS="0", PUBLIC_URL=BASE)
+        outcome = reminders.send_due(NOW)
+    finally:
+        controller.stop()
+    assert (outcome.sent, outcome.failed, outcome.left) == (1, 6, 0)
+    assert [rcpts for _s, rcpts, _m in inbox.received] == [["sara@example.fi"]]
+    assert sent_count() == 1
+    assert len(reminders.due(NOW)) == 6
 
 
 def test_nothing_is_sent_without_mail_or_a_public_address(sara, anna, bertta, pid, mail_setup):

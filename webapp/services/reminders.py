@@ -24,6 +24,7 @@ reminder; it never sends one twice.
 from __future__ import annotations
 
 import os
+import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -51,8 +52,9 @@ from .errors import InvalidInput
 #: How far ahead "tomorrow" can reach in any time zone: the end of tomorrow is at most
 #: 48 hours away (a zone where it is just past midnight now).
 _AHEAD = timedelta(hours=48)
-#: After this many failures in a row the run stops trying (the server is down: each try
-#: would wait for its timeout); the rest stay unclaimed for the next run.
+#: After this many failures of the server in a row the run stops trying (the server is down:
+#: each try would wait for its timeout); the rest stay unclaimed for the next run. An address
+#: the server refuses does not count: the others still go.
 FAILURES_IN_A_ROW = 3
 LANGUAGES = ("fi", "sv", "en")
 
@@ -361,7 +363,8 @@ def send_due(now: datetime | None = None) -> Outcome:
             if not isinstance(exc, mail.MailError):
                 raise
             outcome.failed += 1
-            in_a_row += 1
+            if not isinstance(exc.__cause__, smtplib.SMTPRecipientsRefused):
+                in_a_row += 1
         else:
             outcome.sent += 1
             in_a_row = 0
