@@ -39,7 +39,7 @@ def test_saving_the_choice(app):
     assert response.headers["Location"].endswith("/account/#reminders-title")
     page = anna.client.get("/account/").get_data(as_text=True)
     assert checked(page) == ["assignment_due", "session_tomorrow"]
-    assert "Muistutusasetukset tallennettu" in page or "Reminder settings saved." in page
+    assert '<p class="notice" role="status">' in page                # "saved"
     with app.app_context():
         row = db.session.get(ReminderSetting, anna.uid)
         assert (row.assignment_due, row.session_tomorrow, row.agenda_shared,
@@ -72,3 +72,21 @@ def test_the_choice_needs_a_signed_in_user_and_the_csrf_field(app):
     anonymous = app.test_client().post("/account/reminders", data={"kinds": "agenda_shared"})
     assert anonymous.status_code in (302, 400, 403)
     assert snapshot(app) == before
+
+
+def test_the_page_says_when_this_server_sends_no_email(app):
+    anna = api_register(app, "anna@example.fi")
+    saved = {key: app.config.get(key) for key in ("MAIL_SERVER", "PUBLIC_URL")}
+    try:
+        app.config.update(MAIL_SERVER="", PUBLIC_URL="https://valitila.example.fi")
+        assert "data-reminders-off" in anna.client.get("/account/").get_data(as_text=True)
+        app.config.update(MAIL_SERVER="smtp.example.fi")
+        assert "data-reminders-off" not in anna.client.get("/account/").get_data(as_text=True)
+        app.config.update(PUBLIC_URL="")
+        assert "data-reminders-off" in anna.client.get("/account/").get_data(as_text=True)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                app.config.pop(key, None)
+            else:
+                app.config[key] = value

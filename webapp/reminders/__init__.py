@@ -33,6 +33,16 @@ def reminder_choices() -> list[tuple[str, str, bool]]:
     return [(kind, labels[kind], chosen[kind]) for kind in REMINDER_KINDS]
 
 
+@bp.app_template_global()
+def reminders_configured() -> bool:
+    """Whether this server can send reminders (mail and PUBLIC_URL are set up)."""
+    try:
+        reminders.check_configured()
+    except reminders.NotConfigured:
+        return False
+    return True
+
+
 @bp.post("/account/reminders")
 @login_required
 def save():
