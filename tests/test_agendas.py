@@ -403,3 +403,66 @@ def check_agenda_answers(check, app, anna, bertta, pid: str) -> None:
                                                                      "done": True}))
     check(ticks, "post", anna.post(f"/sessions/{sid}/agenda/ticks", {
         "line": str(uuid.uuid4()), "done": True}))                                 # 404
+
+
+def _grow(c, n: int) -> None:
+    """n more of everything the builder gathers (topics, shared answers and check-ins,
+    brought entries) and n more lines, carried ones among them."""
+    app, sara, vilma = c["app"], c["sara"], c["vilma"]
+    assignment = give_api(app, sara, c["pid"], [vilma.uid])
+    respond(app, vilma, assignment, c["pid"], "Vastaus", share_with=sara.uid)
+    for k in range(n):
+        _topic(c, "vilma", f"Aihe {k}")
+        _checkin(c, "vilma", k % 11, share=True)
+        brought = vilma.write(f"Tuotu {k}", "Teksti")
+        _share(vilma, brought, sara, c["pid"], app, bring=True)
+    agenda = sara.get(f"/sessions/{c['sid']}/agenda").get_json()
+    lines = [{"id": line["id"], "source": line["source"], "source_id": line["source_id"],
+              "minutes": line["minutes"]} for line in agenda["lines"]]
+    lines += [{"id": str(uuid.uuid4()), "source": "own", "minutes": 1} for _ in range(n)]
+    assert sara.put(f"/sessions/{c['sid']}/agenda", {"version": agenda["version"],
+                                                     "lines": lines}).status_code == 200
+    with app.app_context():
+        earlier = str(uuid.uuid4())
+        db.session.add(AgendaEntry(id=earlier, session_id=c["held"], process_id=c["pid"],
+                                   position=0, minutes=5, source="own"))
+        db.session.add(AgendaEntry(id=str(uuid.uuid4()), session_id=c["sid"],
+                                   process_id=c["pid"], position=99, minutes=5, source="own",
+                                   carried_from_id=earlier))
+        db.session.commit()
+
+
+def test_the_builder_costs_a_constant_number_of_queries(cast):
+    """The builder page, the candidates and the agenda: the same number of SQL statements
+    with 1 or 7 of everything gathered and of every kind of line."""
+    from .test_queries import count_queries
+    c = cast
+    sara, pid, sid = c["sara"], c["pid"], c["sid"]
+    item_id = _agenda_item(sara, pid, sid, {})
+    assert sara.put(f"/sessions/{sid}/agenda", {"version": 0, "item": item_id,
+                                                "lines": []}).status_code == 200
+    earlier = _agenda_item(sara, pid, c["held"], {})
+    assert sara.put(f"/sessions/{c['held']}/agenda", {"version": 0, "item": earlier,
+                                                      "lines": []}).status_code == 200
+    paths = [f"/processes/{pid}/sessions/{sid}/agenda", f"/api/v1/sessions/{sid}/agenda",
+             f"/api/v1/sessions/{sid}/agenda/candidates",
+             f"/processes/{pid}/sessions/{sid}/agenda/checklist"]
+
+    def counts() -> list[int]:
+        for path in paths:
+            sara.client.get(path)
+        result = []
+        for path in paths:
+            with count_queries(c["app"]) as statements:
+                assert sara.client.get(path).status_code == 200
+            result.append(len(statements))
+        return result
+
+    _grow(c, 1)
+    small = counts()
+    _grow(c, 6)
+    large = counts()
+    found = sara.get(f"/sessions/{sid}/agenda/candidates").get_json()
+    assert len(found["topics"]) == 7 and len(found["entries"]) == 7
+    assert len(sara.get(f"/sessions/{sid}/agenda").get_json()["carried"]) == 2
+    assert small == large, (small, large)

@@ -29,6 +29,7 @@ const GROUPS = ['topic', 'entry', 'response', 'checkin'];
 /** @typedef {import('../../agendas.js').Line} Line */
 
 export default async function agendaBuilder(root) {
+  performance.mark('valitila:agenda-start');
   const data = JSON.parse(root.dataset.agenda || '{}');
   const list = /** @type {HTMLOListElement} */ (root.querySelector('[data-lines]'));
   const none = /** @type {HTMLElement} */ (root.querySelector('[data-none]'));
@@ -157,60 +158,82 @@ export default async function agendaBuilder(root) {
     markAdded();
   }
 
-  /** Draw the lines; `focus` = [line id, selector] to put the focus back after a move. */
-  function render(focus = null) {
-    list.replaceChildren();
-    lines.forEach((line, index) => {
-      const n = index + 1;
-      const li = /** @type {HTMLElement} */ (/** @type {Element} */ (lineTemplate.content.firstElementChild).cloneNode(true));
-      li.dataset.line = line.id;
-      li.dataset.source = line.source;
-      const source = /** @type {HTMLElement} */ (li.querySelector('[data-source]'));
-      source.textContent = line.carried_from ? `${t(`agendaSource_${line.source}`)} · ${t('agendaCarried')}` : t(`agendaSource_${line.source}`);
-      const title = /** @type {HTMLInputElement} */ (li.querySelector('[data-title-input]'));
-      const titleLabel = /** @type {HTMLLabelElement} */ (li.querySelector('[data-title-label]'));
-      title.id = `line-title-${line.id}`;
-      titleLabel.htmlFor = title.id;
-      titleLabel.textContent = t('agendaTitleOf').replace('{n}', String(n));
-      title.value = line.title;
-      title.addEventListener('input', () => {
-        line.title = title.value;
-        changed();
-      });
-      const minutes = /** @type {HTMLInputElement} */ (li.querySelector('[data-minutes]'));
-      const minutesLabel = /** @type {HTMLLabelElement} */ (li.querySelector('[data-minutes-label]'));
-      minutes.id = `line-minutes-${line.id}`;
-      minutesLabel.htmlFor = minutes.id;
-      minutesLabel.textContent = t('agendaMinutesOf').replace('{n}', String(n));
-      minutes.value = String(line.minutes);
-      minutes.addEventListener('input', () => {
-        line.minutes = cleanMinutes(minutes.value);
-        changed();
-      });
-      const up = /** @type {HTMLButtonElement} */ (li.querySelector('[data-up]'));
-      const down = /** @type {HTMLButtonElement} */ (li.querySelector('[data-down]'));
-      const remove = /** @type {HTMLButtonElement} */ (li.querySelector('[data-remove]'));
-      // Each button's name says which line (the visible word first, then hidden text).
-      for (const button of [up, down, remove]) {
-        const which = document.createElement('span');
-        which.className = 'visually-hidden';
-        which.textContent = ` (${t('agendaLine').replace('{n}', String(n))})`;
-        button.append(which);
-      }
-      up.disabled = index === 0;
-      down.disabled = index === lines.length - 1;
-      list.append(li);
+  /** One line's element (its number is set by `number`). */
+  function lineElement(line) {
+    const li = /** @type {HTMLElement} */ (/** @type {Element} */ (lineTemplate.content.firstElementChild).cloneNode(true));
+    li.dataset.line = line.id;
+    li.dataset.source = line.source;
+    const source = /** @type {HTMLElement} */ (li.querySelector('[data-source]'));
+    source.textContent = line.carried_from ? `${t(`agendaSource_${line.source}`)} · ${t('agendaCarried')}` : t(`agendaSource_${line.source}`);
+    const title = /** @type {HTMLInputElement} */ (li.querySelector('[data-title-input]'));
+    title.id = `line-title-${line.id}`;
+    /** @type {HTMLLabelElement} */ (li.querySelector('[data-title-label]')).htmlFor = title.id;
+    title.value = line.title;
+    title.addEventListener('input', () => {
+      line.title = title.value;
+      changed();
     });
+    const minutes = /** @type {HTMLInputElement} */ (li.querySelector('[data-minutes]'));
+    minutes.id = `line-minutes-${line.id}`;
+    /** @type {HTMLLabelElement} */ (li.querySelector('[data-minutes-label]')).htmlFor = minutes.id;
+    minutes.value = String(line.minutes);
+    minutes.addEventListener('input', () => {
+      line.minutes = cleanMinutes(minutes.value);
+      changed();
+    });
+    // Each button's name says which line: the visible word first, then hidden text.
+    for (const button of li.querySelectorAll('[data-up], [data-down], [data-remove]')) {
+      const which = document.createElement('span');
+      which.className = 'visually-hidden';
+      which.dataset.which = '';
+      button.append(which);
+    }
+    return li;
+  }
+
+  /** Give a line's element its place: the labels' numbers, Up and Down at the ends. */
+  function number(li, index) {
+    const n = String(index + 1);
+    /** @type {HTMLElement} */ (li.querySelector('[data-title-label]')).textContent = t('agendaTitleOf').replace('{n}', n);
+    /** @type {HTMLElement} */ (li.querySelector('[data-minutes-label]')).textContent = t('agendaMinutesOf').replace('{n}', n);
+    for (const which of li.querySelectorAll('[data-which]')) which.textContent = ` (${t('agendaLine').replace('{n}', n)})`;
+    /** @type {HTMLButtonElement} */ (li.querySelector('[data-up]')).disabled = index === 0;
+    /** @type {HTMLButtonElement} */ (li.querySelector('[data-down]')).disabled = index === lines.length - 1;
+  }
+
+  /** Draw every line anew (after an add or a remove). */
+  function render() {
+    const fragment = document.createDocumentFragment();
+    lines.forEach((line, index) => {
+      const li = lineElement(line);
+      number(li, index);
+      fragment.append(li);
+    });
+    list.replaceChildren(fragment);
     none.hidden = lines.length > 0;
     list.removeAttribute('aria-busy');
     showTotal();
     markAdded();
-    if (focus) {
-      const [id, selector] = focus;
-      const target = /** @type {HTMLElement|null} */ (list.querySelector(`[data-line="${id}"] ${selector}`));
-      const fallback = /** @type {HTMLElement|null} */ (list.querySelector(`[data-line="${id}"] [data-up]:not([disabled]), [data-line="${id}"] [data-down]:not([disabled])`));
-      (target && !(/** @type {HTMLButtonElement} */ (target)).disabled ? target : fallback)?.focus();
-    }
+  }
+
+  /** Move one line a place up or down: two elements swap, the rest stay as they are. */
+  function move(index, delta) {
+    const to = index + delta;
+    const moved = moveLine(lines, index, delta);
+    if (moved === lines) return;
+    lines = moved;
+    const items = list.children;
+    const a = /** @type {HTMLElement} */ (items[Math.min(index, to)]);
+    const b = /** @type {HTMLElement} */ (items[Math.max(index, to)]);
+    list.insertBefore(b, a);
+    number(b, Math.min(index, to));
+    number(a, Math.max(index, to));
+    const li = delta < 0 ? b : a;
+    const button = /** @type {HTMLButtonElement} */ (li.querySelector(delta < 0 ? '[data-up]' : '[data-down]'));
+    const other = /** @type {HTMLButtonElement} */ (li.querySelector(delta < 0 ? '[data-down]' : '[data-up]'));
+    (button.disabled ? other : button).focus();
+    changed();
+    setStatus(sheet, `${t('agendaMoved').replace('{n}', String(to + 1))} ${t('agendaUnsaved')}`);
   }
 
   list.addEventListener('click', (event) => {
@@ -219,13 +242,9 @@ export default async function agendaBuilder(root) {
     if (!li) return;
     const index = lines.findIndex((line) => line.id === li.dataset.line);
     if (index < 0) return;
-    if (target.closest('[data-up]') || target.closest('[data-down]')) {
-      const delta = target.closest('[data-up]') ? -1 : 1;
-      lines = moveLine(lines, index, delta);
-      render([lines[index + delta].id, delta < 0 ? '[data-up]' : '[data-down]']);
-      changed();
-      setStatus(sheet, `${t('agendaMoved').replace('{n}', String(index + delta + 1))} ${t('agendaUnsaved')}`);
-    } else if (target.closest('[data-remove]')) {
+    if (target.closest('[data-up]')) move(index, -1);
+    else if (target.closest('[data-down]')) move(index, 1);
+    else if (target.closest('[data-remove]')) {
       lines.splice(index, 1);
       render();
       changed();
@@ -333,4 +352,7 @@ export default async function agendaBuilder(root) {
   shareButton.disabled = false;
   /** @type {HTMLButtonElement} */ (ownForm.querySelector('[type=submit]')).disabled = false;
   root.dataset.ready = 'true';
+  // Everything gathered and every line opened and drawn (bench/agenda.py reads this).
+  performance.mark('valitila:agenda-opened');
+  performance.measure('valitila:open-agenda', 'valitila:agenda-start', 'valitila:agenda-opened');
 }
