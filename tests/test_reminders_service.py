@@ -292,6 +292,36 @@ def test_the_window_opens_on_each_members_own_today(sara, anna, bertta, pid):
                                                  ("bertta@example.fi", "evaluation_due")}
 
 
+def test_finding_what_is_due_costs_the_same_queries_however_much_is_due(
+        app, sara, anna, bertta, pid):
+    from .test_queries import count_queries
+
+    def one_of_each(process: str) -> None:
+        starts(process, date(2026, 9, 15))                          # evaluation due 15 March
+        give(sara, process, [anna, bertta], datetime(2027, 3, 10, 9, 0, tzinfo=UTC))
+        add_session(process, datetime(2027, 3, 10, 15, 0, tzinfo=UTC))
+        share_agenda(process, add_session(process, datetime(2027, 3, 24, 15, 0, tzinfo=UTC)))
+
+    def measure() -> tuple[int, int]:
+        db.session.rollback()
+        with count_queries(app) as statements:
+            found = reminders.due(NOW)
+        db.session.rollback()
+        return len(found), len(statements)
+
+    for person in (sara, anna, bertta):
+        opt_in(person)
+    one_of_each(pid)
+    few, queries = measure()
+    for _ in range(4):
+        one_of_each(make_process(sara.uid, anna.uid, bertta.uid, form="group",
+                                 status="active"))
+    many, more_queries = measure()
+    # per process: the assignment ×2, the session ×3, the agenda ×2, the evaluation ×3
+    assert (few, many) == (10, 50)
+    assert more_queries == queries, (queries, more_queries)
+
+
 # -- sending each once ---------------------------------------------------------------------------
 
 @pytest.fixture
