@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from markupsafe import Markup
 from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Envelope, Goal, Item, Membership, Process, SupervisionSession, User
 from ..models.types import UTCDateTime, utcnow
-from ..processes.queries import rows_of, title_wires
+from ..processes.queries import has_title, readable_titles, rows_of
 
 #: How far ahead the supervisor's home lists sessions.
 COMING_DAYS = 14
@@ -55,14 +56,14 @@ class ProcessRef:
 @dataclass
 class HomeProcess:
     """One process on a home: the process, the reader's role, its sealed name for the
-    reader (the title item in the API's wire form with the reader's envelope; None: not
-    shared with the reader yet, or none), the next planned session, the goals, the reader's
-    own items marked "bring to the next session" through it, and (for the supervisor) the
-    supervisees' names."""
+    reader (the title item in the API's wire form with the reader's envelope, as
+    `data-sealed` JSON; None: not shared with the reader yet, or none), the next planned
+    session, the goals, the reader's own items marked "bring to the next session" through
+    it, and (for the supervisor) the supervisees' names."""
 
     process: ProcessRef
     role: str
-    title: dict | None
+    title: Markup | None
     has_title: bool
     next_session: SessionTime | None = None
     goals: list[GoalRow] = field(default_factory=list)
@@ -108,7 +109,7 @@ def lands_on_home(user: User) -> bool:
 def _processes_statement():
     """The processes a person is a current member of, not ended: active first, newest."""
     order = func.coalesce(Process.activated_at, Process.created_at)
-    return (select(Process.id, Process.status, Membership.role)
+    return (select(Process.id, Process.status, Membership.role, has_title())
             .join(Membership, Membership.process_id == Process.id)
             .where(Membership.user_uid == bindparam("uid"), Membership.ended_at.is_(None),
                    Process.status.in_(OPEN_STATUSES))
@@ -116,14 +117,15 @@ def _processes_statement():
 
 
 def home(user: User, now: datetime | None = None) -> Home:
-    """Everything on the user's home in six queries, however many processes, sessions,
+    """Everything on the user's home in five queries, however many processes, sessions,
     goals and shares there are."""
     now = now or utcnow()
-    rows = rows_of(_processes_statement(), {"uid": user.uid})
-    pids = [pid for pid, _, _ in rows]
-    readable, named = title_wires(user.uid, pids)                  # two queries
-    by_pid = {pid: HomeProcess(ProcessRef(pid, status), role, readable.get(pid), pid in named)
-              for pid, status, role in rows}
+    rows = rows_of(_processes_statement(), {"uid": user.uid})      # with has_title
+    pids = [pid for pid, _, _, _ in rows]
+    readable = readable_titles(user.uid, pids)
+    by_pid = {pid: HomeProcess(ProcessRef(pid, status), role, readable.get(pid),
+                               bool(named))
+              for pid, status, role, named in rows}
     if not pids:
         return Home([], [], [])
     supervised = [p for p in by_pid.values() if p.role != "supervisor"]

@@ -112,7 +112,10 @@ class Envelope(db.Model):
         Index("ix_envelopes_reader_order", "recipient_uid", "item_created_at", "item_id"),
         Index("ix_envelopes_reader_kind_order", "recipient_uid", "item_kind",
               "item_created_at", "item_id"),
-        Index("ix_envelopes_process_recipient", "process_id", "recipient_uid"),
+        # Shares through a process to one reader, in the order of a supervisee's shared
+        # list (marked first, then newest): a page is an index range, not a sort of them all.
+        Index("ix_envelopes_process_recipient_order", "process_id", "recipient_uid", "bring",
+              "item_created_at", "item_id"),
         # The reader's own items (owner envelopes, type ak) by kind, newest first: the journal.
         Index("ix_envelopes_reader_own_order", "recipient_uid", "type", "item_kind",
               "item_created_at", "item_id"),

@@ -36,9 +36,11 @@ class NameMarkup:
         self._unnamed = Markup(f'<{tag} class="process-name" data-state="unnamed">'
                                f"{escape(gettext('Unnamed process'))}</{tag}>")
 
-    def __call__(self, wire: dict | None, has_title: bool) -> Markup:
+    def __call__(self, wire: dict | Markup | None, has_title: bool) -> Markup:
         """The name of a process for this reader: `wire` is its title item in the API's
-        wire form with the reader's envelope (None: the reader holds none)."""
+        wire form with the reader's envelope, or that already as `data-sealed` JSON
+        (queries.readable_titles); None: the reader holds none."""
         if wire is not None:
-            return Markup(self._sealed[0] + str(sealed_wire_json(wire)) + self._sealed[1])
+            text = wire if isinstance(wire, Markup) else sealed_wire_json(wire)
+            return Markup(self._sealed[0] + str(text) + self._sealed[1])
         return self._waiting if has_title else self._unnamed

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, delete, exists, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
@@ -18,7 +19,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Envelope, Item, Membership, Process, SupervisionSession, User
 from ..models.types import UTCDateTime, utcnow
-from . import items, processes
+from . import items
 from .errors import NotFound
 
 #: The kinds the sharing lists show ("What I have shared", the supervisor's view of one
@@ -219,13 +220,27 @@ class SharedRow:
     expires_at: datetime | None
 
 
+class ProcessRef(NamedTuple):
+    """What the supervisor's list shows of the process (a plain row, not an ORM object)."""
+
+    id: str
+    supervisor_uid: str
+
+
+class PersonRef(NamedTuple):
+    """What the supervisor's list shows of the supervisee (a plain row)."""
+
+    uid: str
+    display_name: str
+
+
 @dataclass(frozen=True)
 class SharedWithSupervisor:
     """One page of what one supervisee shares with the supervisor through one process, and
     the cursor of the next page (None on the last)."""
 
-    process: Process
-    supervisee: User
+    process: ProcessRef
+    supervisee: PersonRef
     rows: list[SharedRow]
     next: tuple[bool, datetime, str] | None = None
 
@@ -267,24 +282,47 @@ def shared_with_supervisor(viewer: User, pid: str, uid: str, *,
     process's supervisor, or the supervisee themself, may look; 404 for anyone else, for a
     process or person that is not there, and for a person who is not a current supervisee of
     the process."""
-    process = db.session.get(Process, pid)
-    if process is None or viewer.uid not in (process.supervisor_uid, uid):
+    found = _rows(_access_statement(), {"pid": pid, "uid": uid, "viewer": viewer.uid})
+    if not found:
         raise NotFound("not found")
-    if not processes.is_current_member(viewer.uid, pid):
-        raise NotFound("not found")
-    supervisee = processes.membership(uid, pid)
-    if supervisee is None or supervisee.ended_at is not None or supervisee.role != "supervisee":
-        raise NotFound("not found")
+    supervisor_uid, display_name = found[0]
     values = {"now": utcnow(), "viewer": viewer.uid, "uid": uid,
-              "supervisor": process.supervisor_uid, "pid": pid, "limit": limit + 1}
+              "supervisor": supervisor_uid, "pid": pid, "limit": limit + 1}
     if before is not None:
         values.update(b_bring=before[0], b_created=before[1], b_id=before[2])
-    rows = db.session.execute(_shared_statement(before is not None), values).all()
+    rows = _rows(_shared_statement(before is not None), values)
     page = [SharedRow(items.wire_row(row), row.created_at, bool(row.bring), row.sup_expires_at)
             for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     cursor = (bool(last.bring), last.created_at, last.id) if last is not None else None
-    return SharedWithSupervisor(process, supervisee.user, page, cursor)
+    return SharedWithSupervisor(ProcessRef(pid, supervisor_uid), PersonRef(uid, display_name),
+                                page, cursor)
+
+
+@lru_cache(maxsize=1)
+def _access_statement():
+    """Who may look, in one query (built once): a row (the process's supervisor, the
+    supervisee's name) when the process exists, the viewer is its supervisor or the
+    supervisee, the viewer's membership has not ended, and the person is a current
+    supervisee of it; no row otherwise."""
+    person, viewer = aliased(Membership), aliased(Membership)
+    uid, viewer_uid = bindparam("uid"), bindparam("viewer")
+    return (select(Process.supervisor_uid, User.display_name)
+            .join(person, and_(person.process_id == Process.id, person.user_uid == uid,
+                               person.ended_at.is_(None), person.role == "supervisee"))
+            .join(User, User.uid == person.user_uid)
+            .where(Process.id == bindparam("pid"),
+                   or_(Process.supervisor_uid == viewer_uid, person.user_uid == viewer_uid),
+                   exists().where(viewer.process_id == Process.id,
+                                  viewer.user_uid == viewer_uid, viewer.ended_at.is_(None))))
+
+
+def _rows(statement, values: dict) -> list:
+    """A Core select built once, executed on the session's connection and read as plain
+    rows (as processes.queries.rows_of; pending changes flushed first, as autoflush would)."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.flush()
+    return db.session.connection().execute(statement, values).all()
 
 
 # -- the purge ---------------------------------------------------------------------------------
