@@ -115,8 +115,9 @@ def _is_tomorrow(at: datetime, now: datetime, zone_name: str) -> bool:
 
 
 def _key(thing_id: str, at: datetime) -> str:
-    """The subject key: what it is about and when (a due time or a session moved to another
-    day is a new reminder; the same one twice is not)."""
+    """The subject key: what it is about and when. The same thing at the same time is sent
+    once; a due time or a session that moves (and still falls tomorrow) is a new reminder,
+    with the new time."""
     return f"{thing_id}@{at.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M}"
 
 
