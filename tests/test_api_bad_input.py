@@ -1529,6 +1529,11 @@ ALL_CASES = [*_group("raw", raw_cases()), *_group("prelogin", prelogin_cases()),
              *_group("checkin", checkin_cases()),
              *_group("agenda", agenda_cases())]
 
+# Summaries (kind "summary" through PUT /items): the cases live with the area's tests.
+from .test_summaries import summary_cases  # noqa: E402
+
+ALL_CASES += _group("summary", summary_cases())
+
 
 @pytest.mark.parametrize("case", ALL_CASES)
 def test_bad_input_is_a_4xx_json_error_and_changes_nothing(world, case):

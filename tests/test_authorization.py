@@ -299,6 +299,12 @@ ANONYMOUS.update({
 })
 
 
+# After the session (issue 10): the summary is written through PUT /items.
+ANONYMOUS.update({
+    ("/processes/<pid>/sessions/<sid>/after", "GET"): login_page,
+})
+
+
 def _invite_info_only(response) -> None:
     _ok(response, 200)
     body = response.get_json()
@@ -636,6 +642,13 @@ FOREIGN.update({
                                                      _expect(404, "session_not_found")),
     (f"{API}/sessions/<sid>/agenda/ticks", "POST"): (lambda f, p: f.send("POST", p, {
         "line": f.victim.item, "done": True}), _expect(404, "session_not_found")),
+})
+
+
+# After the session (issue 10): the victim's session is 404 to a stranger.
+FOREIGN.update({
+    ("/processes/<pid>/sessions/<sid>/after", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
 })
 
 

@@ -121,11 +121,11 @@ def _both_active(author_uid: str, reader_uid: str, process_id: str) -> bool:
 def _kind_rules(kind: str):
     """The module that adds rules and rows of its own to items of `kind` (a contract revision,
     a goal), called inside the item's transaction; None for other kinds."""
-    from . import agendas, assignments, checkins, contracts, evaluations, goals, topics
+    from . import agendas, assignments, checkins, contracts, evaluations, goals, summaries, topics
     return {"contract": contracts, "goal": goals, "checkin": checkins,
             "topic": topics, "assignment": assignments, "agenda": agendas, "evaluation": evaluations,
             "response": assignments.ResponseRules,
-            "template": assignments.TemplateRules}.get(kind)
+            "template": assignments.TemplateRules, "summary": summaries}.get(kind)
 
 
 def _check_process(author: User, process_id: str | None) -> None:

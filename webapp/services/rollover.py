@@ -34,7 +34,7 @@ import hashlib
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Connection, event, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, event, exists, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -145,3 +145,20 @@ def _carry_to_new_session(_mapper, connection: Connection, target: SupervisionSe
     """A planned session added to a process takes the lines that were waiting for it."""
     if (target.status or "planned") == "planned":
         carry_pending(connection, target.process_id)
+
+
+def carried_from(session: SupervisionSession) -> tuple[int, SupervisionSession | None, int]:
+    """What became of a held session's unfinished lines: (lines carried on, the session that
+    took the first of them or None, lines still waiting for a session). Two queries."""
+    carried = aliased(AgendaEntry)
+    own_sessions = select(SupervisionSession.id).where(
+        SupervisionSession.process_id == session.process_id)
+    rows = db.session.execute(
+        select(AgendaEntry.id, carried.session_id)
+        .outerjoin(carried, and_(carried.carried_from_id == AgendaEntry.id,
+                                 carried.session_id.in_(own_sessions)))
+        .where(AgendaEntry.session_id == session.id, AgendaEntry.done.is_(False))
+        .order_by(AgendaEntry.position, AgendaEntry.id)).all()
+    targets = [target for _line, target in rows if target is not None]
+    first = db.session.get(SupervisionSession, targets[0]) if targets else None
+    return len(targets), first, len(rows) - len(targets)
