@@ -1534,6 +1534,12 @@ from .test_summaries import summary_cases  # noqa: E402
 
 ALL_CASES += _group("summary", summary_cases())
 
+# Evaluations (webapp/evaluations/api.py): the cases live with the area's tests.
+from .test_evaluations_api import evaluation_cases  # noqa: E402
+
+ALL_CASES += _group("evaluation", evaluation_cases())
+
+
 
 @pytest.mark.parametrize("case", ALL_CASES)
 def test_bad_input_is_a_4xx_json_error_and_changes_nothing(world, case):

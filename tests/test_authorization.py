@@ -25,6 +25,7 @@ from .factories import (
     csrf_from,
     dump_rows,
     fast_account,
+    make_process,
     new_secrets,
     snapshot,
 )
@@ -302,6 +303,22 @@ ANONYMOUS.update({
 # After the session (issue 10): the summary is written through PUT /items.
 ANONYMOUS.update({
     ("/processes/<pid>/sessions/<sid>/after", "GET"): login_page,
+})
+
+
+# Evaluations (issue 10).
+ANONYMOUS.update({
+    ("/processes/<pid>/evaluations", "GET"): login_page,
+    ("/processes/<pid>/evaluations/new", "GET"): login_page,
+    ("/evaluations/<item_id>", "GET"): login_page,
+    ("/evaluations/<item_id>/edit", "GET"): login_page,
+    ("/processes/<pid>/evaluations/cadence", "POST"): lambda v, p: login_redirect(
+        v.send("POST", p, form={"months": "4", "previous": "6"}), p),
+    (f"{API}/processes/<pid>/evaluations", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/evaluations/<item_id>", "GET"): lambda v, p: api_401(v, "GET", p),
+    (f"{API}/evaluations/<item_id>", "PUT"): lambda v, p: api_401(v, "PUT", p, {"item": {}}),
+    (f"{API}/processes/<pid>/evaluation-cadence", "PUT"): lambda v, p: api_401(v, "PUT", p, {
+        "months": 4, "previous": 6}),
 })
 
 
@@ -652,6 +669,30 @@ FOREIGN.update({
 })
 
 
+# Evaluations (issue 10): a stranger to the process gets 404 everywhere.
+FOREIGN.update({
+    ("/processes/<pid>/evaluations", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    ("/processes/<pid>/evaluations/new", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    ("/evaluations/<item_id>", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    ("/evaluations/<item_id>/edit", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    ("/processes/<pid>/evaluations/cadence", "POST"): (
+        lambda f, p: f.send("POST", p, form={"months": "4", "previous": "6"}), _expect(404)),
+    (f"{API}/processes/<pid>/evaluations", "GET"): (lambda f, p: f.send("GET", p),
+                                                    _expect(404, "process_not_found")),
+    (f"{API}/evaluations/<item_id>", "GET"): (lambda f, p: f.send("GET", p),
+                                              _expect(404, "evaluation_not_found")),
+    (f"{API}/evaluations/<item_id>", "PUT"): (lambda f, p: f.send("PUT", p, {
+        "item": f.mallory.seal({"summary": "x"}, item_id=f.victim.item, kind="evaluation")[1]
+        | {"process": f.victim.process}}), _expect(404)),
+    (f"{API}/processes/<pid>/evaluation-cadence", "PUT"): (lambda f, p: f.send("PUT", p, {
+        "months": 4, "previous": 6}), _expect(404, "process_not_found")),
+})
+
+
 @pytest.mark.parametrize("route", sorted(FOREIGN), ids=lambda r: f"{r[1]} {r[0]}")
 def test_another_user_gets_nothing_of_the_victim(app, victim, route):
     mallory = api_register(app, "mallory@example.fi", display_name="Mallory")
@@ -791,6 +832,7 @@ FORM_POSTS = {
     "/account/logout-everywhere": {},
     "/account/devices/<device_id>/sign-out": {},
     "/account/timezone": {"timezone": "Europe/Stockholm"},
+    "/processes/<pid>/evaluations/cadence": {"months": "4", "previous": "6"},
     "/account/reminders": {"kinds": "session_tomorrow"},
 }
 
@@ -808,7 +850,8 @@ def test_form_posts_need_the_csrf_field(app, path, token):
     if token:
         form["csrf_token"] = token
     before = snapshot(app)
-    response = anna.client.post(fill(path, device_id=_device_of(app, anna)), data=form)
+    response = anna.client.post(fill(path, device_id=_device_of(app, anna),
+                                     pid=str(uuid.uuid4())), data=form)
     assert response.status_code == 403
     assert "text/html" in response.content_type
     assert snapshot(app) == before
@@ -820,7 +863,8 @@ def test_form_posts_need_the_csrf_field(app, path, token):
 def test_form_posts_with_the_csrf_field_work(app, path):
     """The control for the test above."""
     anna = api_register(app, "anna@example.fi", display_name="Anna")
-    response = anna.client.post(fill(path, device_id=_device_of(app, anna)),
+    pid = make_process(anna.uid, app=app) if "<pid>" in path else ""   # her own process
+    response = anna.client.post(fill(path, device_id=_device_of(app, anna), pid=pid),
                                 data=dict(FORM_POSTS[path], csrf_token=anna.csrf))
     assert response.status_code == 302
 

@@ -63,6 +63,16 @@ ITEM_ROUTES: dict[tuple[str, str], dict[str, int]] = {
         author=404, reader=404, revoked=404, expired=404, stranger=404, anonymous=401),
     ("/assignments/<item_id>", "GET"): dict(
         author=404, reader=404, revoked=404, expired=404, stranger=404, anonymous=302),
+    # Evaluations: this item is an entry, no evaluation (404 for every role); an edit of it
+    # as an evaluation is refused as with assignments.
+    (f"{API}/evaluations/<item_id>", "GET"): dict(
+        author=404, reader=404, revoked=404, expired=404, stranger=404, anonymous=401),
+    (f"{API}/evaluations/<item_id>", "PUT"): dict(
+        author=400, reader=403, revoked=404, expired=404, stranger=404, anonymous=401),
+    ("/evaluations/<item_id>", "GET"): dict(
+        author=404, reader=404, revoked=404, expired=404, stranger=404, anonymous=302),
+    ("/evaluations/<item_id>/edit", "GET"): dict(
+        author=404, reader=404, revoked=404, expired=404, stranger=404, anonymous=302),
 }
 
 
@@ -114,10 +124,11 @@ def _request(app, role, person, author, item_id, target, rule, method):
         body = {"rev": 1, "sig": protocol.b64u_encode(bytes(64))}
     elif method == "POST" and rule.endswith("/status"):
         body = {"status": "done"}
-    elif method == "PUT" and rule.endswith("/assignments/<item_id>"):
+    elif method == "PUT" and rule.endswith(("/assignments/<item_id>", "/evaluations/<item_id>")):
         signer = person or author
+        kind = "evaluation" if "/evaluations/" in rule else "assignment"
         body = {"item": signer.seal({"title": f"{role} was here"}, item_id=item_id, rev=2,
-                                    kind="assignment", owner_envelope=False)[1]}
+                                    kind=kind, owner_envelope=False)[1]}
     elif method == "PUT":
         signer = person or author
         _, body = signer.seal({"title": f"{role} was here", "body": "", "tags": []},

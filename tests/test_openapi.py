@@ -291,6 +291,8 @@ def test_real_answers_validate_against_the_document(app, doc):
     _contracts_and_goals(check, anna, bertta, pid)
     _sessions_and_calendar(check, anna, bertta, pid)
     _assignments(check, app, anna, bertta, pid)
+    from .test_evaluations_api import check_evaluation_answers
+    check_evaluation_answers(check, app, anna, bertta, pid)
     from .test_agendas import check_agenda_answers
     check_agenda_answers(check, app, anna, bertta, pid)
     fp = b64u(protocol.fingerprint(bertta.account.registration["bundle"]))

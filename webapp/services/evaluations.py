@@ -367,3 +367,28 @@ def set_months(supervisor: User, pid: str, months: int, previous: int) -> Proces
         raise Conflict("The cadence was changed meanwhile.", "cadence_changed",
                        months=process.evaluation_months)
     return process
+
+
+# -- the editor's prefill ----------------------------------------------------------------------
+
+def checkin_bounds(reader: User, pid: str) -> dict[str, tuple[tuple[Item, Envelope],
+                                                              tuple[Item, Envelope]]]:
+    """Per goal of the process, the earliest and the latest check-in the reader can open
+    (their own, or shared with them): the editor prefills "at the start" and "now" from
+    their values, opened in the browser. One query."""
+    from ..models.contracts import Goal
+    from .items import _live_envelopes
+    rows = db.session.execute(
+        select(Item, Envelope).join(Envelope, Envelope.item_id == Item.id)
+        .join(Goal, Goal.item_id == Item.goal_id)
+        .where(Goal.process_id == pid, Item.kind == "checkin",
+               Envelope.recipient_uid == reader.uid, Envelope.item_kind == "checkin",
+               Envelope.id.in_(_live_envelopes().with_only_columns(Envelope.id)
+                               .where(Envelope.recipient_uid == reader.uid,
+                                      Envelope.item_kind == "checkin")))
+        .order_by(Item.created_at, Item.id)).all()
+    bounds: dict[str, tuple] = {}
+    for item, envelope in rows:
+        first = bounds.get(item.goal_id, ((item, envelope),))[0]
+        bounds[item.goal_id] = (first, (item, envelope))
+    return bounds
