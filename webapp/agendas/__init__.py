@@ -34,10 +34,6 @@ def _line(line) -> dict:
             "used_minutes": line.used_minutes}
 
 
-def _pairs(pairs) -> list[dict]:
-    return [item_json(item, env) for item, env in pairs]
-
-
 def page_data(view: service.AgendaView, found: service.Candidates | None = None) -> dict:
     """The builder's (or a reader's) data for `data-agenda`: structure and ciphertext."""
     data = {"sid": view.session.id, "pid": view.process.id, "version": view.version,
@@ -48,12 +44,11 @@ def page_data(view: service.AgendaView, found: service.Candidates | None = None)
             "carried": {line_id: item_json(item, env)
                         for line_id, (item, env) in view.carried.items()}}
     if found is not None:
-        data["candidates"] = {"topic": _pairs(found.topics), "entry": _pairs(found.entries),
-                              "response": _pairs(found.responses),
-                              "checkin": _pairs(found.checkins),
-                              "earlier": _pairs(found.previous_checkins)}
-        data["members"] = service.member_uids(view.process.id)
-        data["names"] = {m.user_uid: m.user.display_name for m in view.process.memberships}
+        data["candidates"] = {"topic": found.topics, "entry": found.entries,
+                              "response": found.responses, "checkin": found.checkins,
+                              "earlier": found.previous_checkins}
+        names = service.members(view.process.id)
+        data["members"], data["names"] = list(names), names
     return data
 
 
@@ -72,20 +67,19 @@ def agenda(pid: str, sid: str):
     path = parse(PageSessionPath, {"pid": pid, "sid": sid})
     user = _user()
     session = schedule.get_session(user, path.sid, path.pid)
+    process = _process(session)
+    if process.supervisor_uid == user.uid:
+        view, found = service.candidates(user, path.sid)
+        return render_template("agendas/builder.html", data=sealed_wire_json(
+            page_data(view, found)), found=found, **_common(view))
     try:
         view = service.agenda_of(user, path.sid)
     except NotFound as exc:
         if exc.code != "agenda_not_shared":
             raise
-        from ..services import processes
-        process = processes.get_process(user, path.pid)
         readable, named = process_queries.titles(user.uid, [process.id])
         return render_template("agendas/not_shared.html", session=session, process=process,
                                title=readable.get(process.id), has_title=process.id in named)
-    if view.is_supervisor:
-        view, found = service.candidates(user, path.sid)
-        return render_template("agendas/builder.html", data=sealed_wire_json(
-            page_data(view, found)), found=found, **_common(view))
     return render_template("agendas/read.html", data=sealed_wire_json(page_data(view)),
                            **_common(view))
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -70,19 +71,24 @@ class Timebox:
         return self.total > self.length
 
 
+#: An item as the API answers it to one reader (items.api.item_json's form): read as plain
+#: rows, not ORM objects, since the builder gathers hundreds at once.
+Wire = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Candidates:
-    """What the builder gathers for a session: each list newest first, (item, the
-    supervisor's envelope) pairs. `previous_checkins`: for each (author, goal) of a gathered
-    check-in, the latest shared one before `since` (the browser shows the change)."""
+    """What the builder gathers for a session: each list newest first, items in their wire
+    form with the supervisor's envelope. `previous_checkins`: for each (author, goal) of a
+    gathered check-in, the latest shared one before `since` (the browser shows the change)."""
 
     since: datetime | None
     previous: SupervisionSession | None
-    topics: list[tuple[Item, Envelope]] = field(default_factory=list)
-    entries: list[tuple[Item, Envelope]] = field(default_factory=list)
-    responses: list[tuple[Item, Envelope]] = field(default_factory=list)
-    checkins: list[tuple[Item, Envelope]] = field(default_factory=list)
-    previous_checkins: list[tuple[Item, Envelope]] = field(default_factory=list)
+    topics: list[Wire] = field(default_factory=list)
+    entries: list[Wire] = field(default_factory=list)
+    responses: list[Wire] = field(default_factory=list)
+    checkins: list[Wire] = field(default_factory=list)
+    previous_checkins: list[Wire] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -156,11 +162,34 @@ def previous_held(session: SupervisionSession) -> SupervisionSession | None:
         .order_by(SupervisionSession.starts_at.desc()).limit(1))
 
 
+#: The columns of an item and the reader's envelope that make its wire form.
+_WIRE_COLUMNS = (Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv, Item.ct,
+                 Item.sig, Item.process_id, Item.parent_id, Item.session_id, Item.goal_id,
+                 Item.created_at, Item.updated_at, Envelope.recipient_uid, Envelope.type,
+                 Envelope.epk, Envelope.iv.label("env_iv"), Envelope.ct.label("env_ct"),
+                 Envelope.bring)
+
+
+def _wire(row) -> Wire:
+    """A row of _WIRE_COLUMNS in the API's form of an item for its reader."""
+    envelope = {"recipient": row.recipient_uid, "type": row.type, "iv": row.env_iv,
+                "ct": row.env_ct}
+    if row.epk:
+        envelope["epk"] = row.epk
+    links = {key: value for key, value in (("parent", row.parent_id),
+                                           ("session", row.session_id),
+                                           ("goal", row.goal_id)) if value}
+    return {"id": row.id, "kind": row.kind, "author": row.author_uid, "rev": row.rev,
+            "sealed": {"h": row.h, "iv": row.iv, "ct": row.ct}, "sig": row.sig,
+            "envelope": envelope, "process": row.process_id, "links": links or None,
+            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+
+
 def _gathered_query(reader_uid: str, pid: str, since: datetime | None, now: datetime):
     """Everything shared with the reader through the process that the agenda gathers: the
     topics, answers and check-ins, and whatever was marked "bring"; written, edited or shared
     since `since`. One index range (envelopes by process and recipient)."""
-    query = (select(Item, Envelope).join(Envelope, Envelope.item_id == Item.id)
+    query = (select(*_WIRE_COLUMNS).join(Envelope, Envelope.item_id == Item.id)
              .where(Envelope.process_id == pid, Envelope.recipient_uid == reader_uid,
                     Item.author_uid != reader_uid, _live(now),
                     Envelope.item_kind.in_(tuple(SOURCE_KINDS.values())) | Envelope.bring)
@@ -171,7 +200,7 @@ def _gathered_query(reader_uid: str, pid: str, since: datetime | None, now: date
 
 
 def _previous_checkins(reader_uid: str, pid: str, since: datetime, now: datetime
-                       ) -> list[tuple[Item, Envelope]]:
+                       ) -> list[Wire]:
     """Per (author, goal), the latest check-in shared with the reader before `since`."""
     ranked = (select(Item.id.label("id"), func.row_number().over(
         partition_by=(Item.author_uid, Item.goal_id),
@@ -181,10 +210,10 @@ def _previous_checkins(reader_uid: str, pid: str, since: datetime, now: datetime
                Envelope.item_kind == "checkin", _live(now), Item.created_at < since)
         .subquery())
     rows = db.session.execute(
-        select(Item, Envelope).join(Envelope, Envelope.item_id == Item.id)
+        select(*_WIRE_COLUMNS).join(Envelope, Envelope.item_id == Item.id)
         .join(ranked, ranked.c.id == Item.id)
         .where(ranked.c.rank == 1, Envelope.recipient_uid == reader_uid))
-    return [(item, env) for item, env in rows.all()]
+    return [_wire(row) for row in rows]
 
 
 def gather(supervisor_uid: str, session: SupervisionSession) -> Candidates:
@@ -193,11 +222,11 @@ def gather(supervisor_uid: str, session: SupervisionSession) -> Candidates:
     now = utcnow()
     previous = previous_held(session)
     since = previous.starts_at if previous is not None else None
-    groups: dict[str, list[tuple[Item, Envelope]]] = {s: [] for s in GATHERED_SOURCES}
-    for item, env in db.session.execute(
-            _gathered_query(supervisor_uid, session.process_id, since, now)).all():
-        source = "entry" if env.bring and item.kind not in SOURCE_KINDS else item.kind
-        groups[source].append((item, env))
+    groups: dict[str, list[Wire]] = {s: [] for s in GATHERED_SOURCES}
+    for row in db.session.execute(
+            _gathered_query(supervisor_uid, session.process_id, since, now)):
+        source = "entry" if row.bring and row.kind not in SOURCE_KINDS else row.kind
+        groups[source].append(_wire(row))
     earlier = (_previous_checkins(supervisor_uid, session.process_id, since, now)
                if since is not None and groups["checkin"] else [])
     return Candidates(since, previous, groups["topic"], groups["entry"], groups["response"],
@@ -472,9 +501,11 @@ def before_delete(item: Item) -> None:
     """The structure stays; Agenda.item_id is cleared by its foreign key."""
 
 
-def member_uids(pid: str) -> list[str]:
-    """The process's current members (the readers of a shared agenda)."""
-    return list(db.session.scalars(select(Membership.user_uid).where(
-        Membership.process_id == pid, Membership.ended_at.is_(None))
-        .order_by(Membership.user_uid)))
-
+def members(pid: str) -> dict[str, str]:
+    """The process's current members (the readers of a shared agenda) with their names, in
+    one query."""
+    return dict(db.session.execute(
+        select(Membership.user_uid, User.display_name)
+        .join(User, User.uid == Membership.user_uid)
+        .where(Membership.process_id == pid, Membership.ended_at.is_(None))
+        .order_by(Membership.user_uid)).all())

@@ -152,10 +152,12 @@ export default async function agendaBuilder(root) {
     sheet.dataset.over = box.over ? 'true' : 'false';
   }
 
-  function changed() {
+  /** After a change: the status, the total, and (when lines came or went) which gathered
+   *  items are on the agenda. */
+  function changed({ lines: linesChanged = false } = {}) {
     setStatus(sheet, t('agendaUnsaved'));
     showTotal();
-    markAdded();
+    if (linesChanged) markAdded();
   }
 
   /** One line's element (its number is set by `number`). */
