@@ -139,6 +139,16 @@ def test_the_builder_gathers_what_was_shared_since_the_last_session(cast):
     # Each gathered item opens with the supervisor's envelope as a client would.
     assert sara.open(found["topics"][0])["text"] == "Työkuorma"
     assert sara.open(found["checkins"][0])["value"] == 6
+    # The builder page carries the same: the gathered ids (ciphertext), never the others.
+    page = sara.client.get(f"/processes/{c['pid']}/sessions/{c['sid']}/agenda")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for shown in (topic, shared_answer, checkin, brought, earlier_checkin):
+        assert shown in html
+    for never in (private_answer, private_checkin, not_brought, kept, elsewhere, expired,
+                  own_note[0], old_topic):
+        assert never not in html
+    assert "Työkuorma" not in html and "Jaettu vastaus" not in html
     # A line from an unshared answer is refused when saved.
     bad = sara.put(f"/sessions/{c['sid']}/agenda", {"version": 0, "lines": [
         {"id": str(uuid.uuid4()), "source": "response", "source_id": private_answer}]})
