@@ -123,6 +123,23 @@ def test_one_summary_per_session(cast):
     assert write(cast)[1].status_code == 201
 
 
+def test_a_summary_keeps_its_session(cast):
+    """An edit may not move it to another session, nor drop the link; links left out keep
+    it."""
+    item_id, response = write(cast)
+    assert response.status_code == 201
+    other = add_session(cast.pid, utcnow() - timedelta(hours=30), status="held", app=cast.app)
+    for links in ({"session": other}, None):
+        _, edit = cast.body(cast.sara, text="Siirretty", item_id=item_id, rev=2)
+        edit["links"] = links
+        moved = cast.sara.put(f"/items/{item_id}", edit)
+        assert (moved.status_code, error(moved)) == (400, "session_immutable")
+    _, edit = cast.body(cast.sara, text="Korjattu", item_id=item_id, rev=2)
+    del edit["links"]
+    assert cast.sara.put(f"/items/{item_id}", edit).status_code == 200
+    assert cast.anna.get(f"/items/{item_id}").get_json()["links"] == {"session": cast.held}
+
+
 @pytest.mark.parametrize("outsider", ["ville", "ulla", "fiia"])
 def test_members_only(cast, outsider):
     """Nobody outside the process, nor a former member, gets an envelope of it."""

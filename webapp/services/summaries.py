@@ -9,6 +9,9 @@ process, one per session, and it goes to members only (a reader outside the proc
 former member, is refused). It is written through the ordinary item PUT (PROTOCOL §7): the
 hooks below run inside that transaction (services/items.py `_kind_rules`).
 
+A summary keeps its session: an update that would move it to another session or drop the
+link is refused (400 session_immutable).
+
 One per session: the create locks the session's row and then looks for a summary of it, so of
 two devices writing a first summary at once, one creates and the other is told which item is
 there (409 summary_exists): its editor then opens that one.
@@ -17,7 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, event, func, or_, select
+from sqlalchemy.orm.base import NO_VALUE
 
 from ..extensions import db
 from ..models import Envelope, Item, Membership, Process, SupervisionSession, User
@@ -73,6 +77,16 @@ def check_readers(author: User, item: Item, readers: list[str]) -> None:
 
 def before_delete(item: Item) -> None:
     """Its author may delete it (a new one can then be written)."""
+
+
+@event.listens_for(Item.session_id, "set", active_history=True)
+def _session_kept(item: Item, value, old, _initiator) -> None:
+    """A summary stays the summary of its session: an update may not move it to another
+    session or drop the link (the item PUT sets the links after the hooks above; this is
+    where the change shows)."""
+    if item.kind == KIND and old not in (None, NO_VALUE) and value != old:
+        raise InvalidInput("The session of a summary cannot change.", "session_immutable",
+                           field="links.session")
 
 
 def _supervisor_only(author: User, pid: str | None) -> None:
