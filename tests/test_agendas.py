@@ -476,3 +476,13 @@ def test_the_builder_costs_a_constant_number_of_queries(cast):
     assert len(found["topics"]) == 7 and len(found["entries"]) == 7
     assert len(sara.get(f"/sessions/{sid}/agenda").get_json()["carried"]) == 2
     assert small == large, (small, large)
+
+
+def test_a_draft_agenda_is_not_shared_with_members_by_the_process_sync(cast):
+    """The supervisor's client shares the process's member items with members who lack an
+    envelope (processes.queries.shares_due); a draft agenda is not one of them."""
+    from webapp.processes.queries import shares_due
+    c = cast
+    item_id = _agenda_item(c["sara"], c["pid"], c["sid"], {})
+    with c["app"].app_context():
+        assert item_id not in {due[0] for due in shares_due(c["sara"].uid)}

@@ -98,6 +98,11 @@ def test_build_share_read_and_tick(new_context, live_server, marker, no_plaintex
     assert [line["source"] for line in stored["lines"]] == ["own", "topic"]
     assert [line["minutes"] for line in stored["lines"]] == [40, 20]
     assert stored["total_minutes"] == 60 and stored["over"] is False
+    # While she drafts, the agenda is hers alone (also after her home's process sync ran).
+    sara.goto("/home/")
+    sara.wait_for_load_state("networkidle")
+    assert anna.request.get(f"/api/v1/items/{stored['item']['id']}").status == 404
+    sara.goto(agenda_url)
     no_axe_violations(sara)
 
     # After a reload the agenda opens as saved; she shares it.

@@ -20,7 +20,9 @@ from .names import sealed_wire_json
 #: The kinds of a process's own items that every member reads: the supervisor's client gives
 #: a new member an envelope for each (the name now; the contract, goals and agendas later).
 #: A supervisor's private notes are items of the process too, and are never in this list.
-MEMBER_KINDS = ("title", "contract", "goal", "agenda")
+#: An agenda is not among them: it is its supervisor's alone while she drafts it, and her
+#: Share button gives every member an envelope (webapp/services/agendas.py).
+MEMBER_KINDS = ("title", "contract", "goal")
 
 
 @dataclass(frozen=True)
