@@ -138,6 +138,34 @@ def test_the_supervisor_sees_members_invites_and_actions(app):
     assert "data-waiting" not in html
 
 
+def test_the_waiting_marks_are_the_shares_due_of_the_process(app):
+    """The members the supervisor's page marks as waiting (read with the member rows, in one
+    query) are exactly those the shares-due list names for the process: before the name is
+    shared, after, and once the process has ended."""
+    from webapp.processes import queries
+
+    sara, anna, pid, title = setup_world(app)
+    bertta = api_register(app, display_name="Bertta Berg")
+    join(bertta, sara, pid)
+
+    def both():
+        due = {d["uid"] for d in sara.client.get("/processes/shares-due").get_json()["due"]
+               if d["process"] == pid}
+        with app.app_context():
+            members, lacking = queries.members_and_lacking(pid)
+        assert [m.user_uid for m in members] == [sara.uid, anna.uid, bertta.uid]
+        return lacking, due
+
+    lacking, due = both()
+    assert lacking == due == {anna.uid, bertta.uid}
+    share_name(sara, title, anna, pid)
+    lacking, due = both()
+    assert lacking == due == {bertta.uid}
+    assert sara.post(f"/processes/{pid}/end").status_code == 200
+    lacking, due = both()
+    assert lacking == due == set()
+
+
 def test_a_supervisee_sees_the_process_but_not_its_invites_or_actions(app):
     sara, anna, pid, title = setup_world(app)
     invite = make_invite(sara, pid)

@@ -16,10 +16,9 @@ from ..guards import login_required
 from ..models.processes import FORMS, MODES
 from ..schemas import parse
 from ..schemas.processes import MAX_INVITE_DAYS, ProcessPath
-from ..services import processes as service
 from ..services.processes import FORM_DEFAULTS, INVITE_DAYS
 from . import queries
-from .names import NameMarkup, sealed_wire_json
+from .names import NameMarkup
 from .schedule import schedule_card
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -75,17 +74,18 @@ def show(pid: str):
     also the invites and the actions."""
     pid = parse(ProcessPath, {"pid": pid}).pid
     user = _user()
-    process = service.get_process(user, pid)
-    readable, named = queries.title_wires(user.uid, [pid])
-    wire = readable.get(pid)
+    process, has_title = queries.shown_process(user.uid, pid)     # 404 unless a member
+    title_json = queries.readable_titles(user.uid, [pid]).get(pid) if has_title else None
     is_supervisor = process.supervisor_uid == user.uid
+    members, lacking = (queries.members_and_lacking(pid) if is_supervisor
+                        else (queries.member_rows(pid), set()))
     return render_page(
-        "processes/show.html", process=process, title=wire is not None,
-        title_json=sealed_wire_json(wire) if wire else None, has_title=pid in named,
-        name=NameMarkup(gettext("Supervision process"), tag="h1")(wire, pid in named),
+        "processes/show.html", process=process, title=title_json is not None,
+        title_json=title_json, has_title=has_title,
+        name=NameMarkup(gettext("Supervision process"), tag="h1")(title_json, has_title),
         is_supervisor=is_supervisor,
         schedule=schedule_card(user, process, request.args.get("sessions") == "all"),
-        members=queries.member_rows(pid), invites=queries.invites(pid) if is_supervisor else [],
-        lacking=queries.lacking_envelopes(pid) if is_supervisor else set(),
+        members=members, invites=queries.invites(pid) if is_supervisor else [],
+        lacking=lacking,
         modes=MODES, invite_days=INVITE_DAYS, max_invite_days=MAX_INVITE_DAYS - 1,
         join_base=request.host_url.rstrip("/") + "/join/")

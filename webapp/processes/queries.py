@@ -4,6 +4,7 @@ reader, and the shares a supervisor's client still owes its new members."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Envelope, Invite, Item, Membership, Process, User
 from ..models.types import UTCDateTime, utcnow
+from ..services.errors import NotFound
 from ..services.items import wire_row
 from .names import sealed_wire_json
 
@@ -131,6 +133,25 @@ def _row_json(row: tuple) -> Markup:
     return sealed_wire_json(wire_row(row))
 
 
+def shown_process(uid: str, pid: str) -> tuple[Process, bool]:
+    """The process for its current member, and whether it has a name, in one query (as
+    services.processes.get_process, which reads the membership and then the process, and
+    title_wires' second query): 404 for anyone else, former members too."""
+    row = db.session.execute(_shown_statement(), {"uid": uid, "pid": pid}).first()
+    if row is None:
+        raise NotFound("process not found", "process_not_found")
+    return row[0], bool(row[1])
+
+
+@lru_cache(maxsize=1)
+def _shown_statement():
+    return (select(Process, has_title())
+            .join(Membership, and_(Membership.process_id == Process.id,
+                                   Membership.user_uid == bindparam("uid"),
+                                   Membership.ended_at.is_(None)))
+            .where(Process.id == bindparam("pid")))
+
+
 def has_title():
     """A column: whether the process (Process) has a name (as title_wires' second query),
     to read along with the process's own row instead of in a query of its own."""
@@ -185,15 +206,63 @@ def member_rows(pid: str) -> list[MemberRow]:
     return [MemberRow(*row) for row in rows_of(_member_statement(), {"pid": pid})]
 
 
-def invites(pid: str) -> list[Invite]:
-    return list(db.session.scalars(select(Invite).where(Invite.process_id == pid)
-                                   .order_by(Invite.created_at.desc(), Invite.id)))
+def members_and_lacking(pid: str) -> tuple[list[MemberRow], set[str]]:
+    """member_rows() and the uids of the members who lack an envelope for one of the
+    process's member items (those shares_due lists for it), in one query: the page of the
+    process's supervisor."""
+    rows = rows_of(_member_lacking_statement(), {"pid": pid})
+    return [MemberRow(*row[:3]) for row in rows], {row[0] for row in rows if row[3]}
 
 
-def lacking_envelopes(pid: str) -> set[str]:
-    """The uids of active members of `pid` who hold no envelope for one of the process's
-    member items (see shares_due)."""
-    return {uid for _item, _pid, uid in rows_of(_due_statement("pid"), {"pid": pid})}
+@lru_cache(maxsize=1)
+def _member_lacking_statement():
+    """_member_statement with a column: the member is one shares_due would list for the
+    process (not its supervisor, the process not ended, an item of MEMBER_KINDS by the
+    supervisor that the member holds no envelope for)."""
+    held = (exists().where(Envelope.item_id == Item.id,
+                           Envelope.recipient_uid == Membership.user_uid)
+            .correlate_except(Envelope))
+    lacking = and_(Membership.user_uid != Process.supervisor_uid, Process.status != "ended",
+                   exists().where(Item.process_id == Process.id,
+                                  Item.author_uid == Process.supervisor_uid,
+                                  Item.kind.in_(MEMBER_KINDS), ~held))
+    return (select(Membership.user_uid, Membership.role, User.display_name,
+                   lacking.label("lacking"))
+            .join(User, User.uid == Membership.user_uid)
+            .join(Process, Process.id == Membership.process_id)
+            .where(Membership.process_id == bindparam("pid"), Membership.ended_at.is_(None))
+            .order_by((Membership.role != "supervisor"), Membership.joined_at, Membership.id))
+
+
+class InviteRow(NamedTuple):
+    """An invite as the process page lists it (a plain row; Invite.state's rule)."""
+
+    id: str
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+    def state(self, now: datetime | None = None) -> str:
+        """open, used, revoked or expired."""
+        if self.used_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= (now or utcnow()):
+            return "expired"
+        return "open"
+
+
+def invites(pid: str) -> list[InviteRow]:
+    """The process's invites, newest first, as plain rows."""
+    return [InviteRow(*row) for row in rows_of(_invite_statement(), {"pid": pid})]
+
+
+@lru_cache(maxsize=1)
+def _invite_statement():
+    return (select(Invite.id, Invite.expires_at, Invite.used_at, Invite.revoked_at)
+            .where(Invite.process_id == bindparam("pid"))
+            .order_by(Invite.created_at.desc(), Invite.id))
 
 
 def shares_due(supervisor_uid: str) -> list[tuple[str, str, str]]:
