@@ -46,6 +46,15 @@ def of_items(item_ids: list[str]) -> dict[str, list[Acceptance]]:
     return accepted
 
 
+def locked_item(item_id: str) -> Item | None:
+    """The item, its row locked (PostgreSQL `FOR UPDATE`: the lock an edit takes in
+    put_item) and read as it is now. The lock is taken by a plain statement and the row then
+    read with populate_existing: an Item already in the session (read before the lock, at an
+    older rev) is refreshed, where a locked ORM read would stop at the version mismatch."""
+    db.session.execute(select(Item.id).where(Item.id == item_id).with_for_update())
+    return db.session.get(Item, item_id, populate_existing=True)
+
+
 def sign(user: User, item: Item, rev: int, sig: str) -> tuple[Acceptance, bool]:
     """Keep `user`'s acceptance of the locked `item` at `rev` (the caller checked that rev
     is the item's current one and that the user may accept it). The signature must verify
@@ -93,11 +102,16 @@ def accept(user: User, item_id: str, rev: int, sig: str) -> tuple[Acceptance, bo
     """POST /items/{id}/acceptances: accept a contract revision or an evaluation, by the
     item's kind (404 `not_a_contract` for an item of any other kind the user can read)."""
     from . import contracts, evaluations
-    from .items import get_item
-    item, _envelope = get_item(user, item_id)                 # 404 without an envelope
-    if item.kind == "evaluation":
+    from .items import _envelope_of
+    # The kind from the reader's envelope: no Item is loaded (and held) here, so the kind's
+    # own locked read of the item (SELECT ... FOR UPDATE) gets the row as it is then.
+    envelope = _envelope_of(item_id, user.uid)
+    if envelope is None:
+        raise NotFound("item not found")
+    kind = envelope.item_kind
+    if kind == "evaluation":
         return evaluations.accept(user, item_id, rev, sig)
-    if item.kind != "contract":
+    if kind != "contract":
         raise NotFound("This item is not a contract revision or an evaluation.",
                        "not_a_contract")
     return contracts.accept(user, item_id, rev, sig)

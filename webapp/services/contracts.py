@@ -149,7 +149,7 @@ def accept(user: User, item_id: str, rev: int, sig: str) -> tuple[Acceptance, bo
     revision = db.session.get(ContractRevision, item_id)
     if revision is None:
         raise NotFound("This item is not a contract revision.", "not_a_contract")
-    item = db.session.get(Item, item_id, with_for_update=True, populate_existing=True)
+    item = acceptances_service.locked_item(item_id)
     process = db.session.get(Process, revision.process_id, with_for_update=True,
                              populate_existing=True)
     if item is None or process is None:

@@ -234,16 +234,22 @@ def summary(pid: str, today: date) -> dict:
 def before_create(author: User, item: Item, links: dict[str, str] | None
                   ) -> tuple[date, str]:
     """Only the supervisor of a running process writes an evaluation, for a date of its
-    cadence that has none yet (the process row is locked, so two at once for one date make
+    cadence that has none yet (writers queue on a lock, so two at once for one date make
     one). Returns (due_on, kind)."""
     if item.process_id is None:
         raise InvalidInput("An evaluation belongs to a supervision process.",
                            "process_required", field="process")
-    process = db.session.get(Process, item.process_id, with_for_update=True,
-                             populate_existing=True)
+    processes.lock_for_sharing(item.process_id)          # FOR SHARE: ending it waits
+    process = db.session.get(Process, item.process_id, populate_existing=True)
     if process is None or process.supervisor_uid != author.uid:
         raise Forbidden("Only the process's supervisor writes its evaluations.",
                         "not_supervisor", field="process")
+    # Writers of one process's evaluations queue on the supervisor's membership row (not on
+    # the process row: the envelopes' check holds it FOR SHARE, and two writers upgrading
+    # that to FOR UPDATE would deadlock), so the dates written are read after the last one.
+    db.session.execute(select(Membership.id).where(
+        Membership.process_id == process.id, Membership.user_uid == author.uid)
+        .with_for_update())
     if process.status != "active":
         raise Conflict("A process is evaluated once its contract is accepted.",
                        "process_not_active", field="process")
@@ -316,12 +322,13 @@ def write(supervisor: User, item_id: str, data: ItemWrite, due_on: object = _UNS
 def accept(user: User, item_id: str, rev: int, sig: str) -> tuple[Acceptance, bool]:
     """A member accepts the evaluation's current rev (PROTOCOL §6). When every active member
     has accepted it, `accepted_at` is set. Returns (acceptance, created)."""
-    from .items import get_item
-    get_item(user, item_id)                                   # 404 without an envelope
+    from .items import _envelope_of
+    if _envelope_of(item_id, user.uid) is None:               # 404 without an envelope
+        raise NotFound("item not found")
     row = db.session.get(Evaluation, item_id)
     if row is None:
         raise NotFound("This item is not an evaluation.", "not_a_contract")
-    item = db.session.get(Item, item_id, with_for_update=True, populate_existing=True)
+    item = acceptances.locked_item(item_id)
     process = db.session.get(Process, row.process_id, with_for_update=True,
                              populate_existing=True)
     if item is None or process is None:
