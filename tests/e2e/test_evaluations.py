@@ -1,0 +1,166 @@
+"""An evaluation on two phones: the supervisor and the supervisee of a running process both
+see it due on their homes; the supervisor writes it (per goal the scale at the start and now,
+what helped, what next; a summary) sealed on her device for both; both accept it with their
+signatures, each seeing every signature verified; it is printable without the buttons; a
+server that alters an acceptance is shown a loud warning. axe-core on every new page; the
+no-plaintext proof covers the evaluation's words."""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from playwright.sync_api import expect
+
+from webapp.services.evaluations import add_months
+
+from .journeys import sign_up
+from .test_contract_ui import call, no_axe_violations
+from .test_processes_ui import sign_up_as_supervisor
+
+
+def _running(live_server, pid: str, days_to_due: int = 5) -> str:
+    """Make the process active with an interim evaluation due in a few days (the contract's
+    acceptance is the contract's own test); returns that date (ISO)."""
+    from webapp.extensions import db
+    from webapp.models import Process
+    today = datetime.now(UTC).date()
+    due = today + timedelta(days=days_to_due)
+    with live_server.app.app_context():
+        process = db.session.get(Process, pid)
+        process.status, process.activated_at = "active", datetime.now(UTC)
+        process.starts_on = add_months(due, -6)
+        db.session.commit()
+    return due.isoformat()
+
+
+def test_both_sides_accept_the_evaluation_on_phones(new_context, marker, no_plaintext,
+                                                    live_server):
+    sara = new_context(bypass_csp=True).new_page()          # bypass: axe is injected
+    sign_up_as_supervisor(sara)
+    pid = str(uuid.uuid4())
+    assert call(sara, "POST", "/processes", {"id": pid, "form": "individual"})["status"] == 201
+    token = call(sara, "POST", f"/processes/{pid}/invites", {})["body"]["token"]
+    anna = new_context(bypass_csp=True).new_page()
+    sign_up(anna, name="Anna Aho")
+    assert call(anna, "POST", f"/invites/{token}/accept")["status"] == 200
+
+    # A goal of the contract, sealed on the supervisor's phone for the member.
+    sara.goto(f"/processes/{pid}/contract")
+    goal_text = f"Jaksan paremmin {marker}"
+    sara.fill("#goal-text", goal_text)
+    sara.locator("[data-goal-form] [type=submit]").click()
+    expect(sara.locator("[data-goal] [data-goal-text]", has_text=goal_text)).to_be_visible()
+    due = _running(live_server, pid)
+
+    # Due on both homes.
+    for page in (sara, anna):
+        page.goto("/home/")
+        section = page.locator("[data-home-evaluations]")
+        expect(section.locator(f"[data-due-on='{due}']")).to_be_visible()
+    no_axe_violations(anna, "home with an evaluation due")
+
+    # The supervisor opens the process's evaluations from its card and writes it.
+    sara.goto(f"/processes/{pid}")
+    sara.locator("section.evaluation-card a").click()
+    sara.wait_for_url(re.compile(rf".*/processes/{pid}/evaluations$"))
+    expect(sara.locator(f"[data-evaluations-due] [data-due-on='{due}']")).to_be_visible()
+    no_axe_violations(sara, "evaluations of a process")
+    sara.locator("[data-write-evaluation]").first.click()
+    sara.wait_for_url(re.compile(rf".*/processes/{pid}/evaluations/new$"))
+    editor = sara.locator("[data-js-evaluation-edit]")
+    expect(editor).to_have_attribute("data-editor", "ready")
+    goal = editor.locator("fieldset[data-goal]")
+    expect(goal.locator("legend")).to_have_text(goal_text)
+    no_axe_violations(sara, "evaluation editor")
+    goal.locator("[name=start]").fill("3")
+    goal.locator("[name=now]").fill("7")
+    goal.locator("[name=helped]").fill(f"Välitehtävät auttoivat {marker}")
+    goal.locator("[name=next]").fill(f"Jatketaan rajaamista {marker}")
+    sara.fill("#ev-summary", f"Hyvä jakso yhdessä {marker}")
+    editor.locator("[type=submit]").click()
+    sara.wait_for_url(re.compile(r".*/evaluations/[0-9a-f-]{36}$"))
+    evaluation = sara.url.rsplit("/", 1)[1]
+    view = sara.locator("[data-js-evaluation-view]")
+    expect(view).to_have_attribute("data-state", "open")
+    expect(view.locator("[data-goal] [data-field=now]")).to_have_text("7")
+    expect(view.locator("[data-field=summary]")).to_have_text(f"Hyvä jakso yhdessä {marker}")
+    no_axe_violations(sara, "evaluation, written")
+
+    # The supervisee opens it from her home, reads it and accepts.
+    anna.goto("/home/")
+    anna.locator(f"[data-home-evaluations] a[href='/evaluations/{evaluation}']").click()
+    anna.wait_for_url(re.compile(rf".*/evaluations/{evaluation}$"))
+    view = anna.locator("[data-js-evaluation-view]")
+    expect(view.locator("[data-goal] [data-field=start]")).to_have_text("3")
+    expect(view.locator("[data-goal] [data-field=helped]")).to_have_text(
+        f"Välitehtävät auttoivat {marker}")
+    expect(view.locator("[data-goal] h3")).to_have_text(goal_text)
+    no_axe_violations(anna, "evaluation, supervisee")
+    anna.locator("[data-js-evaluation-accept] [type=submit]").click()
+    expect(anna.locator("[data-verify]")).to_have_attribute("data-state", "ok")
+    expect(anna.locator("[data-js-evaluation-accept]")).to_have_count(0)
+    assert call(anna, "GET", f"/evaluations/{evaluation}")["body"]["accepted_at"] is None
+
+    # The supervisor sees anna's signature verified, can no longer edit, and accepts.
+    sara.reload()
+    expect(sara.locator("[data-verify]")).to_have_attribute("data-state", "ok")
+    expect(sara.locator(f"a[href='/evaluations/{evaluation}/edit']")).to_have_count(0)
+    sara.locator("[data-js-evaluation-accept] [type=submit]").click()
+    expect(sara.locator("[data-verify][data-state=ok]")).to_have_count(2)
+    expect(sara.locator("[data-evaluation-accepted]")).to_be_visible()
+    assert call(sara, "GET", f"/evaluations/{evaluation}")["body"]["accepted_at"]
+    anna.reload()
+    expect(anna.locator("[data-verify][data-state=ok]")).to_have_count(2)
+    no_axe_violations(anna, "evaluation, accepted")
+
+    # No longer due anywhere; listed as accepted.
+    anna.goto("/home/")
+    expect(anna.locator("[data-home-evaluations]")).to_have_count(0)
+    anna.goto(f"/processes/{pid}/evaluations")
+    expect(anna.locator(f"[data-evaluations-accepted] [data-evaluation='{evaluation}']")
+           ).to_be_visible()
+    no_axe_violations(anna, "evaluations of a process, accepted")
+
+    # Printable: no navigation, no buttons; the words and who accepted stay.
+    anna.goto(f"/evaluations/{evaluation}")
+    expect(anna.locator("[data-js-evaluation-view]")).to_have_attribute("data-state", "open")
+    anna.emulate_media(media="print")
+    expect(anna.locator(".site-header")).to_be_hidden()
+    expect(anna.locator("[data-js-contract-print]")).to_be_hidden()
+    expect(anna.locator(".back-links")).to_be_hidden()
+    expect(anna.locator("[data-field=summary]")).to_be_visible()
+    expect(anna.locator(".acceptance-list")).to_be_visible()
+    anna.emulate_media(media="screen")
+
+
+def test_an_altered_acceptance_is_a_loud_warning(new_context, marker, no_plaintext,
+                                                 live_server):
+    """The server swaps a stored acceptance's signature: the page says so loudly."""
+    sara = new_context().new_page()
+    sign_up_as_supervisor(sara, name="Sara Toinen")
+    pid = str(uuid.uuid4())
+    assert call(sara, "POST", "/processes", {"id": pid, "form": "crisis"})["status"] == 201
+    _running(live_server, pid)
+    sara.goto(f"/processes/{pid}/evaluations/new")
+    editor = sara.locator("[data-js-evaluation-edit]")
+    expect(editor).to_have_attribute("data-editor", "ready")
+    sara.fill("#ev-summary", f"Kriisijakso {marker}")
+    editor.locator("[type=submit]").click()
+    sara.wait_for_url(re.compile(r".*/evaluations/[0-9a-f-]{36}$"))
+    sara.locator("[data-js-evaluation-accept] [type=submit]").click()
+    expect(sara.locator("[data-verify]")).to_have_attribute("data-state", "ok")
+    uid = sara.get_attribute('meta[name="valitila-user"]', "content")
+    from sqlalchemy import update
+
+    from webapp.extensions import db
+    from webapp.models.contracts import Acceptance
+    with live_server.app.app_context():
+        db.session.execute(update(Acceptance).where(Acceptance.user_uid == uid)
+                           .values(sig="A" * 86))
+        db.session.commit()
+    sara.reload()
+    expect(sara.locator("[data-verify]")).to_have_attribute("data-state", "error")
+    alert = sara.locator(".evaluation [data-status][role=alert]")
+    expect(alert).to_be_visible()
+    expect(alert).to_have_attribute("data-state", "error")
