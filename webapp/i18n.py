@@ -235,6 +235,8 @@ JS_STRINGS.update({
     "agendaTickWaiting": _l("No connection: your ticks are kept on this device and sent when "
                             "you are back online."),
     "agendaTicksSent": _l("Your ticks are saved."),
+    "agendaDraftRestored": _l("Your unsaved changes on this device are back. Save them to keep "
+                              "them."),
 })
 
 # Strings with a count, for static/js: every catalogue has two plural forms, n == 1 and the

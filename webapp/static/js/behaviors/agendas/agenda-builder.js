@@ -18,6 +18,7 @@ import {
 } from '../../agendas.js';
 import { checkinValue } from '../../checkins.js';
 import { newDek, ownerEnvelope, sealItem, shareEnvelope } from '../../crypto/envelope.js';
+import { dropDraft, loadDraft, saveDraft } from '../../drafts.js';
 import { t } from '../../i18n.js';
 import { bundleFor } from '../../pins.js';
 import { openSealed } from '../../sealed-items.js';
@@ -87,6 +88,41 @@ export default async function agendaBuilder(root) {
   let version = data.version;
   let busy = false;
 
+  // Unsaved changes are kept on this device, sealed with the account key (drafts.js), so
+  // that nothing is lost to a failed save or a closed tab; they come back on the next open
+  // while the stored agenda is still the version they started from.
+  const draftKey = `agenda:${data.sid}`;
+  const draft = await loadDraft(keys, uid, draftKey);
+  let restored = false;
+  if (draft && draft.version === version && Array.isArray(draft.lines)) {
+    lines = draft.lines.filter((line) => typeof line?.id === 'string' && typeof line?.source === 'string').map((line) => ({
+      ...line,
+      title: String(line.title ?? ''),
+      note: String(line.note ?? ''),
+      minutes: cleanMinutes(line.minutes),
+    }));
+    restored = true;
+  } else if (draft) {
+    await dropDraft(uid, draftKey);
+  }
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let draftTimer = null;
+  let draftWrite = Promise.resolve();
+  function keepDraft() {
+    if (draftTimer) clearTimeout(draftTimer);
+    root.dataset.draft = 'pending';
+    draftTimer = setTimeout(() => {
+      draftTimer = null;
+      const kept = { version, lines: lines.map((line) => ({ ...line })) };
+      draftWrite = draftWrite
+        .then(() => saveDraft(keys, uid, draftKey, kept))
+        .then(() => {
+          if (!draftTimer) root.dataset.draft = 'kept';
+        })
+        .catch((err) => console.warn('draft not kept', err));
+    }, 250);
+  }
+
   // -- the gathered items -------------------------------------------------------------------
   /** @type {Map<string, {source: string, title: string}>} */
   const gathered = new Map();
@@ -155,6 +191,7 @@ export default async function agendaBuilder(root) {
   /** After a change: the status, the total, and (when lines came or went) which gathered
    *  items are on the agenda. */
   function changed({ lines: linesChanged = false } = {}) {
+    keepDraft();
     setStatus(sheet, t('agendaUnsaved'));
     showTotal();
     if (linesChanged) markAdded();
@@ -313,6 +350,11 @@ export default async function agendaBuilder(root) {
     const answer = await api('PUT', `/sessions/${data.sid}/agenda`, structureBody(version, sealed?.item.id, lines));
     version = answer.version;
     root.dataset.version = String(version);
+    if (draftTimer) clearTimeout(draftTimer);
+    draftTimer = null;
+    await draftWrite;
+    await dropDraft(uid, draftKey);
+    root.dataset.draft = 'none';
     return answer;
   }
 
@@ -349,6 +391,7 @@ export default async function agendaBuilder(root) {
   );
 
   render();
+  if (restored) setStatus(sheet, t('agendaDraftRestored'));
   root.dataset.version = String(version);
   saveButton.disabled = false;
   shareButton.disabled = false;
