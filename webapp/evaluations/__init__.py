@@ -89,7 +89,7 @@ def _process_page(pid: str, status: int = 200, **extra):
     user = _user()
     process, views = service.evaluations_of(user, pid)
     today = utcnow().date()
-    due = [d for d in service.due_evaluations(today, uid=user.uid) if d.process_id == pid]
+    due = service.due_evaluations(today, pid=pid)
     readable, named = process_queries.titles(user.uid, [pid])
     written = {v.evaluation.due_on for v in views}
     upcoming = service.process_cadence(process, service.add_months(

@@ -49,7 +49,7 @@ def list_evaluations(pid: str):
     user = _user()
     process, views = service.evaluations_of(user, pid)
     today = utcnow().date()
-    due = [d for d in service.due_evaluations(today, uid=user.uid) if d.process_id == pid]
+    due = service.due_evaluations(today, pid=pid)
     last = service._last_sessions([pid]).get(pid)
     return answer(EvaluationList.model_validate({
         "process": pid, "evaluation_months": process.evaluation_months,

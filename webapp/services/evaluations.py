@@ -145,12 +145,15 @@ def process_cadence(process: Process, until: date) -> list[tuple[date, str]]:
                    None if end is not None else until)
 
 
-def due_evaluations(today: date, *, uid: str | None = None) -> list[DueEvaluation]:
+def due_evaluations(today: date, *, uid: str | None = None, pid: str | None = None
+                    ) -> list[DueEvaluation]:
     """Every evaluation that is due, or falls due within DUE_WINDOW_DAYS of `today`, and has
     not been accepted by everyone: of every active process, or of those `uid` is a current
-    member of. Ordered by date, then process. Three queries."""
+    member of, or of process `pid`. Ordered by date, then process. Three queries."""
     horizon = today + timedelta(days=DUE_WINDOW_DAYS)
     statement = select(Process).where(Process.status == "active")
+    if pid is not None:
+        statement = statement.where(Process.id == pid)
     if uid is not None:
         statement = statement.join(Membership, Membership.process_id == Process.id).where(
             Membership.user_uid == uid, Membership.ended_at.is_(None))
@@ -218,8 +221,7 @@ def summary(pid: str, today: date) -> dict:
     cadence after the window, and how many evaluations are accepted."""
     process = db.session.get(Process, pid)
     horizon = today + timedelta(days=DUE_WINDOW_DAYS)
-    due = [d for d in due_evaluations(today) if d.process_id == pid] \
-        if process.status == "active" else []
+    due = due_evaluations(today, pid=pid) if process.status == "active" else []
     upcoming = next((d for d, _k in process_cadence(process, add_months(
         horizon, process.evaluation_months + 1)) if d > horizon), None) \
         if process.status == "active" else None
