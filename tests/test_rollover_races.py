@@ -139,3 +139,29 @@ def test_roll_overs_at_once_carry_each_waiting_line_once(app):
         assert _successors(app, pid) == Counter({line: 1 for line in undone})
         assert _lines_in(app, later) == len(undone)
     print(f"\nrace carry×{DEVICES} [{db_name(app)}]: {ROUNDS} rounds: {dict(carried)}")
+
+
+def test_sessions_added_at_once_take_the_waiting_lines_once(app):
+    """The held session is the process's last, so its unfinished lines wait; the supervisor's
+    devices each add a session at once (POST /processes/{pid}/sessions): every line is
+    carried exactly once, to the earliest of the new sessions that existed when it went."""
+    sara = api_register(app, is_supervisor=True)
+    devices = [sara] + [api_login(app, sara) for _ in range(DEVICES - 1)]
+    spread: Counter[int] = Counter()
+    for _ in range(ROUNDS):
+        pid = make_process(sara.uid, api_register(app).uid, status="active", app=app)
+        past = add_session(pid, utcnow() - timedelta(hours=1), app=app)
+        undone = _agenda(app, past, pid, 3)
+        assert sara.patch(f"/sessions/{past}", {"status": "held"}).status_code == 200
+        assert _successors(app, pid) == Counter()              # waiting
+        days = [f"2031-0{n + 1}-10" for n in range(DEVICES)]
+        answers = race([lambda d=d, day=day, p=pid: d.post(f"/processes/{p}/sessions",
+                                                             {"date": day, "time": "10:00"})
+                        for d, day in zip(devices, days, strict=True)])
+        assert [_status(a) for a in answers] == [201] * DEVICES
+        assert _successors(app, pid) == Counter({line: 1 for line in undone})
+        taken = [_lines_in(app, a.get_json()["id"]) for a in answers]
+        assert sorted(taken) == [0] * (DEVICES - 1) + [len(undone)], taken
+        spread[taken.index(len(undone))] += 1
+    print(f"\nrace add×{DEVICES} [{db_name(app)}]: {ROUNDS} rounds, taken by device: "
+          f"{dict(spread)}")
