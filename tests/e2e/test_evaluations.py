@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from webapp.services.evaluations import add_months
 
 from .journeys import sign_up
+from .test_checkins import record
 from .test_contract_ui import call, no_axe_violations
 from .test_processes_ui import sign_up_as_supervisor
 
@@ -52,6 +53,17 @@ def test_both_sides_accept_the_evaluation_on_phones(new_context, marker, no_plai
     sara.locator("[data-goal-form] [type=submit]").click()
     expect(sara.locator("[data-goal] [data-goal-text]", has_text=goal_text)).to_be_visible()
     due = _running(live_server, pid)
+    goal_id = sara.locator("[data-goal]").first.get_attribute("data-goal")
+
+    # The supervisee shares her check-ins on the goal and records two: 2, then 6.
+    anna.goto(f"/processes/{pid}/goals/{goal_id}")
+    anna.locator("#checkin-shared").check()
+    expect(anna.locator("[data-js-checkin-sharing] [data-status]")).to_have_attribute(
+        "data-state", "ok")
+    anna.goto(f"/processes/{pid}/goals/{goal_id}")
+    expect(anna.locator("[data-shared-help]")).to_be_visible()
+    for value, note in ((2, f"Alussa {marker}"), (6, f"Nyt {marker}")):
+        record(anna, value, note)
 
     # Due on both homes.
     for page in (sara, anna):
@@ -72,6 +84,10 @@ def test_both_sides_accept_the_evaluation_on_phones(new_context, marker, no_plai
     expect(editor).to_have_attribute("data-editor", "ready")
     goal = editor.locator("fieldset[data-goal]")
     expect(goal.locator("legend")).to_have_text(goal_text)
+    # Prefilled from the earliest and the latest check-in she can open.
+    expect(goal.locator("[name=start]")).to_have_value("2")
+    expect(goal.locator("[name=now]")).to_have_value("6")
+    expect(goal.locator("[data-prefill-note]")).to_be_visible()
     no_axe_violations(sara, "evaluation editor")
     goal.locator("[name=start]").fill("3")
     goal.locator("[name=now]").fill("7")
