@@ -1,7 +1,8 @@
 """After the session, on two devices (issue 10): the supervisor marks a session held on its
 page → the unfinished line of its agenda moves to the next session's agenda (the page says
-so) → she writes the shared summary on "after the session" with the sealed editor → the
-supervisee reads it on the session's page, opened in her browser; the private notes and
+so) → she writes the shared summary on "after the session" with the sealed editor, with no
+network (it waits in the outbox and is sent when the connection is back) → the supervisee
+reads it on the session's page, opened in her browser; the private notes and
 new assignments are a link away. The process and the agenda are rows (the factories).
 axe-core on every page of the flow; the no-plaintext proof covers the summary."""
 from __future__ import annotations
@@ -17,7 +18,9 @@ from webapp.models.types import utcnow
 
 from ..factories import add_session, make_process
 from .conftest import run_axe
+from .device import js_string
 from .journeys import sign_up
+from .test_offline import wait_for_outbox
 
 
 def uid_of(page: Page) -> str:
@@ -45,7 +48,8 @@ def test_mark_held_write_the_summary_and_read_it(new_context, live_server, marke
                                                  no_plaintext):
     anna = new_context(bypass_csp=True).new_page()     # bypass: axe is injected as a script
     sign_up(anna, name="Anna Ohjattava")
-    sara = new_context(bypass_csp=True).new_page()
+    sara_context = new_context(bypass_csp=True)
+    sara = sara_context.new_page()
     sara.goto("/signup")
     sara.check("#is_supervisor")
     sign_up(sara, name="Sara Ohjaaja")
@@ -78,9 +82,15 @@ def test_mark_held_write_the_summary_and_read_it(new_context, live_server, marke
         moved = db.session.query(AgendaEntry).filter_by(session_id=following).all()
         assert [line.minutes for line in moved] == [20] and moved[0].carried_from_id
     no_axe_violations(sara)
+    # Written with no network: sealed for the members with the keys fetched as the page
+    # opened, it waits in the outbox and is sent when the connection is back.
+    sara_context.set_offline(True)
     editor.locator("#summary-body").fill(f"Sovimme kokeilusta. {marker}")
     editor.locator("[type=submit]").click()
-    sara.wait_for_url(f"**{session_url}")
+    expect(editor.locator("[data-status]")).to_have_text(js_string(sara, "savedLocally"))
+    sara_context.set_offline(False)
+    wait_for_outbox(sara, 0, "the summary sent once online")
+    sara.goto(session_url)
     summary = sara.locator("[data-session-summary] [data-js-summary]")
     expect(summary).to_have_text(f"Sovimme kokeilusta. {marker}")
     no_axe_violations(sara)

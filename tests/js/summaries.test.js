@@ -68,3 +68,32 @@ describe('summaries', () => {
     assert.equal(s.summaryText('body'), '');
   });
 });
+
+describe('memberBundles', () => {
+  test('answers from the bundles fetched at first, asks again for the rest', async () => {
+    const asked = [];
+    let online = true;
+    const bundleFor = async (uid) => {
+      asked.push(uid);
+      if (!online) throw new TypeError('Failed to fetch');
+      if (uid === BERTTA) {
+        const err = new Error('changed');
+        err.name = 'PinError';
+        throw err;
+      }
+      return people[uid].bundle;
+    };
+    const readers = await s.memberBundles([ANNA, BERTTA], bundleFor);
+    assert.deepEqual(asked.sort(), [ANNA, BERTTA].sort());
+    online = false;
+    assert.equal(await readers(ANNA), anna.bundle);          // no network needed
+    await assert.rejects(readers(BERTTA), TypeError);        // asked again, and failed
+    const id = crypto.randomUUID();
+    const dek = newDek();
+    const owner = await ownerEnvelope(sara.ak, dek, id, SARA);
+    online = true;
+    const { envelopes, refused } = await s.summaryEnvelopes({ id, dek, owner, members: [ANNA, BERTTA], bundleFor: readers });
+    assert.deepEqual(envelopes.map((e) => e.recipient), [SARA, ANNA]);
+    assert.deepEqual(refused, [BERTTA]);
+  });
+});

@@ -37,3 +37,23 @@ export async function summaryEnvelopes({ id, dek, owner, members, bundleFor }) {
   }
   return { envelopes, refused };
 }
+
+/**
+ * The members' bundles, fetched now: a bundleFor that answers from them (and asks
+ * `bundleFor` again for anyone it could not fetch: a changed key is refused then, and with no
+ * network the save fails and its draft stays).
+ * @param {string[]} members
+ * @param {(uid: string) => Promise<{x25519: string}>} bundleFor
+ * @returns {Promise<(uid: string) => Promise<{x25519: string}>>}
+ */
+export async function memberBundles(members, bundleFor) {
+  /** @type {Map<string, {x25519: string}>} */
+  const fetched = new Map();
+  await Promise.all(members.map((uid) => bundleFor(uid).then(
+    (bundle) => {
+      fetched.set(uid, bundle);
+    },
+    () => {},
+  )));
+  return async (uid) => fetched.get(uid) ?? bundleFor(uid);
+}
