@@ -379,3 +379,31 @@ def evaluation_cases():
                                      content_type="application/x-www-form-urlencoded"))
     for method in ("GET", "POST", "PATCH", "DELETE"):
         yield P(f"cadence-{method}", Case(method, cadence, status=405))
+
+
+def test_a_member_who_joined_later_is_listed_for_the_supervisors_client(app, world):
+    """A member who joins while the evaluation waits for acceptance holds no envelope: the
+    supervisor's page lists them (data-missing) for her client to share it; theirs does not,
+    and once everyone has accepted nobody is listed."""
+    people, pid, evaluation, _ = world
+    sara, anna = people["sara"], people["anna"]
+    late = api_register(app, display_name="Myöhäinen")
+    token = sara.post(f"/processes/{pid}/invites", {}).get_json()["token"]
+    assert late.post(f"/invites/{token}/accept").status_code == 200
+    page = sara.client.get(f"/evaluations/{evaluation}").get_data(as_text=True)
+    assert f"data-missing='[\"{late.uid}\"]'" in page
+    assert "data-missing" not in anna.client.get(f"/evaluations/{evaluation}").get_data(
+        as_text=True)
+    html = late.client.get(f"/evaluations/{evaluation}").get_data(as_text=True)
+    assert 'data-state="waiting"' in html and "data-js-evaluation-accept" not in html
+    # shared as her client does, the newcomer reads and accepts; then nobody is missing
+    from .factories import share_body
+    assert sara.put(f"/items/{evaluation}/envelopes/{late.uid}", {
+        "envelope": share_body(sara, evaluation, late.uid, app), "process": pid}
+    ).status_code == 204
+    for person in (sara, anna, late):
+        assert person.post(f"/items/{evaluation}/acceptances", acceptance(person, evaluation)
+                           ).status_code == 201
+    assert late.get(f"/evaluations/{evaluation}").get_json()["accepted_at"]
+    assert "data-missing" not in sara.client.get(f"/evaluations/{evaluation}").get_data(
+        as_text=True)

@@ -362,3 +362,19 @@ JS_STRINGS.update({
     "evaluationChanged": _l("The evaluation was changed meanwhile. Reload the page and read "
                             "it again."),
 })
+# Evaluations (issue 10; behaviors/evaluations/).
+JS_STRINGS.update({
+    "evaluationBadSignature": _l("Warning: the evaluation's signature does not match. It may "
+                                 "have been altered: do not accept it; tell your supervisor."),
+    "evaluationAcceptanceWarning": _l("Warning: an acceptance shown here does not verify. The "
+                                      "server may have altered the evaluation or the "
+                                      "acceptances."),
+    "evaluationNotOpened": _l("The evaluation could not be opened on this device, so it "
+                              "cannot be accepted here."),
+    "evaluationChanged": _l("The evaluation was changed meanwhile. Reload the page and read "
+                            "it again."),
+    "evaluationShared": _l("Shared the evaluation with the members who joined after it was "
+                           "written: they can now read and accept it."),
+    "evaluationShareRefused": _l("A member's key has changed: compare safety numbers with "
+                                 "them, then open this page again to share the evaluation."),
+})

@@ -180,3 +180,40 @@ def test_an_altered_acceptance_is_a_loud_warning(new_context, marker, no_plainte
     alert = sara.locator(".evaluation [data-status][role=alert]")
     expect(alert).to_be_visible()
     expect(alert).to_have_attribute("data-state", "error")
+
+
+def test_a_member_who_joins_later_reads_and_accepts_it(new_context, marker, no_plaintext,
+                                                       live_server):
+    """Written before she joined: the supervisor's page shares it with her from the
+    supervisor's device; she then reads it and accepts, and it is accepted by everyone."""
+    sara = new_context().new_page()
+    sign_up_as_supervisor(sara, name="Sara Kolmas")
+    pid = str(uuid.uuid4())
+    assert call(sara, "POST", "/processes", {"id": pid, "form": "group"})["status"] == 201
+    _running(live_server, pid)
+    sara.goto(f"/processes/{pid}/evaluations/new")
+    editor = sara.locator("[data-js-evaluation-edit]")
+    expect(editor).to_have_attribute("data-editor", "ready")
+    sara.fill("#ev-summary", f"Ryhmän väliarvio {marker}")
+    editor.locator("[type=submit]").click()
+    sara.wait_for_url(re.compile(r".*/evaluations/[0-9a-f-]{36}$"))
+    evaluation = sara.url.rsplit("/", 1)[1]
+
+    token = call(sara, "POST", f"/processes/{pid}/invites", {})["body"]["token"]
+    anna = new_context().new_page()
+    sign_up(anna, name="Anna Myöhemmin")
+    assert call(anna, "POST", f"/invites/{token}/accept")["status"] == 200
+    anna.goto(f"/evaluations/{evaluation}")
+    expect(anna.locator("[data-js-evaluation-accept]")).to_have_count(0)     # nothing to read
+
+    sara.goto(f"/evaluations/{evaluation}")
+    expect(sara.locator("[data-share-status]")).to_have_attribute("data-state", "ok")
+    anna.reload()
+    expect(anna.locator("[data-field=summary]")).to_have_text(f"Ryhmän väliarvio {marker}")
+    for page in (anna, sara):
+        page.reload()
+        page.locator("[data-js-evaluation-accept] [type=submit]").click()
+        expect(page.locator("[data-js-evaluation-accept]")).to_have_count(0)
+    sara.reload()
+    expect(sara.locator("[data-verify][data-state=ok]")).to_have_count(2)
+    expect(sara.locator("[data-evaluation-accepted]")).to_be_visible()

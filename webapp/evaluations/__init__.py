@@ -197,9 +197,12 @@ def show(item_id: str):
     members = process_queries.members(process.id)
     readable, named = process_queries.titles(user.uid, [process.id])
     goals = goal_service.goals_of(user, process.id)
+    is_supervisor = process.supervisor_uid == user.uid
+    missing = service.members_without_envelope(process, view) if is_supervisor else []
     return render_template(
         "evaluations/show.html", process=process, view=view, members=members, goals=goals,
-        is_supervisor=process.supervisor_uid == user.uid, title=readable.get(process.id),
+        missing_json=_json(missing) if missing else None,
+        is_supervisor=is_supervisor, title=readable.get(process.id),
         has_title=process.id in named,
         accepted_by_me=any(a.user_uid == user.uid for a in view.accepted_now()))
 

@@ -401,3 +401,15 @@ def checkin_bounds(reader: User, pid: str) -> dict[str, tuple[tuple[Item, Envelo
         first = bounds.get(item.goal_id, ((item, envelope),))[0]
         bounds[item.goal_id] = (first, (item, envelope))
     return bounds
+
+
+def members_without_envelope(process: Process, view: EvaluationView) -> list[str]:
+    """The active members who hold no live envelope of an evaluation still open for
+    acceptance (they joined after it was written): the supervisor's client shares it with
+    them when she opens it, so that every active member can read and accept it."""
+    if view.evaluation.accepted_at is not None or process.is_ended:
+        return []
+    now = utcnow()
+    holders = {env.recipient_uid for env in db.session.scalars(
+        select(Envelope).where(Envelope.item_id == view.item.id)) if env.is_live(now)}
+    return [m.user_uid for m in process.active_members() if m.user_uid not in holders]

@@ -8,7 +8,7 @@ import { evaluationPayload } from '../../evaluations.js';
 import { t } from '../../i18n.js';
 import { bundleFor } from '../../pins.js';
 import { openSealed } from '../../sealed-items.js';
-import { requireKeys } from '../../session.js';
+import { currentUid, requireKeys } from '../../session.js';
 
 export default async function evaluationView(root) {
   const status = /** @type {HTMLElement | null} */ (root.querySelector('[data-status]'));
@@ -28,6 +28,28 @@ export default async function evaluationView(root) {
   show(root, evaluationPayload(payload));
   say(status, '', '');
   await checkAcceptances(root, item, status);
+  if (root.dataset.missing) await shareWithNewMembers(root, item, keys);
+}
+
+/**
+ * The supervisor's page of an evaluation still open for acceptance lists the active members
+ * who joined after it was written (data-missing): her client gives them its key, as it does
+ * for the contract's items (process-shares.js), so that they can read and accept it.
+ */
+async function shareWithNewMembers(root, item, keys) {
+  const line = /** @type {HTMLElement | null} */ (root.querySelector('[data-share-status]'));
+  let missing = [];
+  try {
+    missing = JSON.parse(root.dataset.missing || '[]');
+  } catch {
+    missing = [];
+  }
+  if (!missing.length) return;
+  const [{ api }, { shareDue }] = await Promise.all([import('../../api.js'), import('../../process-shares.js')]);
+  const due = missing.map((uid) => ({ item: item.id, process: root.dataset.pid || '', uid }));
+  const result = await shareDue(due, { api, bundleFor, keys, uid: currentUid() });
+  say(line, result.shared.size ? t('evaluationShared') : result.refused.size ? t('evaluationShareRefused') : t('saveFailed'), result.shared.size === missing.length ? 'ok' : 'error');
+  root.dataset.shared = String(result.shared.size);
 }
 
 /** Fill each goal's values and texts (a goal the payload leaves out stays hidden). */
