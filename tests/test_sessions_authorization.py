@@ -37,6 +37,9 @@ SCHEDULE_ROUTES: dict[tuple[str, str], dict[str, int]] = {
         supervisor=200, supervisee=200, other=404, former=404, stranger=404, anonymous=401),
     (f"{API}/sessions/<sid>", "PATCH"): dict(
         supervisor=200, supervisee=403, other=404, former=404, stranger=404, anonymous=401),
+    # after the session (the summary; webapp/held/): read by current members
+    ("/processes/<pid>/sessions/<sid>/after", "GET"): dict(
+        supervisor=200, supervisee=200, other=404, former=404, stranger=404, anonymous=302),
     # the secret is the credential: whoever holds the supervisee's gets her feed
     ("/calendar/<token>.ics", "GET"): dict(
         supervisor=200, supervisee=200, other=200, former=200, stranger=200, anonymous=200),
