@@ -486,3 +486,25 @@ def test_a_draft_agenda_is_not_shared_with_members_by_the_process_sync(cast):
     item_id = _agenda_item(c["sara"], c["pid"], c["sid"], {})
     with c["app"].app_context():
         assert item_id not in {due[0] for due in shares_due(c["sara"].uid)}
+
+
+def test_an_ended_process_or_cancelled_session_shows_the_agenda_read_only(cast):
+    c = cast
+    sara, pid, sid = c["sara"], c["pid"], c["sid"]
+    line = str(uuid.uuid4())
+    item_id = _agenda_item(sara, pid, sid, {line: {"title": "Aloitus", "note": ""}})
+    assert sara.put(f"/sessions/{sid}/agenda", {"version": 0, "item": item_id, "lines": [
+        {"id": line, "source": "own", "minutes": 10}]}).status_code == 200
+    cancelled = sara.patch(f"/sessions/{sid}", {"status": "cancelled",
+                                                "cancel_reason": "illness"})
+    assert cancelled.status_code == 200
+    page = sara.client.get(f"/processes/{pid}/sessions/{sid}/agenda").get_data(as_text=True)
+    assert "data-js-agenda-read" in page and "data-js-agenda-builder" not in page
+    refused = sara.put(f"/sessions/{sid}/agenda", {"version": 1, "lines": []})
+    assert refused.get_json()["error"]["code"] == "session_cancelled"
+    assert sara.patch(f"/sessions/{sid}", {"status": "planned"}).status_code == 200
+    assert sara.post(f"/processes/{pid}/end").status_code == 200
+    page = sara.client.get(f"/processes/{pid}/sessions/{sid}/agenda").get_data(as_text=True)
+    assert "data-js-agenda-read" in page
+    ended = sara.post(f"/sessions/{sid}/agenda/ticks", {"line": line, "done": True})
+    assert ended.get_json()["error"]["code"] == "process_ended"

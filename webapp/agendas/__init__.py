@@ -68,7 +68,8 @@ def agenda(pid: str, sid: str):
     user = _user()
     session = schedule.get_session(user, path.sid, path.pid)
     process = _process(session)
-    if process.supervisor_uid == user.uid:
+    if (process.supervisor_uid == user.uid and not process.is_ended
+            and session.status != "cancelled"):
         view, found = service.candidates(user, path.sid)
         return render_template("agendas/builder.html", data=sealed_wire_json(
             page_data(view, found)), found=found, **_common(view))
