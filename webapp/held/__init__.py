@@ -33,9 +33,10 @@ def _user():
 
 
 @bp.app_template_global()
-def session_summary(session) -> summaries.SummaryView:
-    """The signed-in member's view of a session's summary (for the session page's card)."""
-    return summaries.summary_view(_user(), session.id)
+def session_summary(session, process) -> summaries.SummaryView:
+    """The signed-in member's view of a session's summary, for the session page's card (the
+    page has checked that they are a current member of the process)."""
+    return summaries.summary_of(_user(), session, process)
 
 
 @bp.get("/processes/<pid>/sessions/<sid>/after")

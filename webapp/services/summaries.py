@@ -128,10 +128,15 @@ class SummaryView:
 
 
 def summary_view(reader: User, sid: str, pid: str | None = None) -> SummaryView:
-    """The summary of a session for a current member of its process (404 for anyone else):
-    one query for a member, five for the supervisor (the session and process apart)."""
+    """The summary of a session for a current member of its process (404 for anyone else)."""
     session = schedule.get_session(reader, sid, pid)
-    process = processes.get_process(reader, session.process_id)
+    return summary_of(reader, session, processes.get_process(reader, session.process_id))
+
+
+def summary_of(reader: User, session: SupervisionSession, process: Process) -> SummaryView:
+    """The summary of a session whose process the caller has already checked the reader is a
+    current member of (the session's page): one query for a member, four for the
+    supervisor."""
     supervising = process.supervisor_uid == reader.uid
     row = db.session.execute(
         select(Item, Envelope).outerjoin(
