@@ -16,6 +16,7 @@ Pages carry structure and ciphertext; the words open in the browser.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
@@ -91,6 +92,7 @@ def _process_page(pid: str, status: int = 200, **extra):
     today = utcnow().date()
     due = service.due_evaluations(today, pid=pid)
     readable, named = process_queries.titles(user.uid, [pid])
+    horizon = today + timedelta(days=service.DUE_WINDOW_DAYS)
     written = {v.evaluation.due_on for v in views}
     upcoming = service.process_cadence(process, service.add_months(
         today, process.evaluation_months + 1)) if process.status == "active" else []
@@ -99,7 +101,8 @@ def _process_page(pid: str, status: int = 200, **extra):
         "evaluations/process.html", process=process, views=views, due=due,
         drafts=[v for v in views if v.evaluation.accepted_at is None],
         accepted=[v for v in views if v.evaluation.accepted_at is not None],
-        cadence=[(d, k) for d, k in upcoming if d not in written][:3], next_new=next_new,
+        cadence=[(d, k) for d, k in upcoming if d not in written and d > horizon][:3],
+        next_new=next_new,
         is_supervisor=process.supervisor_uid == user.uid, title=readable.get(pid),
         has_title=pid in named, months_range=service.MONTHS_RANGE, **extra), status
 
