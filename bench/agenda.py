@@ -148,8 +148,12 @@ def paths(seeded: dict) -> dict[str, str]:
 
 
 OPENED = """() => {
-    const measure = performance.getEntriesByName('valitila:open-agenda').pop();
-    return measure ? measure.duration : null;
+    const last = (name) => {
+        const measure = performance.getEntriesByName(name).pop();
+        return measure ? measure.duration : null;
+    };
+    // the whole of it, and the part until every gathered item is decrypted and verified
+    return [last('valitila:open-agenda'), last('valitila:agenda-crypto')];
 }"""
 
 MOVE = """() => {
@@ -182,12 +186,14 @@ def browser_rows(workdir: Path, env: dict, seeded: dict, visits: int) -> dict:
             page.wait_for_url(re.compile(r".*/(home|journal)/$"),
                               timeout=bench_browser.TIMEOUT)
             path = paths(seeded)["builder"]
-            opened, lines = [], 0
+            opened, crypto, lines = [], [], 0
             for _ in range(visits + 1):
                 page.goto(path)
                 page.wait_for_selector("[data-js-agenda-builder][data-ready=true]",
                                        timeout=bench_browser.TIMEOUT)
-                opened.append(page.evaluate(OPENED))
+                whole, decrypted = page.evaluate(OPENED)
+                opened.append(whole)
+                crypto.append(decrypted)
                 lines = page.locator("[data-lines] > li").count()
             moves = [page.evaluate(MOVE) for _ in range(21)]
             candidates = page.locator("[data-candidate]").count()
@@ -195,6 +201,7 @@ def browser_rows(workdir: Path, env: dict, seeded: dict, visits: int) -> dict:
     finally:
         server.stop()
     return {"open_ms": common.median(opened[1:]), "open_all": opened,
+            "crypto_ms": common.median(crypto[1:]),
             "move_ms": common.median(moves[1:]), "lines": lines, "candidates": candidates,
             "visits": visits}
 
@@ -261,7 +268,8 @@ def rows(results: dict) -> list[tuple[str, ...]]:
         out.append(("A4 open and order everything in the browser",
                     f"< {GOAL_BROWSER_MS:g} ms",
                     f"{found['open_ms']:.0f} ms ({found['candidates']} gathered, "
-                    f"{found['lines']} lines; median of {found['visits']})",
+                    f"{found['lines']} lines; until all decrypted {found['crypto_ms']:.0f} ms; "
+                    f"median of {found['visits']})",
                     "pass" if found["open_ms"] < GOAL_BROWSER_MS else "FAIL"))
         out.append(("A5 move one line among them", "reported",
                     f"{found['move_ms']:.1f} ms", "–"))

@@ -137,10 +137,12 @@ export default async function agendaBuilder(root) {
     }),
   );
   const openedBy = Object.fromEntries(openedGroups);
+  performance.mark('valitila:agenda-decrypted');
   const previous = previousValues([...openedBy.checkin, ...openedBy.earlier].map(({ item, payload }) => ({
     id: item.id, author: item.author, goal: item.links?.goal ?? null, at: item.created_at,
     value: payload ? checkinValue(payload) : null,
   })));
+  const dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: 'medium' }); // one formatter for all
   for (const group of GROUPS) {
     const ul = /** @type {HTMLElement} */ (root.querySelector(`[data-candidates="${group}"]`));
     for (const { item, payload } of openedBy[group]) {
@@ -148,7 +150,7 @@ export default async function agendaBuilder(root) {
       gathered.set(item.id, { source: group, title });
       const li = /** @type {HTMLElement} */ (/** @type {Element} */ (candidateTemplate.content.firstElementChild).cloneNode(true));
       li.dataset.candidate = item.id;
-      /** @type {HTMLElement} */ (li.querySelector('[data-meta]')).textContent = `${names[item.author] || ''} · ${new Date(item.created_at).toLocaleDateString()}`;
+      /** @type {HTMLElement} */ (li.querySelector('[data-meta]')).textContent = `${names[item.author] || ''} · ${dateFormat.format(new Date(item.created_at))}`;
       /** @type {HTMLElement} */ (li.querySelector('[data-text]')).textContent = title;
       const add = /** @type {HTMLButtonElement} */ (li.querySelector('[data-add]'));
       add.disabled = payload === null;
@@ -400,4 +402,5 @@ export default async function agendaBuilder(root) {
   // Everything gathered and every line opened and drawn (bench/agenda.py reads this).
   performance.mark('valitila:agenda-opened');
   performance.measure('valitila:open-agenda', 'valitila:agenda-start', 'valitila:agenda-opened');
+  performance.measure('valitila:agenda-crypto', 'valitila:agenda-start', 'valitila:agenda-decrypted');
 }
