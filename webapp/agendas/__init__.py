@@ -105,8 +105,10 @@ def agenda_link(session) -> dict:
     """For templates/agendas/_session_link.html on the session page: whether the reader
     builds the agenda or reads it, and whether it is shared."""
     user = _user()
-    supervising = session.process_id and schedule.can_manage(user, _process(session))
-    return {"supervising": bool(supervising), "shared": service.is_shared(session.id)}
+    process = _process(session)
+    return {"supervising": process.supervisor_uid == user.uid,
+            "checklist": schedule.can_manage(user, process) and session.status != "cancelled",
+            "shared": service.is_shared(session.id)}
 
 
 def _process(session):
