@@ -12,7 +12,7 @@ import uuid
 from datetime import date, time, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from webapp.extensions import db
 from webapp.models import User
@@ -120,10 +120,11 @@ def test_a_line_is_carried_once(cast):
     with pytest.raises(Conflict):
         held(cast.sara, cast.s1)                      # 409 session_held: nothing twice
     with unit_of_work():
-        assert rollover.carry_pending(db.session.connection(), cast.pid) == 0
         rollover.after_held(db.session.get(SupervisionSession, cast.s1))
     with unit_of_work():
-        schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=3), time(9))
+        added = schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=3),
+                                     time(9))
+        assert rollover.carry_into(db.session.connection(), added) == 0
     assert sorted(line.carried_from_id for line in lines_of(cast.s2)) == sorted(lines)
     assert all(not lines_of(s) for s in [cast.s3])
     assert db.session.scalar(select(AgendaEntry.id).where(
@@ -176,8 +177,37 @@ def test_a_cancelled_sessions_lines_are_never_carried(cast):
     with unit_of_work():
         schedule.cancel_session(cast.sara, cast.s1, "illness")
     with unit_of_work():
-        assert rollover.carry_pending(db.session.connection(), cast.pid) == 0
-    assert lines_of(cast.s2) == []
+        added = schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=1),
+                                     time(9))
+    assert lines_of(cast.s2) == [] and lines_of(added.id) == []
+    assert rollover.waiting_lines(cast.pid) == []
+
+
+def test_a_carried_line_removed_from_the_next_agenda_stays_removed(cast):
+    """The supervisor drops a carried line from the next agenda (it will not be continued):
+    neither marking that session held nor adding a session brings it back."""
+    (line,) = agenda(cast.s1, cast.pid, [{}])
+    held(cast.sara, cast.s1)
+    (copy,) = lines_of(cast.s2)
+    db.session.delete(copy)                          # as the builder's save does
+    db.session.commit()
+    assert rollover.waiting_lines(cast.pid) == []
+    db.session.execute(update(SupervisionSession).where(SupervisionSession.id == cast.s2)
+                       .values(starts_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    held(cast.sara, cast.s2)
+    assert lines_of(cast.s3) == []
+    with unit_of_work():
+        schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=2), time(9))
+        schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=60), time(9))
+    assert _continued(line) is None
+    assert db.session.scalar(select(func.count()).select_from(AgendaEntry)
+                             .where(AgendaEntry.process_id == cast.pid)) == 1
+
+
+def _continued(line_id: str) -> str | None:
+    return db.session.scalar(select(AgendaEntry.id).where(
+        AgendaEntry.carried_from_id == line_id))
 
 
 def test_other_processes_are_left_alone(cast):
@@ -193,7 +223,7 @@ def test_other_processes_are_left_alone(cast):
     held(cast.sara, cast.s1)
     assert len(lines_of(cast.s2)) == 1
     assert lines_of(their_next) == []              # their own roll-over waits for theirs
-    assert rollover.waiting_lines(other) == [lines_of(theirs)[0].id]
+    assert _continued(lines_of(theirs)[0].id) is None
 
 
 def test_the_hook_runs_in_mark_helds_transaction(cast):

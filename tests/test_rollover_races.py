@@ -12,7 +12,7 @@ import uuid
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 
 from webapp.extensions import db
 from webapp.models.agendas import Agenda, AgendaEntry
@@ -107,28 +107,28 @@ def test_two_sessions_marked_held_at_once_never_carry_a_line_twice(app):
 
 
 def test_roll_overs_at_once_carry_each_waiting_line_once(app):
-    """Lines wait (the next session was cancelled, then planned again: an update that runs
-    no roll-over); several roll-overs then run at once, each in its own transaction, as a
-    session added and a session marked held would: each line is carried exactly once."""
+    """Lines wait (the held session is the last); a session is then added by a statement
+    that runs no roll-over, and several roll-overs into it run at once, each in its own
+    transaction (as the same hook run twice would): each line is carried exactly once."""
     sara = api_register(app, is_supervisor=True)
     carried: Counter[int] = Counter()
     for _ in range(ROUNDS):
         pid = make_process(sara.uid, api_register(app).uid, status="active", app=app)
         past = add_session(pid, utcnow() - timedelta(hours=1), app=app)
         undone = _agenda(app, past, pid, 4)
+        assert sara.patch(f"/sessions/{past}", {"status": "held"}).status_code == 200
+        later = str(uuid.uuid4())[:22]
         with app.app_context(), unit_of_work():
-            db.session.execute(update(SupervisionSession).where(SupervisionSession.id == past)
-                               .values(status="held"))
-            later = str(uuid.uuid4())[:22]
             db.session.execute(insert(SupervisionSession).values(   # Core: no roll-over
                 id=later, process_id=pid, starts_at=utcnow() + timedelta(days=3), minutes=60,
                 status="planned", created_at=utcnow(), updated_at=utcnow()))
         assert _successors(app, pid) == Counter()
 
-        def carry(p=pid) -> int:
-            with app.app_context(), unit_of_work():
-                count = rollover.carry_pending(db.session.connection(), p)
+        def carry(sid=later) -> int:
             with app.app_context():
+                with unit_of_work():
+                    added = db.session.get(SupervisionSession, sid)
+                    count = rollover.carry_into(db.session.connection(), added)
                 db.session.remove()
             return count
 

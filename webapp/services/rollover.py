@@ -11,21 +11,24 @@ sealed payload (`lines[carried_from_id]`), the server never sees it. A carried l
 again left unfinished is carried again when that session is held (a chain of lines).
 
 When no planned session follows the held one, its unfinished lines *wait*: they are carried
-as soon as a planned session after it exists, that is when the supervisor adds one or
-generates a schedule (the SupervisionSession insert below), or at the next session marked
-held in the process. `carry_pending` may also be called by whoever opens an agenda.
-Waiting lines are those of held sessions, not done, that no line names in carried_from_id;
-a line of a cancelled session is never carried. Moving or un-cancelling a session later does
-not move lines already carried.
+when the supervisor adds a planned session after it (add_session, or generating a schedule:
+the SupervisionSession insert below). A held session's lines are carried at one moment only,
+the first at which a session after it exists: when it is marked held, or when the first
+session after it is added. So a carried line the supervisor removes from the next agenda (it
+will not be continued) stays removed: marking that session held carries that session's own
+lines, and a session added later finds an earlier session after the held one and carries
+nothing of it. Lines of a cancelled session are never carried; lines that wait while the only
+later session is cancelled are not carried if it is un-cancelled (nothing runs then), and
+moving a session does not move lines already carried.
 
-A line is carried once: every carry finds the waiting lines and writes their successors
+A line is carried once: every carry reads the lines to carry and writes their successors
 while holding the process's roll-over lock (PostgreSQL: a transaction-level advisory lock
-per process; SQLite: the write transaction is exclusive already, webapp/uow.py), so two
-requests at once (two devices marking a session held, a session added while another is
-marked held, the same hook run twice) carry each line exactly once: the second finds
-nothing waiting. The statements are Core statements on the transaction's connection, so the
-same code runs from schedule.mark_held (in its transaction) and from the mapper event of a
-session insert (where only SQL on the flush's connection is allowed).
+per process; SQLite: the write transaction is exclusive already, webapp/uow.py), and a line
+that some line continues (`carried_from_id`) is never read again, so two requests at once
+(two devices marking a session held, sessions added at once, the same hook run twice) carry
+each line exactly once. The statements are Core statements on the transaction's connection,
+so the same code runs from schedule.mark_held (in its transaction) and from the mapper event
+of a session insert (where only SQL on the flush's connection is allowed).
 """
 from __future__ import annotations
 
@@ -45,43 +48,43 @@ from ..models.types import utcnow
 
 def after_held(session: SupervisionSession) -> SupervisionSession:
     """The hook of schedule.mark_held, in its transaction: carry the unfinished lines of the
-    session just marked held (and any still waiting in its process). Returns the session."""
-    carry_pending(db.session.connection(), session.process_id)
+    session just marked held. Returns the session."""
+    connection = db.session.connection()
+    _lock(connection, session.process_id)
+    _carry(connection, session.process_id,
+           connection.execute(_lines_to_carry(session.process_id)
+                              .where(AgendaEntry.session_id == session.id)).all())
     return session
 
 
-def carry_pending(connection: Connection, pid: str) -> int:
-    """Carry every waiting line of the process to the next planned session after its own
-    session, under the process's roll-over lock. Returns how many lines were carried."""
+def carry_into(connection: Connection, added: SupervisionSession) -> int:
+    """A planned session was added: carry the lines that waited for it, those of the held
+    sessions before it that no other session (but cancelled ones, and those added with it)
+    follows yet. Returns how many lines were carried."""
+    pid = added.process_id
     _lock(connection, pid)
-    waiting = connection.execute(_waiting(pid)).all()
-    if not waiting:
-        return 0
-    planned = connection.execute(
-        select(SupervisionSession.id, SupervisionSession.starts_at)
-        .where(SupervisionSession.process_id == pid, SupervisionSession.status == "planned")
-        .order_by(SupervisionSession.starts_at, SupervisionSession.id)).all()
-    starts = [row.starts_at for row in planned]
-    by_target: dict[str, list] = {}
-    for line in waiting:
-        index = bisect.bisect_right(starts, line.starts_at)
-        if index < len(planned):               # else it waits for a later session
-            by_target.setdefault(planned[index].id, []).append(line)
-    now = utcnow()
-    for target, lines in by_target.items():      # in the order of the sessions
-        _append(connection, pid, target, lines, now)
-    return sum(len(lines) for lines in by_target.values())
+    later = aliased(SupervisionSession)
+    waiting = connection.execute(_lines_to_carry(pid).where(
+        SupervisionSession.starts_at < added.starts_at,
+        ~exists().where(later.process_id == pid, later.id != added.id,
+                        later.status != "cancelled", later.starts_at > SupervisionSession.starts_at,
+                        later.created_at < added.created_at))).all()
+    return _carry(connection, pid, waiting)
 
 
 def waiting_lines(pid: str) -> list[str]:
-    """The ids of the process's lines that wait to be carried (no planned session after
-    theirs yet), oldest session first: for the views and the tests."""
-    return [row.id for row in db.session.execute(_waiting(pid)).all()]
+    """The ids of the process's lines that wait to be carried (no session but cancelled ones
+    after theirs yet), oldest session first: for the views and the tests."""
+    later = aliased(SupervisionSession)
+    return [row.id for row in db.session.execute(_lines_to_carry(pid).where(
+        ~exists().where(later.process_id == pid, later.status != "cancelled",
+                        later.starts_at > SupervisionSession.starts_at))).all()]
 
 
-def _waiting(pid: str):
-    """Lines of the process's held sessions, not done, that no line continues yet. The
-    "continued" test looks only at lines of the process's own sessions (an index range)."""
+def _lines_to_carry(pid: str):
+    """Lines of the process's held sessions, not done, that no line continues yet, oldest
+    session first (the caller narrows it). The "continued" test looks only at lines of the
+    process's own sessions (an index range)."""
     continued = aliased(AgendaEntry)
     own_sessions = select(SupervisionSession.id).where(SupervisionSession.process_id == pid)
     return (select(AgendaEntry.id, AgendaEntry.source, AgendaEntry.source_id,
@@ -94,6 +97,27 @@ def _waiting(pid: str):
                                    continued.session_id.in_(own_sessions)))
             .order_by(SupervisionSession.starts_at, AgendaEntry.session_id,
                       AgendaEntry.position, AgendaEntry.id))
+
+
+def _carry(connection: Connection, pid: str, lines: list) -> int:
+    """Carry each of `lines` to the first planned session after its own (a line with none
+    waits). Returns how many were carried."""
+    if not lines:
+        return 0
+    planned = connection.execute(
+        select(SupervisionSession.id, SupervisionSession.starts_at)
+        .where(SupervisionSession.process_id == pid, SupervisionSession.status == "planned")
+        .order_by(SupervisionSession.starts_at, SupervisionSession.id)).all()
+    starts = [row.starts_at for row in planned]
+    by_target: dict[str, list] = {}
+    for line in lines:
+        index = bisect.bisect_right(starts, line.starts_at)
+        if index < len(planned):               # else it waits for a later session
+            by_target.setdefault(planned[index].id, []).append(line)
+    now = utcnow()
+    for target, carried in by_target.items():      # in the order of the sessions
+        _append(connection, pid, target, carried, now)
+    return sum(len(carried) for carried in by_target.values())
 
 
 def _append(connection: Connection, pid: str, target: str, lines: list, now: datetime
@@ -144,12 +168,13 @@ def _lock(connection: Connection, pid: str) -> None:
 def _carry_to_new_session(_mapper, connection: Connection, target: SupervisionSession) -> None:
     """A planned session added to a process takes the lines that were waiting for it."""
     if (target.status or "planned") == "planned":
-        carry_pending(connection, target.process_id)
+        carry_into(connection, target)
 
 
 def carried_from(session: SupervisionSession) -> tuple[int, SupervisionSession | None, int]:
     """What became of a held session's unfinished lines: (lines carried on, the session that
-    took the first of them or None, lines still waiting for a session). Two queries."""
+    took the first of them or None, lines still waiting for a session to be added: none once
+    a session follows it). Three queries."""
     carried = aliased(AgendaEntry)
     own_sessions = select(SupervisionSession.id).where(
         SupervisionSession.process_id == session.process_id)
@@ -161,4 +186,8 @@ def carried_from(session: SupervisionSession) -> tuple[int, SupervisionSession |
         .order_by(AgendaEntry.position, AgendaEntry.id)).all()
     targets = [target for _line, target in rows if target is not None]
     first = db.session.get(SupervisionSession, targets[0]) if targets else None
-    return len(targets), first, len(rows) - len(targets)
+    followed = rows and db.session.scalar(select(exists().where(
+        SupervisionSession.process_id == session.process_id,
+        SupervisionSession.status != "cancelled",
+        SupervisionSession.starts_at > session.starts_at)))
+    return len(targets), first, 0 if followed else len(rows) - len(targets)
