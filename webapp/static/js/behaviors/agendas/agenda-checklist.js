@@ -38,18 +38,21 @@ export default async function agendaChecklist(root) {
     const pending = loadTicks(localStorage, sid);
     if (!pending.length) return;
     flushing = true;
+    let again = false;
     try {
       const { left } = await flushTicks(pending, (tick) => api('POST', `/sessions/${sid}/agenda/ticks`, tickBody(tick)));
-      // Ticks made while these were sent stay queued too.
+      // Ticks made while these were sent stay queued (a changed one differs from the sent).
       const now = loadTicks(localStorage, sid);
       const sentLines = new Set(pending.filter((p) => !left.includes(p)).map((p) => JSON.stringify(p)));
       storeTicks(localStorage, sid, now.filter((tick) => !sentLines.has(JSON.stringify(tick))));
       const waiting = loadTicks(localStorage, sid).length;
       setStatus(root, waiting ? t('agendaTickWaiting') : t('agendaTicksSent'), waiting ? 'error' : 'ok');
       root.dataset.pending = String(waiting);
+      again = waiting > 0 && !left.length; // only new ticks wait: send them too
     } finally {
       flushing = false;
     }
+    if (again) await flush();
   }
 
   function record(tick) {
