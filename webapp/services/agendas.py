@@ -103,7 +103,7 @@ class AgendaView:
     process: Process
     is_supervisor: bool
     agenda: Agenda | None
-    lines: list[AgendaEntry]
+    lines: list[Any]                            # rows of _LINE_COLUMNS, in order
     item: tuple[Item, Envelope] | None          # the sealed agenda, with the reader's envelope
     # Carried lines: the previous agendas' sealed items (the reader's envelope), by line id.
     carried: dict[str, tuple[Item, Envelope]] = field(default_factory=dict)
@@ -252,7 +252,7 @@ def _reader_envelope(item_id: str | None, uid: str) -> tuple[Item, Envelope] | N
     return (row[0], row[1]) if row else None
 
 
-def _carried_items(lines: list[AgendaEntry], uid: str) -> dict[str, tuple[Item, Envelope]]:
+def _carried_items(lines: list[Any], uid: str) -> dict[str, tuple[Item, Envelope]]:
     """For each carried line, the sealed agenda its earlier line is in (one query)."""
     earlier = {line.carried_from_id: line.id for line in lines if line.carried_from_id}
     if not earlier:
@@ -267,9 +267,17 @@ def _carried_items(lines: list[AgendaEntry], uid: str) -> dict[str, tuple[Item, 
     return {earlier[line_id]: (item, env) for line_id, item, env in rows.all()}
 
 
-def _lines(sid: str) -> list[AgendaEntry]:
-    return list(db.session.scalars(select(AgendaEntry).where(AgendaEntry.session_id == sid)
-                                   .order_by(AgendaEntry.position, AgendaEntry.created_at)))
+#: A line as read for a view: the row's columns (attribute access as on AgendaEntry), not an
+#: ORM object: an agenda may have hundreds.
+_LINE_COLUMNS = (AgendaEntry.id, AgendaEntry.position, AgendaEntry.minutes, AgendaEntry.source,
+                 AgendaEntry.source_id, AgendaEntry.carried_from_id, AgendaEntry.done,
+                 AgendaEntry.used_minutes, AgendaEntry.created_at, AgendaEntry.updated_at)
+
+
+def _lines(sid: str) -> list[Any]:
+    return list(db.session.execute(
+        select(*_LINE_COLUMNS).where(AgendaEntry.session_id == sid)
+        .order_by(AgendaEntry.position, AgendaEntry.created_at)).all())
 
 
 def _view(reader: User, session: SupervisionSession, process: Process,
@@ -345,7 +353,7 @@ def _check_item(supervisor: User, session: SupervisionSession, agenda: Agenda,
 
 
 def _check_sources(supervisor: User, session: SupervisionSession,
-                   lines: list[LineInput], stored: dict[str, AgendaEntry]) -> None:
+                   lines: list[LineInput], stored: dict[str, Any]) -> None:
     """A new line gathered from an item names something the supervisor holds a live
     envelope for through the process, of the kind its source says; a stored line keeps its
     source."""
