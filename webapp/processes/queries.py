@@ -122,11 +122,11 @@ def readable_titles(uid: str, pids: list[str]) -> dict[str, Markup]:
     if not pids:
         return {}
     rows = rows_of(_title_statement(), {"uid": uid, "pids": pids, "now": utcnow()})
-    return {row[8]: _row_json(tuple(row)) for row in rows}
+    return {row[8]: row_json(tuple(row)) for row in rows}
 
 
 @lru_cache(maxsize=1024)
-def _row_json(row: tuple) -> Markup:
+def row_json(row: tuple) -> Markup:
     """An item's plain row (wire_row's columns) as `data-sealed` JSON: a pure function of
     the row, kept, since a supervisor's pages show the same thirty names on every visit
     (a renamed process is a new row: a new rev, a new envelope)."""

@@ -18,14 +18,12 @@ from ..chrome import render_page
 from ..guards import login_required
 from ..models import Envelope, Item
 from ..models.types import UTCDateTime, utcnow
-from ..processes.names import sealed_wire_json
-from ..processes.queries import rows_of
+from ..processes.queries import row_json, rows_of
 from ..schemas import parse, parse_query
 from ..schemas.items import ItemPath
 from ..schemas.processes import MemberPath
 from ..schemas.sharing import SharedPageQuery, encode_shared_cursor
 from ..services import sharing as service
-from ..services.items import wire_row
 
 bp = Blueprint("sharing", __name__)
 
@@ -99,7 +97,7 @@ def _title_json(uid: str, pid: str):
     """The process's sealed name for the reader as `data-sealed` JSON, or None (read as a
     plain row: the page only carries its ciphertext)."""
     rows = rows_of(_title_statement(), {"pid": pid, "uid": uid, "now": utcnow()})
-    return sealed_wire_json(wire_row(rows[0])) if rows else None
+    return row_json(tuple(rows[0])) if rows else None
 
 
 def _shared_cards(view) -> Markup:
