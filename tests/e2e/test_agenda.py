@@ -120,6 +120,14 @@ def test_build_share_read_and_tick(new_context, live_server, marker, no_plaintex
     lines = builder.locator("[data-lines] > li")
     expect(lines.nth(0).locator("[data-title-input]")).to_have_value(f"Kuulumiset {marker}")
     expect(lines.nth(1).locator("[data-minutes]")).to_have_value("20")
+    # Printed, the agenda is its lines and total: no gathered items, buttons or forms.
+    sara.emulate_media(media="print")
+    expect(builder.locator("[data-gathered]")).to_be_hidden()
+    expect(builder.locator("[data-own-form]")).to_be_hidden()
+    expect(lines.nth(0).locator("[data-up]")).to_be_hidden()
+    expect(builder.locator("[data-total]")).to_be_visible()
+    expect(lines.nth(0).locator("[data-title-input]")).to_be_visible()
+    sara.emulate_media(media="screen")
     builder.locator("[data-share]").click()
     expect(builder).to_have_attribute("data-shared", "true")
     assert sara.request.get(f"/api/v1/sessions/{sid}/agenda").json()["shared_at"]
