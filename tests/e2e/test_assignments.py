@@ -162,3 +162,36 @@ def test_an_answer_written_offline_is_sent_when_back(new_context, live_server, m
     anna.reload()
     expect(anna.locator("#answer-body")).to_have_value(f"Ilman verkkoa {marker}")
     expect(anna.locator("[data-answer-saved]")).to_be_visible()
+
+
+def test_an_answer_shared_offline_is_sealed_for_the_supervisor(new_context, live_server,
+                                                              marker, no_plaintext):
+    """Shared with no network: the page kept the supervisor's pinned key when it opened, so the
+    answer is sealed for her too, waits in the outbox and reaches her when back online."""
+    from ..factories import api_register
+    from ..test_assignments_api import give_api
+    from .device import js_string
+    from .test_offline import wait_for_outbox
+
+    context = new_context()
+    anna = context.new_page()
+    sign_up(anna, name="Anna Ohjattava")
+    anna_uid = uid_of(anna)
+    sara = api_register(live_server.app, is_supervisor=True)
+    pid = make_process(sara.uid, anna_uid, status="active", app=live_server.app)
+    item_id = give_api(live_server.app, sara, pid, [anna_uid])
+    anna.goto(f"/assignments/{item_id}")
+    form = anna.locator("[data-response-form]")
+    expect(anna.locator("[data-js-assignment-response]")).to_have_attribute("data-editor",
+                                                                           "ready")
+    context.set_offline(True)
+    anna.fill("#answer-body", f"Jaettu ilman verkkoa {marker}")
+    form.locator("input[name=share][value=yes]").check()
+    form.locator("[type=submit]").click()
+    expect(form.locator("[data-status]")).to_have_text(js_string(anna, "savedLocally"))
+    context.set_offline(False)
+    wait_for_outbox(anna, 0, "the shared answer sent after going online")
+    seen = sara.get(f"/assignments/{item_id}").get_json()["assignees"][0]
+    assert seen["response"] is not None, "the supervisor was given the answer"
+    opened = sara.open(sara.get(f"/items/{seen['response']}").get_json())
+    assert opened["body"] == f"Jaettu ilman verkkoa {marker}"

@@ -87,6 +87,29 @@ describe('first sight and changes', () => {
     await rejectsWith(pins.pin(SUP, supNewKey.bundle), 'changed');
   });
 
+  test('offline, the key this device last used still seals, only while it is the pinned one', async () => {
+    const srv = server();
+    assert.deepEqual(await pins.bundleFor(SUP), sup.bundle);
+    fakeServer(() => 'network');
+    assert.deepEqual(await pins.bundleFor(SUP), sup.bundle, 'the kept bundle, from the device');
+    await assert.rejects(pins.bundleFor(OTHER), (err) => err instanceof api.ApiError && err.status === 0,
+      'never seen: nothing to seal with');
+    fakeServer(() => ({ status: 503, body: error('unavailable') }));
+    assert.deepEqual(await pins.bundleFor(SUP), sup.bundle, 'a server that cannot answer now, likewise');
+    fakeServer(() => ({ status: 404, body: error('not_found') }));
+    await assert.rejects(pins.bundleFor(SUP), (err) => err instanceof api.ApiError && err.status === 404,
+      'an answer is believed: no kept bundle behind a 404');
+    // Another device verified a new key: the kept bundle no longer matches the pin.
+    const fp = await pins.fingerprintOf(supNewKey.bundle);
+    const sig = b64uEncode(new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, me.ed25519, utf8Encode(pins.pinMessage(ME, SUP, fp, true)))));
+    srv.records.set(SUP, { subject: SUP, fp, verified: true, sig, verified_at: '2026-01-02T00:00:00Z' });
+    server({ bundles: { [SUP]: supNewKey.bundle }, records: srv.records });
+    pins.resetPinsCache();
+    await pins.syncPins();
+    fakeServer(() => 'network');
+    await assert.rejects(pins.bundleFor(SUP), (err) => err instanceof api.ApiError && err.status === 0);
+  });
+
   test('a bundle that is not self-signed, or of another uid, is refused', async () => {
     const srv = server();
     const forged = { ...sup.bundle, x25519: other.bundle.x25519 };

@@ -88,6 +88,7 @@ async function self() {
 
 const pinKey = (owner, subject) => `pin:${owner}:${subject}`;
 const syncedKey = (owner) => `pins-synced:${owner}`;
+const bundleKey = (owner, subject) => `bundle:${owner}:${subject}`;
 
 /** @returns {Promise<Pin|null>} */
 async function readPin(owner, subject) {
@@ -292,11 +293,31 @@ export async function markVerified(uid, bundle) {
 export async function bundleFor(uid) {
   const me = await self();
   if (uid === me.uid) return me.bundle;
-  const bundle = await api('GET', `/users/${uid}/bundle`);
+  let bundle;
+  try {
+    bundle = await api('GET', `/users/${uid}/bundle`);
+  } catch (error) {
+    // No network, or the server cannot answer now: the bundle this device last used for this
+    // person still seals, as long as it is the pinned key (an answer shared offline waits in
+    // the outbox sealed for its reader, like any other change).
+    const kept = /** @type {any} */ (error)?.temporary ? await keptBundle(me.uid, uid) : null;
+    if (kept) return kept;
+    throw error;
+  }
   const { status } = await checkBundle(uid, bundle);
   if (status === 'changed') throw new PinError('changed', 'this person\'s key has changed');
   if (status === 'new') await pin(uid, bundle);
+  await transact('device', 'readwrite', (store) => store.put(bundle, bundleKey(me.uid, uid)));
   return bundle;
+}
+
+/** The bundle kept on this device for `uid`, only while it is still the pinned key. */
+async function keptBundle(owner, uid) {
+  const kept = await transact('device', 'readonly', (store) => store.get(bundleKey(owner, uid)));
+  const pinned = await readPin(owner, uid);
+  if (!kept || !pinned) return null;
+  const fp = await checked(uid, kept).catch(() => null);
+  return fp === pinned.fp ? /** @type {Bundle} */ (kept) : null;
 }
 
 /** Send this device's pin records that the server has not taken yet (a pin made just before

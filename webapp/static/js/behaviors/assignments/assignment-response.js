@@ -29,5 +29,9 @@ export default async function assignmentResponse(root) {
       envelopes: await responseEnvelopes({ id, dek, owner, supervisor, share: shared(), bundleFor }),
     }),
   });
-  if (editor) root.dataset.editor = 'ready'; // the form saves from now on
+  if (!editor) return;
+  // Fetch (and check against the pin) the supervisor's key now: the device keeps it, so an
+  // answer shared with no network later is still sealed for her and waits in the outbox.
+  await bundleFor(supervisor).catch(() => {});
+  root.dataset.editor = 'ready'; // the form saves from now on
 }
