@@ -1529,16 +1529,16 @@ ALL_CASES = [*_group("raw", raw_cases()), *_group("prelogin", prelogin_cases()),
              *_group("checkin", checkin_cases()),
              *_group("agenda", agenda_cases())]
 
-# Summaries (kind "summary" through PUT /items): the cases live with the area's tests.
-from .test_summaries import summary_cases  # noqa: E402
-
-ALL_CASES += _group("summary", summary_cases())
-
 # Evaluations (webapp/evaluations/api.py): the cases live with the area's tests.
 from .test_evaluations_api import evaluation_cases  # noqa: E402
 
 ALL_CASES += _group("evaluation", evaluation_cases())
 
+
+# Summaries (kind "summary" through PUT /items): the cases live with the area's tests.
+from .test_summaries import summary_cases  # noqa: E402
+
+ALL_CASES += _group("summary", summary_cases())
 
 
 @pytest.mark.parametrize("case", ALL_CASES)

@@ -300,12 +300,6 @@ ANONYMOUS.update({
 })
 
 
-# After the session (issue 10): the summary is written through PUT /items.
-ANONYMOUS.update({
-    ("/processes/<pid>/sessions/<sid>/after", "GET"): login_page,
-})
-
-
 # Evaluations (issue 10).
 ANONYMOUS.update({
     ("/processes/<pid>/evaluations", "GET"): login_page,
@@ -319,6 +313,12 @@ ANONYMOUS.update({
     (f"{API}/evaluations/<item_id>", "PUT"): lambda v, p: api_401(v, "PUT", p, {"item": {}}),
     (f"{API}/processes/<pid>/evaluation-cadence", "PUT"): lambda v, p: api_401(v, "PUT", p, {
         "months": 4, "previous": 6}),
+})
+
+
+# After the session (issue 10): the summary is written through PUT /items.
+ANONYMOUS.update({
+    ("/processes/<pid>/sessions/<sid>/after", "GET"): login_page,
 })
 
 
@@ -662,13 +662,6 @@ FOREIGN.update({
 })
 
 
-# After the session (issue 10): the victim's session is 404 to a stranger.
-FOREIGN.update({
-    ("/processes/<pid>/sessions/<sid>/after", "GET"): (
-        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
-})
-
-
 # Evaluations (issue 10): a stranger to the process gets 404 everywhere.
 FOREIGN.update({
     ("/processes/<pid>/evaluations", "GET"): (
@@ -690,6 +683,13 @@ FOREIGN.update({
         | {"process": f.victim.process}}), _expect(404)),
     (f"{API}/processes/<pid>/evaluation-cadence", "PUT"): (lambda f, p: f.send("PUT", p, {
         "months": 4, "previous": 6}), _expect(404, "process_not_found")),
+})
+
+
+# After the session (issue 10): the victim's session is 404 to a stranger.
+FOREIGN.update({
+    ("/processes/<pid>/sessions/<sid>/after", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
 })
 
 

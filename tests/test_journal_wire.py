@@ -1,6 +1,6 @@
 """The journal page reads its entries as plain rows in the wire form (services.items.
 list_wire_items): the same pages, order and cursors as list_items, and each item exactly the
-API's form for its reader (items.api.item_json), shares, links and expiry included."""
+API's form for its reader (items.wire.item_json), shares, links and expiry included."""
 from __future__ import annotations
 
 import uuid
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from webapp.items.api import item_json
+from webapp.items.wire import item_json
 from webapp.schemas.items import decode_cursor
 from webapp.services import items
 

@@ -210,7 +210,7 @@ def test_the_supervisors_view_pages_marked_first_then_newest(sara, anna):
         if cursor is None:
             break
     assert seen == list(reversed(marked)) + list(reversed(plain)) and pages == 4
-    from webapp.items.api import item_json  # (after the app: the API package imports it)
+    from webapp.items.wire import item_json
     one = sharing.shared_with_supervisor(sara.user, pid, anna.uid, limit=1).rows[0]
     item, envelope = get_item(sara.user, one.wire["id"])
     assert one.wire == item_json(item, envelope)

@@ -135,14 +135,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assignments_bp)
     from .checkins import bp as checkins_bp  # goal check-ins and topics (issue 10)
     app.register_blueprint(checkins_bp)
-    from .evaluations import bp as evaluations_bp  # evaluations (issue 10)
-    app.register_blueprint(evaluations_bp)
     from .held import bp as held_bp  # after the session: summary, roll-over (issue 10)
     app.register_blueprint(held_bp)
-    from .agendas import bp as agendas_bp  # the session agenda (issue 10)
-    app.register_blueprint(agendas_bp)
+    from .evaluations import bp as evaluations_bp  # evaluations (issue 10)
+    app.register_blueprint(evaluations_bp)
     from .reminders import bp as reminders_bp  # the email reminders' opt-in (issue 10)
     app.register_blueprint(reminders_bp)
+    from .agendas import bp as agendas_bp  # the session agenda (issue 10)
+    app.register_blueprint(agendas_bp)
 
 
 def register_errors(app: Flask) -> None:

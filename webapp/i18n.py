@@ -350,18 +350,7 @@ def init_app(app: Flask) -> None:
             "js_strings_json": _js_strings(locale, catalogue)[1],
             "babel_catalogue": catalogue,
         }
-# Evaluations (issue 10; behaviors/evaluations/).
-JS_STRINGS.update({
-    "evaluationBadSignature": _l("Warning: the evaluation's signature does not match. It may "
-                                 "have been altered: do not accept it; tell your supervisor."),
-    "evaluationAcceptanceWarning": _l("Warning: an acceptance shown here does not verify. The "
-                                      "server may have altered the evaluation or the "
-                                      "acceptances."),
-    "evaluationNotOpened": _l("The evaluation could not be opened on this device, so it "
-                              "cannot be accepted here."),
-    "evaluationChanged": _l("The evaluation was changed meanwhile. Reload the page and read "
-                            "it again."),
-})
+
 # Evaluations (issue 10; behaviors/evaluations/).
 JS_STRINGS.update({
     "evaluationBadSignature": _l("Warning: the evaluation's signature does not match. It may "

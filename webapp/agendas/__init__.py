@@ -12,7 +12,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from ..guards import login_required
-from ..items.api import item_json
+from ..items.wire import item_json
 from ..processes import queries as process_queries
 from ..processes.names import sealed_wire_json
 from ..schemas import parse

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from ..chrome import render_page
 from ..guards import login_required
-from ..items.api import item_json
+from ..items.wire import item_json
 from ..schemas import parse, parse_query
 from ..schemas.items import ItemPath, PageQuery
 from ..services import items as service

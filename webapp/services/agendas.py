@@ -71,7 +71,7 @@ class Timebox:
         return self.total > self.length
 
 
-#: An item as the API answers it to one reader (items.api.item_json's form): read as plain
+#: An item as the API answers it to one reader (items.wire.item_json's form): read as plain
 #: rows, not ORM objects, since the builder gathers hundreds at once.
 Wire = dict[str, Any]
 

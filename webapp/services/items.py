@@ -123,7 +123,8 @@ def _kind_rules(kind: str):
     a goal), called inside the item's transaction; None for other kinds."""
     from . import agendas, assignments, checkins, contracts, evaluations, goals, summaries, topics
     return {"contract": contracts, "goal": goals, "checkin": checkins,
-            "topic": topics, "assignment": assignments, "agenda": agendas, "evaluation": evaluations,
+            "topic": topics, "assignment": assignments, "agenda": agendas,
+            "evaluation": evaluations,
             "response": assignments.ResponseRules,
             "template": assignments.TemplateRules, "summary": summaries}.get(kind)
 
@@ -411,7 +412,7 @@ def wire_row(row) -> dict:
     """A plain row whose first 19 columns are the item's (id, kind, author_uid, rev, h, iv,
     ct, sig, process_id, parent_id, session_id, goal_id, created_at, updated_at) and the
     reader's envelope's (recipient_uid, type, epk, iv, ct), in the API's wire form
-    (webapp.items.api.item_json). Read by position: the journal's page query and the shared
+    (webapp.items.wire.item_json). Read by position: the journal's page query and the shared
     list select these columns in this order."""
     (item_id, kind, author, rev, h, iv, ct, sig, process_id, parent, session_id, goal,
      created, updated, recipient, env_type, epk, env_iv, env_ct) = row[:19]
@@ -433,7 +434,7 @@ def list_wire_items(reader: User, *, kind: str | None = None, process: str | Non
                     before: tuple[datetime, str] | None = None, limit: int = 20,
                     own: bool = False) -> tuple[list[tuple[dict, datetime]], str | None]:
     """The page list_items reads (same query, order and cursor), for a page that only shows
-    it: each item straight in the API's wire form (webapp.items.api.item_json: the item and
+    it: each item straight in the API's wire form (webapp.items.wire.item_json: the item and
     the reader's own envelope) beside its creation time, read as plain rows, without building
     ORM objects."""
     statement, values = _page(reader.uid, kind=kind, process=process, before=before,
