@@ -16,7 +16,6 @@ from ..schemas.items import (
     ItemWrite,
 )
 from ..services import items as service
-from .wire import item_json
 
 
 def item_answer(item, envelope) -> Item:
