@@ -15,11 +15,11 @@ from webapp.models import Item, Process
 from webapp.models.evaluations import Evaluation
 from webapp.schemas import parse
 from webapp.schemas.items import ItemWrite
-from webapp.services import acceptances, evaluations
+from webapp.services import acceptances, evaluations, processes
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from webapp.services.evaluations import add_months, cadence, due_evaluations
 
-from .factories import add_session, end_membership_row, make_process
+from .factories import add_session, make_process
 from .test_services_items import _err, _ok, delete_item, put_item
 from .test_services_processes import Person
 
@@ -268,10 +268,34 @@ def test_accepted_when_every_active_member_has_accepted(sara, anna, bertta):
     accept(sara, item_id)
     accept(anna, item_id)
     assert row(item_id).accepted_at is None
-    end_membership_row(pid, bertta.uid)
+    processes.end_membership(sara.user, pid, bertta.uid)
+    db.session.commit()
     _err(NotFound, acceptances.accept, bertta.user, item_id, *signature(bertta, item_id))
-    # bertta left: sara and anna are every active member, but the last acceptance sets it
+    # bertta left: sara and anna, who accepted, are every active member now
+    assert row(item_id).accepted_at is not None
+    assert due_evaluations(TODAY, uid=anna.uid) == []
+
+
+def test_nothing_settles_when_the_supervisor_is_left_alone(sara, anna):
+    pid = running(sara, anna, starts_on=add_months(TODAY, -6))
+    item_id = write(sara, pid, [anna])
+    accept(sara, item_id)
+    processes.end_membership(anna.user, pid, anna.uid)
+    db.session.commit()
     assert row(item_id).accepted_at is None
+
+
+def test_a_draft_contract_everyone_remaining_accepted_activates_when_one_leaves(sara, anna,
+                                                                               bertta):
+    from .test_services_contracts import write as write_contract
+    pid = make_process(sara.uid, anna.uid, bertta.uid, form="group")
+    contract = write_contract(sara, pid, [anna, bertta])
+    accept(sara, contract)
+    accept(anna, contract)
+    assert db.session.get(Process, pid, populate_existing=True).status == "draft"
+    processes.end_membership(bertta.user, pid, bertta.uid)
+    db.session.commit()
+    assert db.session.get(Process, pid, populate_existing=True).status == "active"
 
 
 def test_an_ended_process_accepts_nothing(sara, anna):

@@ -11,14 +11,15 @@ acceptance and two acceptances at once come out one way.
 """
 from __future__ import annotations
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 import protocol
 
 from ..extensions import db
-from ..models import Item, Membership, User
+from ..models import Item, Membership, Process, User
 from ..models.contracts import Acceptance
+from ..models.types import utcnow
 from .errors import InvalidInput, NotFound
 
 
@@ -115,3 +116,29 @@ def accept(user: User, item_id: str, rev: int, sig: str) -> tuple[Acceptance, bo
         raise NotFound("This item is not a contract revision or an evaluation.",
                        "not_a_contract")
     return contracts.accept(user, item_id, rev, sig)
+
+
+def settle(process: Process) -> None:
+    """After a member has left (the process row locked by the caller): what everyone still
+    in it had already accepted counts now — a draft whose newest contract revision every
+    remaining member accepted becomes active, and so is each evaluation accepted. Not when
+    the supervisor is left alone: what she accepted by herself settles nothing."""
+    from ..models.evaluations import Evaluation
+    from . import contracts
+    members = db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.process_id == process.id, Membership.ended_at.is_(None))) or 0
+    if members < 2:
+        return
+    current = contracts.newest(process.id)
+    if current is not None:
+        rev = db.session.scalar(select(Item.rev).where(Item.id == current.item_id))
+        contracts.activate_if_all_accepted(process, current.item_id, rev)
+    waiting = db.session.execute(
+        select(Evaluation.item_id, Item.rev).join(Item, Item.id == Evaluation.item_id)
+        .where(Evaluation.process_id == process.id, Evaluation.accepted_at.is_(None))).all()
+    done = [item_id for item_id, rev in waiting if missing(process.id, item_id, rev) == 0]
+    if done:
+        db.session.execute(update(Evaluation).where(Evaluation.item_id.in_(done),
+                                                    Evaluation.accepted_at.is_(None))
+                           .values(accepted_at=utcnow())
+                           .execution_options(synchronize_session=False))

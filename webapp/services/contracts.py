@@ -167,11 +167,11 @@ def accept(user: User, item_id: str, rev: int, sig: str) -> tuple[Acceptance, bo
                        rev=item.rev)
     acceptance, created = acceptances_service.sign(user, item, rev, sig)
     if created:
-        _activate_if_all_accepted(process, item_id, rev)
+        activate_if_all_accepted(process, item_id, rev)
     return acceptance, created
 
 
-def _activate_if_all_accepted(process: Process, item_id: str, rev: int) -> None:
+def activate_if_all_accepted(process: Process, item_id: str, rev: int) -> None:
     """Draft → active when no active member lacks an acceptance of (item, rev). The process
     row is locked by the caller."""
     if process.status != "draft":

@@ -321,4 +321,7 @@ def end_membership(actor: User, pid: str, uid: str) -> None:
                            .execution_options(synchronize_session=False))
     process.roster_epoch += 1
     db.session.flush()
+    from . import acceptances
+    acceptances.settle(process)
+    db.session.flush()
     db.session.expire_all()
