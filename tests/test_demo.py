@@ -133,6 +133,18 @@ def test_the_demo_shows_the_product(demo_app):
         topics = [supervisor.open(i) for i in supervisor.items(kind="topic", process=pid)]
         assert len(topics) == 2 and all(t["text"] for t in topics)
 
+        # The next session's agenda: built from the two topics and the shared answer, with
+        # the supervisor's own lines, within the session's length, shared: the supervisee
+        # reads every line's words.
+        agenda = member.get(f"/sessions/{sessions[2]['id']}/agenda")
+        assert agenda["shared_at"] and not agenda["over"]
+        sources = [line["source"] for line in agenda["lines"]]
+        assert sources == ["own", "topic", "response", "topic", "own"]
+        words = member.open(agenda["item"])["lines"]
+        assert {words[line["id"]]["title"] for line in agenda["lines"]
+                if line["source"] == "topic"} == {t["text"] for t in topics}
+        assert all(words[line["id"]]["title"] for line in agenda["lines"])
+
         # What the supervisee shares: the supervisor reads it, one marked for the session.
         shared = [i for i in supervisor.items(kind="entry", process=pid)
                   if i["author"] == member_uid]

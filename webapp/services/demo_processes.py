@@ -4,9 +4,9 @@ The demo supervisor has an individual process with each demo supervisee: named, 
 accepted contract and its goals, a schedule from the frame (two sessions held, the next in a
 few days), a private note on the first session, a few entries the supervisee shared with the
 supervisor, one marked for the next session, and what happened between the sessions: a done
-assignment with its answer shared, an open one, check-ins on two goals, two proposed topics.
-Everything goes through the services the API uses, and every text is sealed by the protocol
-code exactly as a browser seals it.
+assignment with its answer shared, an open one, check-ins on two goals, two proposed topics,
+and the next session's agenda built from them and shared. Everything goes through the
+services the API uses, and every text is sealed by the protocol code as a browser seals it.
 """
 from __future__ import annotations
 
@@ -177,10 +177,11 @@ CHECKINS = [
 
 
 def between_sessions(supervisor: Keys, supervisee: Keys, pid: str,
-                     sessions: list[SupervisionSession], goal_ids: list[str]) -> None:
+                     sessions: list[SupervisionSession], goal_ids: list[str]) -> dict:
     """What happened between the sessions (issue 10): a done assignment from the second
     session with its answer shared, an open one due before the next, check-ins on two goals
-    shared with the supervisor, and two topics proposed for the next session."""
+    shared with the supervisor, and two topics proposed for the next session. Returns the ids
+    the agenda gathers: {"topics": [...], "response": ...}."""
     from . import assignments, checkins
     done = give_assignment(supervisor, supervisee, pid, "success_a_day", sessions[1])
     backdate(done, 17)
@@ -194,9 +195,34 @@ def between_sessions(supervisor: Keys, supervisee: Keys, pid: str,
         for days, value, note in points:
             backdate(seal(supervisee, "checkin", {"value": value, "note": note}, process=pid,
                           readers=(supervisor,), links={"goal": goal_id}).id, days)
+    topics = []
     for days, text in enumerate(TOPICS, start=1):
-        backdate(seal(supervisee, "topic", {"text": text}, process=pid,
-                      readers=(supervisor,)).id, days)
+        topics.append(seal(supervisee, "topic", {"text": text}, process=pid,
+                           readers=(supervisor,)).id)
+        backdate(topics[-1], days)
+    return {"topics": topics, "response": answer}
+
+
+def agenda(supervisor: Keys, supervisee: Keys, pid: str, session: SupervisionSession,
+           gathered: dict) -> None:
+    """The supervisor's agenda for the next session, built from what was gathered (the two
+    topics, the shared answer) and her own lines, time-boxed to the session and shared."""
+    from . import agendas
+    lines = [("own", None, 5, "Kuulumiset ja tämän kerran tavoite"),
+             ("topic", gathered["topics"][0], 20, TOPICS[0]),
+             ("response", gathered["response"], 10, "Välitehtävä: yksi onnistuminen päivässä"),
+             ("topic", gathered["topics"][1], 15, TOPICS[1]),
+             ("own", None, 10, "Tavoitteiden skaalat ja seuraava välitehtävä")]
+    ids = [str(uuid.uuid4()) for _ in lines]
+    words = {line_id: {"title": title, "note": ""}
+             for line_id, (_, _, _, title) in zip(ids, lines, strict=True)}
+    item = seal(supervisor, "agenda", {"lines": words}, process=pid, readers=(supervisee,),
+                links={"session": session.id})
+    agendas.save(supervisor.user, session.id, 0, [
+        agendas.LineInput(id=line_id, source=source, source_id=source_id, minutes=minutes)
+        for line_id, (source, source_id, minutes, _) in zip(ids, lines, strict=True)],
+        item_id=item.id)
+    agendas.share(supervisor.user, session.id)
 
 
 def contract(supervisor: Keys, supervisee: Keys, pid: str, place: str) -> Item:
@@ -241,5 +267,6 @@ def seed_process(supervisor: Keys, supervisee: Keys, name: str, place: str,
     for text in NOTES:
         private_note(supervisor, pid, sessions[0].id, text)
     share_entries(supervisee, supervisor, pid, entry_ids)
-    between_sessions(supervisor, supervisee, pid, sessions, goal_ids[:2])
+    gathered = between_sessions(supervisor, supervisee, pid, sessions, goal_ids[:2])
+    agenda(supervisor, supervisee, pid, sessions[2], gathered)
     return pid
