@@ -6,11 +6,13 @@ from .contracts import Acceptance, ContractRevision, Goal
 from .evaluations import Evaluation
 from .items import Envelope, Item, Tombstone
 from .pins import PinnedKey
+from .privacy import Erasure, RetentionConsent
 from .processes import Invite, Membership, Process
 from .reminders import ReminderSent, ReminderSetting
 from .sessions import SupervisionSession
 
 __all__ = ["Acceptance", "Agenda", "AgendaEntry", "AssignmentAssignee", "AuditEvent",
-           "CheckinSharing", "ContractRevision", "Envelope", "Evaluation", "Goal", "Invite", "Item",
-           "Membership", "PinnedKey", "Process", "ReminderSent", "ReminderSetting",
+           "CheckinSharing", "ContractRevision", "Envelope", "Erasure", "Evaluation", "Goal",
+           "Invite", "Item", "Membership", "PinnedKey", "Process", "ReminderSent",
+           "ReminderSetting", "RetentionConsent",
            "SupervisionSession", "Tombstone", "User"]

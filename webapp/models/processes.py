@@ -53,6 +53,12 @@ class Process(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Retention of an ended process (issue 11): the day after which the scheduled command
+    # purges it (set when it ends; earlier by the members' agreement), when the members were
+    # told a month before, and when it was purged (its envelopes, sessions and structure).
+    retention_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    retention_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="process", cascade="all, delete-orphan", passive_deletes=True,
