@@ -159,6 +159,38 @@ def test_the_builder_gathers_what_was_shared_since_the_last_session(cast):
     assert again["responses"] == []
 
 
+def test_gathered_items_are_the_items_apis_answer_for_them(cast):
+    """The candidates call and the builder page write each gathered item's JSON directly
+    from its row (services.agendas._wire): it must be exactly what GET /items/{id} answers
+    the supervisor for that item (keys, links, envelope with its ephemeral key, times), and
+    the page's attribute must hold nothing that could end it or start markup."""
+    import html as html_lib
+    import json
+    import re
+
+    c, app = cast, cast["app"]
+    sara, vilma = c["sara"], c["vilma"]
+    _topic(c, "vilma", "Aihe <b>'&'</b>")
+    _checkin(c, "ville", 5, share=True)
+    brought = vilma.write("Tuon tämän", "Teksti")
+    _share(vilma, brought, sara, c["pid"], app, bring=True)
+    found = sara.get(f"/sessions/{c['sid']}/agenda/candidates").get_json()
+    gathered = [item for group in ("topics", "entries", "checkins") for item in found[group]]
+    assert len(gathered) == 3
+    for item in gathered:
+        assert item == sara.get(f"/items/{item['id']}").get_json()
+        assert item["envelope"]["recipient"] == sara.uid
+    assert gathered[2]["links"] == {"goal": c["goal"]}
+    page = sara.client.get(f"/processes/{c['pid']}/sessions/{c['sid']}/agenda")
+    attribute = re.search(r"data-agenda='([^']*)'", page.get_data(as_text=True)).group(1)
+    assert "<" not in attribute and ">" not in attribute and "&" not in attribute
+    data = json.loads(html_lib.unescape(attribute))
+    assert data["candidates"]["topic"] == found["topics"]
+    assert data["candidates"]["entry"] == found["entries"]
+    assert data["candidates"]["checkin"] == found["checkins"]
+    assert set(data["names"]) == set(data["members"]) and sara.uid in data["names"]
+
+
 def test_without_a_held_session_everything_since_the_start_is_gathered(app):
     sara = api_register(app, is_supervisor=True)
     vilma = api_register(app)

@@ -8,13 +8,15 @@ them and writes the agenda's words back sealed.
 """
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..guards import login_required
 from ..items.wire import item_json
 from ..processes import queries as process_queries
-from ..processes.names import sealed_wire_json
 from ..schemas import parse
 from ..schemas.sessions import PageSessionPath
 from ..services import agendas as service
@@ -34,8 +36,16 @@ def _line(line) -> dict:
             "used_minutes": line.used_minutes}
 
 
-def page_data(view: service.AgendaView, found: service.Candidates | None = None) -> dict:
-    """The builder's (or a reader's) data for `data-agenda`: structure and ciphertext."""
+#: The candidates' groups under their names in the page's data (the builder's keys).
+PAGE_GROUPS = {"topics": "topic", "entries": "entry", "responses": "response",
+               "checkins": "checkin", "previous_checkins": "earlier"}
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def page_data(view: service.AgendaView, found: service.Candidates | None = None) -> Markup:
+    """The builder's (or a reader's) data for `data-agenda`: structure and ciphertext, as
+    JSON made safe for an HTML attribute once (no autoescape of it by Jinja). The gathered
+    items are already JSON text (services.agendas._wire): spliced in, not encoded again."""
     data = {"sid": view.session.id, "pid": view.process.id, "version": view.version,
             "minutes": view.session.minutes,
             "item": item_json(*view.item) if view.item else None,
@@ -44,12 +54,14 @@ def page_data(view: service.AgendaView, found: service.Candidates | None = None)
             "carried": {line_id: item_json(item, env)
                         for line_id, (item, env) in view.carried.items()}}
     if found is not None:
-        data["candidates"] = {"topic": found.topics, "entry": found.entries,
-                              "response": found.responses, "checkin": found.checkins,
-                              "earlier": found.previous_checkins}
         names = service.members(view.process.id)
         data["members"], data["names"] = list(names), names
-    return data
+    text = _encode(data)
+    if found is not None:
+        text = f'{text[:-1]},"candidates":{{{found.json(PAGE_GROUPS)}}}}}'
+    # As htmlsafe_json_dumps: nothing in it can end the attribute or start markup.
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e")
+                  .replace("&", "\\u0026").replace("'", "\\u0027"))
 
 
 def _common(view: service.AgendaView) -> dict:
@@ -71,8 +83,8 @@ def agenda(pid: str, sid: str):
     if (process.supervisor_uid == user.uid and not process.is_ended
             and session.status != "cancelled"):
         view, found = service.candidates(user, path.sid)
-        return render_template("agendas/builder.html", data=sealed_wire_json(
-            page_data(view, found)), found=found, **_common(view))
+        return render_template("agendas/builder.html", data=page_data(view, found),
+                               found=found, **_common(view))
     try:
         view = service.agenda_of(user, path.sid)
     except NotFound as exc:
@@ -81,7 +93,7 @@ def agenda(pid: str, sid: str):
         readable, named = process_queries.titles(user.uid, [process.id])
         return render_template("agendas/not_shared.html", session=session, process=process,
                                title=readable.get(process.id), has_title=process.id in named)
-    return render_template("agendas/read.html", data=sealed_wire_json(page_data(view)),
+    return render_template("agendas/read.html", data=page_data(view),
                            **_common(view))
 
 
@@ -96,7 +108,7 @@ def checklist(pid: str, sid: str):
     view = service.agenda_of(user, path.sid)
     if not view.is_supervisor:
         abort(404)
-    return render_template("agendas/checklist.html", data=sealed_wire_json(page_data(view)),
+    return render_template("agendas/checklist.html", data=page_data(view),
                            **_common(view))
 
 

@@ -20,6 +20,7 @@ Reading is a constant number of queries whatever the number of gathered items.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -71,16 +72,17 @@ class Timebox:
         return self.total > self.length
 
 
-#: An item as the API answers it to one reader (items.wire.item_json's form): read as plain
-#: rows, not ORM objects, since the builder gathers hundreds at once.
-Wire = dict[str, Any]
+#: An item as the API answers it to one reader (items.wire.item_json's form), as JSON text:
+#: read as plain rows, not ORM objects, since the builder gathers hundreds at once.
+Wire = str
 
 
 @dataclass(frozen=True)
 class Candidates:
     """What the builder gathers for a session: each list newest first, items in their wire
     form with the supervisor's envelope. `previous_checkins`: for each (author, goal) of a
-    gathered check-in, the latest shared one before `since` (the browser shows the change)."""
+    gathered check-in, the latest shared one before `since` (the browser shows the change).
+    `json()`: the groups as one JSON object's members, each list as it is written."""
 
     since: datetime | None
     previous: SupervisionSession | None
@@ -94,6 +96,12 @@ class Candidates:
     def count(self) -> int:
         return len(self.topics) + len(self.entries) + len(self.responses) + len(self.checkins)
 
+    def json(self, names: dict[str, str]) -> str:
+        """The members `"<name>":[…]` of a JSON object, each group under its name in
+        `names` (the API and the page name them differently)."""
+        return ",".join(f'"{names[key]}":{json_list(getattr(self, key))}' for key in (
+            "topics", "entries", "responses", "checkins", "previous_checkins"))
+
 
 @dataclass(frozen=True)
 class AgendaView:
@@ -103,7 +111,7 @@ class AgendaView:
     process: Process
     is_supervisor: bool
     agenda: Agenda | None
-    lines: list[Any]                            # rows of _LINE_COLUMNS, in order
+    lines: list[Any]          # rows of _LINE_COLUMNS (pages: _PAGE_LINE_COLUMNS), in order
     item: tuple[Item, Envelope] | None          # the sealed agenda, with the reader's envelope
     # Carried lines: the previous agendas' sealed items (the reader's envelope), by line id.
     carried: dict[str, tuple[Item, Envelope]] = field(default_factory=dict)
@@ -170,19 +178,35 @@ _WIRE_COLUMNS = (Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv,
                  Envelope.bring)
 
 
-def _wire(row) -> Wire:
-    """A row of _WIRE_COLUMNS in the API's form of an item for its reader."""
-    envelope = {"recipient": row.recipient_uid, "type": row.type, "iv": row.env_iv,
-                "ct": row.env_ct}
-    if row.epk:
-        envelope["epk"] = row.epk
-    links = {key: value for key, value in (("parent", row.parent_id),
-                                           ("session", row.session_id),
-                                           ("goal", row.goal_id)) if value}
-    return {"id": row.id, "kind": row.kind, "author": row.author_uid, "rev": row.rev,
-            "sealed": {"h": row.h, "iv": row.iv, "ct": row.ct}, "sig": row.sig,
-            "envelope": envelope, "process": row.process_id, "links": links or None,
-            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+_str = json.encoder.encode_basestring_ascii      # a JSON string literal (C)
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _str(value)
+
+
+def _wire(row) -> str:
+    """A row of _WIRE_COLUMNS as the JSON text of the API's form of an item for its reader
+    (items.wire.item_json's keys in its order): written directly, since the builder gathers
+    hundreds at once and a dict per item then json.dumps of them all was most of its time.
+    tests/test_agendas.py checks it against the items API's answer for the same item."""
+    epk = f',"epk":{_str(row.epk)}' if row.epk else ""
+    links = ",".join(f"{_str(key)}:{_str(value)}" for key, value in (
+        ("parent", row.parent_id), ("session", row.session_id), ("goal", row.goal_id))
+        if value)
+    return (f'{{"id":{_str(row.id)},"kind":{_str(row.kind)},"author":{_text(row.author_uid)},'
+            f'"rev":{int(row.rev)},"sealed":{{"h":{_text(row.h)},"iv":{_text(row.iv)},'
+            f'"ct":{_text(row.ct)}}},"sig":{_text(row.sig)},"envelope":{{"recipient":'
+            f'{_text(row.recipient_uid)},"type":{_text(row.type)},"iv":{_text(row.env_iv)},'
+            f'"ct":{_text(row.env_ct)}{epk}}},"process":{_text(row.process_id)},'
+            f'"links":{"{" + links + "}" if links else "null"},'
+            f'"created_at":"{row.created_at.isoformat()}",'
+            f'"updated_at":"{row.updated_at.isoformat()}"}}')
+
+
+def json_list(wires: list[str]) -> str:
+    """A list of _wire texts as one JSON array."""
+    return "[" + ",".join(wires) + "]"
 
 
 def _gathered_query(reader_uid: str, pid: str, since: datetime | None, now: datetime):
@@ -237,8 +261,15 @@ def candidates(supervisor: User, sid: str) -> tuple[AgendaView, Candidates]:
     """The builder's data: the agenda as stored and everything gathered for it. The
     process's supervisor only (403 to its other members, 404 to anyone else)."""
     session, process = _supervised(supervisor, sid)
-    view = _view(supervisor, session, process, True)
+    view = _view(supervisor, session, process, True, _PAGE_LINE_COLUMNS)
     return view, gather(supervisor.uid, session)
+
+
+def gathered(supervisor: User, sid: str) -> Candidates:
+    """Only what the builder gathers (the candidates call): the same checks as
+    `candidates`, without reading the agenda."""
+    session, _process = _supervised(supervisor, sid)
+    return gather(supervisor.uid, session)
 
 
 # -- reading the agenda ------------------------------------------------------------------------
@@ -274,16 +305,22 @@ _LINE_COLUMNS = (AgendaEntry.id, AgendaEntry.position, AgendaEntry.minutes, Agen
                  AgendaEntry.used_minutes, AgendaEntry.created_at, AgendaEntry.updated_at)
 
 
-def _lines(sid: str) -> list[Any]:
+#: What the pages show of a line (no timestamps: hundreds of them to convert for nothing).
+_PAGE_LINE_COLUMNS = (AgendaEntry.id, AgendaEntry.minutes, AgendaEntry.source,
+                      AgendaEntry.source_id, AgendaEntry.carried_from_id, AgendaEntry.done,
+                      AgendaEntry.used_minutes)
+
+
+def _lines(sid: str, columns=_LINE_COLUMNS) -> list[Any]:
     return list(db.session.execute(
-        select(*_LINE_COLUMNS).where(AgendaEntry.session_id == sid)
+        select(*columns).where(AgendaEntry.session_id == sid)
         .order_by(AgendaEntry.position, AgendaEntry.created_at)).all())
 
 
 def _view(reader: User, session: SupervisionSession, process: Process,
-          supervising: bool) -> AgendaView:
+          supervising: bool, columns=_LINE_COLUMNS) -> AgendaView:
     agenda = db.session.get(Agenda, session.id, populate_existing=True)
-    lines = _lines(session.id) if agenda is not None else []
+    lines = _lines(session.id, columns) if agenda is not None else []
     item = _reader_envelope(agenda.item_id if agenda else None, reader.uid)
     return AgendaView(session, process, supervising, agenda, lines, item,
                       _carried_items(lines, reader.uid))

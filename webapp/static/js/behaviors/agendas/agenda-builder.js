@@ -17,12 +17,13 @@ import {
   timebox,
 } from '../../agendas.js';
 import { checkinValue } from '../../checkins.js';
-import { newDek, ownerEnvelope, sealItem, shareEnvelope } from '../../crypto/envelope.js';
+import { newDek, openEnvelope, openItem, ownerEnvelope, sealItem, shareEnvelope } from '../../crypto/envelope.js';
+import { importPublicKey } from '../../crypto/identity.js';
 import { dropDraft, loadDraft, saveDraft } from '../../drafts.js';
 import { t } from '../../i18n.js';
 import { bundleFor } from '../../pins.js';
 import { openSealed } from '../../sealed-items.js';
-import { currentUid, requireKeys } from '../../session.js';
+import { authorKey, currentUid, requireKeys } from '../../session.js';
 import { clearErrors, errorMessage, fieldError, setStatus } from '../../ui.js';
 
 const GROUPS = ['topic', 'entry', 'response', 'checkin'];
@@ -48,6 +49,36 @@ export default async function agendaBuilder(root) {
   if (!keys) return;
   const uid = /** @type {string} */ (currentUid());
   const names = data.names || {};
+
+  // The gathered items (hundreds) are opened first, all at once, while the agenda itself and
+  // the draft are read: WebCrypto works off the main thread, so what bounds the page is the
+  // number of operations in flight. Each author's signing key is looked up and imported once
+  // (a handful of authors), not once per item; every item is still decrypted and its
+  // signature verified (an item that fails shows as unreadable and cannot be added).
+  /** @type {Map<string, Promise<CryptoKey>>} */
+  const signingKeys = new Map();
+  const signingKey = (author) => {
+    let key = signingKeys.get(author);
+    if (!key) {
+      key = authorKey(author).then((raw) => importPublicKey('Ed25519', raw));
+      signingKeys.set(author, key);
+    }
+    return key;
+  };
+  const openGathered = async (item) => {
+    const dek = await openEnvelope(keys, item.envelope, item.id, uid);
+    return openItem({ item, dek, authorEd25519: await signingKey(item.author) });
+  };
+  const candidates = data.candidates || {};
+  const openingGroups = Promise.all(
+    [...GROUPS, 'earlier'].map(async (group) => {
+      const items = candidates[group] || [];
+      return [group, await Promise.all(items.map((item) => openGathered(item).then(
+        (payload) => ({ item, payload }),
+        () => ({ item, payload: null }),
+      )))];
+    }),
+  );
 
   // The sealed agenda as stored: its item (rev), key and words.
   /** @type {{item: any, dek: Uint8Array} | null} */
@@ -126,16 +157,7 @@ export default async function agendaBuilder(root) {
   // -- the gathered items -------------------------------------------------------------------
   /** @type {Map<string, {source: string, title: string}>} */
   const gathered = new Map();
-  const candidates = data.candidates || {};
-  const openedGroups = await Promise.all(
-    [...GROUPS, 'earlier'].map(async (group) => {
-      const items = candidates[group] || [];
-      return [group, await Promise.all(items.map((item) => openSealed(item, keys, uid).then(
-        ({ payload }) => ({ item, payload }),
-        () => ({ item, payload: null }),
-      )))];
-    }),
-  );
+  const openedGroups = await openingGroups;
   const openedBy = Object.fromEntries(openedGroups);
   performance.mark('valitila:agenda-decrypted');
   const previous = previousValues([...openedBy.checkin, ...openedBy.earlier].map(({ item, payload }) => ({
@@ -145,6 +167,7 @@ export default async function agendaBuilder(root) {
   const dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: 'medium' }); // one formatter for all
   for (const group of GROUPS) {
     const ul = /** @type {HTMLElement} */ (root.querySelector(`[data-candidates="${group}"]`));
+    const fragment = document.createDocumentFragment(); // each list drawn at once
     for (const { item, payload } of openedBy[group]) {
       const title = payload === null ? t('decryptFailed') : candidateTitle(group, payload, { previous: previous.get(item.id), checkinLabel: t('agendaCheckin') });
       gathered.set(item.id, { source: group, title });
@@ -154,9 +177,10 @@ export default async function agendaBuilder(root) {
       /** @type {HTMLElement} */ (li.querySelector('[data-text]')).textContent = title;
       const add = /** @type {HTMLButtonElement} */ (li.querySelector('[data-add]'));
       add.disabled = payload === null;
-      ul.append(li);
+      fragment.append(li);
     }
-    if (!openedBy[group].length) ul.append(emptyTemplate.content.cloneNode(true));
+    if (!openedBy[group].length) fragment.append(emptyTemplate.content.cloneNode(true));
+    ul.append(fragment);
     ul.removeAttribute('aria-busy');
   }
   const carriedList = /** @type {HTMLElement} */ (root.querySelector('[data-candidates="carried"]'));
