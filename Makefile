@@ -4,7 +4,7 @@
 #   make run     setup + demo data (first run only) + dev server on 127.0.0.1:$PORT (5000)
 #   make test    setup + JS tests + pytest on SQLite + pytest on PostgreSQL + browser tests
 #   make lint    ruff check webapp protocol tests bench
-#   make bench   the performance goals (issues 8 and 9), tables in bench/results/ (~6 min)
+#   make bench   the performance goals (issues 8, 9 and 10), tables in bench/results/ (~7 min)
 #   make clean   remove generated files (keeps .venv, node_modules and instance/)
 #   make distclean   clean + remove .venv and node_modules
 #
@@ -141,6 +141,7 @@ bench: setup
 	fi
 	$(VPY) bench/run.py $(BENCH_ARGS)
 	$(VPY) bench/supervisor.py $(if $(findstring --quick,$(BENCH_ARGS)),--quick,)
+	$(VPY) bench/agenda.py $(if $(findstring --quick,$(BENCH_ARGS)),--quick,)
 
 # --------------------------------------------------------------------------
 # clean
