@@ -22,7 +22,6 @@ from babel.dates import format_datetime, format_timedelta, match_skeleton
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
-from markupsafe import Markup, escape
 
 from ..chrome import render_page
 from ..guards import login_required
@@ -121,54 +120,30 @@ def _names(rows, waiting_text: str | None = None) -> None:
             row.name = name(row.title, row.has_title)
 
 
-def _coming(home: queries.Home, when: When) -> Markup:
-    """The supervisor's coming sessions, the list's items as one piece of markup built per
-    page in Python (a name built once per process, one link prefix, cached date texts, each
-    value escaped as Jinja's `{{ }}` would): a fortnight of thirty processes is dozens of
-    rows, and a template loop escaping each value was most of the page's rendering."""
+def _coming(home: queries.Home, when: When) -> list[tuple]:
+    """The supervisor's coming sessions as the page shows them, computed per page (a name
+    built once per process, one link prefix, cached date texts): (session id, ISO start,
+    date, countdown, link, name, supervisees)."""
     _names(home.supervising)
     prefix = url_for("processes.show", pid="0")[:-1]
-    parts = []
-    for c in home.coming:
-        session, process = c.session, c.process
-        supervisees = (" · " + _escaped(", ".join(process.supervisees))
-                       if process.supervisees else "")
-        parts.append(
-            f'<li data-session="{_escaped(session.id)}"><strong><time datetime="'
-            f'{session.starts_at.isoformat()}">{_escaped(when.date(session.starts_at))}'
-            f"</time></strong> ({_escaped(when.countdown(session.starts_at))}) · "
-            f'<a href="{_escaped(prefix + process.process.id)}">{process.name}</a>'
-            f"{supervisees}</li>\n")
-    return Markup("".join(parts))
+    return [(c.session.id, c.session.starts_at.isoformat(), when.date(c.session.starts_at),
+             when.countdown(c.session.starts_at), prefix + c.process.process.id,
+             c.process.name, ", ".join(c.process.supervisees))
+            for c in home.coming]
 
 
-def _supervising(home: queries.Home, when: When) -> Markup:
-    """The supervisor's processes, the list's items as one piece of markup built per page
-    (as _coming): each with its status, name, supervisees and "next session in …"."""
+def _supervising(home: queries.Home, when: When) -> list[tuple]:
+    """The supervisor's processes as the page lists them: (id, status, link, name,
+    supervisees or None, "next session in …" or None)."""
     _names(home.supervising)
     _names(home.supervised, gettext("Supervision process"))
     prefix = url_for("processes.show", pid="0")[:-1]
     label = gettext("next session %(when)s")
-    statuses = {"active": _escaped(gettext("Active")), "draft": _escaped(gettext("Draft"))}
-    nobody = _escaped(gettext("No supervisees yet"))
-    parts = []
-    for row in home.supervising:
-        pid, status = row.process.id, row.process.status
-        supervisees = _escaped(", ".join(row.supervisees)) if row.supervisees else nobody
-        after = (" · " + _escaped(label % {"when": when.countdown(row.next_session.starts_at)})
-                 if row.next_session else "")
-        parts.append(
-            f'<li class="entry-card process-card" data-status="{_escaped(status)}" '
-            f'data-process="{_escaped(pid)}"><article class="card"><h3 class="entry-title">'
-            f'<a class="entry-link" href="{_escaped(prefix + pid)}">{row.name}</a></h3>'
-            f'<p class="entry-meta"><span class="badge">'
-            f"{statuses.get(status) or _escaped(status)}</span> · {supervisees}{after}</p>"
-            f"</article></li>\n")
-    return Markup("".join(parts))
-
-
-def _escaped(text: str) -> str:
-    return str(escape(text))
+    return [(row.process.id, row.process.status, prefix + row.process.id, row.name,
+             ", ".join(row.supervisees) or None,
+             label % {"when": when.countdown(row.next_session.starts_at)}
+             if row.next_session else None)
+            for row in home.supervising]
 
 
 @bp.get("/home/start")

@@ -9,9 +9,7 @@ from functools import lru_cache
 from itertools import groupby
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import gettext
 from flask_login import current_user
-from markupsafe import Markup, escape
 from sqlalchemy import bindparam, or_, select
 
 from ..chrome import render_page
@@ -100,29 +98,14 @@ def _title_json(uid: str, pid: str):
     return row_json(tuple(rows[0])) if rows else None
 
 
-def _shared_cards(view) -> Markup:
-    """The cards of a page of the shared list as one piece of markup, computed as the
-    journal's cards (journal.entry_cards: link, label, ISO time, numeric date, sealed JSON)
-    and put together in Python, each value escaped as Jinja's `{{ }}` would, the two
-    labels translated once per page instead of once per card."""
+def _shared_cards(view) -> list[tuple]:
+    """One tuple per card of a page of the shared list, computed as the journal's cards
+    (journal.entry_cards): (link, label, ISO time, numeric date, sealed JSON), then the "bring"
+    mark and the expiry (ISO, numeric) or None."""
     from ..journal import entry_cards  # (here: journal imports the items API, which imports us)
 
     cards = entry_cards([(row.wire, row.created_at) for row in view.rows])
-    bring = (' · <span class="badge">' + str(escape(gettext("Bring to the next session")))
-             + "</span>")
-    until = " · " + str(escape(gettext("shared until"))) + " "
-    parts = []
-    for (href, label, iso, day, sealed), row in zip(cards, view.rows, strict=True):
-        expires = ""
-        if row.expires_at:
-            expires = (f'{until}<time datetime="{row.expires_at.isoformat()}" '
-                       f'data-js-localtime>{row.expires_at.strftime("%d.%m.%Y %H:%M")}</time>')
-        parts.append(
-            f"<li class=\"entry-card\">\n  <article data-js-sealed data-sealed='{sealed}' "
-            f'aria-busy="true">\n    <h2 class="entry-title"><a class="entry-link" '
-            f'href="{escape(href)}" data-field="title">{escape(label)}</a></h2>\n'
-            f'    <p class="entry-excerpt" data-field="excerpt"></p>\n'
-            f'    <p class="entry-meta"><time datetime="{escape(iso)}" data-js-localtime>'
-            f"{escape(day)}</time>{bring if row.bring else ''}{expires}</p>\n"
-            f"  </article>\n</li>\n")
-    return Markup("".join(parts))
+    return [card + (row.bring, (row.expires_at.isoformat(),
+                                row.expires_at.strftime("%d.%m.%Y %H:%M"))
+                    if row.expires_at else None)
+            for card, row in zip(cards, view.rows, strict=True)]
