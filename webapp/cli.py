@@ -67,3 +67,24 @@ def init_app(app: Flask) -> None:
                        "mail server did not take them); the next run tries them again.",
                        err=True)
             raise SystemExit(1)
+
+    @app.cli.command("apply-retention")
+    def apply_retention() -> None:
+        """Tell the members of ended processes a month before their data is deleted (a
+        content-free email, once), and delete the processes whose retention has ended
+        (README: run it from cron once a day). Exit 0: done; 1: some notices could not be
+        sent (tried again next run; those processes wait); 2: mail or PUBLIC_URL is not
+        configured (nothing was done)."""
+        from .services import reminders, retention
+
+        try:
+            outcome = retention.apply()
+        except reminders.NotConfigured as exc:
+            click.echo(f"Retention not applied: {exc}", err=True)
+            raise SystemExit(2) from None
+        click.echo(f"Sent {outcome.sent} retention notices; purged {outcome.purged} "
+                   "ended processes.")
+        if outcome.failed:
+            click.echo(f"The notices of {outcome.failed} processes could not be sent now; "
+                       "the next run tries them again.", err=True)
+            raise SystemExit(1)

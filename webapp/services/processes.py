@@ -192,6 +192,8 @@ def end_process(supervisor: User, pid: str) -> Process:
     if not process.is_ended:
         now = utcnow()
         process.status, process.ended_at = "ended", now
+        from .retention import on_process_ended
+        on_process_ended(process)
         db.session.execute(update(Invite).where(
             Invite.process_id == pid, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
             .values(revoked_at=now))
