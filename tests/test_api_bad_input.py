@@ -1540,6 +1540,11 @@ from .test_summaries import summary_cases  # noqa: E402
 
 ALL_CASES += _group("summary", summary_cases())
 
+# Erasure (POST /me/erase): the cases live with the area's tests.
+from .test_erasure_api import erasure_cases  # noqa: E402
+
+ALL_CASES += _group("erasure", erasure_cases())
+
 
 @pytest.mark.parametrize("case", ALL_CASES)
 def test_bad_input_is_a_4xx_json_error_and_changes_nothing(world, case):

@@ -338,6 +338,10 @@ def test_real_answers_validate_against_the_document(app, doc):
         "proof": {"auth_key": b64u(keys.auth_key)}, "new": new}))           # 204
     check("/auth/password", "post", anon.post(f"{PREFIX}/auth/password", json={
         "proof": {"auth_key": b64u(keys.auth_key)}, "new": new}))           # 401
+    check("/me/erase", "post", bertta.post("/me/erase", {"auth_key": b64u(bytes(32))}))  # 401
+    leaving = api_register(app)
+    check("/me/erase", "post", leaving.post("/me/erase", {
+        "auth_key": b64u(leaving.auth_key)}))                               # 204
     check("/auth/logout-everywhere", "post", bertta.post("/auth/logout-everywhere"))
     check("/auth/logout", "post", anna.post("/auth/logout"))
     check("/openapi.json", "get", anon.get(f"{PREFIX}/openapi.json"))

@@ -100,6 +100,7 @@ def _tune_sqlite(db) -> None:
         dbapi_conn.isolation_level = None  # pysqlite's own BEGIN off: _on_begin says which
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted rows zeroed (erasure, issue 11)
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=15000")
@@ -143,6 +144,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reminders_bp)
     from .agendas import bp as agendas_bp  # the session agenda (issue 10)
     app.register_blueprint(agendas_bp)
+    from .erasure import bp as erasure_bp  # deleting one's account (issue 11)
+    app.register_blueprint(erasure_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -88,3 +88,24 @@ def init_app(app: Flask) -> None:
             click.echo(f"The notices of {outcome.failed} processes could not be sent now; "
                        "the next run tries them again.", err=True)
             raise SystemExit(1)
+
+    @app.cli.command("reapply-erasures")
+    def reapply_erasures() -> None:
+        """After restoring a backup: erase again every account on the erasure list (the
+        `erasures` table and the ERASURE_LIST_FILE outside the database) that the restore
+        brought back, then clear the write-ahead log (README: backups)."""
+        from .services import erasure
+
+        again = erasure.reapply()
+        click.echo(f"Erased again {len(again)} accounts that the restore brought back.")
+
+    @app.cli.command("purge-erased")
+    @click.option("--full", is_flag=True,
+                  help="PostgreSQL: VACUUM FULL (rewrites each table; locks it meanwhile).")
+    def purge_erased(full: bool) -> None:
+        """Vacuum the tables an erasure changes, so that erased rows leave the database files
+        (README: run it from cron daily; PostgreSQL keeps dead rows until a vacuum)."""
+        from .services import erasure
+
+        done = erasure.purge_files(full=full)
+        click.echo(f"Vacuumed: {', '.join(done) or 'nothing (unknown database)'}.")

@@ -89,6 +89,11 @@ class Config:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
                           "application/json", "application/manifest+json", "image/svg+xml"]
     PAGE_SIZE = 20
+    # Erasure (issue 11): the operator's list of erased accounts (uid and time), kept outside
+    # the database so a restore cannot take it back (`flask reapply-erasures` reads it), and
+    # how long backups are kept (stated in the privacy statement).
+    ERASURE_LIST_FILE = os.environ.get("ERASURE_LIST_FILE", str(INSTANCE / "erasures.log"))
+    BACKUP_RETENTION_DAYS = int(os.environ.get("BACKUP_RETENTION_DAYS", "35"))
     TESTING = False
 
     @classmethod
@@ -117,4 +122,5 @@ class TestConfig(Config):
         values["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
             "TEST_DATABASE_URL", "sqlite:///:memory:")
         values["RATELIMIT_AUTH"] = "1000 per minute"
+        values["ERASURE_LIST_FILE"] = None  # a test that needs it sets its own
         return values

@@ -10,6 +10,7 @@ from ..assignments import api as _assignments_api  # noqa: E402, F401
 from ..auth import api as _auth_api  # noqa: E402, F401
 from ..checkins import api as _checkins_api  # noqa: E402, F401
 from ..contracts import api as _contracts_api  # noqa: E402, F401
+from ..erasure import api as _erasure_api  # noqa: E402, F401
 from ..evaluations import api as _evaluations_api  # noqa: E402, F401
 from ..items import api as _items_api  # noqa: E402, F401
 from ..people import api as _people_api  # noqa: E402, F401
