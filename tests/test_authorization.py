@@ -169,8 +169,6 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     ("/journal/<item_id>/edit", "GET"): login_page,
     ("/account/", "GET"): login_page,
     ("/account/recovery-key", "GET"): login_page,
-    ("/account/delete", "GET"): login_page,
-    ("/goodbye", "GET"): public_page,
     ("/account/settings", "POST"): lambda v, p: login_redirect(
         v.send("POST", p, form={"display_name": "X", "lock_minutes": "5"}), p),
     ("/account/logout-everywhere", "POST"): lambda v, p: login_redirect(
@@ -198,8 +196,6 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
         "proof": {"auth_key": b64u(bytes(32))}, "recovery": {}}),
     (f"{API}/me/recovery/confirmed", "POST"): lambda v, p: api_401(v, "POST", p, {
         "recovery_auth_key": b64u(bytes(32))}),
-    (f"{API}/me/erase", "POST"): lambda v, p: api_401(v, "POST", p, {
-        "auth_key": b64u(bytes(32))}),
     (f"{API}/users/<uid>/bundle", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/items", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/items/<item_id>", "GET"): lambda v, p: api_401(v, "GET", p),
@@ -312,6 +308,12 @@ ANONYMOUS.update({
     ("/evaluations/<item_id>/edit", "GET"): login_page,
     ("/processes/<pid>/evaluations/cadence", "POST"): lambda v, p: login_redirect(
         v.send("POST", p, form={"months": "4", "previous": "6"}), p),
+    # Retention of an ended process (issue 11): the page and its two forms.
+    ("/processes/<pid>/retention", "GET"): login_page,
+    ("/processes/<pid>/retention/propose", "POST"): lambda v, p: login_redirect(
+        v.send("POST", p, form={}), p),
+    ("/processes/<pid>/retention/agree", "POST"): lambda v, p: login_redirect(
+        v.send("POST", p, form={}), p),
     (f"{API}/processes/<pid>/evaluations", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/evaluations/<item_id>", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/evaluations/<item_id>", "PUT"): lambda v, p: api_401(v, "PUT", p, {"item": {}}),
@@ -490,8 +492,6 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     ("/journal/<item_id>/edit", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
     ("/account/", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/account/recovery-key", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
-    ("/account/delete", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
-    ("/goodbye", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/account/settings", "POST"): (lambda f, p: f.send(
         "POST", p, form={"display_name": "Mallory", "lock_minutes": "5"}), _expect(302)),
     ("/account/logout-everywhere", "POST"): (lambda f, p: f.send("POST", p, form={}),
@@ -531,8 +531,6 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     (f"{API}/me/recovery/confirmed", "POST"): (lambda f, p: f.send("POST", p, {
         "recovery_auth_key": b64u(f.victim.recovery_auth_key)}),
         _expect(409, "recovery_replaced")),
-    (f"{API}/me/erase", "POST"): (lambda f, p: f.send("POST", p, {
-        "auth_key": b64u(f.victim.auth_key)}), _expect(401, "bad_credentials")),
     (f"{API}/users/<uid>/bundle", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
     (f"{API}/items", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     (f"{API}/items/<item_id>", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
@@ -682,6 +680,13 @@ FOREIGN.update({
         lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
     ("/processes/<pid>/evaluations/cadence", "POST"): (
         lambda f, p: f.send("POST", p, form={"months": "4", "previous": "6"}), _expect(404)),
+    # Retention (issue 11): a stranger to the process gets 404 (the page and both forms).
+    ("/processes/<pid>/retention", "GET"): (
+        lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),
+    ("/processes/<pid>/retention/propose", "POST"): (
+        lambda f, p: f.send("POST", p, form={}), _expect(404)),
+    ("/processes/<pid>/retention/agree", "POST"): (
+        lambda f, p: f.send("POST", p, form={}), _expect(404)),
     (f"{API}/processes/<pid>/evaluations", "GET"): (lambda f, p: f.send("GET", p),
                                                     _expect(404, "process_not_found")),
     (f"{API}/evaluations/<item_id>", "GET"): (lambda f, p: f.send("GET", p),
@@ -763,8 +768,6 @@ def _csrf_body(person: Person, rule: str, method: str) -> Any:
                 "recovery": protocol.new_recovery(person.uid, person.account.ak)[0]}
     if rule.endswith("/me/recovery/confirmed"):
         return {"recovery_auth_key": b64u(person.recovery_auth_key)}
-    if rule.endswith("/me/erase"):
-        return {"auth_key": b64u(person.auth_key)}
     if rule.endswith("/items/<item_id>") and method == "PUT":
         return person.seal({"title": "csrf"})[1]
     if rule.endswith("/processes") and method == "POST":
@@ -844,6 +847,8 @@ FORM_POSTS = {
     "/account/timezone": {"timezone": "Europe/Stockholm"},
     "/processes/<pid>/evaluations/cadence": {"months": "4", "previous": "6"},
     "/account/reminders": {"kinds": "session_tomorrow"},
+    "/processes/<pid>/retention/propose": {},
+    "/processes/<pid>/retention/agree": {},
 }
 
 
@@ -873,7 +878,8 @@ def test_form_posts_need_the_csrf_field(app, path, token):
 def test_form_posts_with_the_csrf_field_work(app, path):
     """The control for the test above."""
     anna = api_register(app, "anna@example.fi", display_name="Anna")
-    pid = make_process(anna.uid, app=app) if "<pid>" in path else ""   # her own process
+    status = "ended" if "/retention/" in path else "draft"     # retention: after the end
+    pid = make_process(anna.uid, status=status, app=app) if "<pid>" in path else ""  # her own
     response = anna.client.post(fill(path, device_id=_device_of(app, anna), pid=pid),
                                 data=dict(FORM_POSTS[path], csrf_token=anna.csrf))
     assert response.status_code == 302

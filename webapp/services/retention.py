@@ -101,12 +101,11 @@ def notice_on(process: Process) -> date | None:
 
 def members_at_end(process: Process) -> list[Membership]:
     """The memberships that were current when the process ended (a member who left after the
-    end counts; one who left before does not)."""
+    end counts; one who left before does not; nobody joins an ended process)."""
     if process.ended_at is None:
         return []
     return list(db.session.scalars(select(Membership).where(
         Membership.process_id == process.id,
-        Membership.joined_at <= process.ended_at,
         or_(Membership.ended_at.is_(None), Membership.ended_at >= process.ended_at))
         .order_by(Membership.id)))
 
@@ -174,9 +173,11 @@ def propose(supervisor: User, pid: str) -> Agreement:
 
 
 def agree(member: User, pid: str) -> Agreement:
-    """A member at the end agrees to the supervisor's proposal. When everyone has,
-    retention_until becomes today (the next run of the command purges). Again: no-op."""
-    _member_at_end(member, pid)
+    """A member at the end agrees to the supervisor's proposal (the supervisor agreeing is
+    her proposal). When everyone has, retention_until becomes today (the next run of the
+    command purges). Again: no-op."""
+    if _member_at_end(member, pid).supervisor_uid == member.uid:
+        return propose(member, pid)
     process = _lock(pid)
     if not _agreement(process).proposed:
         raise Conflict("The supervisor has not proposed ending the retention early.",
@@ -336,7 +337,7 @@ def _everyone_agreed(pid: str):
     """SQL: the supervisor proposed and every member at the end agreed."""
     ended = select(Process.ended_at).where(Process.id == pid).scalar_subquery()
     missing = select(Membership.id).where(
-        Membership.process_id == pid, Membership.joined_at <= ended,
+        Membership.process_id == pid,
         or_(Membership.ended_at.is_(None), Membership.ended_at >= ended),
         ~select(RetentionConsent.user_uid).where(
             RetentionConsent.process_id == pid,
