@@ -367,3 +367,8 @@ JS_STRINGS.update({
     "evaluationShareRefused": _l("A member's key has changed: compare safety numbers with "
                                  "them, then open this page again to share the evaluation."),
 })
+
+JS_STRINGS.update({  # deleting one's account (issue 11: behaviors/erasure/erase-account.js)
+    "erasingAccount": _l("Deleting your account… this takes a moment."),
+    "eraseConfirmNeeded": _l("Tick the box to confirm that you want to delete the account."),
+})

@@ -29,6 +29,7 @@ export const behaviors = {
   'contract-print': () => import('./contracts/contract-print.js'),
   'contract-revision': () => import('./contracts/contract-revision.js'),
   delete: () => import('./journal/delete.js'),
+  'erase-account': () => import('./erasure/erase-account.js'),
   'evaluation-accept': () => import('./evaluations/evaluation-accept.js'),
   'evaluation-edit': () => import('./evaluations/evaluation-edit.js'),
   'evaluation-view': () => import('./evaluations/evaluation-view.js'),
