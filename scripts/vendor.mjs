@@ -17,6 +17,8 @@
 //   vendor/minisearch.mjs               minisearch/dist/es/index.js (ES module, no imports)
 //   vendor/uqr.mjs                      uqr/dist/index.mjs: QR codes of invite links (ES
 //                                       module, no imports; js/qr.js, a lazy chunk)
+//   vendor/fflate.mjs                   fflate/esm/browser.js: the zip writer of the export
+//                                       (ES module, no imports; js/export.js, in the export page's chunk)
 //   vendor/stemmers/{finnish,swedish,english}.mjs
 //                                       @orama/stemmers' Snowball-derived stemmers (ES
 //                                       modules exporting `stemmer`), one per UI language
@@ -283,6 +285,8 @@ async function main() {
   outputs.set('minisearch.mjs', stripSourceMap(readDep(MINISEARCH_FILE)));
   readPkg('uqr');
   outputs.set('uqr.mjs', stripSourceMap(readDep('uqr/dist/index.mjs')));
+  readPkg('fflate');
+  outputs.set('fflate.mjs', stripSourceMap(readDep('fflate/esm/browser.js')));
   const stemmers = readPkg('@orama/stemmers');
   for (const [name, file] of Object.entries(STEMMERS)) {
     outputs.set(`stemmers/${name}.mjs`, stripSourceMap(readDep(`@orama/stemmers/dist/${file}.js`)));

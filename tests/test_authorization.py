@@ -169,6 +169,7 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     ("/journal/<item_id>/edit", "GET"): login_page,
     ("/account/", "GET"): login_page,
     ("/account/recovery-key", "GET"): login_page,
+    ("/account/export", "GET"): login_page,
     ("/account/settings", "POST"): lambda v, p: login_redirect(
         v.send("POST", p, form={"display_name": "X", "lock_minutes": "5"}), p),
     ("/account/logout-everywhere", "POST"): lambda v, p: login_redirect(
@@ -492,6 +493,7 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     ("/journal/<item_id>/edit", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
     ("/account/", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/account/recovery-key", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    ("/account/export", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/account/settings", "POST"): (lambda f, p: f.send(
         "POST", p, form={"display_name": "Mallory", "lock_minutes": "5"}), _expect(302)),
     ("/account/logout-everywhere", "POST"): (lambda f, p: f.send("POST", p, form={}),

@@ -144,6 +144,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reminders_bp)
     from .agendas import bp as agendas_bp  # the session agenda (issue 10)
     app.register_blueprint(agendas_bp)
+    from .export import bp as export_bp  # "Download everything" (issue 11)
+    app.register_blueprint(export_bp)
     from .retention import bp as retention_bp  # an ended process's retention (issue 11)
     app.register_blueprint(retention_bp)
     from .erasure import bp as erasure_bp  # deleting one's account (issue 11)

@@ -372,3 +372,42 @@ JS_STRINGS.update({  # deleting one's account (issue 11: behaviors/erasure/erase
     "erasingAccount": _l("Deleting your account… this takes a moment."),
     "eraseConfirmNeeded": _l("Tick the box to confirm that you want to delete the account."),
 })
+
+JS_STRINGS.update({  # "Download everything" (issue 11: static/js/export.js, behaviors/export/)
+    "exportTitle": _l("Välitila: everything I have written"),
+    "exportGroupJournal": _l("Journal"),
+    "exportGroupAnswers": _l("Answers to assignments"),
+    "exportGroupCheckins": _l("Check-ins"),
+    "exportGroupTopics": _l("Topics"),
+    "exportGroupContracts": _l("Contracts and goals"),
+    "exportGroupAgendas": _l("Agendas"),
+    "exportGroupEvaluations": _l("Evaluations"),
+    "exportGroupNotes": _l("Private notes"),
+    "exportGroupOther": _l("Other writing"),
+    "exportFieldTitle": _l("Title"),
+    "exportFieldBody": _l("Text"),
+    "exportFieldText": _l("Text"),
+    "exportFieldNote": _l("Note"),
+    "exportFieldTags": _l("Tags"),
+    "exportFieldScale": _l("Where I am, on the scale 0–10"),
+    "exportAuthor": _l("Written by"),
+    "exportRevision": _l("Revision"),
+    "exportAccepted": _l("accepted"),
+    "exportAcceptances": _l("Accepted by"),
+    "exportReadmeReadable": _l("Readable copies of everything in this file (open them in any "
+                               "browser or text editor):"),
+    "exportReadmeArchive": _l("The same items sealed, as Välitila keeps them, with your key "
+                              "locked with the export passphrase:"),
+    "exportReadmeManifest": _l("The SHA-256 checksum of every file:"),
+    "exportReadmeTool": _l("To open the sealed archive without Välitila, with nothing but the "
+                           "export passphrase, use the tool valitila_open.py (Python 3 and the "
+                           "cryptography package); the format is described in docs/export.md:"),
+    "exportPassphraseShort": _l("Choose an export passphrase of at least 10 characters."),
+    "exportPassphraseMismatch": _l("The passphrases differ: write the same one twice."),
+    "exportOpeningKeys": _l("Opening your keys… this takes a moment."),
+    "exportReading": _l("Reading your items…"),
+    "exportOpening": _l("Opening"),
+    "exportSealing": _l("Locking the archive with the passphrase…"),
+    "exportZipping": _l("Making the file…"),
+    "exportReady": _l("Ready: the file has been saved to your downloads."),
+})

@@ -33,6 +33,7 @@ export const behaviors = {
   'evaluation-accept': () => import('./evaluations/evaluation-accept.js'),
   'evaluation-edit': () => import('./evaluations/evaluation-edit.js'),
   'evaluation-view': () => import('./evaluations/evaluation-view.js'),
+  'export-download': () => import('./export/export-download.js'),
   'home-goal': () => import('./home/home-goal.js'),
   'idle-lock': () => import('./auth/idle-lock.js'),
   join: () => import('./people/join.js'),

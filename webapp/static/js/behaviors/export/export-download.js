@@ -1,0 +1,161 @@
+// data-js-export-download: "Download everything". Everything happens on this device: the
+// items are read from the server (GET only), opened with keys unwrapped from the password,
+// written out readable and sealed, zipped (export.js) and saved. The account key goes into
+// the archive only re-wrapped under the export passphrase.
+import { api } from '../../api.js';
+import { unlockAccount, akFromSource } from '../../crypto/identity.js';
+import { deriveSecrets } from '../../derive.js';
+import { archiveOf, exportFiles, wrapForExport, zipFiles } from '../../export.js';
+import { t } from '../../i18n.js';
+import { openSealed } from '../../sealed-items.js';
+import { currentUid } from '../../session.js';
+import { clearErrors, errorMessage, fieldError, nextFrame, setStatus } from '../../ui.js';
+import { focusFirstError, validateForm } from '../../validate.js';
+
+const PAGE = 100;
+const ACCEPTED_KINDS = ['contract', 'evaluation'];
+
+async function allItems(onPage) {
+  const items = [];
+  let before = null;
+  do {
+    const query = new URLSearchParams({ limit: String(PAGE) });
+    if (before) query.set('before', before);
+    const page = await api('GET', `/items?${query}`);
+    items.push(...page.items);
+    onPage(items.length);
+    before = page.next;
+  } while (before);
+  return items;
+}
+
+export default function exportDownload(root) {
+  const form = /** @type {HTMLFormElement} */ (root.querySelector('[data-export-form]'));
+  const button = /** @type {HTMLButtonElement} */ (form.querySelector('[type=submit]'));
+  const progress = /** @type {HTMLProgressElement} */ (root.querySelector('[data-export-progress]'));
+  const link = /** @type {HTMLAnchorElement} */ (root.querySelector('[data-export-link]'));
+  const step = (fraction, text) => {
+    progress.hidden = false;
+    progress.value = Math.round(fraction * 100);
+    setStatus(form, text, 'busy');
+  };
+  button.disabled = false;
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const field = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
+    const [password, passphrase, passphrase2, shared, group] = ['password', 'passphrase', 'passphrase2', 'include_shared', 'include_group'].map(field);
+    if (!validateForm(form, { focus: false })) return void focusFirstError(form);
+    if (passphrase.value.length < 10) {
+      fieldError(passphrase, t('exportPassphraseShort'));
+      return void focusFirstError(form);
+    }
+    if (passphrase.value !== passphrase2.value) {
+      fieldError(passphrase2, t('exportPassphraseMismatch'));
+      return void focusFirstError(form);
+    }
+    button.disabled = true;
+    link.hidden = true;
+    step(0, t('exportOpeningKeys'));
+    await nextFrame();
+    let akBytes;
+    try {
+      const uid = /** @type {string} */ (currentUid());
+      const email = root.dataset.email || '';
+      const keys = await api('GET', '/me/keys');
+      const secrets = await deriveSecrets({ email, password: password.value, saltSeed: keys.salt_seed, kdf: keys.kdf });
+      let unlocked;
+      try {
+        unlocked = await unlockAccount({ email, password: password.value, keys, secrets });
+      } catch (err) {
+        if (err?.code === 'wrong_password') throw Object.assign(new Error('wrong'), { status: 401 });
+        throw err;
+      }
+      const ak = await akFromSource(unlocked.akSource, true);
+      akBytes = new Uint8Array(await crypto.subtle.exportKey('raw', ak));
+
+      step(0.05, t('exportReading'));
+      const { processes } = await api('GET', '/processes');
+      /** @type {Record<string, string>} */
+      const people = { [uid]: root.dataset.name || '' };
+      /** @type {Record<string, {form: string, name: string}>} */
+      const forms = {};
+      for (const p of processes) {
+        for (const m of p.members) people[m.uid] = m.display_name;
+        forms[p.id] = { form: p.form, name: p.members.find((m) => m.uid === p.supervisor)?.display_name || '' };
+      }
+      const stored = await allItems((n) => step(0.05 + Math.min(0.25, n / 4000), `${t('exportReading')} ${n}`));
+      const wanted = stored.filter((item) => {
+        if (item.author === uid) return true;
+        const isGroup = forms[item.process]?.form === 'group';
+        return isGroup ? group.checked : shared.checked;
+      });
+
+      /** @type {any[]} */
+      const records = [];
+      /** @type {Record<string, any[]>} */
+      const acceptances = {};
+      let done = 0;
+      for (const item of wanted) {
+        try {
+          const { payload } = await openSealed(item, unlocked, uid);
+          const record = {
+            id: item.id, kind: item.kind, author: item.author, authorName: people[item.author] || item.author,
+            own: item.author === uid, rev: item.rev, created_at: item.created_at, updated_at: item.updated_at,
+            process: item.process, processName: item.process ? forms[item.process]?.name : undefined, payload,
+          };
+          if (ACCEPTED_KINDS.includes(item.kind)) {
+            const answer = await api('GET', `/items/${item.id}/acceptances`);
+            acceptances[item.id] = answer.acceptances;
+            record.acceptances = answer.acceptances.map((a) => ({ ...a, name: people[a.user] || a.user }));
+          }
+          records.push(record);
+        } catch {
+          /* an item this device cannot open stays in archive.json only */
+        }
+        done += 1;
+        step(0.3 + 0.4 * (done / Math.max(1, wanted.length)), `${t('exportOpening')} ${done} / ${wanted.length}`);
+      }
+
+      /** @type {Record<string, any>} */
+      const bundles = { [uid]: keys.bundle };
+      for (const author of new Set(wanted.map((item) => item.author))) {
+        if (!bundles[author]) bundles[author] = await api('GET', `/users/${author}/bundle`);
+      }
+      step(0.72, t('exportSealing'));
+      const exportKey = await wrapForExport({ uid, passphrase: passphrase.value, akBytes });
+      const ctx = {
+        t, locale: document.documentElement.lang || 'fi', timeZone: root.dataset.timeZone || 'Europe/Helsinki',
+        name: people[uid],
+      };
+      const archive = archiveOf({
+        uid, name: people[uid], locale: ctx.locale, timeZone: ctx.timeZone, exportKey,
+        wrapped_x25519: keys.wrapped_x25519, items: wanted, acceptances, bundles,
+        people,
+        processes: processes.map((p) => ({ id: p.id, form: p.form, supervisor: p.supervisor })),
+        createdAt: new Date().toISOString(),
+      });
+      const files = await exportFiles({ records, archive, ctx });
+      step(0.8, t('exportZipping'));
+      const zip = await zipFiles(files, (n, total) => step(0.8 + 0.2 * (n / total), t('exportZipping')));
+      const day = new Date().toISOString().slice(0, 10);
+      if (link.href) URL.revokeObjectURL(link.href);
+      link.href = URL.createObjectURL(new Blob([zip], { type: 'application/zip' }));
+      link.download = `valitila-${day}.zip`;
+      link.hidden = false;
+      progress.value = 100;
+      password.value = '';
+      setStatus(form, t('exportReady'), 'ok');
+      link.click();
+      link.focus();
+    } catch (err) {
+      setStatus(form, '', '');
+      if (err?.status === 401) fieldError(password, t('passwordWrong'));
+      else setStatus(form, errorMessage(err), 'error');
+    } finally {
+      if (akBytes) akBytes.fill(0);
+      button.disabled = false;
+    }
+  });
+}
