@@ -169,7 +169,8 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     ("/journal/<item_id>/edit", "GET"): login_page,
     ("/account/", "GET"): login_page,
     ("/account/recovery-key", "GET"): login_page,
-    ("/account/export", "GET"): login_page,
+    ("/account/delete", "GET"): login_page,
+    ("/goodbye", "GET"): public_page,
     ("/account/settings", "POST"): lambda v, p: login_redirect(
         v.send("POST", p, form={"display_name": "X", "lock_minutes": "5"}), p),
     ("/account/logout-everywhere", "POST"): lambda v, p: login_redirect(
@@ -197,6 +198,8 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
         "proof": {"auth_key": b64u(bytes(32))}, "recovery": {}}),
     (f"{API}/me/recovery/confirmed", "POST"): lambda v, p: api_401(v, "POST", p, {
         "recovery_auth_key": b64u(bytes(32))}),
+    (f"{API}/me/erase", "POST"): lambda v, p: api_401(v, "POST", p, {
+        "auth_key": b64u(bytes(32))}),
     (f"{API}/users/<uid>/bundle", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/items", "GET"): lambda v, p: api_401(v, "GET", p),
     (f"{API}/items/<item_id>", "GET"): lambda v, p: api_401(v, "GET", p),
@@ -493,7 +496,8 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     ("/journal/<item_id>/edit", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
     ("/account/", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/account/recovery-key", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
-    ("/account/export", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    ("/account/delete", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    ("/goodbye", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/account/settings", "POST"): (lambda f, p: f.send(
         "POST", p, form={"display_name": "Mallory", "lock_minutes": "5"}), _expect(302)),
     ("/account/logout-everywhere", "POST"): (lambda f, p: f.send("POST", p, form={}),
@@ -533,6 +537,8 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     (f"{API}/me/recovery/confirmed", "POST"): (lambda f, p: f.send("POST", p, {
         "recovery_auth_key": b64u(f.victim.recovery_auth_key)}),
         _expect(409, "recovery_replaced")),
+    (f"{API}/me/erase", "POST"): (lambda f, p: f.send("POST", p, {
+        "auth_key": b64u(f.victim.auth_key)}), _expect(401, "bad_credentials")),
     (f"{API}/users/<uid>/bundle", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
     (f"{API}/items", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     (f"{API}/items/<item_id>", "GET"): (lambda f, p: f.send("GET", p), _expect(404)),
@@ -770,6 +776,8 @@ def _csrf_body(person: Person, rule: str, method: str) -> Any:
                 "recovery": protocol.new_recovery(person.uid, person.account.ak)[0]}
     if rule.endswith("/me/recovery/confirmed"):
         return {"recovery_auth_key": b64u(person.recovery_auth_key)}
+    if rule.endswith("/me/erase"):
+        return {"auth_key": b64u(person.auth_key)}
     if rule.endswith("/items/<item_id>") and method == "PUT":
         return person.seal({"title": "csrf"})[1]
     if rule.endswith("/processes") and method == "POST":
