@@ -171,6 +171,7 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     ("/account/recovery-key", "GET"): login_page,
     ("/account/delete", "GET"): login_page,
     ("/goodbye", "GET"): public_page,
+    ("/account/export", "GET"): login_page,
     ("/account/settings", "POST"): lambda v, p: login_redirect(
         v.send("POST", p, form={"display_name": "X", "lock_minutes": "5"}), p),
     ("/account/logout-everywhere", "POST"): lambda v, p: login_redirect(
@@ -498,6 +499,7 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     ("/account/recovery-key", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/account/delete", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/goodbye", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    ("/account/export", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/account/settings", "POST"): (lambda f, p: f.send(
         "POST", p, form={"display_name": "Mallory", "lock_minutes": "5"}), _expect(302)),
     ("/account/logout-everywhere", "POST"): (lambda f, p: f.send("POST", p, form={}),
