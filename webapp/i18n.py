@@ -410,4 +410,6 @@ JS_STRINGS.update({  # "Download everything" (issue 11: static/js/export.js, beh
     "exportSealing": _l("Locking the archive with the passphrase…"),
     "exportZipping": _l("Making the file…"),
     "exportReady": _l("Ready: the file has been saved to your downloads."),
+    "exportNotOpened": _l("Items that could not be opened on this device ({n}) are in "
+                          "archive.json only."),
 })

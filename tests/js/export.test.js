@@ -88,6 +88,29 @@ describe('readable files', () => {
   });
 });
 
+describe('what is included', () => {
+  const ONE = 'p1111111-1111-4111-8111-111111111111';
+  const GROUP = 'p2222222-2222-4222-8222-222222222222';
+  const processes = { [ONE]: { form: 'individual' }, [GROUP]: { form: 'group' } };
+  const items = [
+    { id: 'own', author: ANNA, process: GROUP },
+    { id: 'own-private', author: ANNA, process: null },
+    { id: 'supervisor', author: SARA, process: ONE },
+    { id: 'member', author: SARA, process: GROUP },
+  ];
+  const ids = (include) => exp.selectItems(items, ANNA, processes, include).map((i) => i.id);
+
+  test('by default only the user’s own items', () => {
+    assert.deepEqual(ids(undefined), ['own', 'own-private']);
+    assert.deepEqual(ids({}), ['own', 'own-private']);
+  });
+  test('what others shared, and group material, only when ticked', () => {
+    assert.deepEqual(ids({ shared: true }), ['own', 'own-private', 'supervisor']);
+    assert.deepEqual(ids({ group: true }), ['own', 'own-private', 'member']);
+    assert.deepEqual(ids({ shared: true, group: true }), ['own', 'own-private', 'supervisor', 'member']);
+  });
+});
+
 describe('the zip and its manifest', () => {
   test('every file is in the zip and the manifest hashes each of them', async () => {
     const archive = { format: 'valitila-export', version: 1 };

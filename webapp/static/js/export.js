@@ -43,6 +43,22 @@ export const GROUPS = Object.freeze([
  *   name: string, now?: Date}} Context
  */
 
+/**
+ * What goes into an export: everything the user wrote; another author's item only if the
+ * user ticked it — `shared` for what came through a one-to-one process (or none), `group`
+ * for what other members of a group process wrote.
+ * @param {any[]} items in the API's form
+ * @param {string} uid the user
+ * @param {Record<string, {form: string}>} processes by id
+ * @param {{shared?: boolean, group?: boolean}} include
+ */
+export function selectItems(items, uid, processes, { shared = false, group = false } = {}) {
+  return items.filter((item) => {
+    if (item.author === uid) return true;
+    return processes[item.process]?.form === 'group' ? group : shared;
+  });
+}
+
 /** A date and time in the reader's language and time zone. */
 export function formatDate(iso, { locale, timeZone }) {
   const when = new Date(iso);

@@ -5,7 +5,7 @@
 import { api } from '../../api.js';
 import { unlockAccount, akFromSource } from '../../crypto/identity.js';
 import { deriveSecrets } from '../../derive.js';
-import { archiveOf, exportFiles, wrapForExport, zipFiles } from '../../export.js';
+import { archiveOf, exportFiles, selectItems, wrapForExport, zipFiles } from '../../export.js';
 import { t } from '../../i18n.js';
 import { openSealed } from '../../sealed-items.js';
 import { currentUid } from '../../session.js';
@@ -86,17 +86,14 @@ export default function exportDownload(root) {
         forms[p.id] = { form: p.form, name: p.members.find((m) => m.uid === p.supervisor)?.display_name || '' };
       }
       const stored = await allItems((n) => step(0.05 + Math.min(0.25, n / 4000), `${t('exportReading')} ${n}`));
-      const wanted = stored.filter((item) => {
-        if (item.author === uid) return true;
-        const isGroup = forms[item.process]?.form === 'group';
-        return isGroup ? group.checked : shared.checked;
-      });
+      const wanted = selectItems(stored, uid, forms, { shared: shared.checked, group: group.checked });
 
       /** @type {any[]} */
       const records = [];
       /** @type {Record<string, any[]>} */
       const acceptances = {};
       let done = 0;
+      let unopened = 0;
       for (const item of wanted) {
         try {
           const { payload } = await openSealed(item, unlocked, uid);
@@ -112,7 +109,7 @@ export default function exportDownload(root) {
           }
           records.push(record);
         } catch {
-          /* an item this device cannot open stays in archive.json only */
+          unopened += 1; // an item this device cannot open stays in archive.json only
         }
         done += 1;
         step(0.3 + 0.4 * (done / Math.max(1, wanted.length)), `${t('exportOpening')} ${done} / ${wanted.length}`);
@@ -146,7 +143,8 @@ export default function exportDownload(root) {
       link.hidden = false;
       progress.value = 100;
       password.value = '';
-      setStatus(form, t('exportReady'), 'ok');
+      const ready = t('exportReady');
+      setStatus(form, unopened ? `${ready} ${t('exportNotOpened').replace('{n}', String(unopened))}` : ready, 'ok');
       link.click();
       link.focus();
     } catch (err) {
