@@ -142,7 +142,7 @@ export default function exportDownload(root) {
       link.download = `valitila-${day}.zip`;
       link.hidden = false;
       progress.value = 100;
-      password.value = '';
+      for (const input of [password, passphrase, passphrase2]) input.value = '';
       const ready = t('exportReady');
       setStatus(form, unopened ? `${ready} ${t('exportNotOpened').replace('{n}', String(unopened))}` : ready, 'ok');
       link.click();
