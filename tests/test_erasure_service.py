@@ -34,6 +34,7 @@ from .factories import (
     share_body,
     snapshot,
 )
+from .test_reminders_service import mail_setup, outbox  # noqa: F401 - fixtures
 
 
 def _shared_entry(app, author, reader_uid: str, pid: str, title: str = "jaettu") -> str:
@@ -193,3 +194,22 @@ def test_a_supervisor_erasing_ends_her_processes_and_the_supervisees_keep_their_
 def test_erasing_needs_a_signed_in_session_and_json(app, client):
     assert client.post("/api/v1/me/erase", json={"auth_key": b64u(bytes(32))}).status_code in (
         401, 403)
+
+
+def test_the_members_of_an_erased_supervisors_processes_are_told_without_content(
+        app, outbox):  # noqa: F811
+    w = _world(app)
+    sirpa = w["sirpa"]
+    with app.app_context():
+        db.session.execute(User.__table__.update().where(User.uid == w["bert"].uid)
+                           .values(locale="sv"))
+        db.session.commit()
+    assert sirpa.post("/me/erase", {"auth_key": b64u(sirpa.auth_key)}).status_code == 204
+    received = {rcpt: message for _s, rcpts, message in outbox.received for rcpt in rcpts}
+    assert set(received) == {w["anna"].email, w["bert"].email}
+    for message in received.values():
+        text_ = f"{message['Subject']}\n{message.get_content()}"
+        assert "https://valitila.example.fi/account/#export" in text_
+        for secret in (w["pid"], sirpa.email, "Testi", "Annasta"):
+            assert secret not in text_, secret
+    assert received[w["bert"].email]["Content-Language"] == "sv"

@@ -26,13 +26,13 @@ from ..services import erasure
                         "(`bad_credentials`)"})
 def erase_me(body: EraseRequest):
     uid = current_user.uid
-    erasure.erase_account(current_user._get_current_object(), body.auth_key)
+    notices = erasure.erase_account(current_user._get_current_object(), body.auth_key)
 
     @after_this_request
     def _files(response):
         # After the unit of work committed (webapp/uow.py): the erasure file and the WAL.
         if response.status_code == 204:
-            erasure.after_commit(uid)
+            erasure.after_commit(uid, notices)
         return response
 
     logout_user()

@@ -18,8 +18,8 @@ What goes, in one transaction (a failure anywhere leaves everything as it was):
   working), then deleted with its structure (sessions, agendas, shares through it). Each
   supervisee keeps their own items: their `process` link is cleared, so they stay in the
   supervisee's own store and export, and items whose shares went through the process are
-  marked for a key rotation. The members see the process disappear from their lists; no
-  email is sent (there is no content-free "process ended" message yet);
+  marked for a key rotation. The members see the process disappear from their lists and,
+  when mail is set up, get one content-free email (`tell`: no name, no title);
 - comments: a `comment` item is an item like any other, so the user's comments go with their
   items; a reply whose parent is gone has its `parent` link cleared (the foreign key), and a
   thread shows such a reply under "removed". (No comment view exists yet; this is the rule.)
@@ -49,9 +49,11 @@ from __future__ import annotations
 
 import hmac
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import delete, or_, select, text, update
 
 import protocol
@@ -74,15 +76,32 @@ AFFECTED_TABLES = ("users", "items", "envelopes", "tombstones", "pins", "device_
                    "erasures")
 
 
-def erase_account(user: User, auth_key: str) -> None:
+@dataclass(frozen=True)
+class Notice:
+    """A member of a process the erased supervisor ran: to be told, after the commit, that
+    the process has ended (content-free: no name, no title, nothing sealed)."""
+
+    email: str
+    locale: str
+
+
+def erase_account(user: User, auth_key: str) -> list[Notice]:
     """Erase the signed-in user's account, proven by the current password's auth key
-    (PROTOCOL §7 `POST /me/erase`). A wrong key is `Unauthorized` and changes nothing."""
+    (PROTOCOL §7 `POST /me/erase`). A wrong key is `Unauthorized` and changes nothing.
+    Returns the members of the processes she ran, to tell after the commit (`tell`)."""
     key = protocol.b64u_decode(auth_key, 32)
     row = db.session.get(User, user.uid, with_for_update={"key_share": True},
                          populate_existing=True)
     if row is None or not hmac.compare_digest(accounts._auth_hash(key), row.auth_hash):
         raise Unauthorized("The password is wrong.", "bad_credentials", field="auth_key")
+    members = [Notice(email, locale) for email, locale in db.session.execute(
+        select(User.email, User.locale).join(Membership, Membership.user_uid == User.uid)
+        .join(Process, Process.id == Membership.process_id)
+        .where(Process.supervisor_uid == row.uid, Process.status != "ended",
+               Membership.ended_at.is_(None), User.uid != row.uid)
+        .order_by(User.email).distinct())]
     erase(row.uid)
+    return members
 
 
 def erase(uid: str) -> bool:
@@ -164,11 +183,45 @@ def _list(uid: str) -> None:
 
 # -- after the commit: the files ----------------------------------------------------------------
 
-def after_commit(uid: str) -> None:
-    """What follows a committed erasure: the uid on the operator's erasure file, and on
-    SQLite the write-ahead log truncated (the old pages of the erased rows are in it)."""
+def after_commit(uid: str, notices: list[Notice] = ()) -> None:
+    """What follows a committed erasure: the uid on the operator's erasure file, on SQLite
+    the write-ahead log truncated (the old pages of the erased rows are in it), and the
+    members of the erased supervisor's processes told."""
     remember(uid)
     scrub_files()
+    tell(list(notices))
+
+
+def tell(notices: list[Notice]) -> int:
+    """Email each member of the erased supervisor's processes that a process they took part
+    in has ended, with a link to the export in Settings: content-free (no name, no title),
+    in their language. Only when mail and PUBLIC_URL are set up; a failure is logged (the
+    erasure is done; nothing is retried). Returns how many were sent."""
+    from . import mail, reminders
+    if not notices or not mail.settings().configured:
+        return 0
+    try:
+        base = reminders.public_url()
+    except reminders.NotConfigured:
+        return 0
+    sent = 0
+    for notice in notices:
+        language = reminders._language(notice.locale)
+        with force_locale(language):
+            subject = gettext("A supervision process you took part in has ended")
+            body = "\n\n".join([
+                gettext("Hello,"),
+                gettext("Your supervisor has deleted their Välitila account, so a supervision "
+                        "process you took part in has ended. Your own writing stays yours."),
+                gettext("Download your data in Välitila's settings:") + "\n"
+                + base + "account/#export",
+            ])
+        try:
+            mail.send(notice.email, subject, body + "\n", language=language)
+            sent += 1
+        except mail.MailError:
+            pass                                   # mail.send logged it (without the address)
+    return sent
 
 
 def remember(uid: str) -> None:
