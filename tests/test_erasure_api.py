@@ -46,7 +46,7 @@ def test_every_session_ends_and_the_pages_answer(app):
     page = anna.client.get("/account/delete")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "data-js-erase-account" in html and "#export" in html
+    assert "data-js-erase-account" in html and "/account/export" in html
     settings = anna.client.get("/account/").get_data(as_text=True)
     assert "/account/delete" in settings
     assert anna.post("/me/erase", {"auth_key": b64u(anna.auth_key)}).status_code == 204

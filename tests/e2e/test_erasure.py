@@ -28,7 +28,7 @@ def test_delete_my_account_from_settings(new_context, recorder, marker, no_plain
     page.locator("a[href='/account/delete']").click()
     page.wait_for_url(re.compile(r".*/account/delete$"))
     root = page.locator("[data-js-erase-account]")
-    expect(root.locator("a[href$='#export']")).to_be_visible()
+    expect(root.locator("a[href='/account/export']")).to_be_visible()
     form = page.locator("[data-erase-form]")
     expect(form.locator("[type=submit]")).to_be_enabled()
     assert run_axe(page) == []
