@@ -394,6 +394,8 @@ JS_STRINGS.update({  # "Download everything" (issue 11: static/js/export.js, beh
     "exportRevision": _l("Revision"),
     "exportAccepted": _l("accepted"),
     "exportAcceptances": _l("Accepted by"),
+    "exportTextLeftOut": _l("Written by someone else: the text is not in this file (tick "
+                            "\"what others have shared with me\" to include it)."),
     "exportReadmeReadable": _l("Readable copies of everything in this file (open them in any "
                                "browser or text editor):"),
     "exportReadmeArchive": _l("The same items sealed, as Välitila keeps them, with your key "

@@ -134,3 +134,51 @@ def test_export_opens_offline_and_keeps_others_words_out(new_context, live_serve
     archive = json.loads(files["archive.json"])
     assert {item["author"] for item in archive["items"]} == {anna_uid, sara.uid}
     assert set(archive["bundles"]) == {anna_uid, sara.uid}
+
+
+def test_the_supervisees_acceptance_without_the_supervisors_words(new_context, live_server,
+                                                                  recorder, marker,
+                                                                  no_plaintext):
+    """The supervisor's contract is hers: by default the supervisee's export shows only that
+    she accepted it (which revision, when), not a word of it; ticked, the text comes too."""
+    from .test_contract_ui import call
+    from .test_processes_ui import sign_up_as_supervisor
+
+    sara = new_context().new_page()
+    sign_up_as_supervisor(sara)
+    pid = str(uuid.uuid4())
+    assert call(sara, "POST", "/processes", {"id": pid, "form": "individual"})["status"] == 201
+    token = call(sara, "POST", f"/processes/{pid}/invites", {})["body"]["token"]
+    anna = new_context(bypass_csp=True).new_page()
+    sign_up(anna, name="Anna Aho")
+    assert call(anna, "POST", f"/invites/{token}/accept")["status"] == 200
+
+    methods = f"Ratkaisukeskeinen työote {marker}"
+    sara.goto(f"/processes/{pid}/contract/edit")
+    sara.fill("#c-methods", methods)
+    sara.locator("[data-js-contract-edit] [type=submit]").click()
+    sara.wait_for_url(re.compile(rf".*/processes/{pid}/contract$"))
+    anna.goto(f"/processes/{pid}/contract")
+    expect(anna.locator(".contract [data-section=methods] [data-text]")).to_have_text(methods)
+    anna.locator("[data-js-contract-accept] [type=submit]").click()
+    expect(anna.locator("[data-verify]").first).to_have_attribute("data-state", "ok")
+
+    files = export(anna, recorder)
+    check_manifest(files)
+    assert set(files) == {"README.txt", "archive.json", "manifest.json", "readable/index.html",
+                          "readable/01-contracts.md"}
+    contracts = files["readable/01-contracts.md"].decode()
+    assert re.search(r"^- Anna Aho: .* 1, ", contracts, re.M), contracts
+    for name, data in files.items():
+        assert marker.encode() not in data, name
+    archive = json.loads(files["archive.json"])
+    assert archive["items"] == []
+    [(contract_id, [accepted])] = archive["acceptances"].items()
+    assert accepted["user"] == uid_of(anna) and accepted["rev"] == 1
+    assert run_axe(anna) == []      # the page after an export: status, bar and link shown
+
+    files = export(anna, recorder, shared=True)
+    contracts = files["readable/01-contracts.md"].decode()
+    assert methods in contracts and re.search(r"^- Anna Aho: ", contracts, re.M)
+    archive = json.loads(files["archive.json"])
+    assert [item["id"] for item in archive["items"]] == [contract_id]

@@ -68,6 +68,19 @@ describe('readable files', () => {
     assert.doesNotMatch(md['readable/01-journal.md'], /«exportAuthor»/);
   });
 
+  test('another author’s contract left out shows only the user’s own acceptance', () => {
+    const left = record({
+      kind: 'contract', author: SARA, authorName: 'Sara', own: false, rev: 3, payload: null,
+      acceptances: [{ user: ANNA, name: 'Anna', rev: 3, created_at: '2026-12-01T09:15:00+00:00' }],
+    });
+    const [group] = exp.groupRecords([left]);
+    const md = exp.groupMarkdown(group, ctx);
+    assert.match(md, /«exportAuthor»: Sara/);
+    assert.match(md, /_«exportTextLeftOut»_/);
+    assert.match(md, /- Anna: «exportAccepted» .* 3, 1\. joulukuuta 2026/);
+    assert.match(exp.readableHtml([group], ctx), /<em>«exportTextLeftOut»<\/em>/);
+  });
+
   test('HTML: one self-contained printable page, the texts escaped', () => {
     const html = exp.readableHtml(exp.groupRecords(RECORDS), ctx);
     assert.match(html, /^<!doctype html>/);

@@ -35,6 +35,8 @@ export const GROUPS = Object.freeze([
 ]);
 
 /**
+ * A record is an opened item; its payload is null for another author's contract or evaluation
+ * left out of the export, shown only with the user's own acceptances of it.
  * @typedef {{id: string, kind: string, author: string, authorName: string, own: boolean,
  *   rev: number, created_at: string, updated_at: string, process: string|null,
  *   processName?: string, payload: any,
@@ -131,6 +133,7 @@ export function groupMarkdown(group, ctx) {
   const lines = [`# ${ctx.t(group.heading)}`, ''];
   for (const record of group.records) {
     lines.push(`## ${byline(record, ctx)}`, '');
+    if (record.payload === null) lines.push(`_${ctx.t('exportTextLeftOut')}_`, '');
     for (const { label, text } of fieldsOf(record.kind, record.payload, ctx.t)) {
       lines.push(`**${label}**`, '', text, '');
     }
@@ -167,6 +170,7 @@ export function readableHtml(groups, ctx) {
     out.push(`<section><h2>${escapeHtml(ctx.t(group.heading))}</h2>`);
     for (const record of group.records) {
       out.push(`<article><h3>${escapeHtml(byline(record, ctx))}</h3>`);
+      if (record.payload === null) out.push(`<p><em>${escapeHtml(ctx.t('exportTextLeftOut'))}</em></p>`);
       for (const { label, text } of fieldsOf(record.kind, record.payload, ctx.t)) {
         out.push(`<p class="field-label">${escapeHtml(label)}</p><p class="text">${escapeHtml(text)}</p>`);
       }

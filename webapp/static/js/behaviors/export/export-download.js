@@ -14,6 +14,7 @@ import { focusFirstError, validateForm } from '../../validate.js';
 
 const PAGE = 100;
 const ACCEPTED_KINDS = ['contract', 'evaluation'];
+const BATCH = 16;
 
 async function allItems(onPage) {
   const items = [];
@@ -94,25 +95,39 @@ export default function exportDownload(root) {
       const acceptances = {};
       let done = 0;
       let unopened = 0;
-      for (const item of wanted) {
-        try {
-          const { payload } = await openSealed(item, unlocked, uid);
-          const record = {
-            id: item.id, kind: item.kind, author: item.author, authorName: people[item.author] || item.author,
-            own: item.author === uid, rev: item.rev, created_at: item.created_at, updated_at: item.updated_at,
-            process: item.process, processName: item.process ? forms[item.process]?.name : undefined, payload,
-          };
+      const recordOf = (item, payload) => ({
+        id: item.id, kind: item.kind, author: item.author, authorName: people[item.author] || item.author,
+        own: item.author === uid, rev: item.rev, created_at: item.created_at, updated_at: item.updated_at,
+        process: item.process, processName: item.process ? forms[item.process]?.name : undefined, payload,
+      });
+      const withNames = (list) => list.map((a) => ({ ...a, name: people[a.user] || a.user }));
+      for (let at = 0; at < wanted.length; at += BATCH) {
+        const batch = wanted.slice(at, at + BATCH);
+        const opened = await Promise.all(batch.map((item) => openSealed(item, unlocked, uid).then(({ payload }) => payload, () => undefined)));
+        for (const [index, item] of batch.entries()) {
+          if (opened[index] === undefined) {
+            unopened += 1; // an item this device cannot open stays in archive.json only
+            continue;
+          }
+          const record = recordOf(item, opened[index]);
           if (ACCEPTED_KINDS.includes(item.kind)) {
-            const answer = await api('GET', `/items/${item.id}/acceptances`);
-            acceptances[item.id] = answer.acceptances;
-            record.acceptances = answer.acceptances.map((a) => ({ ...a, name: people[a.user] || a.user }));
+            acceptances[item.id] = (await api('GET', `/items/${item.id}/acceptances`)).acceptances;
+            record.acceptances = withNames(acceptances[item.id]);
           }
           records.push(record);
-        } catch {
-          unopened += 1; // an item this device cannot open stays in archive.json only
         }
-        done += 1;
+        done += batch.length;
         step(0.3 + 0.4 * (done / Math.max(1, wanted.length)), `${t('exportOpening')} ${done} / ${wanted.length}`);
+      }
+      // The user's own acceptances of contracts and evaluations left out (another author's
+      // words): which revision they accepted and when, without the text.
+      const included = new Set(wanted.map((item) => item.id));
+      for (const item of stored) {
+        if (!ACCEPTED_KINDS.includes(item.kind) || included.has(item.id)) continue;
+        const own = (await api('GET', `/items/${item.id}/acceptances`)).acceptances.filter((a) => a.user === uid);
+        if (!own.length) continue;
+        acceptances[item.id] = own;
+        records.push({ ...recordOf(item, null), acceptances: withNames(own) });
       }
 
       /** @type {Record<string, any>} */
