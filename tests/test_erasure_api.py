@@ -40,6 +40,23 @@ def test_erasing_is_rate_limited_like_the_credential_endpoints(app):
     assert anna.get("/me").status_code == 200
 
 
+def test_wrong_keys_in_a_row_cool_the_account_down_as_sign_in_does(app):
+    anna = api_register(app)
+    old = app.config.get("LOGIN_BACKOFF_FREE")
+    app.config["LOGIN_BACKOFF_FREE"] = 2
+    try:
+        for _ in range(2):
+            assert anna.post("/me/erase", {"auth_key": b64u(bytes(32))}).status_code == 401
+        before = snapshot(app)
+        response = anna.post("/me/erase", {"auth_key": b64u(anna.auth_key)})
+        assert response.status_code == 429, response.get_json()
+        assert response.get_json()["error"]["code"] == "rate_limited"
+        assert "Retry-After" in response.headers
+        assert snapshot(app) == before
+    finally:
+        app.config["LOGIN_BACKOFF_FREE"] = old
+
+
 def test_every_session_ends_and_the_pages_answer(app):
     anna = api_register(app)
     phone = api_login(app, anna)

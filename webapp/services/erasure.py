@@ -62,7 +62,7 @@ from ..extensions import db
 from ..models import Envelope, Invite, Item, Membership, Process, User
 from ..models.privacy import Erasure
 from ..models.types import utcnow
-from . import accounts, processes
+from . import accounts, processes, throttle
 from .errors import Unauthorized
 
 log = logging.getLogger(__name__)
@@ -87,13 +87,17 @@ class Notice:
 
 def erase_account(user: User, auth_key: str) -> list[Notice]:
     """Erase the signed-in user's account, proven by the current password's auth key
-    (PROTOCOL §7 `POST /me/erase`). A wrong key is `Unauthorized` and changes nothing.
-    Returns the members of the processes she ran, to tell after the commit (`tell`)."""
+    (PROTOCOL §7 `POST /me/erase`). A wrong key is `Unauthorized` and changes nothing;
+    after LOGIN_BACKOFF_FREE wrong keys in a row the account cools down as after failed
+    sign-ins (services/throttle.py: `TooManyAttempts`, 429). Returns the members of the processes she ran, to tell after the commit (`tell`)."""
     key = protocol.b64u_decode(auth_key, 32)
+    throttle.check("erase", user.email)        # per-account backoff, as for sign-in (429)
     row = db.session.get(User, user.uid, with_for_update={"key_share": True},
                          populate_existing=True)
     if row is None or not hmac.compare_digest(accounts._auth_hash(key), row.auth_hash):
+        throttle.failed("erase", user.email)
         raise Unauthorized("The password is wrong.", "bad_credentials", field="auth_key")
+    throttle.succeeded("erase", row.email)
     members = [Notice(email, locale) for email, locale in db.session.execute(
         select(User.email, User.locale).join(Membership, Membership.user_uid == User.uid)
         .join(Process, Process.id == Membership.process_id)
