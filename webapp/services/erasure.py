@@ -89,7 +89,8 @@ def erase_account(user: User, auth_key: str) -> list[Notice]:
     """Erase the signed-in user's account, proven by the current password's auth key
     (PROTOCOL §7 `POST /me/erase`). A wrong key is `Unauthorized` and changes nothing;
     after LOGIN_BACKOFF_FREE wrong keys in a row the account cools down as after failed
-    sign-ins (services/throttle.py: `TooManyAttempts`, 429). Returns the members of the processes she ran, to tell after the commit (`tell`)."""
+    sign-ins (services/throttle.py: `TooManyAttempts`, 429). Returns the members of the
+    processes she ran, to tell after the commit (`tell`)."""
     key = protocol.b64u_decode(auth_key, 32)
     throttle.check("erase", user.email)        # per-account backoff, as for sign-in (429)
     row = db.session.get(User, user.uid, with_for_update={"key_share": True},
