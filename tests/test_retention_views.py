@@ -106,7 +106,8 @@ def test_a_purged_process(app):
     assert anna.client.get(f"/processes/{pid}/retention").status_code == 409
     page = anna.client.get(f"/processes/{pid}")
     assert page.status_code == 200
-    assert "data-retention-card" not in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "data-retention-card" not in html and "data-retention-purged" in html
 
 
 # -- every route of the area, by role ----------------------------------------------------------
