@@ -198,6 +198,7 @@ def test_purge_deletes_the_process_and_keeps_each_members_own(sara, anna, whole)
     for item in db.session.scalars(select(Item).where(Item.process_id == pid)):
         assert item.author_uid == anna.uid
         assert [(e.recipient_uid, e.process_id) for e in item.envelopes] == [(anna.uid, None)]
+        assert item.goal_id is None and item.parent_id is None    # links to what went
     assert all(db.session.get(Item, i).rekey_due for i in whole["entries"])
     assert not db.session.get(Item, whole["private"]).rekey_due
     # Sara's own journal is untouched; the process stays as a record without content
