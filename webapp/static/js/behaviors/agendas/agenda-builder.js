@@ -45,7 +45,10 @@ export default async function agendaBuilder(root) {
   const saveButton = /** @type {HTMLButtonElement} */ (root.querySelector('[data-save]'));
   const shareButton = /** @type {HTMLButtonElement} */ (root.querySelector('[data-share]'));
   const sharedState = /** @type {HTMLElement} */ (root.querySelector('[data-shared-state]'));
-  const candidates = data.candidates || {};
+  const keys = await requireKeys();
+  if (!keys) return;
+  const uid = /** @type {string} */ (currentUid());
+  const names = data.names || {};
 
   // The gathered items (hundreds) are opened first, all at once, while the agenda itself and
   // the draft are read: WebCrypto works off the main thread, so what bounds the page is the
@@ -62,18 +65,11 @@ export default async function agendaBuilder(root) {
     }
     return key;
   };
-  // The authors' keys (public: a network call and a signature check each) are asked for
-  // while this device's own keys are read, not after.
-  for (const item of Object.values(candidates).flat()) signingKey(item.author).catch(() => {});
-  const keys = await requireKeys();
-  if (!keys) return;
-  performance.mark('valitila:agenda-keys'); // this device's keys read (the profile of A4)
-  const uid = /** @type {string} */ (currentUid());
-  const names = data.names || {};
   const openGathered = async (item) => {
     const dek = await openEnvelope(keys, item.envelope, item.id, uid);
     return openItem({ item, dek, authorEd25519: await signingKey(item.author) });
   };
+  const candidates = data.candidates || {};
   const openingGroups = Promise.all(
     [...GROUPS, 'earlier'].map(async (group) => {
       const items = candidates[group] || [];
@@ -161,10 +157,6 @@ export default async function agendaBuilder(root) {
   // -- the gathered items -------------------------------------------------------------------
   /** @type {Map<string, {source: string, title: string}>} */
   const gathered = new Map();
-  // The lines need none of the gathered items: drawn while those are still being opened
-  // (the main thread is free meanwhile); which gathered items are on the agenda is marked
-  // once they are drawn.
-  render();
   const openedGroups = await openingGroups;
   const openedBy = Object.fromEntries(openedGroups);
   performance.mark('valitila:agenda-decrypted');
@@ -424,7 +416,7 @@ export default async function agendaBuilder(root) {
     }, t('agendaShared')),
   );
 
-  markAdded();
+  render();
   if (restored) setStatus(sheet, t('agendaDraftRestored'));
   root.dataset.version = String(version);
   saveButton.disabled = false;
