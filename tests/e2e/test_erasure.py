@@ -66,3 +66,37 @@ def test_delete_my_account_from_settings(new_context, recorder, marker, no_plain
     page.fill("#password", account.password)
     page.locator("[data-login-form] [type=submit]").click()
     expect(page.locator("#login-error")).to_be_visible(timeout=30_000)
+
+
+def test_the_supervisors_view_updates_when_a_supervisee_deletes_her_account(
+        new_context, live_server, marker, no_plaintext):
+    from ..factories import make_process
+    from .test_sharing import share_from_entry, uid_of
+
+    anna = new_context().new_page()
+    account = sign_up(anna, name="Anna Ohjattava")
+    sara = new_context().new_page()
+    sign_up(sara, name="Sara Ohjaaja", supervisor=True)
+    anna_uid, sara_uid = uid_of(anna), uid_of(sara)
+    pid = make_process(sara_uid, anna_uid, status="active", app=live_server.app)
+    first = write_entry(anna, f"Jaettu {marker}", f"Ohjaajalle {marker}.")
+    share_from_entry(anna, first)
+    shared_page = f"/processes/{pid}/people/{anna_uid}/shared"
+    sara.goto(shared_page)
+    expect(sara.locator("article[data-state=open] [data-field=title]")).to_have_text(
+        f"Jaettu {marker}")
+
+    anna.goto("/account/delete")
+    anna.check("#erase-confirm")
+    anna.fill("#erase-password", account.password)
+    anna.locator("[data-erase-form] [type=submit]").click()
+    anna.wait_for_url(re.compile(r".*/goodbye$"), timeout=60_000)
+
+    # At once: the supervisor's API answers 404, the shared page is gone, and the process
+    # no longer lists her.
+    assert sara.request.get(f"/api/v1/items/{first}").status == 404
+    assert sara.goto(shared_page).status == 404
+    members = sara.request.get(f"/api/v1/processes/{pid}").json()["members"]
+    assert [m["uid"] for m in members] == [sara_uid]
+    sara.goto(f"/processes/{pid}")
+    expect(sara.locator("main")).not_to_contain_text("Anna Ohjattava")
