@@ -155,3 +155,16 @@ def test_retention_routes_by_role(app, route, role):
     assert response.status_code == expected, (role, path)
     if expected >= 400:
         assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("pid", ["not-a-uuid", "%00", "x" * 5000,
+                                 "00000000-0000-4000-8000-000000000000"])
+def test_bad_process_ids_are_a_clear_4xx(app, pid):
+    sara, _anna, _fiia, _pid = cast(app)
+    before = snapshot(app)
+    assert sara.client.get(f"/processes/{pid}/retention").status_code in (400, 404)
+    for action in ("propose", "agree"):
+        response = post(sara, f"/processes/{pid}/retention/{action}")
+        assert response.status_code in (400, 404), response.status_code
+        assert "text/html" in response.content_type
+    assert snapshot(app) == before
