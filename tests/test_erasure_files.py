@@ -111,6 +111,8 @@ def test_reapply_erasures_after_a_restore_makes_the_account_gone_again(app, tmp_
         backup = dump_rows(app)                                   # taken before the erasure
         assert anna.post("/me/erase", {"auth_key": b64u(anna.auth_key)}).status_code == 204
         assert anna.uid in listing.read_text()
+        with listing.open("a") as file:                           # a stray line is skipped
+            file.write("not-a-uid 2026-01-01\n\n" + "x" * 80 + "\n")
         with app.app_context():                                   # the restore
             db.session.remove()
             with db.engine.begin() as conn:

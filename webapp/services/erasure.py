@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,10 +248,15 @@ def listed_in_file() -> list[str]:
     if not path or not Path(path).exists():
         return []
     seen: dict[str, None] = {}
-    for line in Path(path).read_text(encoding="ascii").splitlines():
+    for line in Path(path).read_text(encoding="ascii", errors="replace").splitlines():
         uid = line.split(" ", 1)[0].strip()
-        if uid:
-            seen.setdefault(uid, None)
+        try:
+            uuid.UUID(uid)
+        except ValueError:
+            if uid:
+                log.warning("The erasure file has a line that is not a uid; skipped.")
+            continue
+        seen.setdefault(uid, None)
     return list(seen)
 
 
@@ -266,6 +272,10 @@ def scrub_files() -> int | None:
         cursor = raw.cursor()
         busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         cursor.close()
+        if busy:
+            # Readers kept the log busy past the busy timeout: the old pages may stay in the
+            # log's tail until the next truncation (`flask purge-erased` does one).
+            log.warning("The write-ahead log could not be truncated now; run purge-erased.")
         return busy
     finally:
         raw.close()
