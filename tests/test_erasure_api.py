@@ -77,3 +77,13 @@ def test_the_erase_endpoint_changes_nothing_for_a_stranger(app):
     before = snapshot(app)
     assert bert.post("/me/erase", {"auth_key": b64u(anna.auth_key)}).status_code == 401
     assert snapshot(app) == before
+
+
+def test_the_page_tells_a_supervisor_that_her_processes_end(app):
+    from .factories import make_process
+    sirpa, anna = api_register(app, is_supervisor=True), api_register(app)
+    line = "The supervision processes you run end"
+    assert line not in sirpa.client.get("/account/delete").get_data(as_text=True)
+    make_process(sirpa.uid, anna.uid, app=app)
+    assert line in sirpa.client.get("/account/delete").get_data(as_text=True)
+    assert line not in anna.client.get("/account/delete").get_data(as_text=True)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user
+from sqlalchemy import exists, select
 
+from ..extensions import db
 from ..guards import login_required
+from ..models import Process
 
 bp = Blueprint("erasure", __name__)
 
@@ -15,7 +18,8 @@ bp = Blueprint("erasure", __name__)
 @login_required
 def confirm():
     """What deleting the account does, an export first, the password, a confirmation."""
-    owns_processes = bool(current_user.is_supervisor)
+    owns_processes = current_user.is_supervisor and bool(db.session.scalar(
+        select(exists().where(Process.supervisor_uid == current_user.uid))))
     return render_template("erasure/confirm.html", owns_processes=owns_processes)
 
 
