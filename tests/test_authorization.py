@@ -172,6 +172,8 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
     ("/account/delete", "GET"): login_page,
     ("/goodbye", "GET"): public_page,
     ("/account/export", "GET"): login_page,
+    ("/account/export/valitila_open.py", "GET"): login_page,
+    ("/account/export/export-format.md", "GET"): login_page,
     ("/account/settings", "POST"): lambda v, p: login_redirect(
         v.send("POST", p, form={"display_name": "X", "lock_minutes": "5"}), p),
     ("/account/logout-everywhere", "POST"): lambda v, p: login_redirect(
@@ -500,6 +502,8 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
     ("/account/delete", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/goodbye", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/account/export", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    ("/account/export/valitila_open.py", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
+    ("/account/export/export-format.md", "GET"): (lambda f, p: f.send("GET", p), _expect(200)),
     ("/account/settings", "POST"): (lambda f, p: f.send(
         "POST", p, form={"display_name": "Mallory", "lock_minutes": "5"}), _expect(302)),
     ("/account/logout-everywhere", "POST"): (lambda f, p: f.send("POST", p, form={}),

@@ -402,8 +402,13 @@ JS_STRINGS.update({  # "Download everything" (issue 11: static/js/export.js, beh
                               "locked with the export passphrase:"),
     "exportReadmeManifest": _l("The SHA-256 checksum of every file:"),
     "exportReadmeTool": _l("To open the sealed archive without Välitila, with nothing but the "
-                           "export passphrase, use the tool valitila_open.py (Python 3 and the "
-                           "cryptography package); the format is described in docs/export.md:"),
+                           "export passphrase, run the tool in this file (it needs Python 3 and "
+                           "the cryptography package: pip install cryptography):"),
+    "exportReadmeToolElsewhere": _l("To open the sealed archive without Välitila, with nothing "
+                                    "but the export passphrase, use the tool and the format "
+                                    "description in Välitila's source code:"),
+    "exportReadmeFormat": _l("The format of archive.json, for anyone writing a reader of "
+                             "their own:"),
     "exportPassphraseShort": _l("Choose an export passphrase of at least 10 characters."),
     "exportPassphraseMismatch": _l("The passphrases differ: write the same one twice."),
     "exportOpeningKeys": _l("Opening your keys… this takes a moment."),

@@ -2,11 +2,12 @@
 proposed topic, and a goal her supervisor shared with her, exports from Settings. The zip is
 downloaded through Playwright's download API and unzipped: the readable files hold her own
 words (decrypted, grouped, dated in Finnish), the manifest's hashes match every file, and
-archive.json opens with nothing but the export passphrase in the offline tool
-(tools/valitila_open.py), giving back the same words. The default export holds none of the
-supervisor's words anywhere; ticking "what others shared" adds them, labelled with her name.
-Making an export sends nothing but reads to the server (request methods), and the
-no-plaintext proof covers every word typed. axe-core on the export page."""
+archive.json opens with nothing but the export passphrase in the offline tool the zip
+carries (tools/valitila_open.py, beside docs/export.md), giving back the same words. The
+default export holds none of the supervisor's words anywhere; ticking "what others shared"
+adds them, labelled with her name. Making an export sends nothing but reads to the server
+(request methods), and the no-plaintext proof covers every word typed. axe-core on the
+export page."""
 from __future__ import annotations
 
 import hashlib
@@ -93,7 +94,10 @@ def test_export_opens_offline_and_keeps_others_words_out(new_context, live_serve
     files = export(anna, recorder)
     names = set(files)
     assert {"README.txt", "archive.json", "manifest.json", "readable/index.html",
-            "readable/01-journal.md", "readable/02-topics.md"} == names
+            "readable/01-journal.md", "readable/02-topics.md", "valitila_open.py",
+            "export-format.md"} == names
+    assert files["valitila_open.py"] == TOOL.read_bytes()
+    assert files["export-format.md"] == (ROOT / "docs" / "export.md").read_bytes()
     check_manifest(files)
     journal = files["readable/01-journal.md"].decode()
     assert f"Pohdinta {marker}" in journal and f"Oma teksti {marker}" in journal
@@ -109,10 +113,12 @@ def test_export_opens_offline_and_keeps_others_words_out(new_context, live_serve
     assert {item["author"] for item in archive["items"]} == {anna_uid}
     assert marker not in files["archive.json"].decode()         # sealed, as stored
 
-    # The offline tool opens archive.json with nothing but the passphrase.
-    (tmp_path / "archive.json").write_bytes(files["archive.json"])
+    # The offline tool the zip carries opens archive.json with nothing but the passphrase.
+    for name in ("archive.json", "valitila_open.py"):
+        (tmp_path / name).write_bytes(files[name])
+    tool = tmp_path / "valitila_open.py"
     result = subprocess.run(
-        [sys.executable, str(TOOL), str(tmp_path / "archive.json"), str(tmp_path / "out")],
+        [sys.executable, str(tool), str(tmp_path / "archive.json"), str(tmp_path / "out")],
         env={**os.environ, "VALITILA_PASSPHRASE": PASSPHRASE}, capture_output=True, text=True,
         check=False, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -121,7 +127,7 @@ def test_export_opens_offline_and_keeps_others_words_out(new_context, live_serve
     assert f"Oma teksti {marker}" in texts and f"Aihe {marker}" in texts
     assert {item["signature"] for item in opened} == {"valid"}
     wrong = subprocess.run(
-        [sys.executable, str(TOOL), str(tmp_path / "archive.json"), str(tmp_path / "no")],
+        [sys.executable, str(tool), str(tmp_path / "archive.json"), str(tmp_path / "no")],
         env={**os.environ, "VALITILA_PASSPHRASE": PASSPHRASE + "!"}, capture_output=True,
         text=True, check=False, timeout=120)
     assert wrong.returncode == 1 and "wrong passphrase" in wrong.stderr
@@ -166,7 +172,7 @@ def test_the_supervisees_acceptance_without_the_supervisors_words(new_context, l
     files = export(anna, recorder)
     check_manifest(files)
     assert set(files) == {"README.txt", "archive.json", "manifest.json", "readable/index.html",
-                          "readable/01-contracts.md"}
+                          "readable/01-contracts.md", "valitila_open.py", "export-format.md"}
     contracts = files["readable/01-contracts.md"].decode()
     assert re.search(r"^- Anna Aho: .* 1, ", contracts, re.M), contracts
     for name, data in files.items():

@@ -127,10 +127,12 @@ describe('what is included', () => {
 describe('the zip and its manifest', () => {
   test('every file is in the zip and the manifest hashes each of them', async () => {
     const archive = { format: 'valitila-export', version: 1 };
-    const files = await exp.exportFiles({ records: RECORDS, archive, ctx });
+    const tool = fs.readFileSync(path.join(ROOT, 'tools', 'valitila_open.py'));
+    const carried = [['valitila_open.py', new Uint8Array(tool)], ['export-format.md', new Uint8Array([35, 10])]];
+    const files = await exp.exportFiles({ records: RECORDS, archive, ctx, carried });
     const names = files.map(([name]) => name);
     assert.equal(names[0], 'README.txt');
-    assert.deepEqual(names.slice(-2), ['archive.json', 'manifest.json']);
+    assert.deepEqual(names.slice(-4), ['archive.json', 'valitila_open.py', 'export-format.md', 'manifest.json']);
     const progress = [];
     const zip = await exp.zipFiles(files, (done, total) => progress.push([done, total]));
     assert.equal(progress.length, files.length);
@@ -144,8 +146,17 @@ describe('the zip and its manifest', () => {
       const actual = exp.hex(new Uint8Array(await crypto.subtle.digest('SHA-256', unzipped[name])));
       assert.equal(actual, digest, name);
     }
-    assert.match(utf8Decode(unzipped['README.txt']), /valitila_open\.py archive\.json/);
-    assert.match(utf8Decode(unzipped['README.txt']), /readable\/02-checkins\.md/);
+    assert.deepEqual(unzipped['valitila_open.py'], new Uint8Array(tool));
+    const readme = utf8Decode(unzipped['README.txt']);
+    assert.match(readme, /«exportReadmeTool»\n {2}python3 valitila_open\.py archive\.json OUTPUT_DIRECTORY/);
+    assert.match(readme, /«exportReadmeFormat»\n {2}export-format\.md/);
+    assert.match(readme, /readable\/02-checkins\.md/);
+  });
+
+  test('without the carried files the README says where the reader is', () => {
+    const readme = exp.readmeText(exp.groupRecords(RECORDS), ctx, []);
+    assert.match(readme, /«exportReadmeToolElsewhere»\n {2}tools\/valitila_open\.py, docs\/export\.md/);
+    assert.doesNotMatch(readme, /«exportReadmeFormat»/);
   });
 });
 

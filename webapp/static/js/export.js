@@ -15,6 +15,9 @@ import { KDF_FLOOR, checkKdf, deriveRoot } from './crypto/kdf.js';
 
 export const FORMAT = 'valitila-export';
 export const VERSION = 1;
+/** The files an export carries beside the data (served by webapp/export). */
+export const TOOL = 'valitila_open.py';
+export const FORMAT_FILE = 'export-format.md';
 export const LABELS = Object.freeze({
   kek: 'valitila/export/v1/kek',
   check: 'valitila/export/v1/check',
@@ -188,9 +191,13 @@ export function readableHtml(groups, ctx) {
   return out.join('\n');
 }
 
-/** README.txt in the user's language: what is where, how to open the archive. */
-export function readmeText(groups, ctx) {
+/** README.txt in the user's language: what is where, how to open the archive. `carried`:
+ *  the names of the reader and its format description when the zip carries them. */
+export function readmeText(groups, ctx, carried = []) {
   const files = groups.map((g, i) => `  readable/${String(i + 1).padStart(2, '0')}-${g.name}.md  ${ctx.t(g.heading)}`);
+  const tool = carried.includes(TOOL)
+    ? [ctx.t('exportReadmeTool'), `  python3 ${TOOL} archive.json OUTPUT_DIRECTORY`]
+    : [ctx.t('exportReadmeToolElsewhere'), '  tools/valitila_open.py, docs/export.md'];
   return [
     `${ctx.t('exportTitle')} – ${ctx.name}`,
     formatDate((ctx.now || new Date()).toISOString(), ctx),
@@ -202,12 +209,11 @@ export function readmeText(groups, ctx) {
     ctx.t('exportReadmeArchive'),
     '  archive.json',
     '',
+    ...tool,
+    ...(carried.includes(FORMAT_FILE) ? ['', ctx.t('exportReadmeFormat'), `  ${FORMAT_FILE}`] : []),
+    '',
     ctx.t('exportReadmeManifest'),
     '  manifest.json',
-    '',
-    ctx.t('exportReadmeTool'),
-    '  python3 valitila_open.py archive.json OUTPUT_DIRECTORY',
-    '  https://github.com/ (tools/valitila_open.py, docs/export.md)',
     '',
   ].join('\n');
 }
@@ -338,16 +344,19 @@ export function archiveOf({ uid, name, locale, timeZone, exportKey, wrapped_x255
 }
 
 /**
- * Every file of the zip, in order: README.txt, readable/…, archive.json, manifest.json (the
- * SHA-256 of all the others).
+ * Every file of the zip, in order: README.txt, readable/…, archive.json, the carried files
+ * (the offline reader and its format, as the server gave them: [name, bytes]), and
+ * manifest.json (the SHA-256 of all the others).
+ * @param {{records: any[], archive: object, ctx: any, carried?: [string, Uint8Array][]}} args
  * @returns {Promise<[string, Uint8Array][]>}
  */
-export async function exportFiles({ records, archive, ctx }) {
+export async function exportFiles({ records, archive, ctx, carried = [] }) {
   const { groups, files } = readableFiles(records, ctx);
   /** @type {[string, Uint8Array][]} */
-  const out = [['README.txt', utf8Encode(readmeText(groups, ctx))]];
+  const out = [['README.txt', utf8Encode(readmeText(groups, ctx, carried.map(([name]) => name)))]];
   for (const [path, text] of files) out.push([path, utf8Encode(text)]);
   out.push(['archive.json', jsonBytes(archive)]);
+  out.push(...carried);
   out.push(['manifest.json', jsonBytes(await manifestOf(out))]);
   return out;
 }

@@ -5,7 +5,7 @@
 import { api } from '../../api.js';
 import { unlockAccount, akFromSource } from '../../crypto/identity.js';
 import { deriveSecrets } from '../../derive.js';
-import { archiveOf, exportFiles, selectItems, wrapForExport, zipFiles } from '../../export.js';
+import { FORMAT_FILE, TOOL, archiveOf, exportFiles, selectItems, wrapForExport, zipFiles } from '../../export.js';
 import { t } from '../../i18n.js';
 import { openSealed } from '../../sealed-items.js';
 import { currentUid } from '../../session.js';
@@ -15,6 +15,18 @@ import { focusFirstError, validateForm } from '../../validate.js';
 const PAGE = 100;
 const ACCEPTED_KINDS = ['contract', 'evaluation'];
 const BATCH = 16;
+
+/** The offline reader and its format, as this server has them ([name, bytes]); a file it
+ *  does not have is left out (the README then says where to find it). */
+async function carriedFiles() {
+  /** @type {[string, Uint8Array][]} */
+  const out = [];
+  for (const name of [TOOL, FORMAT_FILE]) {
+    const response = await fetch(`/account/export/${name}`, { credentials: 'same-origin' });
+    if (response.ok) out.push([name, new Uint8Array(await response.arrayBuffer())]);
+  }
+  return out;
+}
 
 async function allItems(onPage) {
   const items = [];
@@ -148,7 +160,7 @@ export default function exportDownload(root) {
         processes: processes.map((p) => ({ id: p.id, form: p.form, supervisor: p.supervisor })),
         createdAt: new Date().toISOString(),
       });
-      const files = await exportFiles({ records, archive, ctx });
+      const files = await exportFiles({ records, archive, ctx, carried: await carriedFiles() });
       step(0.8, t('exportZipping'));
       const zip = await zipFiles(files, (n, total) => step(0.8 + 0.2 * (n / total), t('exportZipping')));
       const day = new Date().toISOString().slice(0, 10);
