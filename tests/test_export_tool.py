@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from protocol import items as protocol_items
 from protocol.aead import box
 from protocol.encoding import KDF_FLOOR, b64u_decode, b64u_encode
 from protocol.envelope import owner_envelope, share_envelope
@@ -130,8 +131,17 @@ def fresh_archive():
               "sig": sig, "envelope": env,
               "process": None, "links": None, "created_at": "2026-12-01T11:00:00+00:00",
               "updated_at": "2026-12-01T11:00:00+00:00"}
-    acceptances = {contract["id"]: [{"user": sup_uid, "rev": 2, "content_hash": "x", "sig": "y",
-                                     "created_at": "2026-12-01T12:00:00+00:00"}]}
+    content = protocol_items.content_hash(contract["sealed"])
+    accepted = f"valitila/v1/accept|{contract['id']}|2|{b64u_encode(content)}".encode()
+    acceptances = {contract["id"]: [
+        {"user": sup_uid, "rev": 2, "content_hash": b64u_encode(content),
+         "sig": b64u_encode(sup.ed25519_private.sign(accepted)),
+         "created_at": "2026-12-01T12:00:00+00:00"},
+        {"user": uid, "rev": 2, "content_hash": b64u_encode(content),      # forged: not hers
+         "sig": b64u_encode(sup.ed25519_private.sign(accepted)),
+         "created_at": "2026-12-01T12:05:00+00:00"},
+        {"user": str(uuid.uuid4()), "rev": 1, "content_hash": "x", "sig": "y",
+         "created_at": "2026-12-01T12:10:00+00:00"}]}
     arch = archive(uid, new.ak, reg["wrapped_x25519"], [entry, checkin, contract, agenda],
                    {uid: reg["bundle"], sup_uid: sup.registration["bundle"]},
                    {uid: "Anna", sup_uid: "Sanna"}, acceptances)
@@ -150,7 +160,9 @@ def test_a_fresh_archive_opens_every_kind_with_acceptances(tmp_path):
                      "index.html", "items.json"]
     assert "7 / 10" in (tmp_path / "02-checkins.md").read_text(encoding="utf-8")
     contracts = (tmp_path / "03-contracts.md").read_text(encoding="utf-8")
-    assert "Sanna: accepted revision 2" in contracts
+    assert "Sanna: accepted revision 2, 2026-12-01T12:00:00+00:00 (signature valid)" in contracts
+    assert "Anna: accepted revision 2, 2026-12-01T12:05:00+00:00 (signature invalid)" in contracts
+    assert "accepted revision 1, 2026-12-01T12:10:00+00:00 (signature unknown)" in contracts
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "Oma &lt;b&gt;teksti&lt;/b&gt;" in page and "<script" not in page
     assert "written by Sanna" in (tmp_path / "04-agendas.md").read_text(encoding="utf-8")

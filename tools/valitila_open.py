@@ -14,7 +14,9 @@ Needs Python 3.10+ and the `cryptography` package (44 or newer: it has Argon2id)
 
 Every item's signature is checked against its author's bundle in the archive (whose own
 signature is checked too), and its sealed header against the item; an item that fails is
-reported and left out. The format is docs/export.md; this file is its reference reader.
+reported and left out. Each acceptance of a contract or evaluation is shown with its
+signature "valid", "invalid" or "unknown" (no bundle of the member in the archive). The
+format is docs/export.md; this file is its reference reader.
 """
 from __future__ import annotations
 
@@ -169,6 +171,29 @@ def open_item(item: dict, dek: bytes, author_key: Ed25519PublicKey) -> object:
     return json.loads(plain.decode())
 
 
+def acceptance_status(acceptance: dict, item: dict, bundles: dict) -> str:
+    """"valid", "invalid" or "unknown" (no bundle of the member who accepted): the member's
+    Ed25519 signature over "valitila/v1/accept|" + item id + "|" + rev + "|" + content_hash;
+    an acceptance of the item's stored revision must name the content it has."""
+    bundle = bundles.get(acceptance.get("user"))
+    if bundle is None:
+        return "unknown"
+    try:
+        key = verify_bundle(bundle, acceptance["user"])
+        message = (f"valitila/v1/accept|{item['id']}|{acceptance['rev']}|"
+                   f"{acceptance['content_hash']}")
+        key.verify(b64u_decode(acceptance["sig"]), message.encode())
+    except (OpenError, InvalidSignature, KeyError, ValueError, TypeError):
+        return "invalid"
+    if acceptance["rev"] == item["rev"]:
+        sealed = item["sealed"]
+        content = hashlib.sha256(sealed["h"].encode() + b64u_decode(sealed["iv"])
+                                 + b64u_decode(sealed["ct"])).digest()
+        if b64u_encode(content) != acceptance["content_hash"]:
+            return "invalid"
+    return "valid"
+
+
 def open_archive(archive: dict, passphrase: str) -> tuple[list[dict], list[str]]:
     """Every item opened (newest first) and the problems of those that would not open."""
     uid = archive["uid"]
@@ -190,7 +215,8 @@ def open_archive(archive: dict, passphrase: str) -> tuple[list[dict], list[str]]
             "created_at": item["created_at"], "updated_at": item["updated_at"],
             "process": item.get("process"), "payload": payload, "signature": "valid",
             "acceptances": [
-                {**a, "name": people.get(a.get("user"), a.get("user"))}
+                {**a, "name": people.get(a.get("user"), a.get("user")),
+                 "signature": acceptance_status(a, item, archive.get("bundles", {}))}
                 for a in archive.get("acceptances", {}).get(item["id"], [])],
         })
     opened.sort(key=lambda r: r["created_at"], reverse=True)
@@ -258,7 +284,8 @@ def write_readable(records: list[dict], uid: str, name: str, out: Path) -> list[
                 page.append(f"<p><b>{html.escape(label)}</b></p>"
                             f'<p style="white-space:pre-wrap">{html.escape(text)}</p>')
             for a in r["acceptances"]:
-                line = f"{a['name']}: accepted revision {a['rev']}, {a['created_at']}"
+                line = (f"{a['name']}: accepted revision {a['rev']}, {a['created_at']} "
+                        f"(signature {a['signature']})")
                 md += [f"- {line}"]
                 page.append(f"<p>{html.escape(line)}</p>")
             md.append("")

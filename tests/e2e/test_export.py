@@ -144,7 +144,7 @@ def test_export_opens_offline_and_keeps_others_words_out(new_context, live_serve
 
 def test_the_supervisees_acceptance_without_the_supervisors_words(new_context, live_server,
                                                                   recorder, marker,
-                                                                  no_plaintext):
+                                                                  no_plaintext, tmp_path):
     """The supervisor's contract is hers: by default the supervisee's export shows only that
     she accepted it (which revision, when), not a word of it; ticked, the text comes too."""
     from .test_contract_ui import call
@@ -188,3 +188,14 @@ def test_the_supervisees_acceptance_without_the_supervisors_words(new_context, l
     assert methods in contracts and re.search(r"^- Anna Aho: ", contracts, re.M)
     archive = json.loads(files["archive.json"])
     assert [item["id"] for item in archive["items"]] == [contract_id]
+    # Offline, her acceptance of the contract verifies against the text it names.
+    for name in ("archive.json", "valitila_open.py"):
+        (tmp_path / name).write_bytes(files[name])
+    result = subprocess.run(
+        [sys.executable, str(tmp_path / "valitila_open.py"), str(tmp_path / "archive.json"),
+         str(tmp_path / "out")], env={**os.environ, "VALITILA_PASSPHRASE": PASSPHRASE},
+        capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    [opened] = json.loads((tmp_path / "out" / "items.json").read_text(encoding="utf-8"))
+    assert methods in json.dumps(opened["payload"], ensure_ascii=False)
+    assert [(a["name"], a["signature"]) for a in opened["acceptances"]] == [("Anna Aho", "valid")]

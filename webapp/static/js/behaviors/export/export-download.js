@@ -144,8 +144,16 @@ export default function exportDownload(root) {
 
       /** @type {Record<string, any>} */
       const bundles = { [uid]: keys.bundle };
-      for (const author of new Set(wanted.map((item) => item.author))) {
-        if (!bundles[author]) bundles[author] = await api('GET', `/users/${author}/bundle`);
+      // Every author's bundle, and every accepting member's (to check acceptances offline).
+      const signers = [...wanted.map((item) => item.author), ...Object.values(acceptances).flat().map((a) => a.user)];
+      for (const who of new Set(signers)) {
+        if (bundles[who]) continue;
+        try {
+          bundles[who] = await api('GET', `/users/${who}/bundle`);
+        } catch (err) {
+          if (err?.status !== 404 || wanted.some((item) => item.author === who)) throw err;
+          // a member who has since erased their account: their acceptance stays unchecked
+        }
       }
       step(0.72, t('exportSealing'));
       const exportKey = await wrapForExport({ uid, passphrase: passphrase.value, akBytes });
