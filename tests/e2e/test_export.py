@@ -37,7 +37,8 @@ def uid_of(page: Page) -> str:
     return page.locator('meta[name="valitila-user"]').get_attribute("content")
 
 
-def export(page: Page, recorder, *, shared: bool = False) -> dict[str, bytes]:
+def export(page: Page, recorder, *, shared: bool = False, group: bool = False
+           ) -> dict[str, bytes]:
     """Make an export on the page and download it; the zip's files. Asserts that only reads
     reached the server meanwhile."""
     page.goto("/account/")
@@ -50,6 +51,8 @@ def export(page: Page, recorder, *, shared: bool = False) -> dict[str, bytes]:
     form.locator("#export-passphrase2").fill(PASSPHRASE)
     if shared:
         form.locator("#export-include-shared").check()
+    if group:
+        form.locator("#export-include-group").check()
     before = len(recorder.sent)
     with page.expect_download(timeout=90_000) as info:
         form.locator("[type=submit]").click()
@@ -199,3 +202,38 @@ def test_the_supervisees_acceptance_without_the_supervisors_words(new_context, l
     [opened] = json.loads((tmp_path / "out" / "items.json").read_text(encoding="utf-8"))
     assert methods in json.dumps(opened["payload"], ensure_ascii=False)
     assert [(a["name"], a["signature"]) for a in opened["acceptances"]] == [("Anna Aho", "valid")]
+
+
+def test_group_material_only_when_ticked(new_context, live_server, recorder, marker,
+                                         no_plaintext):
+    """In a group, what another member shared with the user is group material: not in the
+    default export, not with "what others shared" alone, only with its own box."""
+    from ..factories import share_body
+
+    anna = new_context().new_page()
+    sign_up(anna, name="Anna Aho")
+    anna_uid = uid_of(anna)
+    sara = api_register(live_server.app, display_name="Sara Ohjaaja", is_supervisor=True)
+    bert = api_register(live_server.app, display_name="Bertta Bäck")
+    pid = make_process(sara.uid, anna_uid, bert.uid, form="group", status="active",
+                       app=live_server.app)
+    berts_words = f"Bertan pohdinta {uuid.uuid4().hex}"
+    item_id, body = bert.seal({"title": "Ryhmälle", "body": berts_words, "tags": []})
+    assert bert.put(f"/items/{item_id}", body).status_code == 201
+    envelope = share_body(bert, item_id, anna_uid, live_server.app)
+    shared = bert.put(f"/items/{item_id}/envelopes/{anna_uid}",
+                      {"envelope": envelope, "process": pid})
+    assert shared.status_code == 204, shared.get_json()
+    write_entry(anna, f"Oma {marker}", f"Oma teksti {marker}")
+
+    for include in ({}, {"shared": True}):
+        files = export(anna, recorder, **include)
+        for name, data in files.items():
+            assert berts_words.encode() not in data, (include, name)
+        assert f"Oma teksti {marker}" in files["readable/01-journal.md"].decode()
+
+    files = export(anna, recorder, group=True)
+    journal = files["readable/01-journal.md"].decode()
+    assert berts_words in journal and "Bertta Bäck" in journal
+    archive = json.loads(files["archive.json"])
+    assert {item["author"] for item in archive["items"]} == {anna_uid, bert.uid}

@@ -104,12 +104,18 @@ describe('readable files', () => {
 describe('what is included', () => {
   const ONE = 'p1111111-1111-4111-8111-111111111111';
   const GROUP = 'p2222222-2222-4222-8222-222222222222';
-  const processes = { [ONE]: { form: 'individual' }, [GROUP]: { form: 'group' } };
+  const BERT = '33333333-3333-4333-8333-333333333333';
+  const processes = {
+    [ONE]: { form: 'individual', members: [SARA, ANNA] },
+    [GROUP]: { form: 'group', members: [SARA, ANNA, BERT] },
+  };
   const items = [
     { id: 'own', author: ANNA, process: GROUP },
     { id: 'own-private', author: ANNA, process: null },
     { id: 'supervisor', author: SARA, process: ONE },
+    { id: 'supervisor-entry', author: SARA, process: null },     // shared through a process
     { id: 'member', author: SARA, process: GROUP },
+    { id: 'member-entry', author: BERT, process: null },          // shared through the group
   ];
   const ids = (include) => exp.selectItems(items, ANNA, processes, include).map((i) => i.id);
 
@@ -118,9 +124,9 @@ describe('what is included', () => {
     assert.deepEqual(ids({}), ['own', 'own-private']);
   });
   test('what others shared, and group material, only when ticked', () => {
-    assert.deepEqual(ids({ shared: true }), ['own', 'own-private', 'supervisor']);
-    assert.deepEqual(ids({ group: true }), ['own', 'own-private', 'member']);
-    assert.deepEqual(ids({ shared: true, group: true }), ['own', 'own-private', 'supervisor', 'member']);
+    assert.deepEqual(ids({ shared: true }), ['own', 'own-private', 'supervisor', 'supervisor-entry']);
+    assert.deepEqual(ids({ group: true }), ['own', 'own-private', 'member', 'member-entry']);
+    assert.equal(ids({ shared: true, group: true }).length, items.length);
   });
 });
 

@@ -50,17 +50,26 @@ export const GROUPS = Object.freeze([
 
 /**
  * What goes into an export: everything the user wrote; another author's item only if the
- * user ticked it — `shared` for what came through a one-to-one process (or none), `group`
- * for what other members of a group process wrote.
+ * user ticked it — `shared` for what came through a one-to-one process, `group` for what
+ * came through a group. An item of a process is judged by that process's form; one shared
+ * with the user from outside any process of its own (an entry shared through a process) by
+ * whether its author shares a one-to-one process with the user (else it is group material).
  * @param {any[]} items in the API's form
  * @param {string} uid the user
- * @param {Record<string, {form: string}>} processes by id
+ * @param {Record<string, {form: string, members?: string[]}>} processes by id
  * @param {{shared?: boolean, group?: boolean}} include
  */
 export function selectItems(items, uid, processes, { shared = false, group = false } = {}) {
+  const oneToOne = new Set(
+    Object.values(processes)
+      .filter((p) => p.form !== 'group' && p.members?.includes(uid))
+      .flatMap((p) => p.members || []),
+  );
   return items.filter((item) => {
     if (item.author === uid) return true;
-    return processes[item.process]?.form === 'group' ? group : shared;
+    const own = item.process ? processes[item.process] : undefined;
+    const isGroup = own ? own.form === 'group' : !oneToOne.has(item.author);
+    return isGroup ? group : shared;
   });
 }
 

@@ -92,11 +92,14 @@ export default function exportDownload(root) {
       const { processes } = await api('GET', '/processes');
       /** @type {Record<string, string>} */
       const people = { [uid]: root.dataset.name || '' };
-      /** @type {Record<string, {form: string, name: string}>} */
+      /** @type {Record<string, {form: string, name: string, members: string[]}>} */
       const forms = {};
       for (const p of processes) {
         for (const m of p.members) people[m.uid] = m.display_name;
-        forms[p.id] = { form: p.form, name: p.members.find((m) => m.uid === p.supervisor)?.display_name || '' };
+        forms[p.id] = {
+          form: p.form, name: p.members.find((m) => m.uid === p.supervisor)?.display_name || '',
+          members: p.members.map((m) => m.uid),
+        };
       }
       const stored = await allItems((n) => step(0.05 + Math.min(0.25, n / 4000), `${t('exportReading')} ${n}`));
       const wanted = selectItems(stored, uid, forms, { shared: shared.checked, group: group.checked });
