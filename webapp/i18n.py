@@ -392,6 +392,7 @@ JS_STRINGS.update({  # "Download everything" (issue 11: static/js/export.js, beh
     "exportFieldScale": _l("Where I am, on the scale 0–10"),
     "exportAuthor": _l("Written by"),
     "exportRevision": _l("Revision"),
+    "exportProcessWith": _l("Supervision with"),
     "exportAccepted": _l("accepted"),
     "exportAcceptances": _l("Accepted by"),
     "exportTextLeftOut": _l("Written by someone else: the text is not in this file (tick "

@@ -97,7 +97,9 @@ export default function exportDownload(root) {
       for (const p of processes) {
         for (const m of p.members) people[m.uid] = m.display_name;
         forms[p.id] = {
-          form: p.form, name: p.members.find((m) => m.uid === p.supervisor)?.display_name || '',
+          form: p.form,
+          // "Supervision with …": everyone in it but the user (a supervisor's notes name whom they are about)
+          name: `${t('exportProcessWith')} ${p.members.filter((m) => m.uid !== uid).map((m) => m.display_name).join(', ')}`,
           members: p.members.map((m) => m.uid),
         };
       }
