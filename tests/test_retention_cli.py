@@ -94,3 +94,24 @@ def test_without_configuration_it_is_exit_2_and_does_nothing(app, ctx, mail_setu
         result = app.test_cli_runner().invoke(args=["apply-retention"])
     assert result.exit_code == 2 and "PUBLIC_URL" in result.output
     assert state(pid) == (None, None)
+
+
+def test_a_server_without_email_gives_the_notice_in_the_app(app, ctx, mail_setup):  # noqa: F811
+    """--without-email: the operator's choice on a server that sends no email. The notice
+    is the date on the ended process's page; it is recorded as given, and the purge still
+    waits a month from it."""
+    pid, note = ended(TODAY)
+    mail_setup.update(MAIL_SERVER="", PUBLIC_URL="")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["apply-retention", "--without-email"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Sent 0 retention notices; purged 0 ended processes.\n"
+    notice_at, purged_at = state(pid)
+    assert notice_at is not None and purged_at is None and db.session.get(Item, note)
+    assert db.session.get(Process, pid).retention_until == add_months(TODAY, 1)
+    with unit_of_work():                                      # a month later
+        db.session.execute(update(Process).where(Process.id == pid)
+                           .values(retention_until=TODAY))
+    result = runner.invoke(args=["apply-retention", "--without-email"])
+    assert result.output == "Sent 0 retention notices; purged 1 ended processes.\n"
+    assert state(pid)[1] is not None and db.session.get(Item, note) is None

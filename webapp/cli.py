@@ -69,18 +69,22 @@ def init_app(app: Flask) -> None:
             raise SystemExit(1)
 
     @app.cli.command("apply-retention")
-    def apply_retention() -> None:
+    @click.option("--without-email", is_flag=True,
+                  help="A server that sends no email: the notice is the one on the ended "
+                       "process's page (it shows the date from the day the process ends).")
+    def apply_retention(without_email: bool) -> None:
         """Tell the members of ended processes a month before their data is deleted (a
         content-free email, once), and delete the processes whose retention has ended
         (README: run it from cron once a day). Exit 0: done; 1: some notices could not be
         sent (tried again next run; those processes wait); 2: mail or PUBLIC_URL is not
-        configured (nothing was done)."""
+        configured and --without-email was not given (nothing was done)."""
         from .services import reminders, retention
 
         try:
-            outcome = retention.apply()
+            outcome = retention.apply(email=not without_email)
         except reminders.NotConfigured as exc:
-            click.echo(f"Retention not applied: {exc}", err=True)
+            click.echo(f"Retention not applied: {exc} (or run it --without-email, README)",
+                       err=True)
             raise SystemExit(2) from None
         click.echo(f"Sent {outcome.sent} retention notices; purged {outcome.purged} "
                    "ended processes.")

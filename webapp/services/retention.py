@@ -367,16 +367,23 @@ class Outcome:
     purged: int = 0
 
 
-def apply(now: datetime | None = None) -> Outcome:
+def apply(now: datetime | None = None, *, email: bool = True) -> Outcome:
     """Tell the members of processes whose retention ends in a month, then purge those whose
     retention has ended. Raises reminders.NotConfigured before doing anything when mail or
-    PUBLIC_URL is not set up (a purge must not happen without the notice)."""
-    base_url = reminders.check_configured()
+    PUBLIC_URL is not set up (a purge must not happen without the notice). With
+    `email=False` (a server that sends no email; the operator's choice, README) the notice
+    is the one in the app — the ended process's page shows the date from the day it ends —
+    and is recorded as given without a message."""
+    base_url = reminders.check_configured() if email else None
     today = local_day(now)
     outcome = Outcome()
     with unit_of_work(write=False):
         notices = _notices_due(today)
     for pid in notices:
+        if base_url is None:
+            if claim_notice(pid, today) is None:
+                outcome.skipped += 1
+            continue
         _notify(pid, today, base_url, outcome)
     with unit_of_work(write=False):
         purges = _purges_due(today)
