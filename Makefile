@@ -32,6 +32,10 @@ STAMPS := .make
 
 export CHROMIUM_PATH ?= /usr/lib/chromium/chromium
 
+# Browser tests run in this many pytest-xdist workers (each with its own server and
+# database; a file's tests stay in one worker so its module fixtures are made once).
+E2E_WORKERS ?= 2
+
 # JS unit tests: the files in tests/js that `node --test` would pick up by
 # name. They are passed explicitly because a directory argument
 # (`node --test tests/js/`) only works on Node <= 20; Node 22+ treats it as
@@ -125,7 +129,7 @@ test: setup
 	node_modules/.bin/tsc --noEmit -p jsconfig.json
 	@$(call pytest,,-m "not e2e" tests)
 	@$(call pytest,scripts/with-postgres.sh,-m "not e2e" tests -q)
-	@$(call pytest,,-m e2e tests)
+	@$(call pytest,,-m e2e -n $(E2E_WORKERS) --dist loadfile tests)
 
 lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check webapp protocol tests bench
