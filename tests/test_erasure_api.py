@@ -82,7 +82,7 @@ def test_the_erase_endpoint_changes_nothing_for_a_stranger(app):
 def test_the_page_tells_a_supervisor_that_her_processes_end(app):
     from .factories import make_process
     sirpa, anna = api_register(app, is_supervisor=True), api_register(app)
-    line = "The supervision processes you run end"
+    line = "Ohjaamasi työnohjausprosessit päättyvät"   # "The supervision processes you run end"
     assert line not in sirpa.client.get("/account/delete").get_data(as_text=True)
     make_process(sirpa.uid, anna.uid, app=app)
     assert line in sirpa.client.get("/account/delete").get_data(as_text=True)

@@ -40,6 +40,24 @@ SCHEDULE_ROUTES: dict[tuple[str, str], dict[str, int]] = {
     # after the session (the summary; webapp/held/): read by current members
     ("/processes/<pid>/sessions/<sid>/after", "GET"): dict(
         supervisor=200, supervisee=200, other=404, former=404, stranger=404, anonymous=302),
+    # the session agenda (webapp/agendas/; its own tests: tests/test_agendas.py). Nothing is
+    # saved yet: the builder is the supervisor's, a participant is told it is not shared yet
+    ("/processes/<pid>/sessions/<sid>/agenda", "GET"): dict(
+        supervisor=200, supervisee=200, other=404, former=404, stranger=404, anonymous=302),
+    ("/processes/<pid>/sessions/<sid>/agenda/checklist", "GET"): dict(
+        supervisor=200, supervisee=404, other=404, former=404, stranger=404, anonymous=302),
+    (f"{API}/sessions/<sid>/agenda", "GET"): dict(
+        supervisor=200, supervisee=404, other=404, former=404, stranger=404, anonymous=401),
+    (f"{API}/sessions/<sid>/agenda", "PUT"): dict(
+        supervisor=200, supervisee=403, other=404, former=404, stranger=404, anonymous=401),
+    (f"{API}/sessions/<sid>/agenda/candidates", "GET"): dict(
+        supervisor=200, supervisee=403, other=404, former=404, stranger=404, anonymous=401),
+    # not saved yet: the supervisor passes the checks and learns 409
+    (f"{API}/sessions/<sid>/agenda/share", "POST"): dict(
+        supervisor=409, supervisee=403, other=404, former=404, stranger=404, anonymous=401),
+    # no such line yet: the supervisor passes the checks and learns 404
+    (f"{API}/sessions/<sid>/agenda/ticks", "POST"): dict(
+        supervisor=404, supervisee=403, other=404, former=404, stranger=404, anonymous=401),
     # the secret is the credential: whoever holds the supervisee's gets her feed
     ("/calendar/<token>.ics", "GET"): dict(
         supervisor=200, supervisee=200, other=200, former=200, stranger=200, anonymous=200),
@@ -55,6 +73,10 @@ BODIES = {
     (f"{API}/processes/<pid>/sessions", "POST"): START,
     (f"{API}/processes/<pid>/sessions/generate", "POST"): START,
     (f"{API}/sessions/<sid>", "PATCH"): {"status": "cancelled", "cancel_reason": "illness"},
+    (f"{API}/sessions/<sid>/agenda", "PUT"): {"version": 0, "lines": [
+        {"id": "6f1c4f0e-9a53-4c1e-8f4e-2b1d3c4a5e6f", "source": "own", "minutes": 10}]},
+    (f"{API}/sessions/<sid>/agenda/ticks", "POST"): {
+        "line": "6f1c4f0e-9a53-4c1e-8f4e-2b1d3c4a5e6f", "done": True},
 }
 
 
