@@ -1,40 +1,13 @@
-// data-js-contract-accept: the member accepts the contract's current revision by signing
-// "valitila/v1/accept|" + id + "|" + rev + "|" + b64u(content_hash) with their own key
-// (PROTOCOL §6). What is signed is the item this page opened (the revision next to the
-// button), so the member accepts exactly the text they were shown.
-import { ApiError, api } from '../../api.js';
-import { acceptanceBody } from '../../contract.js';
-import { t } from '../../i18n.js';
-import { requireKeys } from '../../session.js';
-import { errorMessage, setStatus } from '../../ui.js';
+// data-js-contract-accept: the member accepts the contract's current revision, the one opened
+// next to the button (accept-form.js: signed per PROTOCOL §6).
+import { acceptForm } from '../../accept-form.js';
 
+/** @param {HTMLFormElement} form */
 export default function contractAccept(form) {
-  const submit = /** @type {HTMLButtonElement} */ (form.querySelector('[type=submit]'));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const revision = /** @type {HTMLElement | null} */ (form.closest('.contract')?.querySelector('[data-js-contract-revision]'));
-    let item;
-    try {
-      item = JSON.parse(revision?.dataset.sealed || '');
-    } catch {
-      item = null;
-    }
-    if (!item || item.id !== form.dataset.item || String(item.rev) !== form.dataset.rev || revision?.dataset.state !== 'open') {
-      setStatus(form, t('acceptNotOpened'), 'error');
-      return;
-    }
-    const keys = await requireKeys();
-    if (!keys) return;
-    submit.disabled = true;
-    setStatus(form, t('accepting'), 'busy');
-    try {
-      await api('POST', `/items/${item.id}/acceptances`, await acceptanceBody(item, keys.ed25519));
-      setStatus(form, t('accepted'), 'ok');
-      window.location.reload();
-    } catch (err) {
-      const code = err instanceof ApiError ? err.body?.error?.code : '';
-      setStatus(form, code === 'stale_rev' || code === 'not_newest_revision' ? t('contractChanged') : errorMessage(err), 'error');
-      submit.disabled = false;
-    }
+  acceptForm(form, {
+    view: () => form.closest('.contract')?.querySelector('[data-js-contract-revision]') ?? null,
+    notOpened: 'acceptNotOpened',
+    changed: 'contractChanged',
+    changedCodes: ['stale_rev', 'not_newest_revision'],
   });
 }
