@@ -520,6 +520,50 @@ def test_a_draft_agenda_is_not_shared_with_members_by_the_process_sync(cast):
         assert item_id not in {due[0] for due in shares_due(c["sara"].uid)}
 
 
+def test_a_shared_agenda_reaches_a_member_who_joins_later_through_the_process_sync(cast):
+    """Someone who joins after the agenda was shared gets it from the supervisor's client
+    (shares_due names it; the client wraps its key for her) instead of asking for it; not
+    once the session is held or cancelled."""
+    from webapp.models import Membership
+    from webapp.processes.queries import members_and_lacking, shares_due
+    c = cast
+    sara, vilma, ville, app, pid, sid = (c["sara"], c["vilma"], c["ville"], c["app"],
+                                         c["pid"], c["sid"])
+    line = str(uuid.uuid4())
+    item_id = _agenda_item(sara, pid, sid, {line: {"title": "Aloitus", "note": ""}},
+                           readers=(vilma.uid, ville.uid), app=app)
+    assert sara.put(f"/sessions/{sid}/agenda", {"version": 0, "item": item_id, "lines": [
+        {"id": line, "source": "own", "minutes": 15}]}).status_code == 200
+    assert sara.post(f"/sessions/{sid}/agenda/share").status_code == 200
+    with app.app_context():
+        assert item_id not in {due[0] for due in shares_due(sara.uid)}
+    newcomer = api_register(app, display_name="Uusi")
+    with app.app_context():
+        db.session.add(Membership(process_id=pid, user_uid=newcomer.uid, role="supervisee"))
+        db.session.commit()
+        assert (item_id, pid, newcomer.uid) in shares_due(sara.uid)
+        assert newcomer.uid in members_and_lacking(pid)[1]
+    due = sara.client.get("/processes/shares-due").get_json()["due"]
+    assert {"item": item_id, "process": pid, "uid": newcomer.uid} in due
+    page = newcomer.client.get(f"/processes/{pid}/sessions/{sid}/agenda").get_data(as_text=True)
+    assert "data-js-agenda-read" in page and "data-agenda-waiting" in page
+    _share(sara, item_id, newcomer, pid, app)
+    with app.app_context():
+        assert item_id not in {due[0] for due in shares_due(sara.uid)}
+    read = newcomer.get(f"/sessions/{sid}/agenda")
+    assert newcomer.open(read.get_json()["item"])["lines"][line]["title"] == "Aloitus"
+    # The agenda of a session that is over (held, or here cancelled) is not handed on.
+    later = api_register(app, display_name="Myöhäinen")
+    with app.app_context():
+        db.session.add(Membership(process_id=pid, user_uid=later.uid, role="supervisee"))
+        db.session.commit()
+        assert (item_id, pid, later.uid) in shares_due(sara.uid)
+    assert sara.patch(f"/sessions/{sid}", {"status": "cancelled",
+                                           "cancel_reason": "illness"}).status_code == 200
+    with app.app_context():
+        assert item_id not in {due[0] for due in shares_due(sara.uid)}
+
+
 def test_an_ended_process_or_cancelled_session_shows_the_agenda_read_only(cast):
     c = cast
     sara, pid, sid = c["sara"], c["pid"], c["sid"]

@@ -13,7 +13,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Envelope, Invite, Item, Membership, Process, User
+from ..models import Agenda, Envelope, Invite, Item, Membership, Process, SupervisionSession, User
 from ..models.types import UTCDateTime, utcnow
 from ..services.errors import NotFound
 from ..services.items import wire_row
@@ -25,6 +25,17 @@ from .names import sealed_wire_json
 #: An agenda is not among them: it is its supervisor's alone while she drafts it, and her
 #: Share button gives every member an envelope (webapp/services/agendas.py).
 MEMBER_KINDS = ("title", "contract", "goal")
+
+
+def _member_item():
+    """An item every current member reads: one of MEMBER_KINDS, or the agenda of a session
+    still planned once its supervisor has shared it (a draft stays hers; the agendas of held
+    sessions belong to those who were there). Someone who joins later gets these from the
+    supervisor's client like the process's name, instead of asking for them."""
+    upcoming_agenda = exists().where(
+        Agenda.item_id == Item.id, Agenda.shared_at.is_not(None),
+        SupervisionSession.id == Agenda.session_id, SupervisionSession.status == "planned")
+    return or_(Item.kind.in_(MEMBER_KINDS), and_(Item.kind == "agenda", upcoming_agenda))
 
 
 @dataclass(frozen=True)
@@ -217,7 +228,7 @@ def members_and_lacking(pid: str) -> tuple[list[MemberRow], set[str]]:
 @lru_cache(maxsize=1)
 def _member_lacking_statement():
     """_member_statement with a column: the member is one shares_due would list for the
-    process (not its supervisor, the process not ended, an item of MEMBER_KINDS by the
+    process (not its supervisor, the process not ended, a member item (_member_item) by the
     supervisor that the member holds no envelope for)."""
     held = (exists().where(Envelope.item_id == Item.id,
                            Envelope.recipient_uid == Membership.user_uid)
@@ -225,7 +236,7 @@ def _member_lacking_statement():
     lacking = and_(Membership.user_uid != Process.supervisor_uid, Process.status != "ended",
                    exists().where(Item.process_id == Process.id,
                                   Item.author_uid == Process.supervisor_uid,
-                                  Item.kind.in_(MEMBER_KINDS), ~held))
+                                  _member_item(), ~held))
     return (select(Membership.user_uid, Membership.role, User.display_name,
                    lacking.label("lacking"))
             .join(User, User.uid == Membership.user_uid)
@@ -267,8 +278,9 @@ def _invite_statement():
 
 def shares_due(supervisor_uid: str) -> list[tuple[str, str, str]]:
     """(item id, process id, member uid) for every item of a process the user supervises and
-    has not ended, of a kind every member reads (MEMBER_KINDS), written by the supervisor,
-    that an active member holds no envelope for: what the supervisor's client shares next."""
+    has not ended that every member reads (_member_item: its name, contract, goals, the shared
+    agenda of a coming session), written by the supervisor, that an active member holds no
+    envelope for: what the supervisor's client shares next."""
     return [(item_id, pid, uid) for item_id, pid, uid in rows_of(
         _due_statement("supervisor"), {"supervisor": supervisor_uid})]
 
@@ -288,6 +300,5 @@ def _due_statement(by: str):
             .join(member, and_(member.process_id == Item.process_id, member.ended_at.is_(None),
                                member.user_uid != Process.supervisor_uid))
             .where(Item.process_id.in_(processes), Process.status != "ended",
-                   Item.author_uid == Process.supervisor_uid, Item.kind.in_(MEMBER_KINDS),
-                   ~held)
+                   Item.author_uid == Process.supervisor_uid, _member_item(), ~held)
             .order_by(Item.process_id, member.user_uid, Item.created_at, Item.id))
