@@ -22,6 +22,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
             app.config.from_mapping(config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
         INSTANCE.mkdir(parents=True, exist_ok=True)
+        # A file on this machine does not go away while the server runs: a ping before every
+        # request would only cost a round trip through the pool (PostgreSQL keeps it).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            key: value for key, value in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items()
+            if key != "pool_pre_ping"}
     from . import static_files
 
     static_files.init_app(app)  # WhiteNoise answers /static/... before Flask does
@@ -108,7 +113,10 @@ def _tune_sqlite(db) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+        # Straight to the driver: this runs at the start of every request that reads, and
+        # exec_driver_sql would take it through the whole execution machinery and its events.
+        conn.connection.driver_connection.execute(
+            "BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
 
 
 def register_blueprints(app: Flask) -> None:
