@@ -94,3 +94,35 @@ def test_an_edit_racing_an_acceptance_comes_out_one_way(app, capsys):
             assert stored["rev"] == 1 and [a["rev"] for a in acceptances] == [1]
             outcomes["acceptance first"] += 1
     print(f"\nrace edit/accept [{db_name(app)}]: {dict(outcomes)}")
+
+
+def test_two_first_revisions_at_once_one_is_kept(app, capsys):
+    """The supervisor's two devices each send a first contract revision at the same moment
+    (a replayed outbox, say): one is revision 1 (201), the other is told it amends nothing
+    newer (409 not_newest_revision), never a failed transaction; and each of her devices may
+    give assignments at once. Every write checks the members under the process's shared lock
+    and queues on the supervisor's membership row (processes.queue_supervisor_writes), so
+    PostgreSQL never has two writers upgrading one shared lock (a deadlock)."""
+    from .factories import api_login
+    from .test_assignments_api import assignment_put
+
+    totals: Counter[int] = Counter()
+    for _ in range(ROUNDS):
+        sara = api_register(app, is_supervisor=True)
+        anna = api_register(app)
+        other = api_login(app, sara)
+        pid = make_process(sara.uid, anna.uid, status="active", app=app)
+        bodies = [sealed_body(device, "contract", {"sections": {}, "place": "", "lang": "fi"},
+                              pid, [anna]) for device in (sara, other)]
+        answers = race([lambda d=d, b=b: d.put(f"/items/{b[0]}", b[1])
+                        for d, b in zip((sara, other), bodies, strict=True)])
+        statuses = sorted(_status(a) for a in answers)
+        totals.update(statuses)
+        assert statuses == [201, 409], [a.get_json() for a in answers]
+        codes = {a.get_json()["error"]["code"] for a in answers if a.status_code == 409}
+        assert codes == {"not_newest_revision"}
+        given = [assignment_put(app, device, pid, [anna.uid]) for device in (sara, other)]
+        answers = race([lambda d=d, g=g: d.put(f"/assignments/{g[0]}", g[1])
+                        for d, g in zip((sara, other), given, strict=True)])
+        assert [_status(a) for a in answers] == [201, 201], [a.get_json() for a in answers]
+    print(f"\nrace first revisions [{db_name(app)}]: {ROUNDS} rounds: {dict(totals)}")

@@ -85,11 +85,12 @@ def before_create(author: User, item: Item, links: dict[str, str] | None) -> lis
     if item.process_id is None:
         raise InvalidInput("An assignment belongs to a supervision process.",
                            "process_required", field="process")
-    process = db.session.get(Process, item.process_id, with_for_update=True,
-                             populate_existing=True)
+    processes.lock_for_sharing(item.process_id)
+    process = db.session.get(Process, item.process_id, populate_existing=True)
     if process is None or process.supervisor_uid != author.uid:
         raise Forbidden("Only the process's supervisor gives assignments.", "not_supervisor",
                         field="process")
+    processes.queue_supervisor_writes(process.id, author.uid)
     assignees = [env.recipient_uid for env in item.envelopes
                  if env.recipient_uid != author.uid]
     if not assignees:

@@ -89,16 +89,18 @@ def acceptances(reader: User, item_id: str) -> list[Acceptance]:
 
 def before_create(author: User, item: Item, links: dict[str, str] | None) -> int:
     """Check a new revision and return its number. Only the process's supervisor writes the
-    contract; the process row is locked, so two new revisions at once get different numbers
-    (and the unique number catches what a lock could not)."""
+    contract; her writes to the process queue (processes.queue_supervisor_writes), so two new
+    revisions at once get different numbers (and the unique number catches what a lock could
+    not)."""
     if item.process_id is None:
         raise InvalidInput("A contract belongs to a supervision process.", "process_required",
                            field="process")
-    process = db.session.get(Process, item.process_id, with_for_update=True,
-                             populate_existing=True)
+    processes.lock_for_sharing(item.process_id)
+    process = db.session.get(Process, item.process_id, populate_existing=True)
     if process is None or process.supervisor_uid != author.uid:
         raise Forbidden("Only the process's supervisor writes its contract.", "not_supervisor",
                         field="process")
+    processes.queue_supervisor_writes(process.id, author.uid)
     current = newest(process.id)
     parent = (links or {}).get("parent")
     if current is None:

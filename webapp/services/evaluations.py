@@ -246,12 +246,9 @@ def before_create(author: User, item: Item, links: dict[str, str] | None
     if process is None or process.supervisor_uid != author.uid:
         raise Forbidden("Only the process's supervisor writes its evaluations.",
                         "not_supervisor", field="process")
-    # Writers of one process's evaluations queue on the supervisor's membership row (not on
-    # the process row: the envelopes' check holds it FOR SHARE, and two writers upgrading
-    # that to FOR UPDATE would deadlock), so the dates written are read after the last one.
-    db.session.execute(select(Membership.id).where(
-        Membership.process_id == process.id, Membership.user_uid == author.uid)
-        .with_for_update())
+    # Writers of one process's evaluations queue, so the dates written are read after the
+    # last one.
+    processes.queue_supervisor_writes(process.id, author.uid)
     if process.status != "active":
         raise Conflict("A process is evaluated once its contract is accepted.",
                        "process_not_active", field="process")

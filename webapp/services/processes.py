@@ -82,6 +82,18 @@ def lock_for_sharing(pid: str) -> None:
                        .with_for_update(read=True))
 
 
+def queue_supervisor_writes(pid: str, supervisor_uid: str) -> None:
+    """Hold the process FOR SHARE (lock_for_sharing: ending it waits) and queue on the
+    supervisor's membership row (FOR UPDATE), so that her writes that number or check what
+    the process already has (a contract revision, an assignment, an evaluation) run one after
+    another. Not the process row FOR UPDATE: an item's envelopes are checked under its FOR
+    SHARE first, and two writers upgrading that lock at once deadlock on PostgreSQL."""
+    lock_for_sharing(pid)
+    db.session.execute(select(Membership.id).where(
+        Membership.process_id == pid, Membership.user_uid == supervisor_uid)
+        .with_for_update())
+
+
 def shares_process(uid_a: str, uid_b: str) -> bool:
     """Whether two people are current members of one process (ended or not): they may see
     each other's public keys, to verify what the other wrote."""
