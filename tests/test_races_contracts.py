@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Process
-from webapp.models.contracts import Acceptance
+from webapp.models.contracts import Acceptance, Goal
 
 from .factories import api_register, make_process
 from .test_contracts_api import acceptance, put, sealed_body
@@ -99,10 +99,11 @@ def test_an_edit_racing_an_acceptance_comes_out_one_way(app, capsys):
 def test_two_first_revisions_at_once_one_is_kept(app, capsys):
     """The supervisor's two devices each send a first contract revision at the same moment
     (a replayed outbox, say): one is revision 1 (201), the other is told it amends nothing
-    newer (409 not_newest_revision), never a failed transaction; and each of her devices may
-    give assignments at once. Every write checks the members under the process's shared lock
-    and queues on the supervisor's membership row (processes.queue_supervisor_writes), so
-    PostgreSQL never has two writers upgrading one shared lock (a deadlock)."""
+    newer (409 not_newest_revision), never a failed transaction; and her devices may give
+    assignments and add goals at once (distinct positions). Every write checks the members
+    under the process's shared lock and queues on the supervisor's membership row
+    (processes.queue_supervisor_writes), so PostgreSQL never has two writers upgrading one
+    shared lock (a deadlock)."""
     from .factories import api_login
     from .test_assignments_api import assignment_put
 
@@ -125,4 +126,12 @@ def test_two_first_revisions_at_once_one_is_kept(app, capsys):
         answers = race([lambda d=d, g=g: d.put(f"/assignments/{g[0]}", g[1])
                         for d, g in zip((sara, other), given, strict=True)])
         assert [_status(a) for a in answers] == [201, 201], [a.get_json() for a in answers]
+        goals = [sealed_body(device, "goal", {"text": "Tavoite"}, pid, [anna])
+                 for device in (sara, other)]
+        answers = race([lambda d=d, g=g: d.put(f"/items/{g[0]}", g[1])
+                        for d, g in zip((sara, other), goals, strict=True)])
+        assert [_status(a) for a in answers] == [201, 201], [a.get_json() for a in answers]
+        with app.app_context():
+            positions = db.session.scalars(select(Goal.position).where(Goal.process_id == pid))
+            assert sorted(positions) == [1, 2]
     print(f"\nrace first revisions [{db_name(app)}]: {ROUNDS} rounds: {dict(totals)}")

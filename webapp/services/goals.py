@@ -54,15 +54,17 @@ def goals_of(reader: User, pid: str) -> list[tuple[Goal, Item, Envelope | None]]
 
 def before_create(author: User, item: Item, links: dict[str, str] | None) -> int:
     """Check a new goal and return its position (last). Only the process's supervisor adds
-    goals; the process row is locked so two goals added at once get distinct positions."""
+    goals; her writes queue (processes.queue_supervisor_writes), so two goals added at once get
+    distinct positions."""
     if item.process_id is None:
         raise InvalidInput("A goal belongs to a supervision process.", "process_required",
                            field="process")
-    process = db.session.get(Process, item.process_id, with_for_update=True,
-                             populate_existing=True)
+    processes.lock_for_sharing(item.process_id)
+    process = db.session.get(Process, item.process_id, populate_existing=True)
     if process is None or process.supervisor_uid != author.uid:
         raise Forbidden("Only the process's supervisor writes its goals.", "not_supervisor",
                         field="process")
+    processes.queue_supervisor_writes(process.id, author.uid)
     last = db.session.scalar(select(func.max(Goal.position)).where(
         Goal.process_id == process.id))
     return (last or 0) + 1
