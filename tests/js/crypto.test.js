@@ -20,6 +20,7 @@ import {
   contentHash,
   newDek,
   openEnvelope,
+  openEnvelopeKey,
   openItem,
   openOwnerEnvelope,
   openShareEnvelope,
@@ -94,7 +95,7 @@ describe('encoding', () => {
   });
 
   test('b64uDecode is strict', () => {
-    for (const bad of ['AA==', 'AA=', 'A+B/', 'ab cd', 'abc\n', 'A', 'AAAAA', 'é', 'AB', 'AAB', 'AAAAAB']) {
+    for (const bad of ['AA==', 'AA=', 'A+B/', 'ab cd', 'abc\n', 'A', 'AAAAA', 'é', 'AB', 'AAB', 'AAAAAB', 'AAA\x7f', 'AĀAA', 'AA\u0141', 'AAAA\uD83D\uDE00']) {
       assert.throws(() => b64uDecode(bad), code('bad_encoding'), bad);
     }
     assert.throws(() => b64uDecode(null), code('bad_encoding'));
@@ -103,6 +104,9 @@ describe('encoding', () => {
     assert.deepEqual(b64uDecode('AA'), new Uint8Array([0]));
     assert.deepEqual(b64uDecode('AAE'), new Uint8Array([0, 1]));
     assert.throws(() => b64uDecode('AAAA', 4), code('bad_length'));
+    // The first character outside the alphabet is the one reported.
+    assert.throws(() => b64uDecode('AB!D*F'), (err) => code('bad_encoding')(err) && /position 2/.test(err.message));
+    assert.throws(() => b64uDecode('ABC\u0100'), (err) => code('bad_encoding')(err) && /position 3/.test(err.message));
   });
 
   test('base32 RFC 4648 vectors and strictness', () => {
@@ -405,6 +409,61 @@ describe('sealed items and envelopes', () => {
     await assert.rejects(openShareEnvelope(b.x25519, sh, ITEM, UID_A), code('recipient_mismatch'));
     await assert.rejects(openEnvelope({ ak, x25519: b.x25519 }, { ...sh, type: 'rsa' }, ITEM, UID_B), code('unknown_envelope'));
     await assert.rejects(openOwnerEnvelope(ak, sh, ITEM, UID_B), code('unknown_envelope'));
+  });
+
+  test('envelopes opened straight into a DEK CryptoKey: the same key, checks and errors', async () => {
+    const a = await quickIdentity(UID_A);
+    const b = await quickIdentity(UID_B);
+    const ak = await importAesKey(randomBytes(32));
+    const dek = newDek();
+    const own = await ownerEnvelope(ak, dek, ITEM, UID_A);
+    const sh = await shareEnvelope(dek, ITEM, UID_B, b.bundle.x25519);
+    const sh2 = await shareEnvelope(dek, ITEM, UID_B, b.bundle.x25519);
+    // The key opens what the DEK sealed, for reading only, and cannot be exported.
+    const payload = { title: 'T', body: 'B', tags: [] };
+    const { sealed, sig } = await sealItem({ id: ITEM, kind: 'entry', rev: 1, by: UID_A, payload, dek, signingKey: a.ed25519 });
+    const item = { id: ITEM, kind: 'entry', rev: 1, author: UID_A, sealed, sig };
+    for (const [keys, env, uid] of [
+      [{ ak, x25519: null }, own, UID_A],
+      [{ ak: null, x25519: b.x25519 }, sh, UID_B],
+      [{ ak: null, x25519: b.x25519, x25519Public: b.x25519Public }, sh, UID_B],
+    ]) {
+      const key = await openEnvelopeKey(keys, env, ITEM, uid);
+      assert.equal(key.extractable, false);
+      assert.deepEqual(key.usages, ['decrypt']);
+      assert.deepEqual(await openItem({ item, dek: key, authorEd25519: a.bundle.ed25519 }), payload);
+    }
+    const keysB = { ak: null, x25519: b.x25519, x25519Public: b.x25519Public };
+    await assert.rejects(openEnvelopeKey({ ak, x25519: null }, own, ITEM, UID_B), code('recipient_mismatch'));
+    await assert.rejects(openEnvelopeKey({ ak, x25519: null }, { ...own, ct: flip(own.ct) }, ITEM, UID_A), code('decrypt_failed'));
+    await assert.rejects(openEnvelopeKey(keysB, sh, '0a0b0c0d-1e1f-4a2b-8c3d-4e5f60718294', UID_B), code('decrypt_failed'));
+    await assert.rejects(openEnvelopeKey(keysB, { ...sh, epk: sh2.epk }, ITEM, UID_B), code('decrypt_failed'));
+    await assert.rejects(openEnvelopeKey(keysB, { ...sh, ct: flip(sh.ct, 3) }, ITEM, UID_B), code('decrypt_failed'));
+    await assert.rejects(openEnvelopeKey(keysB, { ...sh, epk: b64uEncode(new Uint8Array(32)) }, ITEM, UID_B), code('bad_key'));
+    await assert.rejects(openEnvelopeKey(keysB, sh, ITEM, UID_A), code('recipient_mismatch'));
+    await assert.rejects(openEnvelopeKey(keysB, { ...sh, type: 'rsa' }, ITEM, UID_B), code('unknown_envelope'));
+    await assert.rejects(openEnvelopeKey(null, sh, ITEM, UID_B), code('bad_input'));
+    // A box that opens but holds no 32-byte key: refused like openShareEnvelope refuses it.
+    for (const size of [16, 24, 31]) {
+      const short = await shareEnvelope(randomBytes(32), ITEM, UID_B, b.bundle.x25519);
+      const sh16 = { ...short, ...(await reseal(short, size)) };
+      await assert.rejects(openShareEnvelope(b.x25519, sh16, ITEM, UID_B), code('bad_length'));
+      await assert.rejects(openEnvelopeKey(keysB, sh16, ITEM, UID_B), code('bad_length'));
+    }
+    const ownShort = await ownerEnvelope(ak, dek, ITEM, UID_A);
+    const boxed16 = await box(ak, randomBytes(16), `valitila/v1/env|${ITEM}|${UID_A}`);
+    await assert.rejects(openEnvelopeKey({ ak, x25519: null }, { ...ownShort, ...boxed16 }, ITEM, UID_A), code('bad_length'));
+
+    /** The share envelope `env` for B with `size` random bytes inside instead of a DEK. */
+    async function reseal(env, size) {
+      const { hkdf: derive } = await import('../../webapp/static/js/crypto/aead.js');
+      const { x25519SharedSecret } = await import('../../webapp/static/js/crypto/identity.js');
+      const epk = b64uDecode(env.epk);
+      const shared = await x25519SharedSecret(b.x25519, epk);
+      const info = `valitila/v1/share|${ITEM}|${UID_B}`;
+      const wrap = await derive(shared, info, concatBytes(epk, b.x25519Public));
+      return box(wrap, randomBytes(size), info);
+    }
   });
 });
 

@@ -1,10 +1,10 @@
 // Opening sealed items with this device's keys, and showing their tags. Library code: the
 // `sealed` behaviour, the editor and the offline views all use it.
-import { openEnvelope, openItem } from './crypto/envelope.js';
+import { openEnvelope, openEnvelopeKey, openItem } from './crypto/envelope.js';
 import { t } from './i18n.js';
 import * as mirror from './mirror.js';
 import { sameTag, tagsOf } from './tags.js';
-import { authorKey, currentUid, requireKeys } from './session.js';
+import { authorVerifyKey, currentUid, requireKeys } from './session.js';
 
 /** @typedef {import('./merge.js').Payload} Payload */
 
@@ -15,9 +15,24 @@ import { authorKey, currentUid, requireKeys } from './session.js';
  */
 export async function openSealed(item, keys, uid = currentUid()) {
   const dek = await openEnvelope(keys, item.envelope, item.id, uid);
-  const payload = /** @type {Payload} */ (await openItem({ item, dek, authorEd25519: await authorKey(item.author) }));
+  const payload = /** @type {Payload} */ (await openItem({ item, dek, authorEd25519: await authorVerifyKey(item.author) }));
   return { payload, dek };
 }
+
+/**
+ * Only the payload of an item (to show it; openSealed when the DEK is needed to edit or
+ * share): the DEK is opened straight into a CryptoKey (crypto/envelope.js openEnvelopeKey,
+ * fewer WebCrypto operations per item) and the author's key is imported once per page. The
+ * same checks as openSealed: the signature is verified before anything is decrypted.
+ * @returns {Promise<Payload>}
+ */
+export async function openPayload(item, keys, uid = currentUid()) {
+  const dek = await openEnvelopeKey(keys, item.envelope, item.id, uid);
+  return /** @type {Payload} */ (await openItem({ item, dek, authorEd25519: await authorVerifyKey(item.author) }));
+}
+
+/** Resolves in a later task: after whatever the caller does with the result in this one. */
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
  * @typedef {{item: any, payload: Payload, error?: undefined} | {item: any, payload?: undefined, error: any}} Opened
@@ -26,10 +41,11 @@ export async function openSealed(item, keys, uid = currentUid()) {
 /**
  * Open a page's sealed items in one pass (a journal page: 20–50 at once) with `keys` read
  * once by the caller: every item is decrypted and verified concurrently (each author's
- * signing key is looked up once, see authorKey), and the ones that opened are kept in the
- * device's sealed mirror in ONE IndexedDB transaction (mirror.remember), not one per item.
- * `opened` resolves as soon as everything is decrypted, so the caller can show the items
- * while `mirrored` is still being written.
+ * signing key is looked up and imported once, see authorVerifyKey), and the ones that opened
+ * are kept in the device's sealed mirror in ONE IndexedDB transaction (mirror.remember), not
+ * one per item. The mirror write starts a task later, once the caller has shown the items
+ * (writing 50 items is several milliseconds of serialising on the main thread that the
+ * first render need not wait for); `mirrored` resolves when it has committed.
  * @param {any[]} items in the API's form
  * @returns {Promise<{opened: Opened[], mirrored: Promise<void>}>}
  */
@@ -37,15 +53,15 @@ export async function openAll(items, keys, uid = currentUid()) {
   /** @type {Opened[]} */
   const opened = await Promise.all(
     items.map((item) =>
-      openSealed(item, keys, uid).then(
-        ({ payload }) => /** @type {Opened} */ ({ item, payload }),
+      openPayload(item, keys, uid).then(
+        (payload) => /** @type {Opened} */ ({ item, payload }),
         (error) => /** @type {Opened} */ ({ item, error }),
       ),
     ),
   );
   // Only the verified ciphertext is kept (never the decrypted text).
   const verified = opened.filter((entry) => !entry.error).map((entry) => entry.item);
-  return { opened, mirrored: mirror.remember(uid, verified) };
+  return { opened, mirrored: nextTask().then(() => mirror.remember(uid, verified)) };
 }
 
 /**
@@ -57,7 +73,7 @@ export async function openBatch(items) {
   const uid = currentUid();
   // The reader's own signing key (their entries' author) is read alongside the keys, not
   // after them: two small IndexedDB reads in parallel at page start.
-  if (uid && items.some((item) => item.author === uid)) authorKey(uid).catch(() => {});
+  if (uid && items.some((item) => item.author === uid)) authorVerifyKey(uid).catch(() => {});
   const keys = await requireKeys();
   if (!keys) return null;
   return openAll(items, keys, uid);

@@ -4,7 +4,7 @@ import { deriveSecrets } from './derive.js';
 import { unlockAccount } from './crypto/identity.js';
 import * as keystore from './keystore.js';
 import { b64uDecode, b64uEncode } from './crypto/encoding.js';
-import { verifyBundle } from './crypto/identity.js';
+import { importPublicKey, verifyBundle } from './crypto/identity.js';
 
 /** The uid of the signed-in user of this page, or null. */
 export function currentUid() {
@@ -59,6 +59,21 @@ export function authorKey(authorUid) {
     key = lookUpAuthorKey(authorUid);
     bundles.set(authorUid, key);
     key.catch(() => bundles.delete(authorUid));
+  }
+  return key;
+}
+
+/** @type {Map<string, Promise<CryptoKey>>} */
+const verifyKeys = new Map();
+
+/** authorKey() imported once as the CryptoKey that verifies the author's signatures (a page
+ *  opening many items of one author imports it once, not once per item). */
+export function authorVerifyKey(authorUid) {
+  let key = verifyKeys.get(authorUid);
+  if (!key) {
+    key = authorKey(authorUid).then((raw) => importPublicKey('Ed25519', raw));
+    verifyKeys.set(authorUid, key);
+    key.catch(() => verifyKeys.delete(authorUid));
   }
   return key;
 }

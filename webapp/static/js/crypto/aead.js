@@ -105,7 +105,19 @@ export function decodeBox(boxed) {
  *   tampered iv/ct); 'bad_encoding'/'bad_length' for malformed boxes
  */
 export async function unbox(key, boxed, aadString) {
-  const { iv, ct } = decodeBox(boxed);
+  return unboxDecoded(key, decodeBox(boxed), aadString);
+}
+
+/**
+ * unbox() of a box already decoded with decodeBox (a caller that also hashes the bytes
+ * decodes them once).
+ * @param {CryptoKey|Uint8Array} key
+ * @param {{iv: Uint8Array, ct: Uint8Array}} decoded
+ * @param {string} aadString
+ * @returns {Promise<Uint8Array>} plaintext
+ * @throws {ProtocolError} 'decrypt_failed'
+ */
+export async function unboxDecoded(key, { iv, ct }, aadString) {
   const k = await asAesKey(key);
   const params = gcmParams(iv, aadString);
   try {
@@ -113,6 +125,37 @@ export async function unbox(key, boxed, aadString) {
   } catch (err) {
     throw new ProtocolError('decrypt_failed', 'decryption failed (wrong key or tampered data)', { cause: err });
   }
+}
+
+/**
+ * Opens a box whose content is a 32-byte AES key and returns it as a non-extractable
+ * AES-256-GCM CryptoKey (usage decrypt) in one WebCrypto operation (unwrapKey): the key's
+ * bytes never reach JavaScript. `wrappingKey` needs the usage unwrapKey. Same checks as
+ * unbox() plus the length: anything but 32 bytes inside is 'bad_length'.
+ * @param {CryptoKey} wrappingKey AES-GCM key with usage unwrapKey
+ * @param {{iv: string, ct: string}} boxed
+ * @param {string} aadString
+ * @returns {Promise<CryptoKey>}
+ * @throws {ProtocolError} 'decrypt_failed', 'bad_length', 'bad_encoding'/'bad_length' for
+ *   malformed boxes
+ */
+export async function unboxAesKey(wrappingKey, boxed, aadString) {
+  const { iv, ct } = decodeBox(boxed);
+  const params = gcmParams(iv, aadString);
+  let key;
+  try {
+    key = await subtle().unwrapKey('raw', ct, wrappingKey, params, { name: 'AES-GCM' }, false, ['decrypt']);
+  } catch (err) {
+    // OperationError: the box did not open; DataError: what it holds is no AES key.
+    if (/** @type {any} */ (err)?.name === 'OperationError') {
+      throw new ProtocolError('decrypt_failed', 'decryption failed (wrong key or tampered data)', { cause: err });
+    }
+    throw new ProtocolError('bad_length', 'the envelope does not hold a 32-byte key', { cause: err });
+  }
+  if (/** @type {AesKeyAlgorithm} */ (key.algorithm).length !== 256) {
+    throw new ProtocolError('bad_length', 'the envelope does not hold a 32-byte key');
+  }
+  return key;
 }
 
 /**
@@ -132,6 +175,28 @@ export async function hkdf(ikmBytes, infoString, saltBytes = new Uint8Array(0)) 
     256,
   );
   return new Uint8Array(bits);
+}
+
+/**
+ * HKDF-SHA256 straight to a non-extractable AES-256-GCM key with the given usages (the same
+ * 32 bytes hkdf() returns, never in JavaScript).
+ * @param {Uint8Array} ikmBytes
+ * @param {string} infoString
+ * @param {Uint8Array} saltBytes
+ * @param {KeyUsage[]} usages
+ * @returns {Promise<CryptoKey>}
+ */
+export async function hkdfAesKey(ikmBytes, infoString, saltBytes, usages) {
+  assertBytes(ikmBytes, undefined, 'HKDF ikm');
+  assertBytes(saltBytes, undefined, 'HKDF salt');
+  const ikm = await subtle().importKey('raw', ikmBytes, 'HKDF', false, ['deriveKey']);
+  return subtle().deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: saltBytes, info: utf8Encode(infoString) },
+    ikm,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    usages,
+  );
 }
 
 /**

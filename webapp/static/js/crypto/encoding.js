@@ -28,7 +28,9 @@ export class ProtocolError extends Error {
 }
 
 const B64U = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const B64U_INDEX = new Map([...B64U].map((c, i) => [c, i]));
+// Each b64u character's value by its UTF-16 code unit (−1: not in the alphabet).
+const B64U_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < B64U.length; i++) B64U_VALUE[B64U.charCodeAt(i)] = i;
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const B32_INDEX = new Map([...B32].map((c, i) => [c, i]));
 
@@ -112,32 +114,37 @@ export function b64uEncode(bytes) {
  */
 export function b64uDecode(str, expectedLength) {
   if (typeof str !== 'string') throw new ProtocolError('bad_encoding', 'b64u input must be a string');
-  if (str.length % 4 === 1) throw new ProtocolError('bad_encoding', 'invalid b64u length');
-  const vals = new Array(str.length);
-  for (let k = 0; k < str.length; k++) {
-    const v = B64U_INDEX.get(str[k]);
-    if (v === undefined) {
-      throw new ProtocolError('bad_encoding', `invalid b64u character at position ${k}`);
-    }
-    vals[k] = v;
-  }
-  const outLen = Math.floor((str.length * 3) / 4);
-  const out = new Uint8Array(outLen);
+  const len = str.length;
+  if (len % 4 === 1) throw new ProtocolError('bad_encoding', 'invalid b64u length');
+  // One pass over the code units with a lookup table (a page opens hundreds of items, each
+  // with several b64u fields): every character is checked before it is used.
+  const value = (k) => {
+    const code = str.charCodeAt(k);
+    const v = code < 128 ? B64U_VALUE[code] : -1;
+    if (v < 0) throw new ProtocolError('bad_encoding', `invalid b64u character at position ${k}`);
+    return v;
+  };
+  const out = new Uint8Array(Math.floor((len * 3) / 4));
   let o = 0;
   let k = 0;
-  for (; k + 3 < str.length; k += 4) {
-    const n = (vals[k] << 18) | (vals[k + 1] << 12) | (vals[k + 2] << 6) | vals[k + 3];
+  for (; k + 3 < len; k += 4) {
+    const n = (value(k) << 18) | (value(k + 1) << 12) | (value(k + 2) << 6) | value(k + 3);
     out[o++] = n >> 16;
     out[o++] = (n >> 8) & 255;
     out[o++] = n & 255;
   }
-  const rest = str.length - k;
+  const rest = len - k;
   if (rest === 2) {
-    if (vals[k + 1] & 15) throw new ProtocolError('bad_encoding', 'non-canonical b64u');
-    out[o++] = (vals[k] << 2) | (vals[k + 1] >> 4);
+    const a = value(k);
+    const b = value(k + 1);
+    if (b & 15) throw new ProtocolError('bad_encoding', 'non-canonical b64u');
+    out[o++] = (a << 2) | (b >> 4);
   } else if (rest === 3) {
-    if (vals[k + 2] & 3) throw new ProtocolError('bad_encoding', 'non-canonical b64u');
-    const n = (vals[k] << 12) | (vals[k + 1] << 6) | vals[k + 2];
+    const a = value(k);
+    const b = value(k + 1);
+    const c = value(k + 2);
+    if (c & 3) throw new ProtocolError('bad_encoding', 'non-canonical b64u');
+    const n = (a << 12) | (b << 6) | c;
     out[o++] = n >> 10;
     out[o++] = (n >> 2) & 255;
   }
