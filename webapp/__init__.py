@@ -55,6 +55,8 @@ def register_extensions(app: Flask) -> None:
     guards.init_app(app)  # before the CSRF check: 401 comes first
     csrf.init_app(app)
     limiter.init_app(app)
+    from .api.util import only_marked_views
+    only_marked_views()
     babel.init_app(app, locale_selector=i18n.select_locale,
                    timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)

@@ -15,7 +15,7 @@ import secrets
 from base64 import b64decode, urlsafe_b64encode
 from functools import wraps
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_login import login_required as _flask_login_required
 from flask_wtf.csrf import generate_csrf
@@ -72,10 +72,39 @@ def _xor(a: bytes, b: bytes) -> bytes:
     return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
 
 
+#: Signed forms of sessions' CSRF tokens, by (signing key, the session's raw token): Flask-WTF
+#: signs the same raw token again on every request (an HMAC and a serializer each time), and
+#: with no time limit (WTF_CSRF_TIME_LIMIT = None) one signed form serves the session's life.
+#: Holds no secret a session cookie does not; bounded, and emptied when full.
+_SIGNED: dict[tuple[str, str], str] = {}
+_SIGNED_MAX = 4096
+
+
+def _signed_csrf() -> str:
+    """generate_csrf(), from _SIGNED when this session's token was signed before."""
+    config = current_app.config
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:  # Flask-WTF's default: 3600
+        return generate_csrf()  # a time-limited token must carry a fresh timestamp
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if isinstance(raw, str):
+        signed = _SIGNED.get((secret, raw))
+        if signed is not None:
+            return signed
+    signed = generate_csrf()
+    raw = session.get(field)
+    if isinstance(raw, str):
+        if len(_SIGNED) >= _SIGNED_MAX:
+            _SIGNED.clear()
+        _SIGNED[(secret, raw)] = signed
+    return signed
+
+
 def csrf_token() -> str:
     """The session's CSRF token, masked anew on every call: `csrf_token()` in templates and
     the `csrf_token` of the JSON answers (login, register, /me)."""
-    return mask_token(generate_csrf())
+    return mask_token(_signed_csrf())
 
 
 def init_app(app: Flask) -> None:

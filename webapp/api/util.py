@@ -70,3 +70,27 @@ def _is_text(value: str) -> bool:
 def auth_limit():
     """Rate limit for the credential endpoints (configurable: RATELIMIT_AUTH)."""
     return limiter.limit(lambda: current_app.config["RATELIMIT_AUTH"])
+
+
+def _unlimited() -> bool:
+    """The limiter's request filter: True (skip the limiter for this request) for a view no
+    limit decorator marked, as long as no default or application-wide limit is configured.
+    Flask-Limiter would find the same after resolving the request's limits, a cost on every
+    page; this looks the view up in the set its decorators fill. If that set is not there (a
+    future Flask-Limiter), nothing is skipped."""
+    from flask import request
+    from flask_limiter.util import get_qualified_name
+
+    config = current_app.config
+    marked = getattr(limiter, "_marked_for_limiting", None)
+    if marked is None or config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return view is not None and get_qualified_name(view) not in marked
+
+
+def only_marked_views() -> None:
+    """Install _unlimited once per process (the limiter is shared by every app made here)."""
+    if not getattr(limiter, "valitila_filtered", False):
+        limiter.request_filter(_unlimited)
+        limiter.valitila_filtered = True

@@ -48,7 +48,7 @@ class User(UserMixin, db.Model):
     # The DeviceSession this request is signed in through and the cookie value naming it;
     # set by services.devices (at sign-in, or when the cookie is loaded), not stored here.
     # (plain class attributes, not annotated: the ORM must not map them)
-    device_session = None  # DeviceSession | None
+    device_session = None  # DeviceSession (sign-in) or services.devices.DeviceRef (a request)
     session_token = None  # str | None
 
     def get_id(self) -> str | None:
