@@ -3,6 +3,7 @@ list_wire_items): the same pages, order and cursors as list_items, and each item
 API's form for its reader (items.wire.item_json), shares, links and expiry included."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +25,19 @@ def anna(ctx):
 @pytest.fixture
 def bertta(ctx):
     return Author("bertta@example.fi")
+
+
+def _compact(data) -> str:
+    """What the pages put in data-sealed before wire_json: the encoder's compact form."""
+    return json.JSONEncoder(separators=(",", ":")).encode(data)
+
+
+def test_attribute_json_escapes_as_jinja_does():
+    from jinja2.utils import htmlsafe_json_dumps
+
+    from webapp.journal import attribute_json
+    value = {"a": "<b>&'x'\"</b> ä", "n": None}
+    assert attribute_json(_compact(value)) == htmlsafe_json_dumps(value, dumps=_compact)
 
 
 def _pages(reader, lister, **kw):
@@ -56,15 +70,17 @@ def test_wire_pages_equal_the_api_form(anna: Author, bertta: Author):
         for kind, process in (("entry", None), (None, None), (None, pid)):
             orm = _pages(reader, items.list_items, kind=kind, process=process)
             wire = _pages(reader, items.list_wire_items, kind=kind, process=process)
-            assert [[data for data, _ in page] for page in wire] == \
-                [[item_json(item, env) for item, env in page] for page in orm]
+            assert [[data.json for data, _ in page] for page in wire] == \
+                [[_compact(item_json(item, env)) for item, env in page] for page in orm]
+            assert [[(data.id, data.created_at) for data, _ in page] for page in wire] == \
+                [[(item.id, item.created_at.isoformat()) for item, _ in page] for page in orm]
             assert [[created for _, created in page] for page in wire] == \
                 [[item.created_at for item, _ in page] for page in orm]
-    listed = {data["id"]: data for page in _pages(bertta.user, items.list_wire_items)
-              for data, _ in page}
+    listed = {data.id: json.loads(data.json)
+              for page in _pages(bertta.user, items.list_wire_items) for data, _ in page}
     assert set(listed) == {shared, live}                     # the expired share is not listed
     assert listed[shared]["envelope"]["epk"] and listed[shared]["envelope"]["type"] == "x25519"
-    own = {data["id"]: data for page in _pages(anna.user, items.list_wire_items)
-           for data, _ in page}
+    own = {data.id: json.loads(data.json)
+           for page in _pages(anna.user, items.list_wire_items) for data, _ in page}
     assert own[child]["links"] == {"parent": parent} and own[parent]["links"] is None
     assert "epk" not in own[shared]["envelope"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from functools import lru_cache, partial
 
@@ -41,11 +42,24 @@ def _medium_date(day: date, locale: str) -> str:
     return format_date(day, "medium", locale=locale)
 
 
+_UNSAFE_IN_ATTRIBUTE = re.compile("[<>&']")
+
+
+def attribute_json(text: str) -> Markup:
+    """JSON text made safe inside a single-quoted HTML attribute, exactly as
+    htmlsafe_json_dumps makes it (< > & ' as \\u escapes). A sealed item's JSON seldom has
+    any (base64url, ids, times), so one search usually settles it."""
+    if _UNSAFE_IN_ATTRIBUTE.search(text):
+        text = (text.replace("<", "\\u003c").replace(">", "\\u003e")
+                .replace("&", "\\u0026").replace("'", "\\u0027"))
+    return Markup(text)
+
+
 def _cards(page) -> list[tuple[str, str, str, str, Markup]]:
     """What one page of entry cards shows, computed per page where it can be: the label's
     format, the locale, the time zone and the link prefix once, a date's medium form once per
-    day and language, the sealed item (wire form) as compact JSON. One tuple per card:
-    (link, label, ISO time, numeric date, sealed JSON)."""
+    day and language, the sealed item as the wire form's JSON text (services.items.Wire). One
+    tuple per card: (link, label, ISO time, numeric date, sealed JSON)."""
     label = gettext("Entry %(date)s")
     locale = str(get_locale())
     zone = get_timezone()
@@ -53,8 +67,8 @@ def _cards(page) -> list[tuple[str, str, str, str, Markup]]:
     cards = []
     for wire, created in page:
         day = _medium_date(created.astimezone(zone).date(), locale)
-        cards.append((prefix + wire["id"], label % {"date": day}, wire["created_at"],
-                      created.strftime("%d.%m.%Y"), _compact_json(wire)))
+        cards.append((prefix + wire.id, label % {"date": day}, wire.created_at,
+                      created.strftime("%d.%m.%Y"), attribute_json(wire.json)))
     return cards
 
 

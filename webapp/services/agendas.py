@@ -20,7 +20,6 @@ Reading is a constant number of queries whatever the number of gathered items.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,6 +34,7 @@ from ..models.sessions import SupervisionSession
 from ..models.types import utcnow
 from . import schedule
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .items import wire_json
 
 KIND = "agenda"
 #: A gathered line's source → the kind of item it names ("entry": anything marked "bring").
@@ -178,30 +178,10 @@ _WIRE_COLUMNS = (Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv,
                  Envelope.bring)
 
 
-_str = json.encoder.encode_basestring_ascii      # a JSON string literal (C)
-
-
-def _text(value: str | None) -> str:
-    return "null" if value is None else _str(value)
-
-
-def _wire(row) -> str:
-    """A row of _WIRE_COLUMNS as the JSON text of the API's form of an item for its reader
-    (items.wire.item_json's keys in its order): written directly, since the builder gathers
-    hundreds at once and a dict per item then json.dumps of them all was most of its time.
-    tests/test_agendas.py checks it against the items API's answer for the same item."""
-    epk = f',"epk":{_str(row.epk)}' if row.epk else ""
-    links = ",".join(f"{_str(key)}:{_str(value)}" for key, value in (
-        ("parent", row.parent_id), ("session", row.session_id), ("goal", row.goal_id))
-        if value)
-    return (f'{{"id":{_str(row.id)},"kind":{_str(row.kind)},"author":{_text(row.author_uid)},'
-            f'"rev":{int(row.rev)},"sealed":{{"h":{_text(row.h)},"iv":{_text(row.iv)},'
-            f'"ct":{_text(row.ct)}}},"sig":{_text(row.sig)},"envelope":{{"recipient":'
-            f'{_text(row.recipient_uid)},"type":{_text(row.type)},"iv":{_text(row.env_iv)},'
-            f'"ct":{_text(row.env_ct)}{epk}}},"process":{_text(row.process_id)},'
-            f'"links":{"{" + links + "}" if links else "null"},'
-            f'"created_at":"{row.created_at.isoformat()}",'
-            f'"updated_at":"{row.updated_at.isoformat()}"}}')
+#: A row of _WIRE_COLUMNS (wire_row's columns first, in its order) as the JSON text of the
+#: API's form of an item for its reader; tests/test_agendas.py checks it against the items
+#: API's answer for the same item.
+_wire = wire_json
 
 
 def json_list(wires: list[str]) -> str:

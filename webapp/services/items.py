@@ -4,8 +4,10 @@ The server checks structure and signatures (PROTOCOL §4–5) but cannot read co
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Select, String, bindparam, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -430,13 +432,53 @@ def wire_row(row) -> dict:
             "updated_at": updated.isoformat()}
 
 
+_str = json.encoder.encode_basestring_ascii      # a JSON string literal (C)
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _str(value)
+
+
+def wire_json(row) -> str:
+    """wire_row(row) as compact JSON text (json.dumps with separators=(",", ":"), ASCII),
+    written directly: pages read tens to hundreds of items, and a dict per item then the
+    JSON encoder over it was most of their own time. Same columns by position as wire_row;
+    tests/test_journal_wire.py checks it against the API's form."""
+    (item_id, kind, author, rev, h, iv, ct, sig, process_id, parent, session_id, goal,
+     created, updated, recipient, env_type, epk, env_iv, env_ct) = row[:19]
+    epk_text = f',"epk":{_str(epk)}' if epk else ""
+    links = ",".join(f"{_str(key)}:{_str(value)}" for key, value in (
+        ("parent", parent), ("session", session_id), ("goal", goal)) if value)
+    return (f'{{"id":{_str(item_id)},"kind":{_str(kind)},"author":{_text(author)},'
+            f'"rev":{int(rev)},"sealed":{{"h":{_text(h)},"iv":{_text(iv)},'
+            f'"ct":{_text(ct)}}},"sig":{_text(sig)},"envelope":{{"recipient":'
+            f'{_text(recipient)},"type":{_text(env_type)},"iv":{_text(env_iv)},'
+            f'"ct":{_text(env_ct)}{epk_text}}},"process":{_text(process_id)},'
+            f'"links":{"{" + links + "}" if links else "null"},'
+            f'"created_at":"{created.isoformat()}",'
+            f'"updated_at":"{updated.isoformat()}"}}')
+
+
+class Wire(NamedTuple):
+    """An item in the API's wire form for one reader, as compact JSON text (wire_json),
+    with the two of its fields a card shows."""
+
+    id: str
+    created_at: str  # ISO 8601, as in the JSON
+    json: str
+
+
+def wire_of(row) -> Wire:
+    return Wire(row[0], row[12].isoformat(), wire_json(row))
+
+
 def list_wire_items(reader: User, *, kind: str | None = None, process: str | None = None,
                     before: tuple[datetime, str] | None = None, limit: int = 20,
-                    own: bool = False) -> tuple[list[tuple[dict, datetime]], str | None]:
+                    own: bool = False) -> tuple[list[tuple[Wire, datetime]], str | None]:
     """The page list_items reads (same query, order and cursor), for a page that only shows
-    it: each item straight in the API's wire form (webapp.items.wire.item_json: the item and
-    the reader's own envelope) beside its creation time, read as plain rows, without building
-    ORM objects."""
+    it: each item straight in the API's wire form as JSON text (webapp.items.wire.item_json:
+    the item and the reader's own envelope; wire_of) beside its creation time, read as plain
+    rows, without building ORM objects."""
     statement, values = _page(reader.uid, kind=kind, process=process, before=before,
                               limit=limit, wire=True, own=own)
     # A Core select of columns: executed on the session's connection (its transaction), not
@@ -445,7 +487,7 @@ def list_wire_items(reader: User, *, kind: str | None = None, process: str | Non
     if db.session.new or db.session.dirty or db.session.deleted:
         db.session.flush()
     rows = db.session.connection().execute(statement, values).all()
-    page = [(wire_row(row), row[12]) for row in rows[:limit]]
+    page = [(wire_of(row), row[12]) for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor(last[12], last[0]) if last is not None else None
     return page, next_cursor

@@ -214,7 +214,7 @@ class SharedRow:
     the supervisee's own owner envelope), its creation time, and the supervisor's envelope's
     "bring to the next session" mark and expiry."""
 
-    wire: dict
+    wire: items.Wire
     created_at: datetime
     bring: bool
     expires_at: datetime | None
@@ -291,7 +291,7 @@ def shared_with_supervisor(viewer: User, pid: str, uid: str, *,
     if before is not None:
         values.update(b_bring=before[0], b_created=before[1], b_id=before[2])
     rows = _rows(_shared_statement(before is not None), values)
-    page = [SharedRow(items.wire_row(row), row.created_at, bool(row.bring), row.sup_expires_at)
+    page = [SharedRow(items.wire_of(row), row.created_at, bool(row.bring), row.sup_expires_at)
             for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     cursor = (bool(last.bring), last.created_at, last.id) if last is not None else None
