@@ -18,8 +18,9 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from ..extensions import db
 from ..models import Envelope, Item, Membership, Process, SupervisionSession, User
@@ -323,17 +324,23 @@ class OpenAssignment:
     envelope: Envelope
 
 
+@lru_cache(maxsize=1)
+def _open_statement():
+    """open_for's first query, built once (bound parameter): every home page runs it."""
+    uid = bindparam("uid")
+    return (select(AssignmentAssignee, Item)
+            .join(Item, Item.id == AssignmentAssignee.assignment_id)
+            .join(Membership, (Membership.process_id == AssignmentAssignee.process_id)
+                  & (Membership.user_uid == uid) & Membership.ended_at.is_(None))
+            .where(AssignmentAssignee.user_uid == uid, AssignmentAssignee.status == "open")
+            .order_by(AssignmentAssignee.due_at.is_(None), AssignmentAssignee.due_at,
+                      AssignmentAssignee.created_at))
+
+
 def open_for(uid: str) -> list[OpenAssignment]:
     """A supervisee's open assignments in processes they are still in, the soonest due
     first (no due time last): two queries."""
-    rows = db.session.execute(
-        select(AssignmentAssignee, Item)
-        .join(Item, Item.id == AssignmentAssignee.assignment_id)
-        .join(Membership, (Membership.process_id == AssignmentAssignee.process_id)
-              & (Membership.user_uid == uid) & Membership.ended_at.is_(None))
-        .where(AssignmentAssignee.user_uid == uid, AssignmentAssignee.status == "open")
-        .order_by(AssignmentAssignee.due_at.is_(None), AssignmentAssignee.due_at,
-                  AssignmentAssignee.created_at)).all()
+    rows = db.session.execute(_open_statement(), {"uid": uid}).all()
     envelopes = _live_envelopes(uid, [item.id for _row, item in rows])
     return [OpenAssignment(row, item, envelopes[item.id]) for row, item in rows
             if item.id in envelopes]

@@ -31,8 +31,9 @@ import calendar
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from ..extensions import db
 from ..models import Envelope, Item, Membership, Process, SupervisionSession, User
@@ -129,12 +130,37 @@ def _last_sessions(pids: list[str]) -> dict[str, date]:
     """Each process's last session not cancelled, as a (UTC) date."""
     if not pids:
         return {}
-    rows = db.session.execute(
-        select(SupervisionSession.process_id, func.max(SupervisionSession.starts_at))
-        .where(SupervisionSession.process_id.in_(pids),
-               SupervisionSession.status != "cancelled")
-        .group_by(SupervisionSession.process_id)).all()
+    rows = db.session.execute(_last_sessions_statement(), {"pids": pids}).all()
     return {pid: starts_at.date() for pid, starts_at in rows if starts_at is not None}
+
+
+@lru_cache(maxsize=1)
+def _last_sessions_statement():
+    return (select(SupervisionSession.process_id, func.max(SupervisionSession.starts_at))
+            .where(SupervisionSession.process_id.in_(bindparam("pids", expanding=True)),
+                   SupervisionSession.status != "cancelled")
+            .group_by(SupervisionSession.process_id))
+
+
+@lru_cache(maxsize=3)
+def _running_statement(by: str | None):
+    """due_evaluations' processes: every active one, one ("pid"), or a member's ("uid"); the
+    columns the cadence reads (start_of, end_of), as plain rows; built once per form (bound
+    parameters): every home page runs it."""
+    statement = select(Process.id, Process.starts_on, Process.activated_at, Process.ends_on,
+                       Process.evaluation_months).where(Process.status == "active")
+    if by == "pid":
+        statement = statement.where(Process.id == bindparam("pid"))
+    elif by == "uid":
+        statement = statement.join(Membership, Membership.process_id == Process.id).where(
+            Membership.user_uid == bindparam("uid"), Membership.ended_at.is_(None))
+    return statement
+
+
+@lru_cache(maxsize=1)
+def _written_statement():
+    return select(Evaluation).where(
+        Evaluation.process_id.in_(bindparam("pids", expanding=True)))
 
 
 def process_cadence(process: Process, until: date) -> list[tuple[date, str]]:
@@ -151,19 +177,23 @@ def due_evaluations(today: date, *, uid: str | None = None, pid: str | None = No
     not been accepted by everyone: of every active process, or of those `uid` is a current
     member of, or of process `pid`. Ordered by date, then process. Three queries."""
     horizon = today + timedelta(days=DUE_WINDOW_DAYS)
-    statement = select(Process).where(Process.status == "active")
-    if pid is not None:
-        statement = statement.where(Process.id == pid)
-    if uid is not None:
-        statement = statement.join(Membership, Membership.process_id == Process.id).where(
+    if pid is not None and uid is not None:
+        statement = _running_statement("pid").join(
+            Membership, Membership.process_id == Process.id).where(
             Membership.user_uid == uid, Membership.ended_at.is_(None))
-    running = list(db.session.scalars(statement))
+        running = db.session.execute(statement, {"pid": pid}).all()
+    elif pid is not None:
+        running = db.session.execute(_running_statement("pid"), {"pid": pid}).all()
+    elif uid is not None:
+        running = db.session.execute(_running_statement("uid"), {"uid": uid}).all()
+    else:
+        running = db.session.execute(_running_statement(None)).all()
     pids = [p.id for p in running]
     last = _last_sessions(pids)
     written: dict[tuple[str, date], Evaluation] = {}
     if pids:
         written = {(e.process_id, e.due_on): e for e in db.session.scalars(
-            select(Evaluation).where(Evaluation.process_id.in_(pids)))}
+            _written_statement(), {"pids": pids})}
     due = []
     for process in running:
         for due_on, kind in cadence(start_of(process), end_of(process, last.get(process.id)),
