@@ -77,10 +77,12 @@ export const behaviors = {
 
 /**
  * Hooks attached before the others on a page: they show what the page is for (the journal's
- * sealed cards), while the rest add listeners and details that can wait a few milliseconds.
+ * sealed cards, the agenda builder's gathered items and lines), while the rest add listeners
+ * and details that can wait a few milliseconds (on the agenda page they otherwise fetched,
+ * registered the worker and read IndexedDB while its 300 items were being opened).
  * @type {(keyof typeof behaviors)[]}
  */
-export const first = ['sealed', 'local-journal'];
+export const first = ['sealed', 'local-journal', 'agenda-builder'];
 
 /** The hook names in the order app.js attaches them: `first`, then the rest as listed. */
 export const attachOrder = /** @type {(keyof typeof behaviors)[]} */ ([
