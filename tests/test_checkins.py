@@ -246,6 +246,13 @@ def test_a_topic_goes_to_the_supervisor_at_once(cast):
     own = c["vilma"].client.get(f"/processes/{c['pid']}/topics").get_data(as_text=True)
     assert first in own and second not in own and "data-js-topic-form" in own
     assert f'data-session="{session}"' in own
+    # The process page's card counts what each one sees (services.topics.count_of).
+    from webapp.services import accounts, topics
+    with c["app"].app_context():
+        for who, seen in (("sup", 2), ("vilma", 1), ("ville", 1), ("other_sup", 0)):
+            person = accounts.user_by_email(c[who].email)
+            assert topics.count_of(person, c["pid"]) == seen == \
+                len(topics.topics_of(person, c["pid"]))
 
 
 def test_topics_are_the_supervisees_and_their_author_edits_or_withdraws_them(cast):

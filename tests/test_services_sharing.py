@@ -4,6 +4,7 @@ rotation, revoking (one and all), the "bring to the next session" mark, and the 
 expired shares (also through `flask purge`)."""
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -180,14 +181,15 @@ def test_the_supervisor_sees_exactly_what_one_supervisee_shares(sara, olli, anna
     bertta.share(bertta_item, sara, pid)
     for viewer in (sara, anna):
         view = sharing.shared_with_supervisor(viewer.user, pid, anna.uid)
-        assert [row.wire["id"] for row in view.rows] == [marked, newer, older]
+        assert [row.wire.id for row in view.rows] == [marked, newer, older]
         # Each row opens with the viewer's own envelope; the supervisor's gives the mark.
-        assert {row.wire["envelope"]["recipient"] for row in view.rows} == {viewer.uid}
+        readers = {json.loads(row.wire.json)["envelope"]["recipient"] for row in view.rows}
+        assert readers == {viewer.uid}
         assert [row.bring for row in view.rows] == [True, False, False]
-        assert view.next is None and private not in [row.wire["id"] for row in view.rows]
-    assert [row.wire["id"] for row in sharing.shared_with_supervisor(
+        assert view.next is None and private not in [row.wire.id for row in view.rows]
+    assert [row.wire.id for row in sharing.shared_with_supervisor(
         sara.user, pid, bertta.uid).rows] == [bertta_item]
-    assert [row.wire["id"] for row in sharing.shared_with_supervisor(
+    assert [row.wire.id for row in sharing.shared_with_supervisor(
         sara.user, other, anna.uid).rows] == [through_other]
 
 
@@ -204,7 +206,7 @@ def test_the_supervisors_view_pages_marked_first_then_newest(sara, anna):
     seen, cursor, pages = [], None, 0
     while True:
         view = sharing.shared_with_supervisor(sara.user, pid, anna.uid, before=cursor, limit=2)
-        seen += [row.wire["id"] for row in view.rows]
+        seen += [row.wire.id for row in view.rows]
         pages += 1
         cursor = view.next
         if cursor is None:
@@ -212,8 +214,9 @@ def test_the_supervisors_view_pages_marked_first_then_newest(sara, anna):
     assert seen == list(reversed(marked)) + list(reversed(plain)) and pages == 4
     from webapp.items.wire import item_json
     one = sharing.shared_with_supervisor(sara.user, pid, anna.uid, limit=1).rows[0]
-    item, envelope = get_item(sara.user, one.wire["id"])
-    assert one.wire == item_json(item, envelope)
+    item, envelope = get_item(sara.user, one.wire.id)
+    assert json.loads(one.wire.json) == item_json(item, envelope)
+    assert one.wire.created_at == item.created_at.isoformat()
 
 
 def test_nobody_else_sees_the_supervisors_view(sara, olli, anna, bertta, carla):
@@ -328,6 +331,6 @@ def test_the_sharing_lists_show_reflections_only(sara, anna):
     body["envelopes"].append(anna.share_envelope(topic, sara))
     _ok(put_item, anna.user, topic, body)
     assert [s.item.id for s in sharing.my_shares(anna.user)] == [entry]
-    assert [r.wire["id"] for r in sharing.shared_with_supervisor(sara.user, pid,
+    assert [r.wire.id for r in sharing.shared_with_supervisor(sara.user, pid,
                                                                    anna.uid).rows] == [entry]
     assert get_item(sara.user, topic)            # shared all the same: read where it belongs

@@ -38,7 +38,7 @@ def checkins_card(pid: str) -> dict:
     with the reader's envelope, and how many topics the reader sees."""
     user = _user()
     return {"goals": goal_service.goals_of(user, pid),
-            "topics": len(topic_service.topics_of(user, pid))}
+            "topics": topic_service.count_of(user, pid)}
 
 
 @bp.get("/<pid>/goals/<goal_id>")

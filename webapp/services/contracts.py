@@ -16,8 +16,9 @@ so an edit racing an acceptance, and two members accepting at once, come out one
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
 from ..models import Envelope, Item, Membership, Process, User
@@ -45,10 +46,15 @@ class RevisionView:
 
 # -- reading -----------------------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def _newest_statement():
+    return (select(ContractRevision).where(ContractRevision.process_id == bindparam("pid"))
+            .order_by(ContractRevision.number.desc()).limit(1))
+
+
 def newest(pid: str) -> ContractRevision | None:
     """The newest revision of a process's contract, or None."""
-    return db.session.scalar(select(ContractRevision).where(ContractRevision.process_id == pid)
-                             .order_by(ContractRevision.number.desc()).limit(1))
+    return db.session.scalar(_newest_statement(), {"pid": pid})
 
 
 def is_accepted(item_id: str) -> bool:

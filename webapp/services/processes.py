@@ -11,8 +11,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -50,26 +51,49 @@ def _token_hash(token: str) -> bytes:
 
 # -- reading -----------------------------------------------------------------------------------
 
+# The membership checks below run on nearly every request about a process, several times on
+# some pages: their statements are built once (bound parameters), not per call.
+
+@lru_cache(maxsize=1)
+def _membership_statement():
+    return select(Membership).where(Membership.process_id == bindparam("pid"),
+                                    Membership.user_uid == bindparam("uid"))
+
+
+@lru_cache(maxsize=1)
+def _active_member_statement():
+    return select(exists().where(
+        Membership.process_id == bindparam("pid"), Membership.user_uid == bindparam("uid"),
+        Membership.ended_at.is_(None), Process.id == Membership.process_id,
+        Process.status != "ended"))
+
+
+@lru_cache(maxsize=1)
+def _current_member_statement():
+    return select(exists().where(
+        Membership.process_id == bindparam("pid"), Membership.user_uid == bindparam("uid"),
+        Membership.ended_at.is_(None)))
+
+
+@lru_cache(maxsize=1)
+def _share_lock_statement():
+    return select(Process.id).where(Process.id == bindparam("pid")).with_for_update(read=True)
+
+
 def membership(uid: str, pid: str) -> Membership | None:
     """The user's membership of a process, ended or not."""
-    return db.session.scalar(select(Membership).where(
-        Membership.process_id == pid, Membership.user_uid == uid))
+    return db.session.scalar(_membership_statement(), {"pid": pid, "uid": uid})
 
 
 def is_active_member(uid: str, pid: str) -> bool:
     """Active: the membership has not ended and neither has the process (a draft counts:
     the contract is negotiated in it). Only active members share through a process."""
-    return bool(db.session.scalar(select(exists().where(
-        Membership.process_id == pid, Membership.user_uid == uid,
-        Membership.ended_at.is_(None), Process.id == Membership.process_id,
-        Process.status != "ended"))))
+    return bool(db.session.scalar(_active_member_statement(), {"pid": pid, "uid": uid}))
 
 
 def is_current_member(uid: str, pid: str) -> bool:
     """The membership has not ended (the process may have: its shares stay readable)."""
-    return bool(db.session.scalar(select(exists().where(
-        Membership.process_id == pid, Membership.user_uid == uid,
-        Membership.ended_at.is_(None)))))
+    return bool(db.session.scalar(_current_member_statement(), {"pid": pid, "uid": uid}))
 
 
 def lock_for_sharing(pid: str) -> None:
@@ -78,8 +102,7 @@ def lock_for_sharing(pid: str) -> None:
     the row `FOR UPDATE`, so it waits for a share in progress and then deletes its envelope,
     or the share waits and then sees the membership ended: never an envelope left through an
     ended membership. Call it before reading the membership."""
-    db.session.execute(select(Process.id).where(Process.id == pid)
-                       .with_for_update(read=True))
+    db.session.execute(_share_lock_statement(), {"pid": pid})
 
 
 def queue_supervisor_writes(pid: str, supervisor_uid: str) -> None:

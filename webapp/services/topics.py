@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
 from ..models import Envelope, Item, Process, SupervisionSession, User
-from ..models.types import utcnow
+from ..models.types import UTCDateTime, utcnow
 from . import processes
 from .errors import Forbidden, InvalidInput
 
@@ -72,17 +73,34 @@ def next_session(pid: str) -> SupervisionSession | None:
         .limit(1))
 
 
+def _readable(reader_uid, pid, now):
+    """The topics of process `pid` that reader holds a live envelope for."""
+    return (Item.kind == KIND, Item.process_id == pid, Envelope.recipient_uid == reader_uid,
+            # the reader's envelopes of this kind: an index range, not all they hold
+            Envelope.item_kind == KIND,
+            (Envelope.expires_at.is_(None)) | (Envelope.expires_at > now))
+
+
+@lru_cache(maxsize=1)
+def _count_statement():
+    return (select(func.count()).select_from(Item).join(Envelope, Envelope.item_id == Item.id)
+            .where(*_readable(bindparam("uid"), bindparam("pid"),
+                              bindparam("now", type_=UTCDateTime()))))
+
+
+def count_of(reader: User, pid: str) -> int:
+    """How many topics of the process the reader sees (topics_of's rows, counted)."""
+    return db.session.scalar(_count_statement(),
+                             {"uid": reader.uid, "pid": pid, "now": utcnow()}) or 0
+
+
 def topics_of(reader: User, pid: str, *, since: datetime | None = None
               ) -> list[tuple[Item, Envelope]]:
     """The topics of the process the reader holds a live envelope for, newest first: a
     supervisee's own, or every supervisee's for the supervisor (one query)."""
     now = utcnow()
     query = (select(Item, Envelope).join(Envelope, Envelope.item_id == Item.id)
-             .where(Item.kind == KIND, Item.process_id == pid,
-                    Envelope.recipient_uid == reader.uid,
-                    # the reader's envelopes of this kind: an index range, not all they hold
-                    Envelope.item_kind == KIND,
-                    (Envelope.expires_at.is_(None)) | (Envelope.expires_at > now))
+             .where(*_readable(reader.uid, pid, now))
              .order_by(Item.created_at.desc(), Item.id.desc()))
     if since is not None:
         query = query.where(Item.created_at >= since)
