@@ -35,7 +35,7 @@ def _compact(data) -> str:
 def test_attribute_json_escapes_as_jinja_does():
     from jinja2.utils import htmlsafe_json_dumps
 
-    from webapp.journal import attribute_json
+    from webapp.items.wire import attribute_json
     value = {"a": "<b>&'x'\"</b> ä", "n": None}
     assert attribute_json(_compact(value)) == htmlsafe_json_dumps(value, dumps=_compact)
 

@@ -15,7 +15,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..guards import login_required
-from ..items.wire import item_json
+from ..items.wire import attribute_json, item_json
 from ..processes import queries as process_queries
 from ..schemas import parse
 from ..schemas.sessions import PageSessionPath
@@ -60,8 +60,7 @@ def page_data(view: service.AgendaView, found: service.Candidates | None = None)
     if found is not None:
         text = f'{text[:-1]},"candidates":{{{found.json(PAGE_GROUPS)}}}}}'
     # As htmlsafe_json_dumps: nothing in it can end the attribute or start markup.
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e")
-                  .replace("&", "\\u0026").replace("'", "\\u0027"))
+    return attribute_json(text)
 
 
 def _common(view: service.AgendaView) -> dict:

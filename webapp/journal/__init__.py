@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from functools import lru_cache, partial
 
@@ -15,7 +14,7 @@ from markupsafe import Markup
 
 from ..chrome import render_page
 from ..guards import login_required
-from ..items.wire import item_json
+from ..items.wire import attribute_json, item_json
 from ..schemas import parse, parse_query
 from ..schemas.items import ItemPath, PageQuery
 from ..services import items as service
@@ -40,19 +39,6 @@ def sealed_json(item, envelope) -> Markup:
 @lru_cache(maxsize=4096)
 def _medium_date(day: date, locale: str) -> str:
     return format_date(day, "medium", locale=locale)
-
-
-_UNSAFE_IN_ATTRIBUTE = re.compile("[<>&']")
-
-
-def attribute_json(text: str) -> Markup:
-    """JSON text made safe inside a single-quoted HTML attribute, exactly as
-    htmlsafe_json_dumps makes it (< > & ' as \\u escapes). A sealed item's JSON seldom has
-    any (base64url, ids, times), so one search usually settles it."""
-    if _UNSAFE_IN_ATTRIBUTE.search(text):
-        text = (text.replace("<", "\\u003c").replace(">", "\\u003e")
-                .replace("&", "\\u0026").replace("'", "\\u0027"))
-    return Markup(text)
 
 
 def _cards(page) -> list[tuple[str, str, str, str, Markup]]:

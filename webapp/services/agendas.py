@@ -34,7 +34,7 @@ from ..models.sessions import SupervisionSession
 from ..models.types import utcnow
 from . import schedule
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .items import wire_json
+from .items import core_rows, wire_json
 
 KIND = "agenda"
 #: A gathered line's source → the kind of item it names ("entry": anything marked "bring").
@@ -213,7 +213,7 @@ def _previous_checkins(reader_uid: str, pid: str, since: datetime, now: datetime
         .where(Envelope.process_id == pid, Envelope.recipient_uid == reader_uid,
                Envelope.item_kind == "checkin", _live(now), Item.created_at < since)
         .subquery())
-    rows = db.session.execute(
+    rows = core_rows(
         select(*_WIRE_COLUMNS).join(Envelope, Envelope.item_id == Item.id)
         .join(ranked, ranked.c.id == Item.id)
         .where(ranked.c.rank == 1, Envelope.recipient_uid == reader_uid))
@@ -227,8 +227,7 @@ def gather(supervisor_uid: str, session: SupervisionSession) -> Candidates:
     previous = previous_held(session)
     since = previous.starts_at if previous is not None else None
     groups: dict[str, list[Wire]] = {s: [] for s in GATHERED_SOURCES}
-    for row in db.session.execute(
-            _gathered_query(supervisor_uid, session.process_id, since, now)):
+    for row in core_rows(_gathered_query(supervisor_uid, session.process_id, since, now)):
         source = "entry" if row.bring and row.kind not in SOURCE_KINDS else row.kind
         groups[source].append(_wire(row))
     earlier = (_previous_checkins(supervisor_uid, session.process_id, since, now)
@@ -292,9 +291,8 @@ _PAGE_LINE_COLUMNS = (AgendaEntry.id, AgendaEntry.minutes, AgendaEntry.source,
 
 
 def _lines(sid: str, columns=_LINE_COLUMNS) -> list[Any]:
-    return list(db.session.execute(
-        select(*columns).where(AgendaEntry.session_id == sid)
-        .order_by(AgendaEntry.position, AgendaEntry.created_at)).all())
+    return core_rows(select(*columns).where(AgendaEntry.session_id == sid)
+                     .order_by(AgendaEntry.position, AgendaEntry.created_at))
 
 
 def _view(reader: User, session: SupervisionSession, process: Process,

@@ -192,20 +192,35 @@ def activate_if_all_accepted(process: Process, item_id: str, rev: int) -> None:
 def summary(pid: str) -> dict:
     """The newest revision's number (0: none), how many active members accepted its current
     rev, how many active members there are, and the number of goals (the process page's
-    card; the caller has checked membership). Three small queries."""
-    from ..models.contracts import Goal
+    card; the caller has checked membership). Three small queries, built once."""
     current = newest(pid)
-    members = db.session.scalar(select(func.count()).select_from(Membership).where(
-        Membership.process_id == pid, Membership.ended_at.is_(None))) or 0
-    goal_count = db.session.scalar(select(func.count()).select_from(Goal).where(
-        Goal.process_id == pid)) or 0
+    members, goal_count = db.session.execute(_counts_statement(), {"pid": pid}).one()
     if current is None:
         return {"number": 0, "accepted": 0, "members": members, "goals": goal_count}
-    accepted = db.session.scalar(
-        select(func.count()).select_from(Acceptance)
-        .join(Item, Item.id == Acceptance.item_id)
-        .join(Membership, (Membership.user_uid == Acceptance.user_uid)
-              & (Membership.process_id == pid) & Membership.ended_at.is_(None))
-        .where(Acceptance.item_id == current.item_id, Acceptance.rev == Item.rev)) or 0
+    accepted = db.session.scalar(_accepted_statement(),
+                                 {"pid": pid, "item": current.item_id}) or 0
     return {"number": current.number, "accepted": accepted, "members": members,
             "goals": goal_count}
+
+
+@lru_cache(maxsize=1)
+def _counts_statement():
+    """summary()'s active members and goals, in one query built once."""
+    from ..models.contracts import Goal
+    pid = bindparam("pid")
+    return select(
+        select(func.count()).select_from(Membership).where(
+            Membership.process_id == pid, Membership.ended_at.is_(None)).scalar_subquery(),
+        select(func.count()).select_from(Goal).where(Goal.process_id == pid)
+        .scalar_subquery())
+
+
+@lru_cache(maxsize=1)
+def _accepted_statement():
+    """summary()'s active members who accepted the current rev of the newest revision."""
+    return (select(func.count()).select_from(Acceptance)
+            .join(Item, Item.id == Acceptance.item_id)
+            .join(Membership, (Membership.user_uid == Acceptance.user_uid)
+                  & (Membership.process_id == bindparam("pid"))
+                  & Membership.ended_at.is_(None))
+            .where(Acceptance.item_id == bindparam("item"), Acceptance.rev == Item.rev))

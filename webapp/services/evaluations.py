@@ -246,6 +246,12 @@ def get(reader: User, item_id: str) -> tuple[Process, EvaluationView]:
     return process, _views(reader.uid, [(row, item)])[0]
 
 
+@lru_cache(maxsize=1)
+def _accepted_count_statement():
+    return select(func.count()).select_from(Evaluation).where(
+        Evaluation.process_id == bindparam("pid"), Evaluation.accepted_at.is_not(None))
+
+
 def summary(pid: str, today: date) -> dict:
     """The process page's card: the dates due now (not accepted), the next date of the
     cadence after the window, and how many evaluations are accepted."""
@@ -255,8 +261,7 @@ def summary(pid: str, today: date) -> dict:
     upcoming = next((d for d, _k in process_cadence(process, add_months(
         horizon, process.evaluation_months + 1)) if d > horizon), None) \
         if process.status == "active" else None
-    accepted = db.session.scalar(select(func.count()).select_from(Evaluation).where(
-        Evaluation.process_id == pid, Evaluation.accepted_at.is_not(None))) or 0
+    accepted = db.session.scalar(_accepted_count_statement(), {"pid": pid}) or 0
     return {"due": due, "next": upcoming, "accepted": accepted,
             "months": process.evaluation_months}
 

@@ -472,6 +472,15 @@ def wire_of(row) -> Wire:
     return Wire(row[0], row[12].isoformat(), wire_json(row))
 
 
+def core_rows(statement, values: dict | None = None) -> list:
+    """A Core select of columns executed on the session's connection (its transaction), not
+    through the ORM layer, read as plain tuples. Anything the session holds pending is
+    flushed first, as session.execute would (autoflush)."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.flush()
+    return db.session.connection().execute(statement, values or {}).all()
+
+
 def list_wire_items(reader: User, *, kind: str | None = None, process: str | None = None,
                     before: tuple[datetime, str] | None = None, limit: int = 20,
                     own: bool = False) -> tuple[list[tuple[Wire, datetime]], str | None]:
@@ -481,12 +490,7 @@ def list_wire_items(reader: User, *, kind: str | None = None, process: str | Non
     rows, without building ORM objects."""
     statement, values = _page(reader.uid, kind=kind, process=process, before=before,
                               limit=limit, wire=True, own=own)
-    # A Core select of columns: executed on the session's connection (its transaction), not
-    # through the ORM layer, and read as plain tuples. Anything the session holds pending is
-    # flushed first, as session.execute would (autoflush).
-    if db.session.new or db.session.dirty or db.session.deleted:
-        db.session.flush()
-    rows = db.session.connection().execute(statement, values).all()
+    rows = core_rows(statement, values)
     page = [(wire_of(row), row[12]) for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor(last[12], last[0]) if last is not None else None
