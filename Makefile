@@ -35,6 +35,9 @@ export CHROMIUM_PATH ?= /usr/lib/chromium/chromium
 # Browser tests run in this many pytest-xdist workers (each with its own server and
 # database; a file's tests stay in one worker so its module fixtures are made once).
 E2E_WORKERS ?= 2
+# The Python suites (SQLite, then PostgreSQL) in this many pytest-xdist workers, a file's
+# tests in one worker; each worker has its own database (tests/conftest.py database_url).
+UNIT_WORKERS ?= 2
 
 # JS unit tests: the files in tests/js that `node --test` would pick up by
 # name. They are passed explicitly because a directory argument
@@ -127,8 +130,9 @@ test: setup
 	node --test $(JS_TESTS)
 	node_modules/.bin/eslint --max-warnings=0 .
 	node_modules/.bin/tsc --noEmit -p jsconfig.json
-	@$(call pytest,,-m "not e2e" tests)
-	@$(call pytest,scripts/with-postgres.sh,-m "not e2e" tests -q)
+	@$(call pytest,,-m "not e2e" -n $(UNIT_WORKERS) --dist loadfile tests)
+	@$(call pytest,scripts/with-postgres.sh,-m "not e2e and not cluster" -n $(UNIT_WORKERS) --dist loadfile tests -q)
+	@$(call pytest,scripts/with-postgres.sh,-m cluster tests -q)
 	@$(call pytest,,-m e2e -n $(E2E_WORKERS) --dist loadfile tests)
 
 lint: $(STAMPS)/venv

@@ -25,10 +25,29 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
+    """SQLite: a file of this test session's own (each pytest-xdist worker has its own temp
+    folder). PostgreSQL: TEST_DATABASE_URL's database, or under pytest-xdist a database per
+    worker beside it (`<name>_gw0`, ...), made when missing: workers empty tables after every
+    test and must not empty each other's."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

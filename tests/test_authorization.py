@@ -146,8 +146,9 @@ def api_401(v: Visitor, method: str, path: str, body: Any = None):
     is_json_error(v.send(method, path, body if body is not None else {}), 401, "login_required")
 
 
-ANON_ITEM = str(uuid.uuid4())
-ANON_UID = str(uuid.uuid4())
+# Fixed ids (not random): parametrized test ids must be the same in every pytest-xdist worker.
+ANON_ITEM = "9b2f6c1e-4d3a-4e8b-a5c7-0d1e2f3a4b5c"
+ANON_UID = "5e0d4c3b-2a19-4f8e-9d7c-6b5a4f3e2d1c"
 
 # (rule, method) -> check(visitor, path); `path` has the ids filled in.
 ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {

@@ -131,6 +131,7 @@ def _pg_ctl(*args: str) -> None:
     subprocess.run(command, check=True, capture_output=True, timeout=120, cwd="/")
 
 
+@pytest.mark.cluster  # alone: every other test (and pytest-xdist worker) would lose the server
 @pytest.mark.skipif("TEST_PG_DATA" not in os.environ,
                     reason="stops the test PostgreSQL cluster: runs in the PostgreSQL pass "
                            "(scripts/with-postgres.sh exports TEST_PG_DATA)")

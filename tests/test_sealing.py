@@ -471,7 +471,7 @@ def test_verify_item_rejects(sealed: Any, sig: Any, code: str) -> None:
 
 
 @pytest.mark.parametrize("field,value,code", [
-    ("item_id", new_uid(), "header_mismatch"),
+    ("item_id", "0f8e7d6c-5b4a-4938-8271-6a5b4c3d2e1f", "header_mismatch"),
     ("kind", "goal", "header_mismatch"),
     ("rev", 2, "header_mismatch"),
     ("by", SUP["uid"], "header_mismatch"),

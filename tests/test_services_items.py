@@ -518,7 +518,8 @@ def test_a_process_that_does_not_exist(anna):
     assert item.process_id is None
 
 
-@pytest.mark.parametrize("item_id", ["x", str(uuid.uuid4()).upper(), str(uuid.uuid1()), ""])
+@pytest.mark.parametrize("item_id", ["x", "9B2F6C1E-4D3A-4E8B-A5C7-0D1E2F3A4B5C",
+                                     "6ba7b810-9dad-11d1-80b4-00c04fd430c8", ""])
 def test_item_id_must_be_a_lowercase_uuid4(anna, item_id):
     _err(InvalidInput, put_item, anna.user, item_id, anna.body(str(uuid.uuid4())),
          code="bad_id")
@@ -651,14 +652,18 @@ def _cursor(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
+#: A fixed id (not random): parametrized test ids must be the same in every pytest-xdist worker.
+_SOME_ID = "9b2f6c1e-4d3a-4e8b-a5c7-0d1e2f3a4b5c"
+
+
 @pytest.mark.parametrize("cursor", [
-    "not a cursor", "!!!!", _cursor("2026-01-01T00:00:00|" + str(uuid.uuid4())),  # naive
-    _cursor("2026-01-01T00:00:00+00:00"), _cursor("yesterday|" + str(uuid.uuid4())),
+    "not a cursor", "!!!!", _cursor("2026-01-01T00:00:00|" + _SOME_ID),  # naive
+    _cursor("2026-01-01T00:00:00+00:00"), _cursor("yesterday|" + _SOME_ID),
     _cursor("2026-01-01T00:00:00+00:00|not-a-uuid"),
     _cursor("2026-01-01T00:00:00+00:00|a|b"),
     base64.urlsafe_b64encode(b"\xff\xfe\xfd").decode(),
-    _cursor("0001-01-01T00:00:00+01:00|" + str(uuid.uuid4())),    # before year 1 in UTC
-    _cursor("9999-12-31T23:59:59-01:00|" + str(uuid.uuid4())),    # after year 9999 in UTC
+    _cursor("0001-01-01T00:00:00+01:00|" + _SOME_ID),    # before year 1 in UTC
+    _cursor("9999-12-31T23:59:59-01:00|" + _SOME_ID),    # after year 9999 in UTC
 ])
 def test_bad_cursor(anna, cursor):
     anna.put()

@@ -132,8 +132,10 @@ def stale_source(static: Path | None = None) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    manifest = build_manifest()  # fail at startup, with the fix, when the build is missing
+    # Read from disk at every startup (not what an app made earlier in this process kept).
+    _live.pop("manifest", None)
     _live["reload"] = bool(app.testing or app.debug or app.config.get("STATIC_AUTOREFRESH"))
+    manifest = build_manifest()  # fail at startup, with the fix, when the build is missing
     if not _live["reload"]:
         _live["manifest"] = manifest
     if app.testing or app.debug:
