@@ -320,7 +320,7 @@ def readme_table(before: dict, after: dict) -> str:
              f"average {m['loadavg_at_start'][0]} at the start (the machine was shared), commit "
              f"{m['commit']}{' with uncommitted work' if m['dirty'] else ''}, seed {after['seed']};"
              f" beside it the same benchmark on commit {b['commit']}, before issue 8's work, run "
-             f"on the same machine that day (seed {before['seed']}). Full results in "
+             f"on the same machine on {b['date'][:10]} (seed {before['seed']}). Full results in "
              f"`bench/results/latest.md` and `bench/results/before-{b['commit']}.md`.")
     return "\n".join(textwrap.wrap(intro, 96)) + "\n\n" + compare_markdown(before, after)
 
