@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import Agenda, Envelope, Invite, Item, Membership, Process, SupervisionSession, User
 from ..models.types import UTCDateTime, utcnow
 from ..services.errors import NotFound
-from ..services.items import wire_row
+from ..services.items import core_rows, wire_row
 from .names import sealed_wire_json
 
 #: The kinds of a process's own items that every member reads: the supervisor's client gives
@@ -73,13 +73,9 @@ def titles(uid: str, pids: list[str]) -> tuple[dict[str, tuple[Item, Envelope]],
     return readable, named
 
 
-def rows_of(statement, values: dict) -> list:
-    """A Core select of columns, built once with bound parameters, executed on the session's
-    connection and read as plain tuples (no ORM layer; as items.list_wire_items). Anything
-    the session holds pending is flushed first, as session.execute would (autoflush)."""
-    if db.session.new or db.session.dirty or db.session.deleted:
-        db.session.flush()
-    return db.session.connection().execute(statement, values).all()
+#: A Core select of columns, built once with bound parameters, read as plain tuples on the
+#: session's connection (services.items.core_rows: no ORM layer, pending work flushed first).
+rows_of = core_rows
 
 
 @lru_cache(maxsize=1)
