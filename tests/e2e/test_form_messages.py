@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from webapp.i18n import js_strings
 
-from .journeys import log_in
+from .journeys import PASSWORD, log_in
 
 NO_SW = {"service_workers": "block"}
 
@@ -175,3 +175,18 @@ def test_a_secret_form_cannot_submit_before_its_behaviour_is_there(new_context, 
     held[0].continue_()
     expect(submit).to_be_enabled()
     expect(page.locator("#email")).to_have_value("ennen.skriptia@example.fi")
+
+
+def test_the_strength_words_do_not_move_the_button_under_a_tap(new_context):
+    """The strength words appear under the password field once the estimate is ready (after
+    a pause in typing and the dictionaries' load): their line is kept from the start, so the
+    button below stays where the finger is going (a tap there in that moment once landed on
+    the form instead, and nothing happened)."""
+    page = new_context().new_page()
+    page.goto("/signup")
+    submit = page.locator("[data-signup-form] [type=submit]")
+    expect(submit).to_be_enabled()
+    before = submit.bounding_box()
+    page.fill("#password", PASSWORD)
+    expect(page.locator("#password-strength")).not_to_have_text("")
+    assert submit.bounding_box() == before
