@@ -139,6 +139,8 @@ def test_a_supervisor_plans_moves_and_cancels_and_the_supervisee_sees_it(new_con
     assert str(events[first_sid]["STATUS"]) == "CONFIRMED"
     # stopping it: the address answers 404
     feed_card.locator("[data-revoke]").click()
+    # the button hides only once the server confirmed (the status was already "ok" from making it)
+    expect(feed_card.locator("[data-revoke]")).to_be_hidden()
     expect(feed_card.locator("[data-status]")).to_have_attribute("data-state", "ok")
     assert new_context().request.get(url).status == 404
 

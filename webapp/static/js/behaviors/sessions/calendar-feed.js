@@ -43,6 +43,7 @@ export default function calendarFeed(card) {
 
   revoke.addEventListener('click', async () => {
     revoke.disabled = true;
+    setStatus(card, t('saving'), 'busy');
     try {
       await api('DELETE', '/me/calendar');
       link.value = '';
