@@ -115,6 +115,24 @@ def test_worker_installs_precaches_and_controls(new_context, live_server):
         "signed out: no personal page is kept"
 
 
+def test_built_files_come_from_the_cache_without_the_worker(new_context, live_server):
+    """Once the worker controls the page, the built files come from its cache through the
+    browser's static routes (the worker's install added them): no fetch event runs per file.
+    Resource Timing names the route's source; a request through the fetch handler has none."""
+    page = new_context().new_page()
+    page.goto("/login")
+    wait_for_control(page)
+    page.reload()
+    expect(page.locator("[data-login-form] [type=submit]")).to_be_enabled()
+    sources = page.evaluate("""() => performance.getEntriesByType('resource')
+        .filter((entry) => new URL(entry.name).pathname.startsWith('/static/build/'))
+        .map((entry) => [new URL(entry.name).pathname, entry.workerMatchedSourceType || '',
+                         entry.workerFinalSourceType || ''])""")
+    assert any(path == built("js/app.js") for path, _m, _f in sources), sources
+    assert len(sources) > 5
+    assert all((matched, final) == ("cache", "cache") for _p, matched, final in sources), sources
+
+
 def test_first_visit_loads_the_precached_files_once(new_context, live_server):
     """A first visit: the page loads built files only, each exactly by the URL the worker then
     precaches, and the worker's install takes them from the HTTP cache (no second download)."""
