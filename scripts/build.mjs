@@ -169,8 +169,18 @@ export function behaviorModules(staticDir) {
   return modules;
 }
 
+/** The hooks behaviors/index.js attaches first (`export const first = [...]`), in its order. */
+export function firstHooks(staticDir, modules) {
+  const source = fs.readFileSync(path.join(staticDir, BEHAVIORS), 'utf8');
+  const list = source.match(/^export const first = \[([^\]]*)\];$/m);
+  if (!list) die(`${BEHAVIORS}: no \`export const first = ['hook', ...];\` line`);
+  const hooks = [...list[1].matchAll(/'([a-z][a-z-]*)'/g)].map(([, name]) => name);
+  for (const hook of hooks) if (!(hook in modules)) die(`${BEHAVIORS}: first names ${hook}, which is not a hook`);
+  return hooks;
+}
+
 /** Build everything in memory: {outputs: [{name, bytes, sources, imports}], files: {logical →
- * name}, behaviors: {hook → logical path}}. */
+ * name}, behaviors: {hook → logical path}, first: [hook]}. */
 async function buildAll(esbuild, staticDir, outdir) {
   for (const rel of [...ENTRIES, ARGON2]) {
     if (!fs.existsSync(path.join(staticDir, rel))) {
@@ -211,10 +221,10 @@ async function buildAll(esbuild, staticDir, outdir) {
   for (const [hook, module] of Object.entries(behaviors)) {
     if (!files[module]) die(`the behaviour ${hook} (${module}) was not built as a chunk of its own`);
   }
-  return { outputs, files, behaviors };
+  return { outputs, files, behaviors, first: firstHooks(staticDir, behaviors) };
 }
 
-function manifestOf({ outputs, files, behaviors }, prefix) {
+function manifestOf({ outputs, files, behaviors, first }, prefix) {
   const byName = new Map(outputs.map((out) => [out.name, out]));
   /** `name` and every output it imports statically, transitively (depth first, in order). */
   const closure = (name, seen = new Set()) => {
@@ -235,7 +245,10 @@ function manifestOf({ outputs, files, behaviors }, prefix) {
   // imports, and per hook its behaviour's chunk with the chunks that chunk imports statically.
   // Never what is imported on demand (Argon2, zxcvbn): those stay behind their import().
   const app = closure(files['js/app.js']).slice(1);
-  const hooks = Object.fromEntries(Object.keys(behaviors).sort().map((hook) => {
+  // In the order app.js attaches them (index.js `first`, then by name): a page's preloads
+  // come in that order, so the files of what shows the page's content arrive first.
+  const order = [...first, ...Object.keys(behaviors).sort().filter((hook) => !first.includes(hook))];
+  const hooks = Object.fromEntries(order.map((hook) => {
     const chunks = closure(files[behaviors[hook]]).filter((name) => !app.includes(name));
     return [hook, chunks];
   }));

@@ -166,6 +166,14 @@ def test_signed_in_pages_preload_their_hooks(proto):
     sealed = assets.build_manifest()["behaviors"]["sealed"]
     assert "sealed" in journal.hooks
     assert {f"/static/{path}" for path in sealed} <= set(journal.preloads)
+    # In the order app.js attaches the hooks: app.js's own imports, then the cards' files
+    # (the page's content), then the other hooks' (the journal has a dozen more).
+    app_imports = [f"/static/{path}" for path in assets.build_manifest()["imports"]["js/app.js"]]
+    head = journal.preloads[:len(app_imports)]
+    assert head == app_imports
+    cards = journal.preloads[len(app_imports):len(app_imports) + len(sealed)]
+    assert cards == [f"/static/{path}" for path in sealed]
+    assert len(journal.preloads) > len(app_imports) + len(sealed) + 5
     # A hook a page does not carry is not preloaded there.
     login = expected_preloads({"login"}) - expected_preloads(seen)
     assert login and not login & set(journal.preloads)

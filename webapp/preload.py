@@ -35,13 +35,16 @@ def page_hooks(html: bytes, start: int = 0) -> frozenset[str]:
 
 def preload_paths(hooks: frozenset[str] | set[str]) -> list[str]:
     """The built files (relative to the static folder) a page with `hooks` preloads, in order:
-    app.js's own imports, then per hook (sorted) its chunk and that chunk's imports, each file
-    once. Hooks the build does not know are ignored (app.js ignores them too)."""
+    app.js's own imports, then per hook its chunk and that chunk's imports, each file once,
+    the hooks in the order app.js attaches them (the manifest's order: behaviors/index.js
+    `first`, the journal's cards and the agenda builder, then the rest by name), so that the
+    browser asks first for what shows the page's content. Hooks the build does not know are
+    ignored (app.js ignores them too)."""
     manifest = build_manifest()
     paths = dict.fromkeys(manifest["imports"].get("js/app.js", ()))
-    behaviors = manifest["behaviors"]
-    for hook in sorted(hooks):
-        paths.update(dict.fromkeys(behaviors.get(hook, ())))
+    for hook, files in manifest["behaviors"].items():
+        if hook in hooks:
+            paths.update(dict.fromkeys(files))
     return list(paths)
 
 
