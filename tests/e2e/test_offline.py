@@ -384,12 +384,13 @@ def test_background_sync_sends_the_outbox_with_no_page_open(
         return tags.length ? tags : null;
     }""", what="a Background Sync registration"), "queueing asked for Background Sync"
     page.close()  # the person puts the phone away: no page of the app is open
-
-    context.set_offline(False)
     assert server_items(live_server, uid) == []
-    # The outbox is sent in order: the answer to the last change comes last.
+
+    # The outbox is sent in order: the answer to the last change comes last. Back online,
+    # Chromium may fire the sync event itself before the test does: both are awaited alike.
     with context.expect_event("response", timeout=TIMEOUT, predicate=lambda r: (
             r.request.method == "PUT" and r.url.endswith(ids[-1]))):
+        context.set_offline(False)
         dispatch_background_sync(context, live_server.url)
     assert not context.pages, "no page was open while the worker sent"
     assert sorted(item.id for item in server_items(live_server, uid)) == sorted(ids)
@@ -427,10 +428,10 @@ def test_an_open_page_shows_what_the_worker_sent_in_the_background(
     page.route("**/api/v1/items/*", lambda route: route.abort("connectionrefused"))
     navigations: list[str] = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
-    context.set_offline(False)
     with context.expect_event("response", timeout=TIMEOUT, predicate=lambda r: (
             r.request.method == "PUT" and r.url.endswith(item_id)
             and r.request.service_worker is not None)):
+        context.set_offline(False)  # Chromium may fire the sync event itself meanwhile
         dispatch_background_sync(context, live_server.url)
     expect(page.locator(LOCAL_CARDS).locator(".badge")).to_have_count(0)
     expect(page.locator("[data-js-outbox-status]")).to_be_hidden()
