@@ -19,7 +19,7 @@ class Account:
 
 #: Where signing in or up leads (/home/start): a supervisor or a member of a process that has
 #: not ended to the home, anyone else to the journal.
-LANDING = re.compile(r".*/(journal|home)/$")
+LANDING = re.compile(r"^[^?]*/(journal|home)/$")  # the path itself, not a ?next= ending so
 
 
 def sign_up(page: Page, email: str | None = None, password: str = PASSWORD,
@@ -42,7 +42,7 @@ def sign_up(page: Page, email: str | None = None, password: str = PASSWORD,
     group = int(re.search(r"\d+", label).group())  # "type group 5 of your recovery key"
     page.fill("#recovery-check", key.split("-")[group - 1])
     page.locator("[data-recovery-confirm] [type=submit]").click()
-    page.wait_for_url(re.compile(r".*/home/$") if supervisor else LANDING)
+    page.wait_for_url(re.compile(r"^[^?]*/home/$") if supervisor else LANDING)
     return Account(email, password, key)
 
 

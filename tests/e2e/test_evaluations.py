@@ -20,6 +20,13 @@ from .test_contract_ui import call, no_axe_violations
 from .test_processes_ui import sign_up_as_supervisor
 
 
+
+def accept(page) -> None:
+    """Accept the evaluation shown, once it is opened: its words appear above the button and
+    move it down (a click aimed before that lands beside it)."""
+    expect(page.locator("[data-js-evaluation-view]")).to_have_attribute("data-state", "open")
+    page.locator("[data-js-evaluation-accept] [type=submit]").click()
+
 def _running(live_server, pid: str, days_to_due: int = 5) -> str:
     """Make the process active with an interim evaluation due in a few days (the contract's
     acceptance is the contract's own test); returns that date (ISO)."""
@@ -113,7 +120,7 @@ def test_both_sides_accept_the_evaluation_on_phones(new_context, marker, no_plai
         f"Välitehtävät auttoivat {marker}")
     expect(view.locator("[data-goal] h3")).to_have_text(goal_text)
     no_axe_violations(anna, "evaluation, supervisee")
-    anna.locator("[data-js-evaluation-accept] [type=submit]").click()
+    accept(anna)
     expect(anna.locator("[data-verify]")).to_have_attribute("data-state", "ok")
     expect(anna.locator("[data-js-evaluation-accept]")).to_have_count(0)
     assert call(anna, "GET", f"/evaluations/{evaluation}")["body"]["accepted_at"] is None
@@ -122,7 +129,7 @@ def test_both_sides_accept_the_evaluation_on_phones(new_context, marker, no_plai
     sara.reload()
     expect(sara.locator("[data-verify]")).to_have_attribute("data-state", "ok")
     expect(sara.locator(f"a[href='/evaluations/{evaluation}/edit']")).to_have_count(0)
-    sara.locator("[data-js-evaluation-accept] [type=submit]").click()
+    accept(sara)
     expect(sara.locator("[data-verify][data-state=ok]")).to_have_count(2)
     expect(sara.locator("[data-evaluation-accepted]")).to_be_visible()
     assert call(sara, "GET", f"/evaluations/{evaluation}")["body"]["accepted_at"]
@@ -164,7 +171,7 @@ def test_an_altered_acceptance_is_a_loud_warning(new_context, marker, no_plainte
     sara.fill("#ev-summary", f"Kriisijakso {marker}")
     editor.locator("[type=submit]").click()
     sara.wait_for_url(re.compile(r".*/evaluations/[0-9a-f-]{36}$"))
-    sara.locator("[data-js-evaluation-accept] [type=submit]").click()
+    accept(sara)
     expect(sara.locator("[data-verify]")).to_have_attribute("data-state", "ok")
     uid = sara.get_attribute('meta[name="valitila-user"]', "content")
     from sqlalchemy import update
@@ -212,7 +219,8 @@ def test_a_member_who_joins_later_reads_and_accepts_it(new_context, marker, no_p
     expect(anna.locator("[data-field=summary]")).to_have_text(f"Ryhmän väliarvio {marker}")
     for page in (anna, sara):
         page.reload()
-        page.locator("[data-js-evaluation-accept] [type=submit]").click()
+        expect(page.locator("[data-field=summary]")).to_have_text(f"Ryhmän väliarvio {marker}")
+        accept(page)
         expect(page.locator("[data-js-evaluation-accept]")).to_have_count(0)
     sara.reload()
     expect(sara.locator("[data-verify][data-state=ok]")).to_have_count(2)
