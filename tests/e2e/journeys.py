@@ -19,7 +19,7 @@ class Account:
 
 #: Where signing in or up leads (/home/start): a supervisor or a member of a process that has
 #: not ended to the home, anyone else to the journal.
-LANDING = re.compile(r"^[^?]*/(journal|home)/$")  # the path itself, not a ?next= ending so
+LANDING = re.compile(r"^[^?]*/(journal|home)/$")  # the path, not a ?next=/journal/ in the query
 
 
 def sign_up(page: Page, email: str | None = None, password: str = PASSWORD,
