@@ -18,7 +18,8 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Envelope, Goal, Item, Membership, Process, SupervisionSession, User
 from ..models.types import UTCDateTime, utcnow
-from ..processes.queries import has_title, readable_titles, rows_of
+from ..processes.queries import has_title, readable_titles
+from ..services.items import core_rows
 
 #: How far ahead the supervisor's home lists sessions.
 COMING_DAYS = 14
@@ -120,7 +121,7 @@ def home(user: User, now: datetime | None = None) -> Home:
     """Everything on the user's home in five queries, however many processes, sessions,
     goals and shares there are."""
     now = now or utcnow()
-    rows = rows_of(_processes_statement(), {"uid": user.uid})      # with has_title
+    rows = core_rows(_processes_statement(), {"uid": user.uid})      # with has_title
     pids = [pid for pid, _, _, _ in rows]
     readable = readable_titles(user.uid, pids)
     by_pid = {pid: HomeProcess(ProcessRef(pid, status), role, readable.get(pid),
@@ -169,7 +170,7 @@ def _sessions(by_pid: dict[str, HomeProcess], now: datetime,
     supervisor's coming sessions, soonest first. Only those rows are read, however long the
     schedules are (the fortnight an index range, each process's first an index seek)."""
     horizon = now + timedelta(days=COMING_DAYS)
-    rows = rows_of(_sessions_statement(),
+    rows = core_rows(_sessions_statement(),
                    {"pids": list(by_pid), "now": now, "horizon": horizon})
     coming = []
     for sid, pid, starts_at, minutes in rows:
@@ -223,7 +224,7 @@ def _supervisees_statement():
 def _supervisees(by_pid: dict[str, HomeProcess], pids: list[str]) -> None:
     """One query: the display names of each process's current supervisees."""
     names: dict[str, list[str]] = defaultdict(list)
-    for pid, name in rows_of(_supervisees_statement(), {"pids": pids}):
+    for pid, name in core_rows(_supervisees_statement(), {"pids": pids}):
         names[pid].append(name)
     for pid, row in by_pid.items():
         if pid in names:

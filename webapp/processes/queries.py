@@ -73,11 +73,6 @@ def titles(uid: str, pids: list[str]) -> tuple[dict[str, tuple[Item, Envelope]],
     return readable, named
 
 
-#: A Core select of columns, built once with bound parameters, read as plain tuples on the
-#: session's connection (services.items.core_rows: no ORM layer, pending work flushed first).
-rows_of = core_rows
-
-
 @lru_cache(maxsize=1)
 def _title_statement():
     """titles()' first query as columns in wire_row's order, built once (bound parameters)."""
@@ -118,7 +113,7 @@ def title_wires(uid: str, pids: list[str]) -> tuple[dict[str, dict], set[str]]:
     without building ORM objects."""
     if not pids:
         return {}, set()
-    named = {pid for pid, in rows_of(_named_statement(), {"pids": pids})}
+    named = {pid for pid, in core_rows(_named_statement(), {"pids": pids})}
     return readable_titles(uid, pids), named
 
 
@@ -128,7 +123,7 @@ def readable_titles(uid: str, pids: list[str]) -> dict[str, Markup]:
     reader's envelope, as `data-sealed` JSON}, one query."""
     if not pids:
         return {}
-    rows = rows_of(_title_statement(), {"uid": uid, "pids": pids, "now": utcnow()})
+    rows = core_rows(_title_statement(), {"uid": uid, "pids": pids, "now": utcnow()})
     return {row[8]: row_json(tuple(row)) for row in rows}
 
 
@@ -210,14 +205,14 @@ def _member_statement():
 
 def member_rows(pid: str) -> list[MemberRow]:
     """members(), each with the name only, read as plain rows in one query."""
-    return [MemberRow(*row) for row in rows_of(_member_statement(), {"pid": pid})]
+    return [MemberRow(*row) for row in core_rows(_member_statement(), {"pid": pid})]
 
 
 def members_and_lacking(pid: str) -> tuple[list[MemberRow], set[str]]:
     """member_rows() and the uids of the members who lack an envelope for one of the
     process's member items (those shares_due lists for it), in one query: the page of the
     process's supervisor."""
-    rows = rows_of(_member_lacking_statement(), {"pid": pid})
+    rows = core_rows(_member_lacking_statement(), {"pid": pid})
     return [MemberRow(*row[:3]) for row in rows], {row[0] for row in rows if row[3]}
 
 
@@ -262,7 +257,7 @@ class InviteRow(NamedTuple):
 
 def invites(pid: str) -> list[InviteRow]:
     """The process's invites, newest first, as plain rows."""
-    return [InviteRow(*row) for row in rows_of(_invite_statement(), {"pid": pid})]
+    return [InviteRow(*row) for row in core_rows(_invite_statement(), {"pid": pid})]
 
 
 @lru_cache(maxsize=1)
@@ -277,7 +272,7 @@ def shares_due(supervisor_uid: str) -> list[tuple[str, str, str]]:
     has not ended that every member reads (_member_item: its name, contract, goals, the shared
     agenda of a coming session), written by the supervisor, that an active member holds no
     envelope for: what the supervisor's client shares next."""
-    return [(item_id, pid, uid) for item_id, pid, uid in rows_of(
+    return [(item_id, pid, uid) for item_id, pid, uid in core_rows(
         _due_statement("supervisor"), {"supervisor": supervisor_uid})]
 
 

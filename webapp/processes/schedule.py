@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, select
 from ..models import Process, SupervisionSession, User
 from ..models.types import utcnow
 from ..services import schedule
+from ..services.items import core_rows
 from ..sessions import _patterns, reason_names
-from .queries import rows_of
 
 #: How many sessions the process page shows without ?sessions=all.
 SHOWN = 5
@@ -55,7 +55,7 @@ def schedule_card(user: User, process: Process, full: bool) -> dict:
     sessions (how many), rows (id, status, ISO start, "date time" in the viewer's zone,
     length, status name, cancellation reason name or None), can_manage, first_day, and
     hidden: how many sessions are not shown (0 with `full`)."""
-    rows = rows_of(_statement(), {"pid": process.id})
+    rows = core_rows(_statement(), {"pid": process.id})
     now = utcnow()
     zone = schedule.zone_of(user)
     today = now.astimezone(zone).date()

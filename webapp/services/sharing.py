@@ -319,7 +319,7 @@ def _access_statement():
 
 def _rows(statement, values: dict) -> list:
     """A Core select built once, executed on the session's connection and read as plain
-    rows (as processes.queries.rows_of; pending changes flushed first, as autoflush would)."""
+    rows (as services.items.core_rows; pending changes flushed first, as autoflush would)."""
     if db.session.new or db.session.dirty or db.session.deleted:
         db.session.flush()
     return db.session.connection().execute(statement, values).all()

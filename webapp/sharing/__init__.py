@@ -16,12 +16,13 @@ from ..chrome import render_page
 from ..guards import login_required
 from ..models import Envelope, Item
 from ..models.types import UTCDateTime, utcnow
-from ..processes.queries import row_json, rows_of
+from ..processes.queries import row_json
 from ..schemas import parse, parse_query
 from ..schemas.items import ItemPath
 from ..schemas.processes import MemberPath
 from ..schemas.sharing import SharedPageQuery, encode_shared_cursor
 from ..services import sharing as service
+from ..services.items import core_rows
 
 bp = Blueprint("sharing", __name__)
 
@@ -94,7 +95,7 @@ def _title_statement():
 def _title_json(uid: str, pid: str):
     """The process's sealed name for the reader as `data-sealed` JSON, or None (read as a
     plain row: the page only carries its ciphertext)."""
-    rows = rows_of(_title_statement(), {"pid": pid, "uid": uid, "now": utcnow()})
+    rows = core_rows(_title_statement(), {"pid": pid, "uid": uid, "now": utcnow()})
     return row_json(tuple(rows[0])) if rows else None
 
 
