@@ -20,12 +20,12 @@ from .test_contract_ui import call, no_axe_violations
 from .test_processes_ui import sign_up_as_supervisor
 
 
-
 def accept(page) -> None:
     """Accept the evaluation shown, once it is opened: its words appear above the button and
     move it down (a click aimed before that lands beside it)."""
     expect(page.locator("[data-js-evaluation-view]")).to_have_attribute("data-state", "open")
     page.locator("[data-js-evaluation-accept] [type=submit]").click()
+
 
 def _running(live_server, pid: str, days_to_due: int = 5) -> str:
     """Make the process active with an interim evaluation due in a few days (the contract's
