@@ -5,6 +5,9 @@ sharing it with the participants, the checklist, and the pages. The agenda's and
 gathered items' words are sealed: the tests open them as a client would."""
 from __future__ import annotations
 
+import html
+import json
+import re
 import uuid
 from datetime import timedelta
 
@@ -15,6 +18,7 @@ import protocol
 from webapp.extensions import db
 from webapp.models import Envelope, Item
 from webapp.models.agendas import AgendaEntry
+from webapp.models.sessions import SupervisionSession
 from webapp.models.types import utcnow
 
 from .factories import (
@@ -369,6 +373,67 @@ def test_carried_lines_show_the_earlier_agendas_words(cast):
     page = sara.client.get(f"/processes/{c['pid']}/sessions/{sid}/agenda")
     assert page.status_code == 200 and b"data-js-agenda-builder" in page.data
     assert b"Kesken" not in page.data
+
+
+def _chain(c):
+    """A past session `p` whose saved agenda has one line ("Kesken"), marked held: the line
+    is carried to the next session, c["sid"] (its agenda made, never saved). Returns (p, the
+    line, p's agenda item, the carried line in c["sid"], a session after c["sid"])."""
+    sara, app = c["sara"], c["app"]
+    past = add_session(c["pid"], utcnow() - timedelta(hours=1), app=app)
+    last = add_session(c["pid"], utcnow() + timedelta(days=14), app=app)
+    line = str(uuid.uuid4())
+    item = _agenda_item(sara, c["pid"], past, {line: {"title": "Kesken", "note": ""}})
+    assert sara.put(f"/sessions/{past}/agenda", {"version": 0, "item": item, "lines": [
+        {"id": line, "source": "own", "minutes": 10}]}).status_code == 200
+    assert sara.patch(f"/sessions/{past}", {"status": "held"}).status_code == 200
+    (carried,) = sara.get(f"/sessions/{c['sid']}/agenda").get_json()["lines"]
+    assert carried["carried_from"] == line
+    return past, line, item, carried["id"], last
+
+
+def test_a_line_carried_on_through_an_unsaved_agenda_keeps_its_words(cast):
+    """The next session is cancelled before its agenda was ever saved: the carried line goes
+    on to the session after it, and its words are found two agendas back, under the line
+    that was first written (`carried_under`), both in the API and in the builder's data."""
+    c = cast
+    sara = c["sara"]
+    _past, line, item, middle, last = _chain(c)
+    assert sara.patch(f"/sessions/{c['sid']}", {"status": "cancelled",
+                                               "cancel_reason": "illness"}).status_code == 200
+    agenda = sara.get(f"/sessions/{last}/agenda").get_json()
+    (carried,) = agenda["lines"]
+    assert carried["carried_from"] == middle
+    assert agenda["carried_under"] == {carried["id"]: line}
+    assert agenda["carried"][carried["id"]]["id"] == item
+    assert sara.open(agenda["carried"][carried["id"]])["lines"][line]["title"] == "Kesken"
+    page = sara.client.get(f"/processes/{c['pid']}/sessions/{last}/agenda")
+    data = json.loads(html.unescape(re.search(rb"data-agenda='([^']*)'", page.data)
+                                    .group(1).decode()))
+    assert data["carried_under"] == {carried["id"]: line}
+    assert data["carried"][carried["id"]]["id"] == item
+
+
+def test_a_carried_line_saved_into_its_agenda_has_its_words_there(cast):
+    """The supervisor saved the next agenda after the line was carried into it (its words,
+    maybe edited, are in that agenda now): left unfinished there, the line's successor finds
+    them in that agenda, not further back."""
+    c, app = cast, cast["app"]
+    sara, sid = c["sara"], c["sid"]
+    _past, _line, _item, middle, last = _chain(c)
+    saved = _agenda_item(sara, c["pid"], sid, {middle: {"title": "Kesken, jatkuu", "note": ""}})
+    assert sara.put(f"/sessions/{sid}/agenda", {"version": 1, "item": saved, "lines": [
+        {"id": middle, "source": "own", "minutes": 10}]}).status_code == 200
+    with app.app_context():
+        db.session.execute(update(SupervisionSession).where(SupervisionSession.id == sid)
+                           .values(starts_at=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+    assert sara.patch(f"/sessions/{sid}", {"status": "held"}).status_code == 200
+    agenda = sara.get(f"/sessions/{last}/agenda").get_json()
+    (carried,) = agenda["lines"]
+    assert agenda["carried_under"] == {carried["id"]: middle}
+    assert sara.open(agenda["carried"][carried["id"]])["lines"][middle]["title"] == \
+        "Kesken, jatkuu"
 
 
 def test_pages_and_their_links(cast):

@@ -1,8 +1,8 @@
 """The roll-over of unfinished agenda lines (webapp/services/rollover.py): marking a session
 held carries its lines not done to the next planned session's agenda (made if missing),
 appended after the lines there, as new lines that name the line they continue; done lines
-and lines of cancelled sessions stay; a line is carried once; with no planned session after
-it, a line waits and is carried when a session is added.
+stay; a cancelled session's lines go on the same way; a line is carried once; with no planned
+session after it, a line waits and is carried when a session is added (or un-cancelled).
 
 Agendas and their lines are written as rows here (the builder is another area's); the
 sessions are changed through the schedule service, whose mark_held runs the hook."""
@@ -120,7 +120,7 @@ def test_a_line_is_carried_once(cast):
     with pytest.raises(Conflict):
         held(cast.sara, cast.s1)                      # 409 session_held: nothing twice
     with unit_of_work():
-        rollover.after_held(db.session.get(SupervisionSession, cast.s1))
+        rollover.carry_on(db.session.get(SupervisionSession, cast.s1))
     with unit_of_work():
         added = schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=3),
                                      time(9))
@@ -172,15 +172,92 @@ def test_held_without_an_agenda_makes_nothing(cast):
     assert rollover.waiting_lines(cast.pid) == []
 
 
-def test_a_cancelled_sessions_lines_are_never_carried(cast):
-    agenda(cast.s1, cast.pid, [{}])
+def cancel(user: User, sid: str) -> SupervisionSession:
     with unit_of_work():
-        schedule.cancel_session(cast.sara, cast.s1, "illness")
-    with unit_of_work():
-        added = schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=1),
-                                     time(9))
-    assert lines_of(cast.s2) == [] and lines_of(added.id) == []
+        return schedule.cancel_session(user, sid, "illness")
+
+
+def test_a_cancelled_sessions_lines_go_on_to_the_next_session(cast):
+    """Nothing of a cancelled session's agenda was discussed: its own lines and those it had
+    taken over from the held session before it go on to the next planned session (a line
+    ticked done before the cancellation stays where it was)."""
+    (earlier,) = agenda(cast.s1, cast.pid, [{"minutes": 20}])
+    held(cast.sara, cast.s1)
+    (taken,) = lines_of(cast.s2)
+    own, done = agenda(cast.s2, cast.pid, [{"position": 1, "minutes": 15},
+                                           {"position": 2, "done": True}])
+    cancel(cast.sara, cast.s2)
+    carried = lines_of(cast.s3)
+    assert [line.carried_from_id for line in carried] == [taken.id, own]
+    assert [line.minutes for line in carried] == [20, 15]
+    assert _continued(done) is None
+    # Its own agenda stays as it was (read-only now), and the held session's line is
+    # continued only once, by the cancelled session's line.
+    assert [line.id for line in lines_of(cast.s2)] == [taken.id, own, done]
+    assert _continued(earlier) == taken.id
     assert rollover.waiting_lines(cast.pid) == []
+
+
+def test_a_cancelled_sessions_lines_wait_for_a_session_after_it(cast):
+    """Cancelled with no planned session after it: its lines wait, and go to the first
+    planned session added after it (not to one added before its time)."""
+    lines = agenda(cast.s3, cast.pid, [{}, {}])
+    cancel(cast.sara, cast.s3)
+    assert rollover.waiting_lines(cast.pid) == lines
+    with unit_of_work():
+        before = schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=10),
+                                      time(9)).id
+    assert lines_of(before) == []
+    with unit_of_work():
+        after = schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=21),
+                                     time(9)).id
+    assert [line.carried_from_id for line in lines_of(after)] == lines
+    assert rollover.waiting_lines(cast.pid) == []
+
+
+def test_un_cancelling_the_only_later_session_carries_what_waited_for_it(cast):
+    """s1 is held while s2 and s3 are cancelled: its lines wait. Un-cancelling s3 plans it
+    again, and it takes them (as a session added then would)."""
+    for sid in (cast.s2, cast.s3):
+        cancel(cast.sara, sid)
+    lines = agenda(cast.s1, cast.pid, [{}, {"done": True}, {}])
+    held(cast.sara, cast.s1)
+    assert rollover.waiting_lines(cast.pid) == [lines[0], lines[2]]
+    with unit_of_work():
+        schedule.uncancel_session(cast.sara, cast.s3)
+    assert [line.carried_from_id for line in lines_of(cast.s3)] == [lines[0], lines[2]]
+    assert lines_of(cast.s2) == [] and rollover.waiting_lines(cast.pid) == []
+
+
+def test_un_cancelling_leaves_the_carried_lines_where_they_went(cast):
+    """The session keeps its own lines; the later agenda keeps the copies (the supervisor
+    removes what she does not need); marking the session held then carries nothing twice."""
+    (line,) = agenda(cast.s2, cast.pid, [{}])
+    cancel(cast.sara, cast.s2)
+    (copy,) = lines_of(cast.s3)
+    with unit_of_work():
+        schedule.uncancel_session(cast.sara, cast.s2)
+    assert [row.id for row in lines_of(cast.s2)] == [line]
+    assert [row.id for row in lines_of(cast.s3)] == [copy.id]
+    db.session.execute(update(SupervisionSession).where(SupervisionSession.id == cast.s2)
+                       .values(starts_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    held(cast.sara, cast.s2)
+    assert [row.id for row in lines_of(cast.s3)] == [copy.id]
+    assert db.session.scalar(select(func.count()).select_from(AgendaEntry)
+                             .where(AgendaEntry.carried_from_id == line)) == 1
+
+
+def test_a_failed_cancellation_carries_nothing(cast):
+    """The carry is in the cancellation's transaction: a cancellation that fails after it
+    leaves the lines and the status as they were."""
+    agenda(cast.s2, cast.pid, [{}])
+    with pytest.raises(RuntimeError), unit_of_work():
+        schedule.cancel_session(cast.sara, cast.s2, "illness")
+        assert len(lines_of(cast.s3)) == 1
+        raise RuntimeError("after the hook")
+    assert lines_of(cast.s3) == []
+    assert db.session.get(SupervisionSession, cast.s2).status == "planned"
 
 
 def test_a_carried_line_removed_from_the_next_agenda_stays_removed(cast):

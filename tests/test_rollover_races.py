@@ -165,3 +165,32 @@ def test_sessions_added_at_once_take_the_waiting_lines_once(app):
         spread[taken.index(len(undone))] += 1
     print(f"\nrace add×{DEVICES} [{db_name(app)}]: {ROUNDS} rounds, taken by device: "
           f"{dict(spread)}")
+
+
+def test_held_and_the_next_session_cancelled_at_once_carry_each_line_once(app):
+    """One device marks the past session held while another cancels the next one: whichever
+    way they interleave, every unfinished line of both reaches the session after them exactly
+    once (the held session's lines straight, or through the cancelled one)."""
+    sara = api_register(app, is_supervisor=True)
+    phone = api_login(app, sara)
+    outcomes: Counter[str] = Counter()
+    for _ in range(ROUNDS):
+        pid = make_process(sara.uid, api_register(app).uid, status="active", app=app)
+        now = utcnow()
+        past = add_session(pid, now - timedelta(hours=1), app=app)
+        following = add_session(pid, now + timedelta(days=7), app=app)
+        last = add_session(pid, now + timedelta(days=14), app=app)
+        past_lines = _agenda(app, past, pid, 3)
+        following_lines = _agenda(app, following, pid, 2)
+        answers = race([
+            lambda s=past: sara.patch(f"/sessions/{s}", {"status": "held"}),
+            lambda s=following: phone.patch(f"/sessions/{s}", {"status": "cancelled",
+                                                                "cancel_reason": "illness"})])
+        assert [_status(a) for a in answers] == [200, 200]
+        successors = _successors(app, pid)
+        assert max(successors.values()) == 1, successors
+        assert all(successors[line] == 1 for line in past_lines + following_lines)
+        # Nothing stops in the cancelled session: the last one holds a line for each.
+        assert _lines_in(app, last) == len(past_lines) + len(following_lines)
+        outcomes["via cancelled" if _lines_in(app, following) > 2 else "straight"] += 1
+    print(f"\nrace held+cancel [{db_name(app)}]: {ROUNDS} rounds: {dict(outcomes)}")

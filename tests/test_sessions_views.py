@@ -254,3 +254,37 @@ def test_the_session_page_offers_what_the_status_allows(people):
                                                            "time": "09:00"}).get_json()["id"]
     html = sara.client.get(f"/processes/{sara.pid}/sessions/{future}").get_data(as_text=True)
     assert "data-held-form" not in html and "data-cancel-form" in html
+
+
+def test_a_cancelled_sessions_page_says_where_its_agenda_went(people):
+    """The supervisor cancels a session with an agenda: its page says its unfinished items
+    moved to the next session's agenda (or wait for one); a supervisee's page says nothing of
+    it, and a cancelled session without an agenda says nothing either."""
+    sara, anna, _ = people
+    first, second, third = _generate(sara)
+    line = str(uuid.uuid4())
+    assert sara.put(f"/sessions/{second['id']}/agenda", {"version": 0, "lines": [
+        {"id": line, "source": "own", "minutes": 20}]}).status_code == 200
+    assert sara.patch(f"/sessions/{second['id']}", {"status": "cancelled",
+                                                    "cancel_reason": "illness"}
+                      ).status_code == 200
+    path = f"/processes/{sara.pid}/sessions/{second['id']}"
+    html = sara.client.get(path).get_data(as_text=True)
+    assert "data-rolled" in html
+    assert "1 keskeneräinen asialistan kohta siirrettiin työnohjauskerran ke 24.3.2027" in html
+    assert "data-rolled" not in anna.client.get(path).get_data(as_text=True)
+    (carried,) = sara.get(f"/sessions/{third['id']}/agenda").get_json()["lines"]
+    assert carried["carried_from"] == line
+    # The last session, cancelled: its line waits for a session to be planned.
+    assert sara.patch(f"/sessions/{third['id']}", {"status": "cancelled",
+                                                   "cancel_reason": "illness"}
+                      ).status_code == 200
+    html = sara.client.get(f"/processes/{sara.pid}/sessions/{third['id']}"
+                           ).get_data(as_text=True)
+    assert "1 keskeneräinen asialistan kohta odottaa" in html
+    assert sara.patch(f"/sessions/{first['id']}", {"status": "cancelled",
+                                                   "cancel_reason": "illness"}
+                      ).status_code == 200
+    html = sara.client.get(f"/processes/{sara.pid}/sessions/{first['id']}"
+                           ).get_data(as_text=True)
+    assert "data-rolled" not in html

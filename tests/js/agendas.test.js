@@ -69,6 +69,54 @@ describe('agendas.js', () => {
   });
 });
 
+describe('words of carried lines', () => {
+  const earlier = { id: 'A', payload: { lines: { a1: { title: 'Rajat', note: 'x' }, a2: { title: 'Palaute', note: '' } } } };
+  const other = { id: 'B', payload: { lines: { b1: { title: 'Jaksaminen', note: '' } } } };
+
+  test('under the line the answer names, else the line it continues; each agenda opened once', async () => {
+    const opened = [];
+    const open = async (item) => {
+      opened.push(item.id);
+      return item.payload;
+    };
+    const data = {
+      lines: [
+        { id: 'c1', carried_from: 'x1' }, // carried from an unsaved agenda: words two steps back
+        { id: 'c2', carried_from: 'a2' },
+        { id: 'c3', carried_from: 'b1' },
+        { id: 'c4', carried_from: 'gone' },
+        { id: 'own', carried_from: null },
+      ],
+      carried: { c1: earlier, c2: earlier, c3: other, c4: other },
+      carried_under: { c1: 'a1' },
+    };
+    const words = await agendas.carriedWords(data, open);
+    assert.deepEqual(Object.fromEntries(words), {
+      c1: { title: 'Rajat', note: 'x' },
+      c2: { title: 'Palaute', note: '' },
+      c3: { title: 'Jaksaminen', note: '' },
+    });
+    assert.deepEqual(opened.sort(), ['A', 'B']);
+  });
+
+  test('an agenda that cannot be opened leaves its lines without words, not the others', async () => {
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      const open = async (item) => {
+        if (item.id === 'B') throw new Error('bad signature');
+        return item.payload;
+      };
+      const data = { lines: [{ id: 'c1', carried_from: 'a1' }, { id: 'c2', carried_from: 'b1' }], carried: { c1: earlier, c2: other } };
+      const words = await agendas.carriedWords(data, open);
+      assert.deepEqual([...words.keys()], ['c1']);
+      assert.equal((await agendas.carriedWords({}, open)).size, 0);
+    } finally {
+      console.warn = warn;
+    }
+  });
+});
+
 describe('checklist ticks kept on the device', () => {
   test('one pending change per line, the later wins per field', () => {
     let queue = agendas.queueTick([], { line: 'a', done: true });

@@ -51,8 +51,9 @@ def page_data(view: service.AgendaView, found: service.Candidates | None = None)
             "item": item_json(*view.item) if view.item else None,
             "shared": view.shared_at is not None,
             "lines": [_line(line) for line in view.lines],
-            "carried": {line_id: item_json(item, env)
-                        for line_id, (item, env) in view.carried.items()}}
+            "carried": {line_id: item_json(found.item, found.envelope)
+                        for line_id, found in view.carried.items()},
+            "carried_under": {line_id: found.line for line_id, found in view.carried.items()}}
     if found is not None:
         names = service.members(view.process.id)
         data["members"], data["names"] = list(names), names

@@ -52,8 +52,9 @@ def agenda_answer(view: service.AgendaView) -> Agenda:
         item=item_answer(*view.item) if view.item else None, shared_at=view.shared_at,
         lines=[line_answer(line) for line in view.lines], total_minutes=box.total,
         session_minutes=box.length, left_minutes=box.left, over=box.over,
-        carried={line_id: item_answer(item, env)
-                 for line_id, (item, env) in view.carried.items()})
+        carried={line_id: item_answer(found.item, found.envelope)
+                 for line_id, found in view.carried.items()},
+        carried_under={line_id: found.line for line_id, found in view.carried.items()})
 
 
 @bp.get("/sessions/<sid>/agenda")

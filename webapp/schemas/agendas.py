@@ -88,8 +88,13 @@ class Agenda(Schema):
     over: bool
     carried: dict[str, Item] = Field(
         default_factory=dict,
-        description="For each carried line, the earlier agenda it continues (its title is "
-                    "there), with the caller's envelope")
+        description="For each carried line, the earlier agenda its words are in, with the "
+                    "caller's envelope: under the line `carried_under` names")
+    carried_under: dict[str, Uuid4] = Field(
+        default_factory=dict,
+        description="For each line in `carried`, the earlier line (in its chain of "
+                    "carried_from) whose words that agenda holds: the line it continues, "
+                    "or one further back when an agenda in between was never saved since")
 
 
 class Candidates(Schema):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -103,6 +103,15 @@ class Candidates:
             "topics", "entries", "responses", "checkins", "previous_checkins"))
 
 
+class Carried(NamedTuple):
+    """Where a carried line's words are: under `line` in the sealed agenda `item` (with the
+    reader's envelope), an agenda earlier in the line's chain."""
+
+    line: str
+    item: Item
+    envelope: Envelope
+
+
 @dataclass(frozen=True)
 class AgendaView:
     """A session's agenda as one reader may see it."""
@@ -113,8 +122,8 @@ class AgendaView:
     agenda: Agenda | None
     lines: list[Any]          # rows of _LINE_COLUMNS (pages: _PAGE_LINE_COLUMNS), in order
     item: tuple[Item, Envelope] | None          # the sealed agenda, with the reader's envelope
-    # Carried lines: the previous agendas' sealed items (the reader's envelope), by line id.
-    carried: dict[str, tuple[Item, Envelope]] = field(default_factory=dict)
+    # Carried lines: where their words are (_carried_items), by line id.
+    carried: dict[str, Carried] = field(default_factory=dict)
 
     @property
     def version(self) -> int:
@@ -262,19 +271,54 @@ def _reader_envelope(item_id: str | None, uid: str) -> tuple[Item, Envelope] | N
     return (row[0], row[1]) if row else None
 
 
-def _carried_items(lines: list[Any], uid: str) -> dict[str, tuple[Item, Envelope]]:
-    """For each carried line, the sealed agenda its earlier line is in (one query)."""
-    earlier = {line.carried_from_id: line.id for line in lines if line.carried_from_id}
-    if not earlier:
+#: How far back a carried line's words are looked for (a chain of agendas left unsaved).
+CARRY_DEPTH = 24
+
+
+def _carried_items(lines: list[Any], uid: str) -> dict[str, Carried]:
+    """For each carried line, where its words are: the sealed agenda of the earliest line
+    before it, walking back its chain (carried_from, and that line's carried_from, …), whose
+    agenda was saved since that line was in it, so its sealed payload has the line's words.
+    An agenda never saved since lines were carried into it (a session held or cancelled
+    before the supervisor opened it) has no words for them: the walk goes past it. Where no
+    such agenda is found, the earliest sealed agenda of the chain (where the line was first
+    written: its own lines are saved with their words). One query per step back (one for a
+    line carried once), and one for the items."""
+    current = {line.id: line.carried_from_id for line in lines if line.carried_from_id}
+    found: dict[str, tuple[str, str]] = {}        # line → (earlier line, agenda item id)
+    origin: dict[str, tuple[str, str]] = {}
+    for _ in range(CARRY_DEPTH):
+        if not current:
+            break
+        rows = {row.id: row for row in core_rows(
+            select(AgendaEntry.id, AgendaEntry.carried_from_id, AgendaEntry.created_at,
+                   Agenda.item_id, Item.updated_at)
+            .join(Agenda, Agenda.session_id == AgendaEntry.session_id)
+            .outerjoin(Item, Item.id == Agenda.item_id)
+            .where(AgendaEntry.id.in_(set(current.values()))))}
+        following = {}
+        for line_id, earlier in current.items():
+            row = rows.get(earlier)
+            if row is None:
+                continue
+            if row.item_id is not None:
+                origin[line_id] = (earlier, row.item_id)
+                if row.updated_at is not None and row.updated_at >= row.created_at:
+                    found[line_id] = (earlier, row.item_id)
+                    continue
+            if row.carried_from_id:
+                following[line_id] = row.carried_from_id
+        current = following
+    chosen = {line_id: found.get(line_id) or origin[line_id]
+              for line_id in set(found) | set(origin)}
+    if not chosen:
         return {}
-    rows = db.session.execute(
-        select(AgendaEntry.id, Item, Envelope)
-        .join(Agenda, Agenda.session_id == AgendaEntry.session_id)
-        .join(Item, Item.id == Agenda.item_id)
-        .join(Envelope, Envelope.item_id == Item.id)
-        .where(AgendaEntry.id.in_(list(earlier)), Envelope.recipient_uid == uid,
-               _live(utcnow())))
-    return {earlier[line_id]: (item, env) for line_id, item, env in rows.all()}
+    items = {item.id: (item, env) for item, env in db.session.execute(
+        select(Item, Envelope).join(Envelope, Envelope.item_id == Item.id)
+        .where(Item.id.in_({item_id for _line, item_id in chosen.values()}),
+               Envelope.recipient_uid == uid, _live(utcnow()))).all()}
+    return {line_id: Carried(earlier, *items[item_id])
+            for line_id, (earlier, item_id) in chosen.items() if item_id in items}
 
 
 #: A line as read for a view: the row's columns (attribute access as on AgendaEntry), not an

@@ -3,12 +3,16 @@ session, unfinished items roll over to the next agenda).
 
 When a session is marked held, every line of its agenda that was not ticked done in the
 session is carried to the process's next planned session: the first planned session that
-starts after the held one. Its Agenda row is made if it has none, and each carried line is a
-new AgendaEntry (a new UUID) appended after the lines already there, with the same source,
-source_id and minutes, and `carried_from_id` naming the line it continues. The words of a line
-stay sealed: the supervisor's browser finds a carried line's title in the previous agenda's
-sealed payload (`lines[carried_from_id]`), the server never sees it. A carried line that is
-again left unfinished is carried again when that session is held (a chain of lines).
+starts after the held one. A cancelled session's lines are carried the same way when it is
+cancelled (nothing of its agenda was discussed: its topics, and the lines it had taken over
+from earlier agendas, go on to the next session instead of stopping there). The next
+session's Agenda row is made if it has none, and each carried line is a new AgendaEntry (a
+new UUID) appended after the lines already there, with the same source, source_id and
+minutes, and `carried_from_id` naming the line it continues. The words of a line stay
+sealed: the supervisor's browser finds a carried line's title in an earlier agenda's sealed
+payload, the server never sees it (agendas._carried_items follows the chain back to an
+agenda saved since the line was in it). A carried line that is again left unfinished is
+carried again when that session is held or cancelled (a chain of lines).
 
 When no planned session follows the held one, its unfinished lines *wait*: they are carried
 when the supervisor adds a planned session after it (add_session, or generating a schedule:
@@ -17,8 +21,9 @@ the first at which a session after it exists: when it is marked held, or when th
 session after it is added. So a carried line the supervisor removes from the next agenda (it
 will not be continued) stays removed: marking that session held carries that session's own
 lines, and a session added later finds an earlier session after the held one and carries
-nothing of it. Lines of a cancelled session are never carried; lines that wait while the only
-later session is cancelled are not carried if it is un-cancelled (nothing runs then), and
+nothing of it. Lines that wait while the only later session is cancelled are carried to it
+when it is un-cancelled (it is planned again, as if added then); un-cancelling a session
+whose lines were carried on leaves them where they went (the session keeps its own), and
 moving a session does not move lines already carried.
 
 A line is carried once: every carry reads the lines to carry and writes their successors
@@ -46,9 +51,10 @@ from ..models.sessions import SupervisionSession
 from ..models.types import utcnow
 
 
-def after_held(session: SupervisionSession) -> SupervisionSession:
-    """The hook of schedule.mark_held, in its transaction: carry the unfinished lines of the
-    session just marked held. Returns the session."""
+def carry_on(session: SupervisionSession) -> SupervisionSession:
+    """The hook of schedule.mark_held and schedule.cancel_session, in their transaction:
+    carry the unfinished lines of the session just marked held or cancelled. Returns the
+    session."""
     connection = db.session.connection()
     _lock(connection, session.process_id)
     _carry(connection, session.process_id,
@@ -57,19 +63,28 @@ def after_held(session: SupervisionSession) -> SupervisionSession:
     return session
 
 
-def carry_into(connection: Connection, added: SupervisionSession) -> int:
-    """A planned session was added: carry the lines that waited for it, those of the held
-    sessions before it that no other session (but cancelled ones, and those added with it)
-    follows yet. Returns how many lines were carried."""
+def carry_into(connection: Connection, added: SupervisionSession, *,
+               uncancelled: bool = False) -> int:
+    """A planned session was added (or un-cancelled): carry the lines that waited for it,
+    those of the held and cancelled sessions before it that no other session (but cancelled
+    ones, and those added with it) follows yet. Returns how many lines were carried."""
     pid = added.process_id
     _lock(connection, pid)
     later = aliased(SupervisionSession)
+    others = [later.process_id == pid, later.id != added.id, later.status != "cancelled",
+              later.starts_at > SupervisionSession.starts_at]
+    if not uncancelled:       # sessions added in the same flush do not count (a schedule)
+        others.append(later.created_at < added.created_at)
     waiting = connection.execute(_lines_to_carry(pid).where(
-        SupervisionSession.starts_at < added.starts_at,
-        ~exists().where(later.process_id == pid, later.id != added.id,
-                        later.status != "cancelled", later.starts_at > SupervisionSession.starts_at,
-                        later.created_at < added.created_at))).all()
+        SupervisionSession.starts_at < added.starts_at, ~exists().where(*others))).all()
     return _carry(connection, pid, waiting)
+
+
+def after_uncancelled(session: SupervisionSession) -> SupervisionSession:
+    """The hook of schedule.uncancel_session, in its transaction: the session is planned
+    again, and takes the lines that waited while it was cancelled. Returns the session."""
+    carry_into(db.session.connection(), session, uncancelled=True)
+    return session
 
 
 def waiting_lines(pid: str) -> list[str]:
@@ -82,16 +97,16 @@ def waiting_lines(pid: str) -> list[str]:
 
 
 def _lines_to_carry(pid: str):
-    """Lines of the process's held sessions, not done, that no line continues yet, oldest
-    session first (the caller narrows it). The "continued" test looks only at lines of the
-    process's own sessions (an index range)."""
+    """Lines of the process's held and cancelled sessions, not done, that no line continues
+    yet, oldest session first (the caller narrows it). The "continued" test looks only at
+    lines of the process's own sessions (an index range)."""
     continued = aliased(AgendaEntry)
     own_sessions = select(SupervisionSession.id).where(SupervisionSession.process_id == pid)
     return (select(AgendaEntry.id, AgendaEntry.source, AgendaEntry.source_id,
                    AgendaEntry.minutes, SupervisionSession.starts_at)
             .join(SupervisionSession, SupervisionSession.id == AgendaEntry.session_id)
             .where(SupervisionSession.process_id == pid,
-                   SupervisionSession.status == "held",
+                   SupervisionSession.status.in_(("held", "cancelled")),
                    AgendaEntry.done.is_(False),
                    ~exists().where(continued.carried_from_id == AgendaEntry.id,
                                    continued.session_id.in_(own_sessions)))
@@ -172,9 +187,9 @@ def _carry_to_new_session(_mapper, connection: Connection, target: SupervisionSe
 
 
 def carried_from(session: SupervisionSession) -> tuple[int, SupervisionSession | None, int]:
-    """What became of a held session's unfinished lines: (lines carried on, the session that
-    took the first of them or None, lines still waiting for a session to be added: none once
-    a session follows it). Three queries."""
+    """What became of a held or cancelled session's unfinished lines: (lines carried on, the
+    session that took the first of them or None, lines still waiting for a session to be
+    added: none once a session follows it). Three queries."""
     carried = aliased(AgendaEntry)
     own_sessions = select(SupervisionSession.id).where(
         SupervisionSession.process_id == session.process_id)

@@ -225,8 +225,9 @@ def cancel_session(supervisor: User, sid: str, reason: str,
     """Cancel a planned session with a reason category (what happened, in words, is for
     the members to write, sealed)."""
     session = _managed_session(supervisor, sid)
-    return _conditional(session, "planned", expected, status="cancelled",
-                        cancel_reason=reason)
+    # Its agenda's lines go on to the next session (services/rollover.py).
+    return rollover.carry_on(_conditional(session, "planned", expected, status="cancelled",
+                                          cancel_reason=reason))
 
 
 def uncancel_session(supervisor: User, sid: str,
@@ -235,7 +236,8 @@ def uncancel_session(supervisor: User, sid: str,
     by mistake can be undone afterwards too, so that a session that took place can be marked
     held)."""
     session = _managed_session(supervisor, sid)
-    return _conditional(session, "cancelled", expected, status="planned", cancel_reason=None)
+    return rollover.after_uncancelled(
+        _conditional(session, "cancelled", expected, status="planned", cancel_reason=None))
 
 
 def mark_held(supervisor: User, sid: str, expected: datetime | None = None
@@ -244,7 +246,7 @@ def mark_held(supervisor: User, sid: str, expected: datetime | None = None
     session = _managed_session(supervisor, sid)
     if session.status == "planned" and session.starts_at > utcnow():
         raise Conflict("The session has not started yet.", "not_started")
-    return rollover.after_held(_conditional(session, "planned", expected, status="held"))
+    return rollover.carry_on(_conditional(session, "planned", expected, status="held"))
 
 
 def change_session(supervisor: User, sid: str, action: str, *, day: date | None = None,

@@ -22,7 +22,7 @@ from ..models.sessions import CANCEL_REASONS
 from ..models.types import utcnow
 from ..schemas import parse
 from ..schemas.sessions import PageSessionPath, time_zones
-from ..services import calendar, schedule
+from ..services import calendar, rollover, schedule
 from ..services import processes as process_service
 from ..services.errors import InvalidInput
 
@@ -102,6 +102,7 @@ def _local(when: datetime):
 def show(pid: str, sid: str):
     """One session for the process's current members (404 for anyone else): when (in the
     viewer's zone), how long, its status; the supervisor's actions; the `.ics` link."""
+    from ..home import _when  # (home imports processes, which imports this module)
     path = parse(PageSessionPath, {"pid": pid, "sid": sid})
     user = _user()
     session = schedule.get_session(user, path.sid, path.pid)
@@ -115,7 +116,16 @@ def show(pid: str, sid: str):
         ends_at=schedule.ends_at(session), local_date=local.date().isoformat(),
         local_time=local.strftime("%H:%M"), can_manage=schedule.can_manage(user, process),
         started=session.starts_at <= utcnow(), reasons=CANCEL_REASONS,
-        zone=schedule.zone_name(user))
+        zone=schedule.zone_name(user), when=_when(), rolled=_rolled(user, session, process))
+
+
+def _rolled(user, session, process):
+    """For the supervisor, where a cancelled session's unfinished agenda lines went (None
+    when it had none)."""
+    if session.status != "cancelled" or process.supervisor_uid != user.uid:
+        return None
+    carried, target, waiting = rollover.carried_from(session)
+    return (carried, target, waiting) if carried or waiting else None
 
 
 @bp.get("/processes/<pid>/sessions/<sid>/calendar.ics")

@@ -67,6 +67,43 @@ export function agendaWords(payload) {
   return words;
 }
 
+/**
+ * The words of the carried lines of an agenda's data: each is in an earlier agenda
+ * (`carried[line id]`), under the line `carried_under[line id]` names (the line it continues
+ * when the answer names none). Each earlier agenda is opened once, however many lines are in
+ * it; one that cannot be opened leaves its lines without words.
+ * @param {{lines?: {id: string, carried_from?: string | null}[], carried?: Record<string, any>,
+ *   carried_under?: Record<string, string>}} data
+ * @param {(item: any) => Promise<unknown>} open  the payload of a sealed item
+ * @returns {Promise<Map<string, {title: string, note: string}>>}
+ */
+export async function carriedWords(data, open) {
+  /** @type {Map<string, {title: string, note: string}>} */
+  const words = new Map();
+  const lines = new Map((data.lines || []).map((line) => [line.id, line]));
+  /** @type {Map<string, Promise<Map<string, {title: string, note: string}>>>} */
+  const opened = new Map();
+  await Promise.all(
+    Object.entries(data.carried || {}).map(async ([lineId, item]) => {
+      const under = data.carried_under?.[lineId] || lines.get(lineId)?.carried_from;
+      if (!under || !item) return;
+      let agenda = opened.get(item.id);
+      if (!agenda) {
+        agenda = Promise.resolve()
+          .then(() => open(item))
+          .then(agendaWords, (err) => {
+            console.warn('an earlier agenda could not be opened', err);
+            return new Map();
+          });
+        opened.set(item.id, agenda);
+      }
+      const found = (await agenda).get(under);
+      if (found) words.set(lineId, found);
+    }),
+  );
+  return words;
+}
+
 /** The body of PUT /sessions/{sid}/agenda: the structure in order. */
 export function structureBody(version, itemId, lines) {
   return {

@@ -10,6 +10,7 @@ import {
   agendaPayload,
   agendaWords,
   candidateTitle,
+  carriedWords,
   cleanMinutes,
   moveLine,
   previousValues,
@@ -82,26 +83,14 @@ export default async function agendaBuilder(root) {
       console.warn('the agenda could not be opened', err);
     }
   }
-  // Carried lines: their words are in the earlier agenda, under the line they continue.
-  /** @type {Map<string, string>} */
-  const carriedTitles = new Map();
-  await Promise.all(
-    Object.entries(data.carried || {}).map(async ([lineId, item]) => {
-      try {
-        const { payload } = await openSealed(item, keys, uid);
-        const line = data.lines.find((l) => l.id === lineId);
-        const earlier = agendaWords(payload).get(line?.carried_from || '');
-        if (earlier) carriedTitles.set(lineId, earlier.title);
-      } catch (err) {
-        console.warn('an earlier agenda could not be opened', err);
-      }
-    }),
-  );
+  // Carried lines: their words are in an earlier agenda, under the line they continue (or
+  // one further back in their chain: agendas.carriedWords).
+  const carriedTitles = await carriedWords(data, async (item) => (await openSealed(item, keys, uid)).payload);
 
   /** @type {Line[]} */
   let lines = (data.lines || []).map((line) => ({
     ...line,
-    title: words.get(line.id)?.title || carriedTitles.get(line.id) || '',
+    title: words.get(line.id)?.title || carriedTitles.get(line.id)?.title || '',
     note: words.get(line.id)?.note || '',
   }));
   let version = data.version;

@@ -3,7 +3,7 @@
 // without a connection it waits on this device (localStorage: line ids, ticks and minutes,
 // no words) and is sent when the browser is back online, or when the page is opened again.
 import { api } from '../../api.js';
-import { agendaWords, cleanMinutes, flushTicks, loadTicks, queueTick, storeTicks, tickBody } from '../../agendas.js';
+import { agendaWords, carriedWords, cleanMinutes, flushTicks, loadTicks, queueTick, storeTicks, tickBody } from '../../agendas.js';
 import { t } from '../../i18n.js';
 import { openSealed } from '../../sealed-items.js';
 import { currentUid, requireKeys } from '../../session.js';
@@ -85,15 +85,18 @@ export default async function agendaChecklist(root) {
   root.dataset.ready = 'true';
   if (navigator.onLine) flush();
 
-  // The words: the agenda item (its lines' titles) and, for carried lines, the earlier one.
+  // The words: the agenda item (its lines' titles) and, for carried lines not saved into it
+  // since (carried after it was shared), the earlier agenda's.
   if (!data.item) return;
   const keys = await requireKeys();
   if (!keys) return;
   const uid = /** @type {string} */ (currentUid());
+  const open = async (/** @type {any} */ item) => (await openSealed(item, keys, uid)).payload;
   try {
-    const words = agendaWords((await openSealed(data.item, keys, uid)).payload);
+    const [words, carried] = await Promise.all([open(data.item).then(agendaWords), carriedWords(data, open)]);
     for (const row of rows) {
-      /** @type {HTMLElement} */ (row.querySelector('[data-title]')).textContent = words.get(row.dataset.line || '')?.title || '–';
+      const line = row.dataset.line || '';
+      /** @type {HTMLElement} */ (row.querySelector('[data-title]')).textContent = words.get(line)?.title || carried.get(line)?.title || '–';
     }
   } catch (err) {
     setStatus(root, t('decryptFailed'), 'error');

@@ -1,7 +1,8 @@
 // data-js-agenda-read: a participant reads the shared agenda: its sealed item is opened here
 // (an envelope for each participant was added when it was shared) and each line's words are
-// put in place with textContent.
-import { agendaWords } from '../../agendas.js';
+// put in place with textContent; a line carried in after it was shared has its words in the
+// earlier (shared) agenda it continues.
+import { agendaWords, carriedWords } from '../../agendas.js';
 import { t } from '../../i18n.js';
 import { openSealed } from '../../sealed-items.js';
 import { currentUid, requireKeys } from '../../session.js';
@@ -15,8 +16,11 @@ export default async function agendaRead(root) {
   const uid = /** @type {string} */ (currentUid());
   /** @type {Map<string, {title: string, note: string}>} */
   let words = new Map();
+  /** @type {Map<string, {title: string, note: string}>} */
+  let carried = new Map();
+  const open = async (/** @type {any} */ item) => (await openSealed(item, keys, uid)).payload;
   try {
-    words = agendaWords((await openSealed(data.item, keys, uid)).payload);
+    [words, carried] = await Promise.all([open(data.item).then(agendaWords), carriedWords(data, open)]);
     setStatus(root, '');
   } catch (err) {
     const code = /** @type {any} */ (err)?.code;
@@ -24,7 +28,7 @@ export default async function agendaRead(root) {
   }
   for (const li of root.querySelectorAll('[data-line]')) {
     const el = /** @type {HTMLElement} */ (li);
-    const line = words.get(el.dataset.line || '');
+    const line = words.get(el.dataset.line || '') || carried.get(el.dataset.line || '');
     /** @type {HTMLElement} */ (el.querySelector('[data-title]')).textContent = line?.title || '–';
     /** @type {HTMLElement} */ (el.querySelector('[data-note]')).textContent = line?.note || '';
   }
