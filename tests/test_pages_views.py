@@ -130,3 +130,27 @@ def test_entry_link_is_the_title_with_a_dated_fallback(app):
     assert not link.find_all("article"), "a link around an <article> has no name in Chromium"
     assert re.fullmatch(r"Merkintä \d{1,2}\.\d{1,2}\.\d{4}", link.all_text().strip())
     assert link.attrs.get("data-field") == "title"
+
+
+def test_an_entrys_dates_are_the_readers_day(app):
+    """An entry written at 22:30 UTC is on the next day in Helsinki: the card's label and its
+    <time> (shown until the browser localises it) both say that day."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from webapp.extensions import db
+    from webapp.models import Item
+    anna = api_register(app)
+    item_id, body = anna.seal({"title": "x", "body": "y"})
+    assert anna.put(f"/items/{item_id}", body).status_code in (200, 201)
+    with app.app_context():
+        db.session.execute(update(Item).where(Item.id == item_id).values(
+            created_at=datetime(2026, 12, 1, 22, 30, tzinfo=UTC)))
+        db.session.commit()
+    card = parse(anna.client.get("/journal/").get_data(as_text=True)).find(
+        "li", class_="entry-card")
+    assert card.find("a", href=f"/journal/{item_id}").all_text().strip() == "Merkintä 2.12.2026"
+    time_ = card.find("time")
+    assert time_.all_text().strip() == "02.12.2026"
+    assert time_.attrs["datetime"] == "2026-12-01T22:30:00+00:00"
