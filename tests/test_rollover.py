@@ -229,23 +229,63 @@ def test_un_cancelling_the_only_later_session_carries_what_waited_for_it(cast):
     assert lines_of(cast.s2) == [] and rollover.waiting_lines(cast.pid) == []
 
 
-def test_un_cancelling_leaves_the_carried_lines_where_they_went(cast):
-    """The session keeps its own lines; the later agenda keeps the copies (the supervisor
-    removes what she does not need); marking the session held then carries nothing twice."""
-    (line,) = agenda(cast.s2, cast.pid, [{}])
+def test_un_cancelling_takes_back_what_the_cancellation_carried_on(cast):
+    """An undone cancellation leaves no duplicates: the copies nobody touched leave the later
+    agenda (its version says it changed), the session has its own lines, and marking it held
+    later carries them once."""
+    first, second = agenda(cast.s2, cast.pid, [{}, {"minutes": 30}])
     cancel(cast.sara, cast.s2)
-    (copy,) = lines_of(cast.s3)
+    assert [row.carried_from_id for row in lines_of(cast.s3)] == [first, second]
+    version = db.session.get(Agenda, cast.s3).version
     with unit_of_work():
         schedule.uncancel_session(cast.sara, cast.s2)
-    assert [row.id for row in lines_of(cast.s2)] == [line]
-    assert [row.id for row in lines_of(cast.s3)] == [copy.id]
+    assert lines_of(cast.s3) == []
+    assert db.session.get(Agenda, cast.s3).version == version + 1
+    assert [row.id for row in lines_of(cast.s2)] == [first, second]
     db.session.execute(update(SupervisionSession).where(SupervisionSession.id == cast.s2)
                        .values(starts_at=utcnow() - timedelta(minutes=5)))
     db.session.commit()
     held(cast.sara, cast.s2)
+    assert [row.carried_from_id for row in lines_of(cast.s3)] == [first, second]
+
+
+def test_un_cancelling_keeps_the_copies_the_supervisor_worked_on(cast):
+    """A copy saved with its agenda, or ticked, is hers: it stays; only the untouched one
+    goes. Nothing is carried twice afterwards."""
+    kept, ticked, untouched = agenda(cast.s2, cast.pid, [{}, {}, {}])
+    cancel(cast.sara, cast.s2)
+    copies = {row.carried_from_id: row for row in lines_of(cast.s3)}
+    db.session.execute(update(AgendaEntry).where(AgendaEntry.id == copies[kept].id)
+                       .values(minutes=45, updated_at=utcnow() + timedelta(seconds=1)))
+    db.session.execute(update(AgendaEntry).where(AgendaEntry.id == copies[ticked].id)
+                       .values(done=True, updated_at=utcnow() + timedelta(seconds=1)))
+    db.session.commit()
+    with unit_of_work():
+        schedule.uncancel_session(cast.sara, cast.s2)
+    assert sorted(row.carried_from_id for row in lines_of(cast.s3)) == sorted([kept, ticked])
+    db.session.execute(update(SupervisionSession).where(SupervisionSession.id == cast.s2)
+                       .values(starts_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    held(cast.sara, cast.s2)
+    assert sorted(row.carried_from_id for row in lines_of(cast.s3)) == sorted(
+        [kept, ticked, untouched])
+    assert db.session.scalar(select(func.count()).select_from(AgendaEntry).where(
+        AgendaEntry.carried_from_id.in_([kept, ticked, untouched]))) == 3
+
+
+def test_un_cancelling_leaves_a_held_sessions_lines_alone(cast):
+    """The copies went to a session that has since been held: its agenda is history, and
+    nothing is taken from it."""
+    (line,) = agenda(cast.s2, cast.pid, [{}])
+    cancel(cast.sara, cast.s2)
+    (copy,) = lines_of(cast.s3)
+    db.session.execute(update(SupervisionSession).where(SupervisionSession.id == cast.s3)
+                       .values(status="held"))
+    db.session.commit()
+    with unit_of_work():
+        schedule.uncancel_session(cast.sara, cast.s2)
     assert [row.id for row in lines_of(cast.s3)] == [copy.id]
-    assert db.session.scalar(select(func.count()).select_from(AgendaEntry)
-                             .where(AgendaEntry.carried_from_id == line)) == 1
+    assert [row.id for row in lines_of(cast.s2)] == [line]
 
 
 def test_a_failed_cancellation_carries_nothing(cast):

@@ -194,3 +194,45 @@ def test_held_and_the_next_session_cancelled_at_once_carry_each_line_once(app):
         assert _lines_in(app, last) == len(past_lines) + len(following_lines)
         outcomes["via cancelled" if _lines_in(app, following) > 2 else "straight"] += 1
     print(f"\nrace held+cancel [{db_name(app)}]: {ROUNDS} rounds: {dict(outcomes)}")
+
+
+def test_un_cancelling_racing_a_save_of_the_later_agenda_keeps_what_was_saved(app):
+    """One device undoes a cancellation (taking back the lines it carried on) while another
+    saves the later agenda those lines went to: either the save comes first and its lines
+    stay as saved, or the take-back comes first and the save gets 409 agenda_changed (its
+    client re-reads); never a saved line lost, never a deadlock."""
+    sara = api_register(app, is_supervisor=True)
+    phone = api_login(app, sara)
+    outcomes: Counter[str] = Counter()
+    for n in range(ROUNDS):
+        pid = make_process(sara.uid, api_register(app).uid, status="active", app=app)
+        now = utcnow()
+        cancelled = add_session(pid, now + timedelta(days=7), app=app)
+        later = add_session(pid, now + timedelta(days=14), app=app)
+        own = _agenda(app, cancelled, pid, 2, done=0)
+        assert sara.patch(f"/sessions/{cancelled}", {"status": "cancelled",
+                                                     "cancel_reason": "illness"}
+                          ).status_code == 200
+        stored = sara.get(f"/sessions/{later}/agenda").get_json()
+        body = {"version": stored["version"], "lines": [
+            {"id": line["id"], "source": "own", "minutes": 25} for line in stored["lines"]]}
+        def save(s=later, b=body, reads=n % 3):
+            for _ in range(reads):     # the other device reads first in some rounds: the two
+                phone.get(f"/sessions/{s}/agenda")   # then meet at different points
+            return phone.put(f"/sessions/{s}/agenda", b)
+
+        answers = race([
+            lambda s=cancelled: sara.patch(f"/sessions/{s}", {"status": "planned"}), save])
+        undo, save = (_status(a) for a in answers)
+        assert undo == 200, answers[0].get_json()
+        kept = sara.get(f"/sessions/{later}/agenda").get_json()["lines"]
+        if save == 200:
+            assert [line["minutes"] for line in kept] == [25, 25]
+            outcomes["saved first"] += 1
+        else:
+            assert save == 409, answers[1].get_json()
+            assert answers[1].get_json()["error"]["code"] == "agenda_changed"
+            assert kept == []
+            outcomes["taken back first"] += 1
+        assert _lines_in(app, cancelled) == len(own)
+    print(f"\nrace uncancel+save [{db_name(app)}]: {ROUNDS} rounds: {dict(outcomes)}")

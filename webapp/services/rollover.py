@@ -22,9 +22,11 @@ session after it is added. So a carried line the supervisor removes from the nex
 will not be continued) stays removed: marking that session held carries that session's own
 lines, and a session added later finds an earlier session after the held one and carries
 nothing of it. Lines that wait while the only later session is cancelled are carried to it
-when it is un-cancelled (it is planned again, as if added then); un-cancelling a session
-whose lines were carried on leaves them where they went (the session keeps its own), and
-moving a session does not move lines already carried.
+when it is un-cancelled (it is planned again, as if added then). Un-cancelling a session
+whose lines were carried on takes the copies back where nobody has touched them since (not
+saved with their agenda, ticked, nor carried on; take_back): the session has its own lines
+still, and the undo leaves no duplicates behind. Moving a session does not move lines
+already carried.
 
 A line is carried once: every carry reads the lines to carry and writes their successors
 while holding the process's roll-over lock (PostgreSQL: a transaction-level advisory lock
@@ -42,7 +44,7 @@ import hashlib
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, event, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, event, exists, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -82,9 +84,50 @@ def carry_into(connection: Connection, added: SupervisionSession, *,
 
 def after_uncancelled(session: SupervisionSession) -> SupervisionSession:
     """The hook of schedule.uncancel_session, in its transaction: the session is planned
-    again, and takes the lines that waited while it was cancelled. Returns the session."""
+    again; what its cancellation carried on is taken back where nothing was done with it
+    since (take_back), and it takes the lines that waited while it was cancelled. Returns the
+    session."""
+    take_back(session)
     carry_into(db.session.connection(), session, uncancelled=True)
     return session
+
+
+def take_back(session: SupervisionSession) -> int:
+    """Undo the carry of a cancellation that is undone: the copies of the session's lines
+    in later planned agendas go, where nothing was done with them since they were made (not
+    saved with their agenda, ticked, nor carried on: the roll-over made them and nobody
+    touched them; their words are in this session's agenda still). A copy the supervisor has
+    worked on stays. Their agendas' versions go up. Returns how many were taken back."""
+    connection = db.session.connection()
+    pid = session.process_id
+    _lock(connection, pid)
+    successor = aliased(AgendaEntry)
+    planned = select(SupervisionSession.id).where(SupervisionSession.process_id == pid,
+                                                  SupervisionSession.status == "planned")
+    copies_of_own = (AgendaEntry.process_id == pid,
+                     AgendaEntry.carried_from_id.in_(
+                         select(AgendaEntry.id).where(AgendaEntry.session_id == session.id)
+                         .scalar_subquery()),
+                     AgendaEntry.session_id.in_(planned))
+    targets = connection.execute(select(AgendaEntry.session_id).where(*copies_of_own)
+                                 .distinct()).scalars().all()
+    if not targets:
+        return 0
+    # Their agendas first (PostgreSQL: FOR UPDATE), in the order a save takes them (the
+    # agenda's version, then its lines), so the two cannot deadlock; then one DELETE that
+    # checks "untouched" itself: a save committed meanwhile keeps its lines.
+    connection.execute(select(Agenda.session_id).where(Agenda.session_id.in_(targets))
+                       .order_by(Agenda.session_id).with_for_update())
+    taken = connection.execute(
+        delete(AgendaEntry)
+        .where(*copies_of_own, AgendaEntry.done.is_(False), AgendaEntry.used_minutes.is_(None),
+               AgendaEntry.updated_at == AgendaEntry.created_at,
+               ~exists().where(successor.carried_from_id == AgendaEntry.id))
+        .returning(AgendaEntry.session_id)).scalars().all()
+    if taken:
+        connection.execute(update(Agenda).where(Agenda.session_id.in_(set(taken)))
+                           .values(version=Agenda.version + 1, updated_at=utcnow()))
+    return len(taken)
 
 
 def waiting_lines(pid: str) -> list[str]:
