@@ -55,6 +55,21 @@ def _lines_in(app, sid: str) -> int:
                                  .where(AgendaEntry.session_id == sid))
 
 
+def _sessions(app, sara, *offsets: timedelta) -> tuple[str, list[str]]:
+    """A new active process of sara's with a supervisee, and a planned session at each of
+    now + `offsets`. Returns (pid, the sessions' ids)."""
+    pid = make_process(sara.uid, api_register(app).uid, status="active", app=app)
+    now = utcnow()
+    return pid, [add_session(pid, now + offset, app=app) for offset in offsets]
+
+
+def _each_carried_once(app, pid: str, lines: list[str]) -> None:
+    """No line of the process has two successors, and each of `lines` has one."""
+    successors = _successors(app, pid)
+    assert max(successors.values()) == 1, successors
+    assert all(successors[line] == 1 for line in lines), successors
+
+
 def test_devices_marking_one_session_held_at_once_carry_each_line_once(app):
     """Every device of the supervisor marks the same session held at once: one 200, the rest
     409 session_held, and each unfinished line is in the next agenda exactly once."""
@@ -85,23 +100,17 @@ def test_two_sessions_marked_held_at_once_never_carry_a_line_twice(app):
     phone = api_login(app, sara)
     outcomes: Counter[str] = Counter()
     for _ in range(ROUNDS):
-        pid = make_process(sara.uid, api_register(app).uid, status="active", app=app)
-        now = utcnow()
-        first = add_session(pid, now - timedelta(days=7), app=app)
-        second = add_session(pid, now - timedelta(hours=1), app=app)
-        future = add_session(pid, now + timedelta(days=7), app=app)
+        pid, (first, second, future) = _sessions(app, sara, -timedelta(days=7),
+                                                 -timedelta(hours=1), timedelta(days=7))
         first_lines = _agenda(app, first, pid, 3)
         second_lines = _agenda(app, second, pid, 3)
         answers = race([lambda s=first: sara.patch(f"/sessions/{s}", {"status": "held"}),
                         lambda s=second: phone.patch(f"/sessions/{s}", {"status": "held"})])
         assert [_status(a) for a in answers] == [200, 200]
-        successors = _successors(app, pid)
-        assert max(successors.values()) == 1, successors
-        assert all(successors[line] == 1 for line in second_lines)
-        assert _lines_in(app, future) >= len(second_lines)
         # first's lines went to the future session, or to the second one while it was
         # still planned (and on from there, or waiting there for the next roll-over).
-        assert all(successors[line] == 1 for line in first_lines)
+        _each_carried_once(app, pid, second_lines + first_lines)
+        assert _lines_in(app, future) >= len(second_lines)
         outcomes["via second" if _lines_in(app, second) > 3 else "straight"] += 1
     print(f"\nrace two held [{db_name(app)}]: {ROUNDS} rounds: {dict(outcomes)}")
 
@@ -175,11 +184,8 @@ def test_held_and_the_next_session_cancelled_at_once_carry_each_line_once(app):
     phone = api_login(app, sara)
     outcomes: Counter[str] = Counter()
     for _ in range(ROUNDS):
-        pid = make_process(sara.uid, api_register(app).uid, status="active", app=app)
-        now = utcnow()
-        past = add_session(pid, now - timedelta(hours=1), app=app)
-        following = add_session(pid, now + timedelta(days=7), app=app)
-        last = add_session(pid, now + timedelta(days=14), app=app)
+        pid, (past, following, last) = _sessions(app, sara, -timedelta(hours=1),
+                                                 timedelta(days=7), timedelta(days=14))
         past_lines = _agenda(app, past, pid, 3)
         following_lines = _agenda(app, following, pid, 2)
         answers = race([
@@ -187,9 +193,7 @@ def test_held_and_the_next_session_cancelled_at_once_carry_each_line_once(app):
             lambda s=following: phone.patch(f"/sessions/{s}", {"status": "cancelled",
                                                                 "cancel_reason": "illness"})])
         assert [_status(a) for a in answers] == [200, 200]
-        successors = _successors(app, pid)
-        assert max(successors.values()) == 1, successors
-        assert all(successors[line] == 1 for line in past_lines + following_lines)
+        _each_carried_once(app, pid, past_lines + following_lines)
         # Nothing stops in the cancelled session: the last one holds a line for each.
         assert _lines_in(app, last) == len(past_lines) + len(following_lines)
         outcomes["via cancelled" if _lines_in(app, following) > 2 else "straight"] += 1
@@ -205,10 +209,7 @@ def test_un_cancelling_racing_a_save_of_the_later_agenda_keeps_what_was_saved(ap
     phone = api_login(app, sara)
     outcomes: Counter[str] = Counter()
     for n in range(ROUNDS):
-        pid = make_process(sara.uid, api_register(app).uid, status="active", app=app)
-        now = utcnow()
-        cancelled = add_session(pid, now + timedelta(days=7), app=app)
-        later = add_session(pid, now + timedelta(days=14), app=app)
+        pid, (cancelled, later) = _sessions(app, sara, timedelta(days=7), timedelta(days=14))
         own = _agenda(app, cancelled, pid, 2, done=0)
         assert sara.patch(f"/sessions/{cancelled}", {"status": "cancelled",
                                                      "cancel_reason": "illness"}
