@@ -375,7 +375,7 @@ def test_carried_lines_show_the_earlier_agendas_words(cast):
     assert b"Kesken" not in page.data
 
 
-def _chain(c):
+def _chain(c, readers=()):
     """A past session `p` whose saved agenda has one line ("Kesken"), marked held: the line
     is carried to the next session, c["sid"] (its agenda made, never saved). Returns (p, the
     line, p's agenda item, the carried line in c["sid"], a session after c["sid"])."""
@@ -383,7 +383,8 @@ def _chain(c):
     past = add_session(c["pid"], utcnow() - timedelta(hours=1), app=app)
     last = add_session(c["pid"], utcnow() + timedelta(days=14), app=app)
     line = str(uuid.uuid4())
-    item = _agenda_item(sara, c["pid"], past, {line: {"title": "Kesken", "note": ""}})
+    item = _agenda_item(sara, c["pid"], past, {line: {"title": "Kesken", "note": ""}},
+                        readers=readers, app=app)
     assert sara.put(f"/sessions/{past}/agenda", {"version": 0, "item": item, "lines": [
         {"id": line, "source": "own", "minutes": 10}]}).status_code == 200
     assert sara.patch(f"/sessions/{past}", {"status": "held"}).status_code == 200
@@ -649,3 +650,30 @@ def test_an_ended_process_or_cancelled_session_shows_the_agenda_read_only(cast):
     assert "data-js-agenda-read" in page
     ended = sara.post(f"/sessions/{sid}/agenda/ticks", {"line": line, "done": True})
     assert ended.get_json()["error"]["code"] == "process_ended"
+
+
+def test_a_participant_finds_a_carried_lines_words_in_an_agenda_she_can_read(cast):
+    """The agenda in between was saved but never shared: the supervisor finds the words
+    there, a participant in the shared agenda further back."""
+    c, app = cast, cast["app"]
+    sara, vilma, sid = c["sara"], c["vilma"], c["sid"]
+    readers = (vilma.uid, c["ville"].uid)
+    _past, line, _item, middle, last = _chain(c, readers=readers)
+    saved = _agenda_item(sara, c["pid"], sid, {middle: {"title": "Kesken, jatkuu", "note": ""}})
+    assert sara.put(f"/sessions/{sid}/agenda", {"version": 1, "item": saved, "lines": [
+        {"id": middle, "source": "own", "minutes": 10}]}).status_code == 200
+    with app.app_context():
+        db.session.execute(update(SupervisionSession).where(SupervisionSession.id == sid)
+                           .values(starts_at=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+    assert sara.patch(f"/sessions/{sid}", {"status": "held"}).status_code == 200
+    (carried,) = sara.get(f"/sessions/{last}/agenda").get_json()["lines"]
+    shared = _agenda_item(sara, c["pid"], last, {}, readers=readers, app=app)
+    assert sara.put(f"/sessions/{last}/agenda", {"version": 1, "item": shared, "lines": [
+        {"id": carried["id"], "source": "own", "minutes": 10}]}).status_code == 200
+    assert sara.post(f"/sessions/{last}/agenda/share").status_code == 200
+    assert sara.get(f"/sessions/{last}/agenda").get_json()["carried_under"] == {
+        carried["id"]: middle}
+    agenda = vilma.get(f"/sessions/{last}/agenda").get_json()
+    assert agenda["carried_under"] == {carried["id"]: line}
+    assert vilma.open(agenda["carried"][carried["id"]])["lines"][line]["title"] == "Kesken"

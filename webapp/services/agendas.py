@@ -276,17 +276,17 @@ CARRY_DEPTH = 24
 
 
 def _carried_items(lines: list[Any], uid: str) -> dict[str, Carried]:
-    """For each carried line, where its words are: the sealed agenda of the earliest line
-    before it, walking back its chain (carried_from, and that line's carried_from, …), whose
-    agenda was saved since that line was in it, so its sealed payload has the line's words.
-    An agenda never saved since lines were carried into it (a session held or cancelled
-    before the supervisor opened it) has no words for them: the walk goes past it. Where no
-    such agenda is found, the earliest sealed agenda of the chain (where the line was first
+    """For each carried line, where its words are, among the sealed agendas of the lines
+    before it in its chain (carried_from, and that line's carried_from, …) that the reader
+    holds an envelope of: the nearest one saved since that line was in it (its sealed
+    payload has the line's words). An agenda never saved since lines were carried into it
+    (a session held or cancelled before the supervisor opened it) has no words for them.
+    Where none was saved since, the earliest one of the chain (where the line was first
     written: its own lines are saved with their words). One query per step back (one for a
-    line carried once), and one for the items."""
+    line carried once), and one for the envelopes."""
     current = {line.id: line.carried_from_id for line in lines if line.carried_from_id}
-    found: dict[str, tuple[str, str]] = {}        # line → (earlier line, agenda item id)
-    origin: dict[str, tuple[str, str]] = {}
+    # line → [(earlier line, its agenda's item, saved since the line was in it)], nearest first
+    chains: dict[str, list[tuple[str, str, bool]]] = {}
     for _ in range(CARRY_DEPTH):
         if not current:
             break
@@ -302,23 +302,26 @@ def _carried_items(lines: list[Any], uid: str) -> dict[str, Carried]:
             if row is None:
                 continue
             if row.item_id is not None:
-                origin[line_id] = (earlier, row.item_id)
-                if row.updated_at is not None and row.updated_at >= row.created_at:
-                    found[line_id] = (earlier, row.item_id)
-                    continue
+                chains.setdefault(line_id, []).append(
+                    (earlier, row.item_id, row.updated_at is not None
+                     and row.updated_at >= row.created_at))
             if row.carried_from_id:
                 following[line_id] = row.carried_from_id
         current = following
-    chosen = {line_id: found.get(line_id) or origin[line_id]
-              for line_id in set(found) | set(origin)}
-    if not chosen:
+    if not chains:
         return {}
-    items = {item.id: (item, env) for item, env in db.session.execute(
+    readable = {item.id: (item, env) for item, env in db.session.execute(
         select(Item, Envelope).join(Envelope, Envelope.item_id == Item.id)
-        .where(Item.id.in_({item_id for _line, item_id in chosen.values()}),
+        .where(Item.id.in_({item_id for chain in chains.values() for _l, item_id, _s in chain}),
                Envelope.recipient_uid == uid, _live(utcnow()))).all()}
-    return {line_id: Carried(earlier, *items[item_id])
-            for line_id, (earlier, item_id) in chosen.items() if item_id in items}
+    carried = {}
+    for line_id, chain in chains.items():
+        held = [(earlier, item_id, saved) for earlier, item_id, saved in chain
+                if item_id in readable]
+        if held:
+            earlier, item_id, _saved = next((c for c in held if c[2]), held[-1])
+            carried[line_id] = Carried(earlier, *readable[item_id])
+    return carried
 
 
 #: A line as read for a view: the row's columns (attribute access as on AgendaEntry), not an
