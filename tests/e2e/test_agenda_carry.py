@@ -1,8 +1,9 @@
 """Unfinished agenda lines go on past a cancelled session (issue 10, the roll-over): the
 supervisor writes an agenda for a session and marks it held with its line unfinished → the
 line is carried to the next session, whose agenda she never opens → she cancels that session
-(its page says where the line went) → the session after it has the line, its words opened in
-her browser from the first agenda, two steps back. axe-core on the cancelled session's page;
+(its page says where the line went; its agenda, read-only, still shows the line) → the session
+after it has the line, its words opened in her browser from the first agenda, two steps back,
+in the builder and in the checklist. axe-core on the cancelled session's page;
 the no-plaintext proof covers the words."""
 from __future__ import annotations
 
@@ -58,6 +59,13 @@ def test_a_line_goes_on_past_a_cancelled_session_with_its_words(new_context, liv
     expect(sara.locator("[data-rolled]")).to_contain_text("1 keskeneräinen asialistan kohta")
     violations = run_axe(sara)
     assert violations == [], violations
+    # Its agenda, read-only now: the line's words from the first agenda, and no message
+    # meant for a participant waiting for her supervisor.
+    sara.goto(f"{session_url}/agenda")
+    read = sara.locator("[data-js-agenda-read]")
+    expect(read).to_have_attribute("data-ready", "true")
+    expect(read.locator("[data-title]")).to_have_text(f"Rajat {marker}")
+    expect(read.locator("[data-agenda-waiting]")).to_have_count(0)
 
     # The session after it has the line, with its words from the first agenda.
     sara.goto(f"/processes/{pid}/sessions/{last}/agenda")
@@ -67,3 +75,7 @@ def test_a_line_goes_on_past_a_cancelled_session_with_its_words(new_context, liv
     expect(lines).to_have_count(1)
     expect(lines.nth(0).locator("[data-title-input]")).to_have_value(f"Rajat {marker}")
     expect(builder.locator("[data-candidates=carried]")).to_contain_text(f"Rajat {marker}")
+    # During that session, the checklist shows the line's words (its agenda never saved).
+    sara.goto(f"/processes/{pid}/sessions/{last}/agenda/checklist")
+    checklist = sara.locator("[data-js-agenda-checklist]")
+    expect(checklist.locator("[data-title]")).to_have_text(f"Rajat {marker}")

@@ -86,14 +86,16 @@ export default async function agendaChecklist(root) {
   if (navigator.onLine) flush();
 
   // The words: the agenda item (its lines' titles) and, for carried lines not saved into it
-  // since (carried after it was shared), the earlier agenda's.
-  if (!data.item) return;
+  // since (carried after it was saved, or into an agenda never saved), the earlier agenda's.
   const keys = await requireKeys();
   if (!keys) return;
   const uid = /** @type {string} */ (currentUid());
   const open = async (/** @type {any} */ item) => (await openSealed(item, keys, uid)).payload;
   try {
-    const [words, carried] = await Promise.all([open(data.item).then(agendaWords), carriedWords(data, open)]);
+    const [words, carried] = await Promise.all([
+      data.item ? open(data.item).then(agendaWords) : new Map(),
+      carriedWords(data, open),
+    ]);
     for (const row of rows) {
       const line = row.dataset.line || '';
       /** @type {HTMLElement} */ (row.querySelector('[data-title]')).textContent = words.get(line)?.title || carried.get(line)?.title || '–';

@@ -10,7 +10,9 @@ import { setStatus } from '../../ui.js';
 
 export default async function agendaRead(root) {
   const data = JSON.parse(root.dataset.agenda || '{}');
-  if (!data.item) return;
+  // Nothing sealed to open yet (a participant whose envelope has not come: the page says
+  // so). An agenda the roll-over made (a cancelled session's) has only carried lines.
+  if (!data.item && !Object.keys(data.carried || {}).length) return;
   const keys = await requireKeys();
   if (!keys) return;
   const uid = /** @type {string} */ (currentUid());
@@ -20,7 +22,10 @@ export default async function agendaRead(root) {
   let carried = new Map();
   const open = async (/** @type {any} */ item) => (await openSealed(item, keys, uid)).payload;
   try {
-    [words, carried] = await Promise.all([open(data.item).then(agendaWords), carriedWords(data, open)]);
+    [words, carried] = await Promise.all([
+      data.item ? open(data.item).then(agendaWords) : new Map(),
+      carriedWords(data, open),
+    ]);
     setStatus(root, '');
   } catch (err) {
     const code = /** @type {any} */ (err)?.code;
