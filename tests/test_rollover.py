@@ -249,6 +249,38 @@ def test_un_cancelling_takes_back_what_the_cancellation_carried_on(cast):
     assert [row.carried_from_id for row in lines_of(cast.s3)] == [first, second]
 
 
+def test_un_cancelling_follows_the_copies_through_sessions_cancelled_since(cast):
+    """s2 is cancelled (its lines go to s3), then s3 (they go on to s4): undoing s2's
+    cancellation takes back the copies in both, and nothing waits or is carried twice."""
+    lines = agenda(cast.s2, cast.pid, [{}, {}])
+    s4 = add_session(cast.pid, utcnow() + timedelta(days=21))
+    cancel(cast.sara, cast.s2)
+    cancel(cast.sara, cast.s3)
+    assert len(lines_of(cast.s3)) == 2 and len(lines_of(s4)) == 2
+    with unit_of_work():
+        schedule.uncancel_session(cast.sara, cast.s2)
+    assert lines_of(cast.s3) == [] and lines_of(s4) == []
+    assert [row.id for row in lines_of(cast.s2)] == lines
+    assert rollover.waiting_lines(cast.pid) == []
+
+
+def test_un_cancelling_takes_back_copies_that_wait_in_a_cancelled_session(cast):
+    """Cancelled one after the other with nothing planned after them, s2's lines wait in
+    s3's agenda: undoing s2's cancellation takes them back from there too (else a session
+    added later would take them beside s2's own)."""
+    lines = agenda(cast.s2, cast.pid, [{}])
+    cancel(cast.sara, cast.s2)
+    cancel(cast.sara, cast.s3)
+    assert len(rollover.waiting_lines(cast.pid)) == 1
+    with unit_of_work():
+        schedule.uncancel_session(cast.sara, cast.s2)
+    assert lines_of(cast.s3) == [] and rollover.waiting_lines(cast.pid) == []
+    with unit_of_work():
+        added = schedule.add_session(cast.sara, cast.pid, date.today() + timedelta(days=30),
+                                     time(9)).id
+    assert lines_of(added) == [] and [row.id for row in lines_of(cast.s2)] == lines
+
+
 def test_un_cancelling_keeps_the_copies_the_supervisor_worked_on(cast):
     """A copy saved with its agenda, or ticked, is hers: it stays; only the untouched one
     goes. Nothing is carried twice afterwards."""

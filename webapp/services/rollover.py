@@ -23,10 +23,10 @@ will not be continued) stays removed: marking that session held carries that ses
 lines, and a session added later finds an earlier session after the held one and carries
 nothing of it. Lines that wait while the only later session is cancelled are carried to it
 when it is un-cancelled (it is planned again, as if added then). Un-cancelling a session
-whose lines were carried on takes the copies back where nobody has touched them since (not
-saved with their agenda, ticked, nor carried on; take_back): the session has its own lines
-still, and the undo leaves no duplicates behind. Moving a session does not move lines
-already carried.
+whose lines were carried on takes the copies back (followed through later sessions cancelled
+since) where nobody has touched them (not saved with their agenda, ticked, nor held;
+take_back): the session has its own lines still, and the undo leaves no duplicates behind.
+Moving a session does not move lines already carried.
 
 A line is carried once: every carry reads the lines to carry and writes their successors
 while holding the process's roll-over lock (PostgreSQL: a transaction-level advisory lock
@@ -92,42 +92,72 @@ def after_uncancelled(session: SupervisionSession) -> SupervisionSession:
     return session
 
 
+#: How many sessions a line's copies are followed through (cancelled one after another).
+CHAIN_DEPTH = 24
+
+
 def take_back(session: SupervisionSession) -> int:
-    """Undo the carry of a cancellation that is undone: the copies of the session's lines
-    in later planned agendas go, where nothing was done with them since they were made (not
-    saved with their agenda, ticked, nor carried on: the roll-over made them and nobody
-    touched them; their words are in this session's agenda still). A copy the supervisor has
-    worked on stays. Their agendas' versions go up. Returns how many were taken back."""
+    """Undo the carry of a cancellation that is undone: each of the session's lines is
+    followed along its copies (carried_from) through the sessions cancelled since, to where
+    it is now (a planned session's agenda, or waiting in a cancelled one), and the copies go
+    where nothing was done with any of them since they were made (not saved with their
+    agenda, ticked, nor held: the roll-over made them and nobody touched them; their words
+    are in this session's agenda still). A chain the supervisor has worked on stays whole.
+    The agendas' versions go up. Returns how many lines came back."""
     connection = db.session.connection()
     pid = session.process_id
     _lock(connection, pid)
-    successor = aliased(AgendaEntry)
-    planned = select(SupervisionSession.id).where(SupervisionSession.process_id == pid,
-                                                  SupervisionSession.status == "planned")
-    copies_of_own = (AgendaEntry.process_id == pid,
-                     AgendaEntry.carried_from_id.in_(
-                         select(AgendaEntry.id).where(AgendaEntry.session_id == session.id)
-                         .scalar_subquery()),
-                     AgendaEntry.session_id.in_(planned))
-    targets = connection.execute(select(AgendaEntry.session_id).where(*copies_of_own)
-                                 .distinct()).scalars().all()
-    if not targets:
+    own = connection.execute(select(AgendaEntry.id)
+                             .where(AgendaEntry.session_id == session.id)).scalars().all()
+    chains: dict[str, list] = {line: [] for line in own}
+    tips = {line: line for line in own}
+    for _ in range(CHAIN_DEPTH):
+        if not tips:
+            break
+        copies = {row.carried_from_id: row for row in connection.execute(
+            select(AgendaEntry.id, AgendaEntry.carried_from_id, AgendaEntry.session_id,
+                   AgendaEntry.done, AgendaEntry.used_minutes, AgendaEntry.created_at,
+                   AgendaEntry.updated_at, SupervisionSession.status)
+            .join(SupervisionSession, SupervisionSession.id == AgendaEntry.session_id)
+            .where(AgendaEntry.process_id == pid,
+                   AgendaEntry.carried_from_id.in_(set(tips.values())))).all()}
+        following = {}
+        for line, tip in tips.items():
+            copy = copies.get(tip)
+            if copy is not None:
+                chains[line].append(copy)
+                if copy.status == "cancelled":
+                    following[line] = copy.id
+        tips = following
+    taken = [chain for chain in chains.values() if chain and all(
+        copy.status in ("planned", "cancelled") and not copy.done
+        and copy.used_minutes is None and copy.updated_at == copy.created_at
+        for copy in chain)]
+    if not taken:
         return 0
     # Their agendas first (PostgreSQL: FOR UPDATE), in the order a save takes them (the
-    # agenda's version, then its lines), so the two cannot deadlock; then one DELETE that
-    # checks "untouched" itself: a save committed meanwhile keeps its lines.
-    connection.execute(select(Agenda.session_id).where(Agenda.session_id.in_(targets))
+    # agenda's version, then its lines), so the two cannot deadlock. The copy where each line
+    # is now goes by one DELETE that checks "untouched" itself (a tick committed meanwhile
+    # keeps it, and with it the chain); the copies before it, in cancelled sessions' agendas
+    # (read-only), follow.
+    sessions = sorted({copy.session_id for chain in taken for copy in chain})
+    connection.execute(select(Agenda.session_id).where(Agenda.session_id.in_(sessions))
                        .order_by(Agenda.session_id).with_for_update())
-    taken = connection.execute(
+    successor = aliased(AgendaEntry)
+    gone = set(connection.execute(
         delete(AgendaEntry)
-        .where(*copies_of_own, AgendaEntry.done.is_(False), AgendaEntry.used_minutes.is_(None),
+        .where(AgendaEntry.id.in_([chain[-1].id for chain in taken]),
+               AgendaEntry.done.is_(False), AgendaEntry.used_minutes.is_(None),
                AgendaEntry.updated_at == AgendaEntry.created_at,
                ~exists().where(successor.carried_from_id == AgendaEntry.id))
-        .returning(AgendaEntry.session_id)).scalars().all()
-    if taken:
-        connection.execute(update(Agenda).where(Agenda.session_id.in_(set(taken)))
+        .returning(AgendaEntry.id)).scalars().all())
+    before = [copy.id for chain in taken if chain[-1].id in gone for copy in chain[:-1]]
+    if before:
+        connection.execute(delete(AgendaEntry).where(AgendaEntry.id.in_(before)))
+    if gone:
+        connection.execute(update(Agenda).where(Agenda.session_id.in_(sessions))
                            .values(version=Agenda.version + 1, updated_at=utcnow()))
-    return len(taken)
+    return len(gone)
 
 
 def waiting_lines(pid: str) -> list[str]:
