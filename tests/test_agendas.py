@@ -677,3 +677,21 @@ def test_a_participant_finds_a_carried_lines_words_in_an_agenda_she_can_read(cas
     agenda = vilma.get(f"/sessions/{last}/agenda").get_json()
     assert agenda["carried_under"] == {carried["id"]: line}
     assert vilma.open(agenda["carried"][carried["id"]])["lines"][line]["title"] == "Kesken"
+
+
+def test_a_check_in_shared_after_the_last_session_is_not_its_own_predecessor(cast):
+    """A check-in written before the previous session but shared after it is gathered; the
+    earlier check-ins beside it are the ones before it, never itself."""
+    c, app = cast, cast["app"]
+    first = _checkin(c, "vilma", 3, share=True)
+    _backdate(app, first, c["before"] - timedelta(days=7))
+    late = _checkin(c, "vilma", 5, share=True)
+    with app.app_context():                 # written before the held session, shared after
+        db.session.execute(update(Item).where(Item.id == late)
+                           .values(created_at=c["before"], updated_at=c["before"]))
+        db.session.execute(update(Envelope).where(Envelope.item_id == late)
+                           .values(item_created_at=c["before"]))
+        db.session.commit()
+    found = c["sara"].get(f"/sessions/{c['sid']}/agenda/candidates").get_json()
+    assert _ids(found["checkins"]) == [late]
+    assert _ids(found["previous_checkins"]) == [first]

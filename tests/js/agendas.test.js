@@ -66,6 +66,10 @@ describe('agendas.js', () => {
     assert.equal(previous.get('new'), 4);
     assert.equal(previous.get('old'), null);
     assert.equal(previous.get('other'), null);
+    // The same check-in among the gathered and the earlier ones is not its own predecessor.
+    const twice = { id: 'x', author: 'v', goal: 'g', at: '2026-11-20', value: 5 };
+    const dup = agendas.previousValues([twice, { id: 'y', author: 'v', goal: 'g', at: '2026-11-01', value: 3 }, { ...twice }]);
+    assert.equal(dup.get('x'), 3);
   });
 });
 

@@ -212,15 +212,18 @@ def _gathered_query(reader_uid: str, pid: str, since: datetime | None, now: date
     return query
 
 
-def _previous_checkins(reader_uid: str, pid: str, since: datetime, now: datetime
-                       ) -> list[Wire]:
-    """Per (author, goal), the latest check-in shared with the reader before `since`."""
+def _previous_checkins(reader_uid: str, pid: str, since: datetime, now: datetime,
+                       gathered: list[str]) -> list[Wire]:
+    """Per (author, goal), the latest check-in shared with the reader before `since` that
+    is not among the `gathered` ones (one written before `since` but shared or edited after
+    it is gathered, and must not be its own predecessor)."""
     ranked = (select(Item.id.label("id"), func.row_number().over(
         partition_by=(Item.author_uid, Item.goal_id),
         order_by=(Item.created_at.desc(), Item.id.desc())).label("rank"))
         .join(Envelope, Envelope.item_id == Item.id)
         .where(Envelope.process_id == pid, Envelope.recipient_uid == reader_uid,
-               Envelope.item_kind == "checkin", _live(now), Item.created_at < since)
+               Envelope.item_kind == "checkin", _live(now), Item.created_at < since,
+               Item.id.not_in(gathered))
         .subquery())
     rows = core_rows(
         select(*_WIRE_COLUMNS).join(Envelope, Envelope.item_id == Item.id)
@@ -236,11 +239,14 @@ def gather(supervisor_uid: str, session: SupervisionSession) -> Candidates:
     previous = previous_held(session)
     since = previous.starts_at if previous is not None else None
     groups: dict[str, list[Wire]] = {s: [] for s in GATHERED_SOURCES}
+    checkins: list[str] = []
     for row in core_rows(_gathered_query(supervisor_uid, session.process_id, since, now)):
         source = "entry" if row.bring and row.kind not in SOURCE_KINDS else row.kind
         groups[source].append(_wire(row))
-    earlier = (_previous_checkins(supervisor_uid, session.process_id, since, now)
-               if since is not None and groups["checkin"] else [])
+        if source == "checkin":
+            checkins.append(row.id)
+    earlier = (_previous_checkins(supervisor_uid, session.process_id, since, now, checkins)
+               if since is not None and checkins else [])
     return Candidates(since, previous, groups["topic"], groups["entry"], groups["response"],
                       groups["checkin"], earlier)
 

@@ -168,6 +168,7 @@ export function previousValues(checkins) {
   /** @type {Map<string, number | null>} */
   const previous = new Map();
   for (const c of sorted) {
+    if (previous.has(c.id)) continue; // the same check-in twice is not its own predecessor
     const key = `${c.author}|${c.goal}`;
     previous.set(c.id, last.has(key) ? /** @type {number | null} */ (last.get(key)) : null);
     if (c.value !== null) last.set(key, c.value);
