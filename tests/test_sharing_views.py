@@ -4,6 +4,7 @@ themself; 404 for anyone else), and the readers endpoint used for key rotation. 
 ciphertext and structure only."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -75,8 +76,10 @@ def test_the_share_panel_shows_targets_and_shares(anna, sara, pid):
     assert "interval_days" in radio.attrs["data-frame"]
     assert "Sara Ohjaaja" in html and not doc.find_all(data_revoke=True)
     share(anna, item_id, sara, pid, expires_at=soon(), bring=True)
-    doc = parse(anna.client.get(f"/shared/items/{item_id}").get_data(as_text=True))
+    shared = anna.client.get(f"/shared/items/{item_id}").get_data(as_text=True)
+    doc = parse(shared)
     assert doc.find("button", data_revoke=sara.uid)
+    assert not re.search(r"\(\s", shared)    # the process's name right after its bracket
     assert doc.find("time", data_js_localtime=True)
     assert SECRET_TITLE not in html and SECRET_BODY not in html
 
