@@ -25,8 +25,10 @@ DIR=webapp/translations
 POT=$DIR/messages.pot
 LANGUAGES=("fi" "sv" "en")
 SOURCE_LANGUAGE=en
-# Keywords: the usual gettext names plus Flask-Babel's lazy ones (webapp/i18n.py).
-KEYWORDS=(-k _ -k gettext -k "ngettext:1,2" -k lazy_gettext -k _l)
+# Keywords: the usual gettext names plus Flask-Babel's lazy ones (webapp/i18n.py), and
+# pgettext for a word whose meaning the context decides ("Change": a verb on a button, a
+# noun heading a column).
+KEYWORDS=(-k _ -k gettext -k "ngettext:1,2" -k lazy_gettext -k _l -k "pgettext:1c,2")
 
 pybabel() {
     "$PYTHON" -m babel.messages.frontend "$@"

@@ -89,6 +89,14 @@ def test_checkins_chart_sharing_and_topics(new_context, live_server, marker, no_
     desc_id = svg.get_attribute("aria-describedby")
     expect(anna.locator(f"#{desc_id}")).to_contain_text("4")
     no_axe_violations(anna, "goal page with check-ins")
+    # On a phone the table scrolls in its own region (a keyboard can focus it) when it is
+    # wider than the screen: the page itself never scrolls sideways.
+    assert anna.locator(".table-scroll").get_attribute("tabindex") == "0"
+    for width in (360, 320):
+        anna.set_viewport_size({"width": width, "height": 740})
+        scroll, viewport = anna.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert scroll <= viewport, f"the goal page is {scroll} px wide at {viewport} px"
+    anna.set_viewport_size({"width": 360, "height": 740})
     ids = anna.locator("[data-checkin]").evaluate_all("rows => rows.map(r => r.dataset.checkin)")
 
     # Not shared yet: the supervisor sees none of them, in the page or the API.
