@@ -73,6 +73,8 @@ def test_the_share_panel_shows_targets_and_shares(anna, sara, pid):
     assert panel.attrs["data-item"] == item_id and panel.attrs["data-rekey-due"] == "false"
     radio = doc.find("input", name="process")
     assert radio.attrs["value"] == pid and radio.attrs["data-supervisor"] == sara.uid
+    assert radio.attrs["data-bring"] == "false"
+    assert "checked" not in doc.find("input", id="share-bring").attrs
     assert "interval_days" in radio.attrs["data-frame"]
     assert "Sara Ohjaaja" in html and not doc.find_all(data_revoke=True)
     share(anna, item_id, sara, pid, expires_at=soon(), bring=True)
@@ -80,6 +82,9 @@ def test_the_share_panel_shows_targets_and_shares(anna, sara, pid):
     doc = parse(shared)
     assert doc.find("button", data_revoke=sara.uid)
     assert not re.search(r"\(\s", shared)    # the process's name right after its bracket
+    # Sharing again starts from the current share's "bring" (else a re-share drops it).
+    assert "checked" in doc.find("input", id="share-bring").attrs
+    assert doc.find("input", name="process").attrs["data-bring"] == "true"
     assert doc.find("time", data_js_localtime=True)
     assert SECRET_TITLE not in html and SECRET_BODY not in html
 

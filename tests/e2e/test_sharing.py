@@ -126,3 +126,41 @@ def test_share_read_revoke_and_expire(new_context, live_server, marker, no_plain
     anna.goto(f"/journal/{second}")
     expect(anna.locator("[data-js-share-panel][data-rekey-due=false]")).to_be_visible()
     assert anna.request.get(f"/api/v1/items/{second}").json()["rev"] == 2
+
+
+def test_sharing_again_keeps_the_bring_mark(new_context, live_server, marker, no_plaintext):
+    """An entry shared with "bring to the next session" and shared again (for another
+    time) stays marked unless she unticks it: the form starts from each process's current
+    share (found by exploratory testing: a second share silently dropped the mark)."""
+    anna = new_context().new_page()
+    sign_up(anna, name="Anna Ohjattava")
+    sara = new_context().new_page()
+    sign_up(sara, name="Sara Ohjaaja", supervisor=True)
+    first_pid = make_process(uid_of(sara), uid_of(anna), status="active", app=live_server.app)
+    make_process(uid_of(sara), uid_of(anna), status="active", app=live_server.app)
+    item_id = write_entry(anna, f"Mukaan {marker}", f"Tuon tämän {marker}.")
+    anna.goto(f"/journal/{item_id}")
+    form = anna.locator("[data-js-share-panel] [data-share-form]")
+    expect(form.locator("[type=submit]")).to_be_enabled()
+    form.locator(f"input[name=process][value='{first_pid}']").check()
+    form.locator("#share-bring").check()
+    form.locator("[type=submit]").click()
+    expect(anna.locator("[data-js-share-panel] [data-revoke]")).to_have_count(1)
+
+    form = anna.locator("[data-js-share-panel] [data-share-form]")
+    bring = form.locator("#share-bring")
+    first = form.locator(f"input[name=process][value='{first_pid}']")
+    other = form.locator(f"input[name=process]:not([value='{first_pid}'])")
+    first.check()
+    expect(bring).to_be_checked()
+    other.check()
+    expect(bring).not_to_be_checked()
+    first.check()
+    expect(bring).to_be_checked()
+    form.locator("input[name=duration][value=days]").check()
+    form.locator("[type=submit]").click()
+    expect(anna.locator("[data-js-share-panel] [data-revoke]")).to_have_count(1)
+    expect(anna.locator("[data-js-share-panel] .share-list .badge")).to_be_visible()
+    with live_server.app.app_context():
+        assert db.session.scalar(db.select(Envelope.bring).where(
+            Envelope.item_id == item_id, Envelope.recipient_uid == uid_of(sara)))

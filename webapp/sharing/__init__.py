@@ -53,8 +53,11 @@ def item_panel(item_id: str):
     item, shares = service.item_shares(user, item_id)
     readers = service.readers(user, item_id)
     targets = service.share_targets(user)
+    # Sharing again through a process keeps the mark "bring to the next session" unless she
+    # unticks it: the form starts from the current share's.
+    brought = {s.share.process_id for s in shares if s.share.bring}
     return render_template("sharing/_panel.html", item=item, shares=shares, targets=targets,
-                           titles={t.process.id: t for t in targets},
+                           titles={t.process.id: t for t in targets}, brought=brought,
                            rekey_due=readers.rekey_due)
 
 

@@ -69,6 +69,12 @@ function wireForm(panel, form, itemId, me, ready) {
     sessionDate.textContent = day ? `(${day.toLocaleDateString(document.documentElement.lang || undefined)})` : `(${t('noSessionPlanned')})`;
   };
   form.addEventListener('change', showSession);
+  // Another process chosen: "bring" as its current share has it (sharing again keeps it).
+  form.addEventListener('change', (event) => {
+    const radio = /** @type {HTMLInputElement} */ (event.target);
+    if (radio.name !== 'process') return;
+    /** @type {HTMLInputElement} */ (form.querySelector('#share-bring')).checked = radio.dataset.bring === 'true';
+  });
   days.addEventListener('focus', () => {
     /** @type {HTMLInputElement} */ (form.querySelector('#share-for-days')).checked = true;
   });
