@@ -90,6 +90,11 @@ def test_build_share_read_and_tick(new_context, live_server, marker, no_plaintex
     total = builder.locator("[data-total]")
     expect(total).to_have_attribute("data-over", "true")
     expect(total).to_contain_text("70")
+    # Minutes out of range: what is kept (0–480) shows once she leaves the field.
+    second_minutes = lines.nth(1).locator("[data-minutes]")
+    second_minutes.fill("-5")
+    second_minutes.press("Tab")
+    expect(second_minutes).to_have_value("0")
     lines.nth(1).locator("[data-minutes]").fill("20")
     expect(total).to_have_attribute("data-over", "false")
     # Unsaved, the changes are kept on this device (sealed): a reload brings them back.

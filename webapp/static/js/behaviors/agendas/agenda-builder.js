@@ -223,6 +223,10 @@ export default async function agendaBuilder(root) {
       line.minutes = cleanMinutes(minutes.value);
       changed();
     });
+    // Leaving the field shows what is kept (0–480 whole minutes), not what was typed.
+    minutes.addEventListener('change', () => {
+      if (minutes.value !== String(line.minutes)) minutes.value = String(line.minutes);
+    });
     // Each button's name says which line: the visible word first, then hidden text.
     for (const button of li.querySelectorAll('[data-up], [data-down], [data-remove]')) {
       const which = document.createElement('span');
