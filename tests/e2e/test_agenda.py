@@ -15,6 +15,7 @@ from webapp.models.types import utcnow
 
 from ..factories import add_session, make_process
 from .conftest import run_axe
+from .device import js_string
 from .journeys import sign_up, write_entry
 
 
@@ -105,6 +106,16 @@ def test_build_share_read_and_tick(new_context, live_server, marker, no_plaintex
     lines = builder.locator("[data-lines] > li")
     expect(lines.nth(0).locator("[data-title-input]")).to_have_value(f"Kuulumiset {marker}")
     expect(lines.nth(1).locator("[data-minutes]")).to_have_value("20")
+    # A line left without words is not saved: its field says so.
+    title = lines.nth(1).locator("[data-title-input]")
+    title.fill("  ")
+    builder.locator("[data-save]").click()
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(title).to_be_focused()
+    expect(builder.locator("[data-status]").first).to_have_text(
+        js_string(sara, "agendaTitleMissing"))
+    assert sara.request.get(f"/api/v1/sessions/{sid}/agenda").json()["version"] == 0
+    title.fill(f"Työkuorma {marker}")
     builder.locator("[data-save]").click()
     expect(builder).to_have_attribute("data-version", "1")
     stored = sara.request.get(f"/api/v1/sessions/{sid}/agenda").json()

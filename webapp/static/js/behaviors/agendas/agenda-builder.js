@@ -352,7 +352,17 @@ export default async function agendaBuilder(root) {
     sealed = { item, dek };
   }
 
+  /** A line left without words is refused before anything is sent (its field marked). */
+  function checkTitles() {
+    clearErrors(list);
+    const untitled = lines.findIndex((line) => !line.title.trim());
+    if (untitled < 0) return;
+    fieldError(/** @type {HTMLInputElement} */ (list.querySelectorAll('[data-title-input]')[untitled]), t('agendaTitleMissing'));
+    throw Object.assign(new Error('a line has no title'), { userMessage: t('agendaTitleMissing') });
+  }
+
   async function save(envelopesFor = null) {
+    checkTitles();
     await putWords(envelopesFor);
     const answer = await api('PUT', `/sessions/${data.sid}/agenda`, structureBody(version, sealed?.item.id, lines));
     version = answer.version;
@@ -376,7 +386,9 @@ export default async function agendaBuilder(root) {
       setStatus(sheet, done, 'ok');
     } catch (err) {
       const code = /** @type {any} */ (err)?.code;
-      const message = code === 'agenda_changed' || code === 'conflict' ? t('agendaChanged') : /** @type {any} */ (err)?.name === 'PinError' ? t('agendaKeyChanged') : errorMessage(err);
+      const message =
+        /** @type {any} */ (err)?.userMessage ||
+        (code === 'agenda_changed' || code === 'conflict' ? t('agendaChanged') : /** @type {any} */ (err)?.name === 'PinError' ? t('agendaKeyChanged') : errorMessage(err));
       setStatus(sheet, message, 'error');
     } finally {
       busy = false;
