@@ -393,6 +393,20 @@ def _chain(c, readers=()):
     return past, line, item, carried["id"], last
 
 
+def _save_and_hold_the_middle(c, middle: str) -> None:
+    """The supervisor saves c["sid"]'s agenda (the carried line's words, edited) and marks
+    it held with the line unfinished: it goes on to the session after it."""
+    sara, sid, app = c["sara"], c["sid"], c["app"]
+    saved = _agenda_item(sara, c["pid"], sid, {middle: {"title": "Kesken, jatkuu", "note": ""}})
+    assert sara.put(f"/sessions/{sid}/agenda", {"version": 1, "item": saved, "lines": [
+        {"id": middle, "source": "own", "minutes": 10}]}).status_code == 200
+    with app.app_context():
+        db.session.execute(update(SupervisionSession).where(SupervisionSession.id == sid)
+                           .values(starts_at=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+    assert sara.patch(f"/sessions/{sid}", {"status": "held"}).status_code == 200
+
+
 def test_a_line_carried_on_through_an_unsaved_agenda_keeps_its_words(cast):
     """The next session is cancelled before its agenda was ever saved: the carried line goes
     on to the session after it, and its words are found two agendas back, under the line
@@ -419,17 +433,10 @@ def test_a_carried_line_saved_into_its_agenda_has_its_words_there(cast):
     """The supervisor saved the next agenda after the line was carried into it (its words,
     maybe edited, are in that agenda now): left unfinished there, the line's successor finds
     them in that agenda, not further back."""
-    c, app = cast, cast["app"]
-    sara, sid = c["sara"], c["sid"]
+    c = cast
+    sara = c["sara"]
     _past, _line, _item, middle, last = _chain(c)
-    saved = _agenda_item(sara, c["pid"], sid, {middle: {"title": "Kesken, jatkuu", "note": ""}})
-    assert sara.put(f"/sessions/{sid}/agenda", {"version": 1, "item": saved, "lines": [
-        {"id": middle, "source": "own", "minutes": 10}]}).status_code == 200
-    with app.app_context():
-        db.session.execute(update(SupervisionSession).where(SupervisionSession.id == sid)
-                           .values(starts_at=utcnow() - timedelta(minutes=5)))
-        db.session.commit()
-    assert sara.patch(f"/sessions/{sid}", {"status": "held"}).status_code == 200
+    _save_and_hold_the_middle(c, middle)
     agenda = sara.get(f"/sessions/{last}/agenda").get_json()
     (carried,) = agenda["lines"]
     assert agenda["carried_under"] == {carried["id"]: middle}
@@ -656,17 +663,10 @@ def test_a_participant_finds_a_carried_lines_words_in_an_agenda_she_can_read(cas
     """The agenda in between was saved but never shared: the supervisor finds the words
     there, a participant in the shared agenda further back."""
     c, app = cast, cast["app"]
-    sara, vilma, sid = c["sara"], c["vilma"], c["sid"]
+    sara, vilma = c["sara"], c["vilma"]
     readers = (vilma.uid, c["ville"].uid)
     _past, line, _item, middle, last = _chain(c, readers=readers)
-    saved = _agenda_item(sara, c["pid"], sid, {middle: {"title": "Kesken, jatkuu", "note": ""}})
-    assert sara.put(f"/sessions/{sid}/agenda", {"version": 1, "item": saved, "lines": [
-        {"id": middle, "source": "own", "minutes": 10}]}).status_code == 200
-    with app.app_context():
-        db.session.execute(update(SupervisionSession).where(SupervisionSession.id == sid)
-                           .values(starts_at=utcnow() - timedelta(minutes=5)))
-        db.session.commit()
-    assert sara.patch(f"/sessions/{sid}", {"status": "held"}).status_code == 200
+    _save_and_hold_the_middle(c, middle)
     (carried,) = sara.get(f"/sessions/{last}/agenda").get_json()["lines"]
     shared = _agenda_item(sara, c["pid"], last, {}, readers=readers, app=app)
     assert sara.put(f"/sessions/{last}/agenda", {"version": 1, "item": shared, "lines": [
