@@ -322,3 +322,20 @@ def test_a_member_who_joins_later_is_owed_the_contract_and_goals(sara, anna, ber
     assert due == {(contract, bertta.uid), (goal, bertta.uid)}
     _process, views = contracts.revisions(bertta.user, pid)
     assert views[0].envelope is None                    # "waiting for your supervisor"
+
+
+def test_the_supervisors_own_acceptance_starts_nothing_before_anyone_has_joined(sara, anna):
+    """The supervisor writes and accepts the contract of a process nobody has joined yet:
+    it stays a draft (found by exploratory testing: it became 'running' with nobody in it);
+    the supervisee who joins then accepts, and it starts."""
+    from webapp.models import Membership
+    pid = make_process(sara.uid)
+    item_id = write(sara, pid)
+    accept(sara, item_id)
+    assert status(pid) == "draft"
+    db.session.add(Membership(process_id=pid, user_uid=anna.uid, role="supervisee"))
+    db.session.commit()
+    _ok(put_envelope, sara.user, item_id, anna.uid,
+        {"envelope": sara.share_envelope(item_id, anna), "process": pid})
+    accept(anna, item_id)
+    assert status(pid) == "active"

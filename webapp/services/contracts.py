@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, select
 
 from ..extensions import db
 from ..models import Envelope, Item, Membership, Process, User
@@ -180,13 +180,22 @@ def accept(user: User, item_id: str, rev: int, sig: str) -> tuple[Acceptance, bo
 
 
 def activate_if_all_accepted(process: Process, item_id: str, rev: int) -> None:
-    """Draft → active when no active member lacks an acceptance of (item, rev). The process
+    """Draft → active when the process has a supervisee and no active member lacks an
+    acceptance of (item, rev): the supervisor accepting her own contract before anyone has
+    joined starts nothing (the contract is an agreement between its members). The process
     row is locked by the caller."""
     if process.status != "draft":
         return
-    if acceptances_service.missing(process.id, item_id, rev) == 0:
+    if (acceptances_service.missing(process.id, item_id, rev) == 0
+            and _has_supervisee(process.id)):
         process.status, process.activated_at = "active", utcnow()
         db.session.flush()
+
+
+def _has_supervisee(pid: str) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        Membership.process_id == pid, Membership.ended_at.is_(None),
+        Membership.role == "supervisee"))))
 
 
 def summary(pid: str) -> dict:
