@@ -29,6 +29,7 @@ JS_STRINGS = {
     "saved": _l("Saved"),
     "saveFailed": _l("Saving failed."),
     "offline": _l("No connection. Your text is kept on this page."),
+    "offlineTryAgain": _l("No connection. Try again when you are back online."),
     "deriving": _l("Opening your keys… this takes a moment."),
     "creatingKeys": _l("Creating your keys… this takes a moment."),
     "changingPassword": _l("Changing your password… this takes a moment."),

@@ -41,7 +41,7 @@ import { leaveNotice } from './notices.js';
 import * as outbox from './outbox.js';
 import { openSealed } from './sealed-items.js';
 import { currentUid, requireKeys } from './session.js';
-import { fieldError, go, setStatus } from './ui.js';
+import { fieldError, go, setStatus, statusLine } from './ui.js';
 
 /** @typedef {import('./merge.js').Payload} Payload */
 
@@ -178,7 +178,7 @@ export async function sealedEditor(root, view) {
   // sealed on the device (never over a message that matters: saving, an error, a conflict).
   const quiet = () => ['', t('draftRestored'), t('draftDiscarded'), t('draftKept')];
   const showDraftKept = () => {
-    const shown = form.querySelector('[data-status]')?.textContent ?? '';
+    const shown = statusLine(form)?.textContent ?? '';
     if (state.saving || !state.dirty || shown === t('draftKept') || !quiet().includes(shown)) return;
     status(isEmpty(view.read()) ? '' : t('draftKept'));
   };
@@ -446,7 +446,7 @@ export async function sealedEditor(root, view) {
   // ------------------------------------------------------------------ wiring
   // When the outbox sends this item later (back online), say so.
   window.addEventListener('valitila:outbox', async () => {
-    const shown = form.querySelector('[data-status]')?.textContent;
+    const shown = statusLine(form)?.textContent;
     if (state.saving || (shown !== t('savedLocally') && shown !== t('signInToSend'))) return;
     if (!(await leftFor(state.id)).length) {
       status(t('saved'), 'ok');

@@ -1,9 +1,20 @@
 // Small DOM helpers shared by behaviours: status lines and field errors.
 import { t } from './i18n.js';
 
-/** Show a status message (kind: '', 'busy', 'ok', 'error') in the element's [data-status]. */
+/**
+ * The status line of `root`: the first element with a bare `data-status` (a message line).
+ * An element whose data-status holds a value (`data-status="open"`: a badge, a list row) is
+ * a state, never written into.
+ * @param {ParentNode} root
+ * @returns {HTMLElement | null}
+ */
+export function statusLine(root) {
+  return root.querySelector('[data-status=""]');
+}
+
+/** Show a status message (kind: '', 'busy', 'ok', 'error') in the element's status line. */
 export function setStatus(root, text, kind = '') {
-  const el = root.querySelector('[data-status]');
+  const el = statusLine(root);
   if (!el) return;
   el.textContent = text;
   el.dataset.state = kind;

@@ -18,7 +18,8 @@ export default function assignmentStatus(root) {
         leaveNotice('saved', window.location.pathname);
         go(window.location.pathname);
       } catch (err) {
-        setStatus(root, err?.code === 'status_conflict' ? t('assignmentStatusChanged') : errorMessage(err), 'error');
+        const message = err?.code === 'status_conflict' ? t('assignmentStatusChanged') : err?.status === 0 ? t('offlineTryAgain') : errorMessage(err);
+        setStatus(root, message, 'error');
         for (const b of buttons) b.disabled = false;
       }
     });

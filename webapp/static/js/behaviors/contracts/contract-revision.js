@@ -8,9 +8,10 @@ import { t } from '../../i18n.js';
 import { bundleFor } from '../../pins.js';
 import { openSealed } from '../../sealed-items.js';
 import { requireKeys } from '../../session.js';
+import { statusLine } from '../../ui.js';
 
 export default async function contractRevision(root) {
-  const status = /** @type {HTMLElement | null} */ (root.querySelector('[data-status]'));
+  const status = statusLine(root);
   const keys = await requireKeys();
   if (!keys) return;
   let item;
