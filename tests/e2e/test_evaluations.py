@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from webapp.services.evaluations import add_months
 
+from .device import js_string
 from .journeys import sign_up
 from .test_checkins import record
 from .test_contract_ui import call, no_axe_violations
@@ -101,6 +102,14 @@ def test_both_sides_accept_the_evaluation_on_phones(new_context, marker, no_plai
     goal.locator("[name=helped]").fill(f"Välitehtävät auttoivat {marker}")
     goal.locator("[name=next]").fill(f"Jatketaan rajaamista {marker}")
     sara.fill("#ev-summary", f"Hyvä jakso yhdessä {marker}")
+    # A value outside 0–10 is refused with its field marked, not dropped.
+    goal.locator("[name=now]").fill("11")
+    editor.locator("[type=submit]").click()
+    expect(goal.locator("[name=now]")).to_have_attribute("aria-invalid", "true")
+    expect(editor.locator("form [data-status]").first).to_have_text(
+        js_string(sara, "numberRange").replace("{low}", "0").replace("{high}", "10"))
+    assert "/evaluations/new" in sara.url
+    goal.locator("[name=now]").fill("7")
     editor.locator("[type=submit]").click()
     sara.wait_for_url(re.compile(r".*/evaluations/[0-9a-f-]{36}$"))
     evaluation = sara.url.rsplit("/", 1)[1]

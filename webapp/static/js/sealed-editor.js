@@ -66,6 +66,8 @@ import { fieldError, go, setStatus, statusLine } from './ui.js';
  *   author's own envelope on rev 1
  * @property {boolean} [stayOffline]  saved on this device with no network: say so in place
  *   instead of going to the item's page (a page the service worker does not keep offline)
+ * @property {() => string | null} [check]  the form's own checks before a save: a message
+ *   stops it (the view has marked its fields), null lets it go on
  */
 
 const blank = (value) =>
@@ -473,6 +475,11 @@ export async function sealedEditor(root, view) {
   });
   submitHandler = () => {
     if (state.saving) return;
+    const problem = view.check?.() ?? null;
+    if (problem) {
+      status(problem, 'error');
+      return;
+    }
     const payload = view.read();
     if (isEmpty(payload)) {
       status('');

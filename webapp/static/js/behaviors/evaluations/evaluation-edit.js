@@ -6,11 +6,13 @@
 // earliest of the cadence without one (PUT /items/{id}). The scale fields of a new one
 // start from the earliest and latest check-ins the writer can open (data-start-sealed,
 // data-now-sealed), opened here.
-import { evaluationEnvelopes, evaluationPayload, goalPart, isBlankEvaluation, mergeEvaluations } from '../../evaluations.js';
+import { evaluationEnvelopes, evaluationPayload, goalPart, isBlankEvaluation, mergeEvaluations, scaleValue } from '../../evaluations.js';
+import { t } from '../../i18n.js';
 import { bundleFor } from '../../pins.js';
 import { openSealed } from '../../sealed-items.js';
 import { sealedEditor } from '../../sealed-editor.js';
 import { currentUid, requireKeys } from '../../session.js';
+import { clearErrors, fieldError } from '../../ui.js';
 
 /** @param {HTMLElement} root */
 export default async function evaluationEdit(root) {
@@ -51,10 +53,27 @@ export default async function evaluationEdit(root) {
     }
     summary.value = clean.summary;
   };
+  // A scale value outside 0–10 (or not whole) is refused with its field marked, never
+  // dropped silently (goalPart keeps only valid ones).
+  const check = () => {
+    clearErrors(form);
+    for (const set of goals) {
+      for (const name of ['start', 'now']) {
+        const input = /** @type {HTMLInputElement} */ (field(set, name));
+        if (input.value.trim() !== '' && scaleValue(input.value) === null) {
+          const message = t('numberRange').replace('{low}', '0').replace('{high}', '10');
+          fieldError(input, message);
+          return message;
+        }
+      }
+    }
+    return null;
+  };
   const editor = await sealedEditor(root, {
     form,
     read,
     fill,
+    check,
     field: summary,
     isEmpty: isBlankEvaluation,
     merge: mergeEvaluations,
