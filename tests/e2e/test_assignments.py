@@ -61,10 +61,14 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     expect(own).to_have_text(f"Ihmekysymys {marker}")
     give.locator("#assignment-library").select_option(own.get_attribute("value"))
     expect(give.locator("#assignment-instructions")).to_have_value(f"Kuvittele ihme. {marker}")
+    give.locator("#assignment-minutes").fill("")          # no estimate this time
     give.locator("[type=submit]").click()
     sara.wait_for_url("**/assignments/*")
     item_id = sara.url.rsplit("/", 1)[1]
     expect(sara.locator("[data-assignment-title]")).to_have_text(f"Ihmekysymys {marker}")
+    # No estimate: the process's name has no separator after it.
+    meta = sara.locator(".assignment-page .entry-meta").inner_text().strip()
+    assert not meta.endswith("·"), meta
     expect(sara.locator(f"[data-assignee='{anna_uid}']")).to_contain_text("Anna Ohjattava")
     no_axe_violations(sara)
 

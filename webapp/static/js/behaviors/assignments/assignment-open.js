@@ -14,7 +14,8 @@ export default async function assignmentOpen(root) {
     const words = assignmentWords(payload);
     title.textContent = words.title || t('untitledAssignment');
     /** @type {HTMLElement} */ (root.querySelector('[data-assignment-instructions]')).textContent = words.instructions;
-    /** @type {HTMLElement} */ (root.querySelector('[data-assignment-minutes]')).textContent = words.minutes ? t('assignmentMinutes').replace('{n}', String(words.minutes)) : '';
+    // The separator comes with the duration: none when there is none.
+    /** @type {HTMLElement} */ (root.querySelector('[data-assignment-minutes]')).textContent = words.minutes ? ` · ${t('assignmentMinutes').replace('{n}', String(words.minutes))}` : '';
     /** @type {HTMLElement} */ (root.querySelector('[data-assignment-tags]')).textContent = words.tags.join(' · ');
     root.dataset.state = 'open';
   } catch (err) {
