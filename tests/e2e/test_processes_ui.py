@@ -95,10 +95,16 @@ def test_a_supervisor_starts_a_process_invites_and_shares_it(new_context, marker
     bundle = api_json(sara_page, "GET", f"/users/{uid}/bundle")["body"]
     assert match.group(2) == protocol.fp16(bundle)
     expect(sara_page.locator("[data-invite-list] [data-revoke]")).to_have_count(1)
-    sara_page.locator("[data-show-qr]").click()
+    show_qr = sara_page.locator("[data-show-qr]")
+    expect(show_qr).to_have_attribute("aria-expanded", "false")
+    show_qr.click()
     qr = sara_page.locator("[data-qr] svg[role=img]")
     expect(qr).to_be_visible()
+    expect(show_qr).to_have_attribute("aria-expanded", "true")
     assert int(qr.get_attribute("viewBox").split()[2]) >= 25        # a real QR matrix
+    show_qr.click()                                   # the same button hides it again
+    expect(qr).to_be_hidden()
+    expect(show_qr).to_have_attribute("aria-expanded", "false")
     # email (no MAIL_SERVER here: the server logs it)
     sara_page.fill("#invite-email", "kutsuttu@example.fi")
     sara_page.locator("[data-email-form] [type=submit]").click()

@@ -103,6 +103,7 @@ export default function processInvites(root) {
       current = { id: invite.id, link: await inviteLink(root.dataset.joinUrl, invite.token, bundle) };
       linkInput.value = current.link;
       qr.hidden = true;
+      panel.querySelector('[data-show-qr]')?.setAttribute('aria-expanded', 'false');
       say('');
       setStatus(email, '');
       panel.hidden = false;
@@ -139,11 +140,19 @@ export default function processInvites(root) {
       /* the person closed the share sheet */
     }
   });
-  panel.querySelector('[data-show-qr]')?.addEventListener('click', async () => {
+  // The QR button shows and hides the code (aria-expanded says which).
+  const qrButton = /** @type {HTMLButtonElement | null} */ (panel.querySelector('[data-show-qr]'));
+  qrButton?.addEventListener('click', async () => {
     if (!current) return;
+    if (!qr.hidden) {
+      qr.hidden = true;
+      qrButton.setAttribute('aria-expanded', 'false');
+      return;
+    }
     const { renderQr } = await import('../../qr.js');
     renderQr(/** @type {HTMLElement} */ (qr.querySelector('[data-qr-code]')), current.link, t('inviteQrLabel'));
     qr.hidden = false;
+    qrButton.setAttribute('aria-expanded', 'true');
   });
   email.addEventListener('submit', async (event) => {
     event.preventDefault();
