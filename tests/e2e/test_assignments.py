@@ -61,6 +61,12 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     expect(own).to_have_text(f"Ihmekysymys {marker}")
     give.locator("#assignment-library").select_option(own.get_attribute("value"))
     expect(give.locator("#assignment-instructions")).to_have_value(f"Kuvittele ihme. {marker}")
+    # An estimate out of range is refused with its field marked, not dropped.
+    give.locator("#assignment-minutes").fill("-5")
+    give.locator("[type=submit]").click()
+    expect(give.locator("#assignment-minutes")).to_have_attribute("aria-invalid", "true")
+    expect(give.locator("[data-status]").first).to_have_text(
+        js_string(sara, "numberRange").replace("{low}", "1").replace("{high}", "600"))
     give.locator("#assignment-minutes").fill("")          # no estimate this time
     give.locator("[type=submit]").click()
     sara.wait_for_url("**/assignments/*")

@@ -48,6 +48,15 @@ export default function assignmentGive(root) {
       fieldError(field('title'), t('assignmentTitleMissing'));
       return;
     }
+    // An estimate that is not a whole number of minutes in range is refused, not dropped.
+    const minutes = /** @type {HTMLInputElement} */ (field('minutes'));
+    const estimate = Number(minutes.value);
+    if (minutes.value.trim() !== '' && !(Number.isInteger(estimate) && estimate >= Number(minutes.min) && estimate <= Number(minutes.max))) {
+      const message = t('numberRange').replace('{low}', minutes.min).replace('{high}', minutes.max);
+      fieldError(minutes, message);
+      setStatus(form, message, 'error');
+      return;
+    }
     const keys = await requireKeys();
     if (!keys) return;
     try {
@@ -80,6 +89,15 @@ export default function assignmentGive(root) {
     });
     if (!payload.title) {
       fieldError(field('title'), t('assignmentTitleMissing'));
+      return;
+    }
+    // An estimate that is not a whole number of minutes in range is refused, not dropped.
+    const minutes = /** @type {HTMLInputElement} */ (field('minutes'));
+    const estimate = Number(minutes.value);
+    if (minutes.value.trim() !== '' && !(Number.isInteger(estimate) && estimate >= Number(minutes.min) && estimate <= Number(minutes.max))) {
+      const message = t('numberRange').replace('{low}', minutes.min).replace('{high}', minutes.max);
+      fieldError(minutes, message);
+      setStatus(form, message, 'error');
       return;
     }
     const assignees = [...form.querySelectorAll('[name=to]')].map((el) => /** @type {HTMLInputElement} */ (el).value);
