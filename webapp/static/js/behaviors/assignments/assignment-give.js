@@ -40,13 +40,16 @@ export default function assignmentGive(root) {
     own.hidden = false;
   };
   loadTemplates(addTemplate);
-  const saveTemplate = /** @type {HTMLButtonElement} */ (form.querySelector('[data-save-template]'));
-  saveTemplate.addEventListener('click', async () => {
+  /** The form's assignment, or null when a field is wrong (marked, and said in the status). */
+  const checkedPayload = () => {
     clearErrors(form);
-    const payload = assignmentPayload({ title: field('title').value, instructions: field('instructions').value, minutes: field('minutes').value, tags: field('tags').value, lang, source });
+    const payload = assignmentPayload({
+      title: field('title').value, instructions: field('instructions').value, minutes: field('minutes').value,
+      tags: field('tags').value, lang, source,
+    });
     if (!payload.title) {
       fieldError(field('title'), t('assignmentTitleMissing'));
-      return;
+      return null;
     }
     // An estimate that is not a whole number of minutes in range is refused, not dropped.
     const minutes = /** @type {HTMLInputElement} */ (field('minutes'));
@@ -55,8 +58,14 @@ export default function assignmentGive(root) {
       const message = t('numberRange').replace('{low}', minutes.min).replace('{high}', minutes.max);
       fieldError(minutes, message);
       setStatus(form, message, 'error');
-      return;
+      return null;
     }
+    return payload;
+  };
+  const saveTemplate = /** @type {HTMLButtonElement} */ (form.querySelector('[data-save-template]'));
+  saveTemplate.addEventListener('click', async () => {
+    const payload = checkedPayload();
+    if (!payload) return;
     const keys = await requireKeys();
     if (!keys) return;
     try {
@@ -82,24 +91,8 @@ export default function assignmentGive(root) {
   let state = { id: crypto.randomUUID(), dek: newDek() };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    clearErrors(form);
-    const payload = assignmentPayload({
-      title: field('title').value, instructions: field('instructions').value, minutes: field('minutes').value,
-      tags: field('tags').value, lang, source,
-    });
-    if (!payload.title) {
-      fieldError(field('title'), t('assignmentTitleMissing'));
-      return;
-    }
-    // An estimate that is not a whole number of minutes in range is refused, not dropped.
-    const minutes = /** @type {HTMLInputElement} */ (field('minutes'));
-    const estimate = Number(minutes.value);
-    if (minutes.value.trim() !== '' && !(Number.isInteger(estimate) && estimate >= Number(minutes.min) && estimate <= Number(minutes.max))) {
-      const message = t('numberRange').replace('{low}', minutes.min).replace('{high}', minutes.max);
-      fieldError(minutes, message);
-      setStatus(form, message, 'error');
-      return;
-    }
+    const payload = checkedPayload();
+    if (!payload) return;
     const assignees = [...form.querySelectorAll('[name=to]')].map((el) => /** @type {HTMLInputElement} */ (el).value);
     const keys = await requireKeys();
     if (!keys) return;
