@@ -129,6 +129,9 @@ def test_settings_dates_follow_the_language(app):
     month_fi = re.search(r"Kirjauduttu sisään (\d+)\.(\d+)\.(\d{4})", fi)
     month_en = re.search(r"Signed in ([A-Z][a-z]{2}) (\d+), (\d{4})", en)
     assert month_fi and month_en, (fi, en)
+    # To the minute, no seconds ("2.12.2026 12.08", "Dec 2, 2026 12:08 PM").
+    assert re.search(r"Kirjauduttu sisään \d+\.\d+\.\d{4} \d+\.\d\d\b(?!\.\d)", fi), fi
+    assert re.search(r"Signed in [A-Z][a-z]{2} \d+, \d{4} \d+:\d\d\s[AP]M", en), en
 
 
 def test_sign_out_another_own_device(app):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
+import flask_babel
 from flask import Flask, Response, current_app, request, session
 from flask_babel import get_locale, get_translations, ngettext
 from flask_babel import lazy_gettext as _l
@@ -340,6 +341,16 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: get_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
     )
+
+    @app.template_filter("datetimeminutes")
+    def datetime_minutes(value) -> str:
+        """When something happened, to the minute, in the reader's language and time zone:
+        the date in its medium form and the time in its short one (babel's medium date-time
+        has seconds, its short date is numeric in English: 12/2/26)."""
+        if value is None:
+            return ""
+        date = flask_babel.format_date(value, "medium")
+        return f"{date} {flask_babel.format_time(value, 'short')}"
 
     @app.context_processor
     def i18n_context():
