@@ -20,6 +20,9 @@ def submit_reset(page: Page, email: str, typed_key: str, password: str) -> None:
     page.fill("#email", email)
     page.fill("#recovery_key", typed_key)
     page.fill("#password", password)
+    # As a person would: the strength words are there (the estimator has loaded) before the
+    # tap, so nothing on the form is still moving or loading under it.
+    expect(page.locator("#password-strength")).not_to_be_empty(timeout=30_000)
     page.fill("#password2", password)
     page.locator("[data-recover-form] [type=submit]").click()
 
