@@ -8,6 +8,7 @@ checked to differ from the English source, so a Finnish page shows Finnish."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from flask_babel import force_locale
@@ -190,3 +191,39 @@ def test_the_strength_words_do_not_move_the_button_under_a_tap(new_context):
     page.fill("#password", PASSWORD)
     expect(page.locator("#password-strength")).not_to_have_text("")
     assert submit.bounding_box() == before
+
+
+def test_a_second_tap_while_the_password_is_weighed_does_not_register_twice(new_context,
+                                                                             recorder):
+    """The sign-up button goes off as soon as it is tapped, before the password's strength
+    is estimated: while the estimator (a lazy chunk) is still loading, a second tap or Enter
+    does nothing. Before, each tap started its own registration: one account was made and
+    the form then said the address was taken. The same holds for the reset and the change of
+    password, which weigh the new password the same way (passwords.newPassword)."""
+    context = new_context(**NO_SW)
+    held = []
+    context.route(re.compile(r"/static/build/zxcvbn-[A-Z2-7]{8}\.js$"),
+                  lambda route: held.append(route))
+    page = context.new_page()
+    page.goto("/signup")
+    submit = page.locator("[data-signup-form] [type=submit]")
+    expect(submit).to_be_enabled()
+    page.fill("#email", f"kahdesti-{uuid.uuid4().hex[:8]}@example.fi")
+    page.fill("#display_name", "Kaisa Kahdesti")
+    page.fill("#password", PASSWORD)
+    page.fill("#password2", PASSWORD)
+    submit.click()
+    page.wait_for_function("() => true")  # let the handler reach its await
+    expect(submit).to_be_disabled()
+    submit.click(force=True)                 # a tap on the button as it is now
+    page.locator("#password2").press("Enter")  # and Enter in the last field
+    page.wait_for_timeout(200)
+    assert held, "the strength estimator was not requested"
+    for route in held:
+        route.continue_()
+    expect(page.locator("[data-recovery]")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1500)  # a second registration would derive its keys meanwhile
+    registrations = [sent for sent in recorder.sent
+                     if sent.url.endswith("/api/v1/auth/register") and sent.method == "POST"]
+    assert len(registrations) == 1, [sent.label() for sent in registrations]
+    expect(page.locator("#email")).not_to_have_attribute("aria-invalid", "true")

@@ -20,9 +20,14 @@ export default function changePassword(root) {
     const current = form.elements.current_password;
     const email = form.elements.email.value;
     const valid = validateForm(form, { focus: false });
-    const password = await newPassword(form, 'new-', [email]);
-    if (!valid || password === null) return void focusFirstError(form);
+    // The button goes off before the password's strength is estimated (the estimator may
+    // still be loading): a second tap meanwhile would change the password twice.
     button.disabled = true;
+    const password = await newPassword(form, 'new-', [email]);
+    if (!valid || password === null) {
+      button.disabled = false;
+      return void focusFirstError(form);
+    }
     setStatus(form, t('changingPassword'), 'busy');
     await nextFrame();
     try {

@@ -27,9 +27,14 @@ export default function recover(root) {
         valid = false;
       }
     }
-    const password = await newPassword(form, '', [email]);
-    if (!valid || password === null) return void focusFirstError(form);
+    // The button goes off before the password's strength is estimated (the estimator may
+    // still be loading): a second tap meanwhile would start a second reset beside this one.
     button.disabled = true;
+    const password = await newPassword(form, '', [email]);
+    if (!valid || password === null) {
+      button.disabled = false;
+      return void focusFirstError(form);
+    }
     setStatus(form, t('deriving'), 'busy');
     await nextFrame();
     try {

@@ -35,9 +35,14 @@ export default function signup(root) {
     const email = form.elements.email.value.trim();
     const displayName = form.elements.display_name.value.trim();
     const valid = validateForm(form, { focus: false });
-    const password = await newPassword(form, '', [email, displayName]);
-    if (!valid || password === null) return void focusFirstError(form);
+    // The button goes off before the password's strength is estimated (the estimator may
+    // still be loading): a second tap meanwhile would register a second time.
     button.disabled = true;
+    const password = await newPassword(form, '', [email, displayName]);
+    if (!valid || password === null) {
+      button.disabled = false;
+      return void focusFirstError(form);
+    }
     setStatus(form, t('creatingKeys'), 'busy');
     await nextFrame();
     try {
