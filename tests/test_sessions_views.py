@@ -288,3 +288,43 @@ def test_a_cancelled_sessions_page_says_where_its_agenda_went(people):
     html = sara.client.get(f"/processes/{sara.pid}/sessions/{first['id']}"
                            ).get_data(as_text=True)
     assert "data-rolled" not in html
+
+
+def test_an_uncancelled_sessions_page_names_the_copies_kept_on_a_later_agenda(people):
+    """A cancellation carries the agenda on; the next agenda is then saved (shared, say), so
+    undoing the cancellation keeps the copies there (rollover.take_back). The session's page
+    tells the supervisor that both agendas now hold them, with a link to the other one; a
+    member's page does not, and an undo whose copies went back says nothing."""
+    sara, anna, _ = people
+    _first, second, third = _generate(sara)
+    line = str(uuid.uuid4())
+    assert sara.put(f"/sessions/{second['id']}/agenda", {"version": 0, "lines": [
+        {"id": line, "source": "own", "minutes": 20}]}).status_code == 200
+    path = f"/processes/{sara.pid}/sessions/{second['id']}"
+
+    def cancel_and_undo():
+        assert sara.patch(f"/sessions/{second['id']}", {"status": "cancelled",
+                                                        "cancel_reason": "illness"}
+                          ).status_code == 200
+        assert sara.patch(f"/sessions/{second['id']}", {"status": "planned"}
+                          ).status_code == 200
+
+    cancel_and_undo()       # nobody touched the copy: it went back
+    assert "data-kept-copies" not in sara.client.get(path).get_data(as_text=True)
+    assert sara.get(f"/sessions/{third['id']}/agenda").get_json()["lines"] == []
+
+    assert sara.patch(f"/sessions/{second['id']}", {"status": "cancelled",
+                                                    "cancel_reason": "illness"}
+                      ).status_code == 200
+    agenda = sara.get(f"/sessions/{third['id']}/agenda").get_json()
+    (copy,) = agenda["lines"]
+    assert sara.put(f"/sessions/{third['id']}/agenda", {
+        "version": agenda["version"],
+        "lines": [{"id": copy["id"], "source": copy["source"], "source_id": copy["source_id"],
+                   "minutes": 25}]}).status_code == 200
+    assert sara.patch(f"/sessions/{second['id']}", {"status": "planned"}).status_code == 200
+    html = sara.client.get(path).get_data(as_text=True)
+    assert "data-kept-copies" in html
+    assert "1 tämän asialistan kohta on myös työnohjauskerran ke 24.3.2027 asialistalla" in html
+    assert f"/processes/{sara.pid}/sessions/{third['id']}/agenda" in html
+    assert "data-kept-copies" not in anna.client.get(path).get_data(as_text=True)

@@ -116,7 +116,8 @@ def show(pid: str, sid: str):
         ends_at=schedule.ends_at(session), local_date=local.date().isoformat(),
         local_time=local.strftime("%H:%M"), can_manage=schedule.can_manage(user, process),
         started=session.starts_at <= utcnow(), reasons=CANCEL_REASONS,
-        zone=schedule.zone_name(user), when=_when(), rolled=_rolled(user, session, process))
+        zone=schedule.zone_name(user), when=_when(), rolled=_rolled(user, session, process),
+        kept=_kept(user, session, process))
 
 
 def _rolled(user, session, process):
@@ -126,6 +127,17 @@ def _rolled(user, session, process):
         return None
     carried, target, waiting = rollover.carried_from(session)
     return (carried, target, waiting) if carried or waiting else None
+
+
+def _kept(user, session, process):
+    """For the supervisor of a planned session, its agenda lines that are also on a later
+    agenda: (how many, that session). A planned session's lines are copied on only when it
+    is cancelled; undoing the cancellation takes the copies back unless their agenda was
+    saved since (rollover.take_back), and then both agendas hold them. None otherwise."""
+    if session.status != "planned" or process.supervisor_uid != user.uid:
+        return None
+    carried, target, _waiting = rollover.carried_from(session)
+    return (carried, target) if carried and target is not None else None
 
 
 @bp.get("/processes/<pid>/sessions/<sid>/calendar.ics")
