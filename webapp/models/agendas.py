@@ -46,6 +46,13 @@ class Agenda(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+#: How many links of a line's chain of copies (carried_from, one per session it was carried
+#: through) are followed, forwards by the roll-over (services/rollover.take_back) and
+#: backwards for the words (services/agendas._carried_items). A chain is as long as the
+#: sessions cancelled or held in a row with the line unfinished; this bounds the queries.
+CHAIN_DEPTH = 24
+
+
 class AgendaEntry(db.Model):
     __tablename__ = "agenda_entries"
 

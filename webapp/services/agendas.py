@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Envelope, Item, Membership, Process, User
-from ..models.agendas import Agenda, AgendaEntry
+from ..models.agendas import CHAIN_DEPTH, Agenda, AgendaEntry
 from ..models.sessions import SupervisionSession
 from ..models.types import utcnow
 from . import schedule
@@ -277,10 +277,6 @@ def _reader_envelope(item_id: str | None, uid: str) -> tuple[Item, Envelope] | N
     return (row[0], row[1]) if row else None
 
 
-#: How far back a carried line's words are looked for (a chain of agendas left unsaved).
-CARRY_DEPTH = 24
-
-
 def _carried_items(lines: list[Any], uid: str) -> dict[str, Carried]:
     """For each carried line, where its words are, among the sealed agendas of the lines
     before it in its chain (carried_from, and that line's carried_from, …) that the reader
@@ -293,7 +289,7 @@ def _carried_items(lines: list[Any], uid: str) -> dict[str, Carried]:
     current = {line.id: line.carried_from_id for line in lines if line.carried_from_id}
     # line → [(earlier line, its agenda's item, saved since the line was in it)], nearest first
     chains: dict[str, list[tuple[str, str, bool]]] = {}
-    for _ in range(CARRY_DEPTH):
+    for _ in range(CHAIN_DEPTH):
         if not current:
             break
         rows = {row.id: row for row in core_rows(

@@ -48,7 +48,7 @@ from sqlalchemy import Connection, and_, delete, event, exists, func, insert, se
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models.agendas import Agenda, AgendaEntry
+from ..models.agendas import CHAIN_DEPTH, Agenda, AgendaEntry
 from ..models.sessions import SupervisionSession
 from ..models.types import utcnow
 
@@ -90,10 +90,6 @@ def after_uncancelled(session: SupervisionSession) -> SupervisionSession:
     take_back(session)
     carry_into(db.session.connection(), session, uncancelled=True)
     return session
-
-
-#: How many sessions a line's copies are followed through (cancelled one after another).
-CHAIN_DEPTH = 24
 
 
 def take_back(session: SupervisionSession) -> int:
