@@ -36,9 +36,7 @@ def no_axe_violations(page: Page) -> None:
 
 def supervisor(new_context, name: str = "Sara Ohjaaja") -> Page:
     page = new_context(bypass_csp=True).new_page()     # bypass: axe is injected as a script
-    page.goto("/signup")
-    page.check("#is_supervisor")
-    sign_up(page, name=name)
+    sign_up(page, name=name, supervisor=True)
     return page
 
 
@@ -284,3 +282,51 @@ def test_sign_in_from_the_link_then_join(new_context, live_server, recorder):
         assert db.session.get(PinnedKey, (anna_uid, sara_uid)) is not None
     assert_fp_never_sent(recorder, fp)
     assert not recorder.problems, recorder.problems
+
+
+def test_goals_wait_for_the_supervisor_after_joining_then_open(new_context, live_server):
+    """Just after joining, the contract's goals are not yet shared with the new member: the
+    check-in card and the goal's page say the goal waits for the supervisor, never that it
+    could not be opened on this device; once the supervisor's app has shared the process,
+    the goal opens on the home, on the card and on its page."""
+    sara = new_context(bypass_csp=True).new_page()
+    sign_up(sara, name="Sara Ohjaaja", supervisor=True)   # her app shares (process-sync)
+    pid, token, fp = invite(live_server, uid_of(sara))
+    goal = "Jaksan paremmin arjessa."
+    sara.goto(f"/processes/{pid}/contract")
+    sara.fill("#goal-text", goal)
+    sara.locator("[data-goal-form] [type=submit]").click()
+    expect(sara.locator("[data-goal] [data-goal-text]")).to_have_text([goal])
+    goal_id = sara.locator("[data-goal]").get_attribute("data-goal")
+
+    anna = new_context(bypass_csp=True).new_page()
+    anna.goto(f"/join/{token}#fp={fp}")
+    anna.locator("[data-join-signup]").click()
+    anna.wait_for_url(re.compile(rf".*/signup\?invite={token}$"))
+    fill_signup(anna, "Anna Ohjattava")
+    confirm_recovery_key(anna)
+    anna.wait_for_url(re.compile(rf".*/processes/{pid}$"))
+    failed = js_string(anna, "decryptFailed")
+
+    # Not shared yet (the supervisor's app has not been open since): waiting, no error.
+    for page in (f"/processes/{pid}", f"/processes/{pid}/goals/{goal_id}"):
+        anna.goto(page)
+        anna.wait_for_load_state("networkidle")           # the page's behaviours have run
+        assert failed not in anna.locator("main").text_content(), page
+        assert anna.locator("[data-state=error]").count() == 0, page
+    expect(anna.locator("p.notice[data-state=waiting]")).to_be_visible()
+    no_axe_violations(anna)
+    anna.goto(f"/processes/{pid}")
+    link = anna.locator("[data-checkin-goal-link]")
+    expect(link).to_have_count(1)
+    expect(link.locator("[data-state=waiting]")).to_be_visible()
+
+    sara.goto("/home/")                                   # her app shares the process's papers
+    expect(sara.locator("[data-js-notice]")).to_have_attribute("data-state", "ok")
+    anna.goto("/home/")
+    expect(anna.locator(f"[data-process='{pid}'] [data-goals]")).to_contain_text(goal)
+    anna.goto(f"/processes/{pid}")
+    expect(anna.locator("[data-checkin-goal-link] [data-state=open]")).to_have_text(goal)
+    anna.goto(f"/processes/{pid}/goals/{goal_id}")
+    expect(anna.locator("h1 [data-state=open]")).to_have_text(goal)
+    expect(anna.locator("p.notice[data-state=waiting]")).to_have_count(0)
