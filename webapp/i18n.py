@@ -29,6 +29,14 @@ JS_STRINGS = {
     "saving": _l("Saving…"),
     "saved": _l("Saved"),
     "saveFailed": _l("Saving failed."),
+    "saveRefused": _l("The change could not be saved, and sending it again would not help. "
+                      "Your text is still here and kept on this device: copy what you need."),
+    "saveRefusedAccepted": _l("This was accepted meanwhile, so it can no longer be changed. "
+                              "Your text is still here and kept on this device: copy what "
+                              "you need."),
+    "saveRefusedEnded": _l("The supervision process has ended, so nothing in it can be "
+                           "changed. Your text is still here and kept on this device: copy "
+                           "what you need."),
     "offline": _l("No connection. Your text is kept on this page."),
     "offlineTryAgain": _l("No connection. Try again when you are back online."),
     "deriving": _l("Opening your keys… this takes a moment."),

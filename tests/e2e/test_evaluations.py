@@ -234,3 +234,109 @@ def test_a_member_who_joins_later_reads_and_accepts_it(new_context, marker, no_p
     sara.reload()
     expect(sara.locator("[data-verify][data-state=ok]")).to_have_count(2)
     expect(sara.locator("[data-evaluation-accepted]")).to_be_visible()
+
+
+def _process_with_a_goal(new_context, live_server, marker):
+    """A supervisor and a member of a running process with one goal, an evaluation due."""
+    sara = new_context().new_page()
+    sign_up_as_supervisor(sara)
+    pid = str(uuid.uuid4())
+    assert call(sara, "POST", "/processes", {"id": pid, "form": "individual"})["status"] == 201
+    token = call(sara, "POST", f"/processes/{pid}/invites", {})["body"]["token"]
+    anna = new_context().new_page()
+    sign_up(anna, name="Anna Aho")
+    assert call(anna, "POST", f"/invites/{token}/accept")["status"] == 200
+    sara.goto(f"/processes/{pid}/contract")
+    sara.fill("#goal-text", f"Jaksan paremmin {marker}")
+    sara.locator("[data-goal-form] [type=submit]").click()
+    expect(sara.locator("[data-goal] [data-goal-text]")).to_have_count(1)
+    _running(live_server, pid)
+    return sara, anna, pid
+
+
+def _write(sara, pid: str, summary: str):
+    sara.goto(f"/processes/{pid}/evaluations/new")
+    editor = sara.locator("[data-js-evaluation-edit]")
+    expect(editor).to_have_attribute("data-editor", "ready")
+    sara.fill("#ev-summary", summary)
+    return editor
+
+
+def test_an_evaluation_saved_offline_is_saved_when_retried_and_edited_again(
+        new_context, marker, no_plaintext, live_server):
+    """Saving a new evaluation offline fails before anything is queued (the members' keys
+    cannot be fetched); "try again" online saves it for real (it once said "saved" and went
+    to a page that did not exist). An edit saved offline is sent once the network is back,
+    and saving again after that is no conflict with itself."""
+    sara, _anna, pid = _process_with_a_goal(new_context, live_server, marker)
+    editor = _write(sara, pid, f"Kirjoitettu ilman verkkoa {marker}")
+    # As on a device that has not sealed anything for the member yet: no copy of her key
+    # kept here, so offline the evaluation cannot be sealed for her.
+    sara.evaluate("""async () => {
+        const { transact } = await import('/static/js/idb.js');
+        await transact('device', 'readwrite', (store) => {
+            const all = store.getAllKeys();
+            all.onsuccess = () => all.result.filter((key) => String(key).startsWith('bundle:'))
+                .forEach((key) => store.delete(key));
+        });
+    }""")
+    sara.context.set_offline(True)
+    editor.locator("[type=submit]").click()
+    retry = editor.locator("[data-retry]")
+    expect(retry).to_be_visible()
+    sara.context.set_offline(False)
+    retry.click()
+    sara.wait_for_url(re.compile(r".*/evaluations/[0-9a-f-]{36}$"))
+    evaluation = sara.url.rsplit("/", 1)[1]
+    expect(sara.locator("[data-js-evaluation-view] [data-field=summary]")).to_have_text(
+        f"Kirjoitettu ilman verkkoa {marker}")
+    assert call(sara, "GET", f"/items/{evaluation}")["status"] == 200
+
+    # Edited offline: kept on the device, sent when the network is back; then saved again.
+    sara.goto(f"/evaluations/{evaluation}/edit")
+    expect(editor).to_have_attribute("data-editor", "ready")
+    sara.context.set_offline(True)
+    sara.fill("#ev-summary", f"Muokattu ilman verkkoa {marker}")
+    editor.locator("[type=submit]").click()
+    status = editor.locator("form [data-status]").first
+    expect(status).to_have_text(js_string(sara, "savedLocally"))
+    sara.context.set_offline(False)
+    sara.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(status).to_have_text(js_string(sara, "saved"), timeout=30_000)
+    assert call(sara, "GET", f"/items/{evaluation}")["body"]["rev"] == 2
+    sara.fill("#ev-summary", f"Muokattu taas {marker}")
+    editor.locator("[type=submit]").click()
+    sara.wait_for_url(re.compile(rf".*/evaluations/{evaluation}$"))
+    expect(sara.locator("[data-js-evaluation-view] [data-field=summary]")).to_have_text(
+        f"Muokattu taas {marker}")
+    assert call(sara, "GET", f"/items/{evaluation}")["body"]["rev"] == 3
+
+
+def test_an_edit_after_the_member_accepted_is_refused_and_the_text_kept(
+        new_context, marker, no_plaintext, live_server):
+    """The member accepts while the supervisor edits: her save is refused for good (409
+    evaluation_accepted), said as such (not as a conflict with another device), her text
+    stays in the form and nothing waits in the outbox to be sent."""
+    sara, anna, pid = _process_with_a_goal(new_context, live_server, marker)
+    editor = _write(sara, pid, f"Ensimmäinen versio {marker}")
+    editor.locator("[type=submit]").click()
+    sara.wait_for_url(re.compile(r".*/evaluations/[0-9a-f-]{36}$"))
+    evaluation = sara.url.rsplit("/", 1)[1]
+    sara.goto(f"/evaluations/{evaluation}/edit")
+    expect(editor).to_have_attribute("data-editor", "ready")
+    anna.goto(f"/evaluations/{evaluation}")
+    accept(anna)
+    expect(anna.locator("[data-verify]")).to_have_attribute("data-state", "ok")
+    late = f"Myöhästynyt muutos {marker}"
+    sara.fill("#ev-summary", late)
+    editor.locator("[type=submit]").click()
+    expect(editor.locator("form [data-status]").first).to_have_text(
+        js_string(sara, "saveRefusedAccepted"))
+    expect(sara.locator("#ev-summary")).to_have_value(late)
+    expect(editor.locator("[data-retry]")).to_be_hidden()
+    expect(sara.locator("[data-conflict]")).to_be_hidden()
+    assert sara.evaluate("""async () => {
+        const outbox = await import('/static/js/outbox.js');
+        const { currentUid } = await import('/static/js/session.js');
+        return (await outbox.pending(currentUid())).length;
+    }""") == 0

@@ -264,6 +264,8 @@ describe('outcome (what a refusal means for an op)', () => {
     [put, err(403, 'csrf'), 'wait'],
     [put, err(403, 'forbidden'), 'failed'],
     [put, err(409, 'conflict'), 'conflict'],
+    [put, err(409, 'evaluation_accepted'), 'failed'], // a refusal that stands, not a stale rev
+    [put, err(409, 'process_ended'), 'failed'],
     [put, err(410, 'deleted'), 'deleted'],
     [put, err(429), 'wait'],
     [put, err(500), 'wait'],

@@ -8,7 +8,9 @@
 //   401  login required                              callers keep changes queued
 //   403  code "csrf" (a stale token, e.g. from a page served from a cache): refreshed here
 //        once via GET /api/v1/me and the call retried once (older servers answer 400 csrf)
-//   409  conflict; `rev` is the stored revision      the user chooses (sealed-editor.js)
+//   409  code "conflict": a stale rev; `rev` is the  the user chooses (sealed-editor.js)
+//        stored revision. Any other 409 code (the process has ended, the evaluation was
+//        accepted, …) is a refusal that stands: sending the same change again cannot help
 //   410  code "deleted": a deleted id stays deleted  the user keeps the text as a new item
 //   429  rate limited, 5xx, 503 with Retry-After     temporary, like offline
 // The module needs no DOM: it runs in the service worker too (there the token comes from /me).
@@ -48,8 +50,9 @@ export class ApiError extends Error {
     return this.code === 'csrf' && (this.status === 403 || this.status === 400);
   }
 
+  /** The stored revision is another one (409 `conflict`): not the other 409 refusals. */
   get conflict() {
-    return this.status === 409;
+    return this.status === 409 && this.code === 'conflict';
   }
 
   /** The item id was deleted and stays deleted (410 with code `deleted`, or any 410). */

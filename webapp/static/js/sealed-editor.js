@@ -70,6 +70,13 @@ import { fieldError, go, setStatus, statusLine } from './ui.js';
  *   stops it (the view has marked its fields), null lets it go on
  */
 
+// A 409 refusal that stands (api.js; not a stale rev) → the JS string the page says.
+const REFUSALS = {
+  evaluation_accepted: 'saveRefusedAccepted',
+  revision_accepted: 'saveRefusedAccepted',
+  process_ended: 'saveRefusedEnded',
+};
+
 const blank = (value) =>
   value === null || value === undefined || (typeof value === 'string' && !value.trim()) || (Array.isArray(value) && value.every(blank));
 
@@ -120,6 +127,9 @@ export async function sealedEditor(root, view) {
   const state = {
     id: existing?.id || crypto.randomUUID(),
     serverRev: existing?.rev || 0,
+    // The last revision this page queued: once the outbox has sent it (in the background,
+    // back online) the server holds it, and the next save must come after it.
+    queuedRev: 0,
     /** @type {Uint8Array|null} */
     dek: null,
     dirty: false,
@@ -235,12 +245,12 @@ export async function sealedEditor(root, view) {
   // ------------------------------------------------------------------ saving
   /** Start over as a new item: fresh id, rev 1, a new DEK (keep mine as new). */
   const becomeNew = () => {
-    Object.assign(state, { id: crypto.randomUUID(), serverRev: 0, dek: newDek() });
+    Object.assign(state, { id: crypto.randomUUID(), serverRev: 0, queuedRev: 0, dek: newDek() });
     existing = null;
   };
 
   async function queue(payload) {
-    const rev = await outbox.nextRev(uid, state.id, state.serverRev);
+    const rev = await outbox.nextRev(uid, state.id, Math.max(state.serverRev, state.queuedRev));
     const sealed = await sealItem({ id: state.id, kind, rev, by: uid, payload, dek: state.dek, signingKey: keys.ed25519 });
     const envelope = existing?.envelope ?? (await ownerEnvelope(keys.ak, state.dek, state.id, uid));
     const extra = view.item ? await view.item({ id: state.id, rev, dek: /** @type {Uint8Array} */ (state.dek), owner: envelope }) : {};
@@ -255,6 +265,7 @@ export async function sealedEditor(root, view) {
       id: state.id, kind, author: uid, rev, sealed: sealed.sealed, sig: sealed.sig, envelope,
       process: extra.process ?? null, links: extra.links ?? null, created_at: existing?.created_at || now, updated_at: now,
     });
+    state.queuedRev = rev;
   }
 
   const leftFor = async (id) => (await outbox.pending(uid)).filter((op) => op.id === id);
@@ -273,6 +284,8 @@ export async function sealedEditor(root, view) {
       }
     } else if (left.some((op) => op.conflict)) {
       await showConflict(payload);
+    } else if (left.some((op) => op.error?.status === 409)) {
+      await showRefused(payload, left.find((op) => op.error?.status === 409).error.code);
     } else if (left.some((op) => op.error)) {
       status(t('saveFailed'), 'error');
       retry.hidden = false;
@@ -437,6 +450,26 @@ export async function sealedEditor(root, view) {
     });
   }
 
+  /**
+   * The server refused the change for good (409 with a code other than `conflict`: the
+   * evaluation was accepted meanwhile, the process has ended): sending it again cannot help.
+   * The text stays in the form and as a sealed draft on this device, the queued change goes
+   * (and with it the unsent version in the device's copy), and the page says why.
+   */
+  async function showRefused(mine, code) {
+    fill(mine);
+    state.dirty = true;
+    await keepDraft();
+    await forgetMine(state.id);
+    try {
+      if (existing) await mirror.remember(uid, [await api('GET', `/items/${state.id}`)]);
+    } catch (err) {
+      console.error('the stored version was not read again', err);
+    }
+    retry.hidden = true;
+    status(t(REFUSALS[code] ?? 'saveRefused'), 'error');
+  }
+
   /** Open the newest queued text of a conflicted item (sealed in the outbox). */
   async function queuedText(conflict) {
     const local = (await mirror.get(conflict.id)) || existing;
@@ -537,6 +570,13 @@ export async function sealedEditor(root, view) {
   }
   retry.addEventListener('click', async () => {
     retry.hidden = true;
+    if (!(await leftFor(state.id)).length) {
+      // Nothing of this item waits in the outbox: the save failed before the change was
+      // sealed and queued (offline, the readers' keys could not be fetched). Save the form
+      // again; sending the empty outbox would only say "saved".
+      submitHandler();
+      return;
+    }
     status(t('saving'), 'busy');
     await report(view.read(), await outbox.retry(uid));
   });
