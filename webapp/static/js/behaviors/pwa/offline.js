@@ -4,12 +4,16 @@
 //
 // The `online` event only says the device has some network, so the page first asks the
 // server (network.js) whether it can be reached, and reloads only then: no loop of reloads
-// into the same offline page.
+// into the same offline page. A device may also say it is online all along while the server
+// cannot be reached (a captive or failing network, the server down): no `online` event comes
+// then, so while the page is in view it also asks now and then.
 import { reachable } from '../../network.js';
+
+const ASK_EVERY = 5_000;
 
 export default function offline() {
   let trying = false;
-  window.addEventListener('online', async () => {
+  const tryAgain = async () => {
     if (trying || !navigator.onLine) return;
     trying = true;
     try {
@@ -17,5 +21,9 @@ export default function offline() {
     } finally {
       trying = false;
     }
-  });
+  };
+  window.addEventListener('online', tryAgain);
+  setInterval(() => {
+    if (document.visibilityState === 'visible') tryAgain();
+  }, ASK_EVERY);
 }

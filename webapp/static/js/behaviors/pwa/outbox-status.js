@@ -3,6 +3,7 @@
 // back, and every SYNC_EVERY while the page is open.
 import { t, tn } from '../../i18n.js';
 import * as mirror from '../../mirror.js';
+import { reachable, seemsOffline } from '../../network.js';
 import * as outbox from '../../outbox.js';
 import { currentUid } from '../../session.js';
 
@@ -18,14 +19,16 @@ export default function outboxStatus(el) {
     const ops = await outbox.pending(uid);
     const conflicts = ops.filter((op) => op.conflict).length;
     const failed = ops.filter((op) => op.error).length;
-    el.hidden = ops.length === 0 && navigator.onLine;
+    // Offline: no network, or the server did not answer the page's last probe (network.js).
+    const offline = seemsOffline();
+    el.hidden = ops.length === 0 && !offline;
     const parts = [];
-    if (!navigator.onLine) parts.push(t('offlineNow'));
+    if (offline) parts.push(t('offlineNow'));
     if (ops.length) parts.push(tn('waitingChanges', ops.length));
     if (conflicts) parts.push(tn('conflictsWaiting', conflicts));
     if (failed) parts.push(tn('changesFailed', failed));
     const synced = await mirror.lastSynced(uid);
-    if (!navigator.onLine && synced) {
+    if (offline && synced) {
       const when = new Intl.DateTimeFormat(document.documentElement.lang || 'fi', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(synced));
       parts.push(t('lastSynced').replace('{when}', when));
     }
@@ -34,7 +37,8 @@ export default function outboxStatus(el) {
   }
 
   async function syncNow() {
-    if (navigator.onLine) {
+    // Believed offline while the device has a network: ask the server before sending.
+    if (navigator.onLine && (!seemsOffline() || (await reachable()))) {
       const { sent } = await outbox.sync(uid);
       try {
         await mirror.refresh(uid, { force: sent > 0 });
@@ -54,6 +58,7 @@ export default function outboxStatus(el) {
   window.addEventListener('valitila:outbox', render);
   window.addEventListener('online', syncNow);
   window.addEventListener('offline', render);
+  window.addEventListener('valitila:connection', render);
   setInterval(syncNow, SYNC_EVERY);
   syncNow();
 }
