@@ -181,6 +181,16 @@ def test_bad_input_is_a_clear_4xx(app, world):
                                     data=form | {"csrf_token": sara.csrf})
         assert response.status_code == 400
         assert "ev-months-error" in response.get_data(as_text=True)
+    # Saved: back on the evaluations page at the cadence, which says so (once: the message
+    # does not wait for some later page).
+    response = sara.client.post(f"/processes/{pid}/evaluations/cadence",
+                                data={"months": "4", "previous": "6", "csrf_token": sara.csrf})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/processes/{pid}/evaluations#cadence-title")
+    html = sara.client.get(f"/processes/{pid}/evaluations").get_data(as_text=True)
+    cadence = html[html.index('id="cadence-title"'):]
+    assert "data-flash" in cadence and "Arviointitiheys on tallennettu." in cadence
+    assert "data-flash" not in sara.client.get("/account/").get_data(as_text=True)
 
 
 def test_writing_accepting_and_final_over_http(app, world):
@@ -214,7 +224,12 @@ def test_writing_accepting_and_final_over_http(app, world):
     for a in data["acceptances"]:
         assert a["content_hash"] == protocol.b64u_encode(protocol.content_hash(item["sealed"]))
     assert anna.get(f"/processes/{pid}/evaluations").get_json()["due"] == []
-    assert sara.client.get(f"/evaluations/{evaluation}/edit").status_code == 409
+    # Final: the editor's address leads to the evaluation, which says why.
+    response = sara.client.get(f"/evaluations/{evaluation}/edit")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/evaluations/{evaluation}")
+    html = sara.client.get(f"/evaluations/{evaluation}").get_data(as_text=True)
+    assert "data-flash" in html and "Joku on hyväksynyt tämän arvioinnin" in html
 
 
 def test_the_pages_carry_ciphertext_only(app, world):

@@ -157,10 +157,13 @@ def test_both_sides_accept_the_evaluation_on_phones(new_context, marker, no_plai
     # Printable: no navigation, no buttons; the words and who accepted stay.
     anna.goto(f"/evaluations/{evaluation}")
     expect(anna.locator("[data-js-evaluation-view]")).to_have_attribute("data-state", "open")
+    mine = anna.locator("main p.status[data-state=ok]:not([data-status])")  # "you accepted"
+    expect(mine).to_be_visible()
     anna.emulate_media(media="print")
     expect(anna.locator(".site-header")).to_be_hidden()
     expect(anna.locator("[data-js-contract-print]")).to_be_hidden()
     expect(anna.locator(".back-links")).to_be_hidden()
+    expect(mine).to_be_hidden()                                  # the screen's, not the paper's
     expect(anna.locator("[data-field=summary]")).to_be_visible()
     expect(anna.locator(".acceptance-list")).to_be_visible()
     anna.emulate_media(media="screen")

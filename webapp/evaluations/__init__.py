@@ -139,7 +139,7 @@ def set_cadence(pid: str):
         return _process_page(pid, 409, months_error=gettext(
             "Someone changed the cadence meanwhile: it is shown as it is now."))
     flash(gettext("Evaluation cadence saved."))
-    return redirect(url_for("evaluations.for_process", pid=pid))
+    return redirect(url_for("evaluations.for_process", pid=pid) + "#cadence-title")
 
 
 @bp.get("/processes/<pid>/evaluations/new")
@@ -183,8 +183,15 @@ def edit(item_id: str):
     process, view = service.get(user, item_id)
     if process.supervisor_uid != user.uid:
         abort(403)
-    if process.is_ended or view.acceptances or view.envelope is None:
+    if view.envelope is None:
         abort(409)
+    if process.is_ended or view.acceptances:
+        # Final (an old link, a tab left open): the evaluation itself, which says why (an
+        # ended process's page says so itself).
+        if not process.is_ended:
+            flash(gettext("Somebody has accepted this evaluation, so it can no longer be "
+                          "changed."))
+        return redirect(url_for("evaluations.show", item_id=item_id))
     return render_template("evaluations/edit.html", **_editor_context(
         process, view, (view.evaluation.due_on, view.evaluation.kind)))
 

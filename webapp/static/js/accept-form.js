@@ -40,7 +40,9 @@ export function acceptForm(form, { view, notOpened, changed, changedCodes }) {
       window.location.reload();
     } catch (err) {
       const code = err instanceof ApiError ? err.body?.error?.code : '';
-      setStatus(form, changedCodes.includes(code) ? t(changed) : errorMessage(err), 'error');
+      // Offline: nothing was written here to keep ("your text stays" is for forms with text).
+      const offline = err instanceof ApiError && err.status === 0;
+      setStatus(form, changedCodes.includes(code) ? t(changed) : offline ? t('offlineTryAgain') : errorMessage(err), 'error');
       submit.disabled = false;
     }
   });

@@ -54,20 +54,16 @@ export default async function evaluationEdit(root) {
     summary.value = clean.summary;
   };
   // A scale value outside 0–10 (or not whole) is refused with its field marked, never
-  // dropped silently (goalPart keeps only valid ones).
+  // dropped silently (goalPart keeps only valid ones). Every such field is marked, each
+  // with the message next to it; the first one gets the focus.
   const check = () => {
     clearErrors(form);
-    for (const set of goals) {
-      for (const name of ['start', 'now']) {
-        const input = /** @type {HTMLInputElement} */ (field(set, name));
-        if (input.value.trim() !== '' && scaleValue(input.value) === null) {
-          const message = t('numberRange').replace('{low}', '0').replace('{high}', '10');
-          fieldError(input, message);
-          return message;
-        }
-      }
-    }
-    return null;
+    const message = t('numberRange').replace('{low}', '0').replace('{high}', '10');
+    const wrong = goals.flatMap((set) => ['start', 'now'].map((name) => /** @type {HTMLInputElement} */ (field(set, name))))
+      .filter((input) => input.value.trim() !== '' && scaleValue(input.value) === null);
+    if (!wrong.length) return null;
+    for (const input of wrong.reverse()) fieldError(input, message); // the first is focused last
+    return message;
   };
   const editor = await sealedEditor(root, {
     form,
