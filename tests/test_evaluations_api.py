@@ -230,6 +230,10 @@ def test_writing_accepting_and_final_over_http(app, world):
     assert response.headers["Location"].endswith(f"/evaluations/{evaluation}")
     html = sara.client.get(f"/evaluations/{evaluation}").get_data(as_text=True)
     assert "data-flash" in html and "Joku on hyväksynyt tämän arvioinnin" in html
+    # Listed as accepted, with when.
+    html = sara.client.get(f"/processes/{pid}/evaluations").get_data(as_text=True)
+    listed = html[html.index("data-evaluations-accepted"):]
+    assert f'data-evaluation="{evaluation}"' in listed and "hyväksytty " in listed
 
 
 def test_the_pages_carry_ciphertext_only(app, world):
