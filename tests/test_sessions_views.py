@@ -151,6 +151,14 @@ def test_times_follow_the_viewers_time_zone(people):
     bad = anna.client.post("/account/timezone", data={**form, "timezone": "Nowhere/Land"})
     assert bad.status_code == 400
     assert anna.get("/me").status_code == 200
+    # The picker names each place once (no old aliases beside the current names) ...
+    assert '<option value="Europe/Kyiv" ' in account and '"Europe/Kiev"' not in account
+    assert '<option value="Asia/Kolkata" ' in account and '"Asia/Calcutta"' not in account
+    # ... but an alias stays valid, and shown (chosen) for whoever has it.
+    assert anna.client.post("/account/timezone", data={**form, "timezone": "Europe/Kiev"}
+                            ).status_code == 302
+    account = anna.client.get("/account/").get_data(as_text=True)
+    assert '<option value="Europe/Kiev" selected>' in account
 
 
 def test_one_session_ics_for_members(people):

@@ -37,6 +37,25 @@ def time_zones() -> tuple[str, ...]:
     return ("UTC", *sorted(zones))
 
 
+@lru_cache(maxsize=1)
+def _offered() -> tuple[str, ...]:
+    import pytz
+
+    common = set(pytz.common_timezones)
+    return tuple(name for name in time_zones() if name in common)
+
+
+def offered_time_zones(current: str | None = None) -> tuple[str, ...]:
+    """The zones the picker lists: time_zones() without the old aliases that name the same
+    place twice (Asia/Calcutta beside Asia/Kolkata, Europe/Kiev beside Europe/Kyiv: pytz's
+    common zones), plus `current` when the user has such an alias already. Any of
+    time_zones() stays valid."""
+    offered = _offered()
+    if current and current not in offered and is_zone(current):
+        return ("UTC", *sorted((*offered[1:], current)))
+    return offered
+
+
 def is_zone(name: Any) -> bool:
     return isinstance(name, str) and name in _zone_set()
 

@@ -21,7 +21,7 @@ from ..models import Process
 from ..models.sessions import CANCEL_REASONS
 from ..models.types import utcnow
 from ..schemas import parse
-from ..schemas.sessions import PageSessionPath, time_zones
+from ..schemas.sessions import PageSessionPath, offered_time_zones
 from ..services import calendar, rollover, schedule
 from ..services import processes as process_service
 from ..services.errors import InvalidInput
@@ -42,7 +42,7 @@ def _user():
 def schedule_helpers():
     """For templates/sessions/_schedule.html, included by the process page."""
     return {"schedule_card": _schedule_card, "cancel_reasons": CANCEL_REASONS,
-            "time_zones": time_zones}
+            "time_zones": offered_time_zones}
 
 
 def _schedule_card(process: Process) -> dict:
