@@ -426,3 +426,25 @@ def test_a_member_who_joined_later_is_listed_for_the_supervisors_client(app, wor
     assert late.get(f"/evaluations/{evaluation}").get_json()["accepted_at"]
     assert "data-missing" not in sara.client.get(f"/evaluations/{evaluation}").get_data(
         as_text=True)
+
+
+def test_an_overdue_evaluation_says_so_and_a_draft_nobody_accepted_too(app, world):
+    """A date that has passed without an evaluation accepted is marked overdue on the
+    process's page and on both homes; a written one that no current member has accepted
+    says "nobody yet" (not "0 members")."""
+    people, pid, _evaluation, _ = world
+    sara = people["sara"]
+    html = sara.client.get(f"/processes/{pid}/evaluations").get_data(as_text=True)
+    assert "Kukaan ei ole vielä hyväksynyt" in html and "0 jäsentä" not in html
+    assert "data-overdue" not in html                     # due in 3 days: not late
+    late = running(app, people["olli"], people["oona"],
+                   starts_on=add_months(TODAY - timedelta(days=2), -6))
+    olli, oona = people["olli"], people["oona"]
+    html = olli.client.get(f"/processes/{late}/evaluations").get_data(as_text=True)
+    due = html[html.index("data-evaluations-due"):]
+    assert "data-overdue" in due and "Myöhässä" in due
+    for person in (olli, oona):
+        home = person.client.get("/home/").get_data(as_text=True)
+        section = home[home.index("data-home-evaluations"):]
+        assert f'data-process="{late}"' in section and "data-overdue" in section
+    assert "data-overdue" not in sara.client.get("/home/").get_data(as_text=True)

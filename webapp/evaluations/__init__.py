@@ -67,17 +67,19 @@ def _helpers() -> dict:
 def due_evaluations_home() -> list[tuple]:
     """The signed-in user's due evaluations for the home (supervisor and supervisee alike):
     (due, its date as they read it, the process's name item or None, whether it has a name,
-    the link)."""
+    the link, whether its date has passed)."""
     if not current_user.is_authenticated:
         return []
-    due = service.due_evaluations(utcnow().date(), uid=current_user.uid)
+    today = utcnow().date()
+    due = service.due_evaluations(today, uid=current_user.uid)
     if not due:
         return []
     readable, named = process_queries.titles(current_user.uid, [d.process_id for d in due])
     return [(d, format_date(d.due_on, "medium"),
              readable.get(d.process_id), d.process_id in named,
              url_for("evaluations.show", item_id=d.item_id) if d.item_id
-             else url_for("evaluations.for_process", pid=d.process_id)) for d in due]
+             else url_for("evaluations.for_process", pid=d.process_id), d.due_on < today)
+            for d in due]
 
 
 @bp.app_template_global()
@@ -102,7 +104,7 @@ def _process_page(pid: str, status: int = 200, **extra):
         drafts=[v for v in views if v.evaluation.accepted_at is None],
         accepted=[v for v in views if v.evaluation.accepted_at is not None],
         cadence=[(d, k) for d, k in upcoming if d not in written and d > horizon][:3],
-        next_new=next_new,
+        next_new=next_new, today=today,
         is_supervisor=process.supervisor_uid == user.uid, title=readable.get(pid),
         has_title=pid in named, months_range=service.MONTHS_RANGE, **extra), status
 
