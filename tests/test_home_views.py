@@ -243,3 +243,13 @@ def test_session_times_read_as_babel_formats_them(locale):
         assert format_skeleton("Hm", moment, tzinfo=zone, locale=locale) in when.date(moment)
         assert format_skeleton("MMMMEEEEd", moment, tzinfo=zone,
                                locale=locale) in when.date(moment)
+
+
+def test_the_countdown_does_not_round_up_to_a_unit_not_yet_reached():
+    """53 minutes before is "in 53 minutes", not "in 1 hour" (babel's default threshold
+    rounds up from 85 % of a unit); a whole hour or day is named as such."""
+    from webapp.home import _countdown
+    assert _countdown(53, "fi") == "53 minuutin päästä"
+    assert _countdown(60, "fi") == "1 tunnin päästä"
+    assert _countdown(23 * 60, "sv") == "om 23 timmar"
+    assert _countdown(25 * 60, "en") == "in 1 day"

@@ -93,8 +93,10 @@ def _pattern(skeleton: str, locale: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _countdown(minutes: int, locale: str) -> str:
-    """"in 3 days", "in 2 hours": a countdown to the minute, in the language."""
-    return format_timedelta(timedelta(minutes=minutes), granularity="minute",
+    """"in 3 days", "in 2 hours", "in 53 minutes": a countdown to the minute, in the
+    language. A unit is used once a whole one has come (threshold 1: babel's default 0.85
+    said "in 1 hour" 53 minutes before)."""
+    return format_timedelta(timedelta(minutes=minutes), granularity="minute", threshold=1,
                             add_direction=True, locale=locale)
 
 
