@@ -82,6 +82,7 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     anna.goto("/home/")
     link = anna.locator("[data-home-assignments] [data-js-assignment-title]")
     expect(link).to_have_text(f"Ihmekysymys {marker}")
+    assert link.bounding_box()["height"] >= 24, "a tap target at least 24 px high"
     no_axe_violations(anna)
     link.click()
     anna.wait_for_url(f"**/assignments/{item_id}")
