@@ -462,7 +462,9 @@ export async function sealedEditor(root, view) {
     await keepDraft();
     await forgetMine(state.id);
     try {
+      // The device's copy goes back to what the server holds (a new item: nothing).
       if (existing) await mirror.remember(uid, [await api('GET', `/items/${state.id}`)]);
+      else await mirror.forget(state.id);
     } catch (err) {
       console.error('the stored version was not read again', err);
     }
