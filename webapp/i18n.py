@@ -39,6 +39,8 @@ JS_STRINGS = {
                            "what you need."),
     "offline": _l("No connection. Your text is kept on this page."),
     "offlineTryAgain": _l("No connection. Try again when you are back online."),
+    "saveAnswerFirst": _l("Save your answer first: it is not saved yet. Then mark the "
+                          "assignment."),
     "deriving": _l("Opening your keys… this takes a moment."),
     "creatingKeys": _l("Creating your keys… this takes a moment."),
     "changingPassword": _l("Changing your password… this takes a moment."),

@@ -123,9 +123,19 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     # Without a connection "done" fails in the status line; the badge keeps the status.
     badge = anna.locator("[data-status-badge]")
     open_label = badge.inner_text()
+    status_line = anna.locator("[data-js-assignment-status] [role=status]")
+    # An edit typed and not saved is not left behind: "done" asks for it to be saved first.
+    form.locator("#answer-body").fill(f"Jaettu vastaus, lisätty {marker}")
+    anna.locator("[data-set-status=done]").click()
+    expect(status_line).to_have_text(js_string(anna, "saveAnswerFirst"))
+    expect(form.locator("[type=submit]")).to_be_focused()
+    expect(badge).to_have_text(open_label)
+    form.locator("[type=submit]").click()
+    expect(anna.locator("[data-answer-saved]")).to_have_text(
+        "Vastauksesi on jaettu työnohjaajallesi.")
+    expect(anna.locator("#answer-body")).to_have_value(f"Jaettu vastaus, lisätty {marker}")
     anna.context.set_offline(True)
     anna.locator("[data-set-status=done]").click()
-    status_line = anna.locator("[data-js-assignment-status] [role=status]")
     expect(status_line).to_have_text(js_string(anna, "offlineTryAgain"))
     expect(badge).to_have_text(open_label)
     anna.context.set_offline(False)
@@ -137,7 +147,7 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     # The supervisor reads the shared answer, opened in her browser, and the status.
     sara.goto(f"/assignments/{item_id}")
     answer = sara.locator(f"[data-assignee='{anna_uid}'] [data-js-assignment-answer]")
-    expect(answer).to_have_text(f"Jaettu vastaus {marker}")
+    expect(answer).to_have_text(f"Jaettu vastaus, lisätty {marker}")
     expect(sara.locator(f"[data-assignee='{anna_uid}']")).to_have_attribute("data-status",
                                                                             "done")
     no_axe_violations(sara)

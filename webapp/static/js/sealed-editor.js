@@ -124,6 +124,7 @@ export async function sealedEditor(root, view) {
   // A new item's draft is per page kind, or per what it belongs to (data-draft-key: the
   // assignment an answer answers).
   const draftKey = existing ? `item:${existing.id}` : root.dataset.draftKey || `new:${kind}`;
+  let dirty = false;
   const state = {
     id: existing?.id || crypto.randomUUID(),
     serverRev: existing?.rev || 0,
@@ -132,8 +133,17 @@ export async function sealedEditor(root, view) {
     queuedRev: 0,
     /** @type {Uint8Array|null} */
     dek: null,
-    dirty: false,
     saving: false,
+    // Text typed (or restored from a draft) and not saved yet. Said on the editor's element
+    // too (data-unsaved, while the form holds any text), so that other parts of the page can
+    // ask before they leave it (assignment-status.js).
+    get dirty() {
+      return dirty;
+    },
+    set dirty(value) {
+      dirty = value;
+      root.toggleAttribute('data-unsaved', value && !isEmpty(view.read()));
+    },
   };
   /** @type {string|null} an item deleted elsewhere whose text this new-item page took in */
   let adopted = null;

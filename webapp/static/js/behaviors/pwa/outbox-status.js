@@ -39,7 +39,9 @@ export default function outboxStatus(el) {
   async function syncNow() {
     // Believed offline while the device has a network: ask the server before sending.
     if (navigator.onLine && (!seemsOffline() || (await reachable()))) {
-      const { sent } = await outbox.sync(uid);
+      const { sent, unreachable } = await outbox.sync(uid);
+      // A change could not be sent for want of an answer: ask, so the line says offline.
+      if (unreachable) await reachable();
       try {
         await mirror.refresh(uid, { force: sent > 0 });
       } catch {
