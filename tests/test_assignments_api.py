@@ -193,3 +193,18 @@ def test_the_library_is_offered_in_the_readers_language(app):
                                          "csrf_token": sara.csrf})
     page = sara.client.get(f"/processes/{pid}/assignments").get_data(as_text=True)
     assert "Mirakelfrågan" in page and "Ihmekysymys" not in page
+
+
+def test_what_i_have_shared_counts_the_shared_answers(app):
+    """"What I have shared" says how many answers to assignments are shared (each changed on
+    its assignment's page); a private answer is not counted."""
+    sara, anna, pid = _setup(app)
+    first = give_api(app, sara, pid, [anna.uid])
+    second = give_api(app, sara, pid, [anna.uid])
+    respond(app, anna, first, pid, "YKSITYINEN")
+    def elsewhere() -> str:
+        page = anna.client.get("/shared").get_data(as_text=True)
+        return page.split("data-shared-elsewhere>", 1)[1].split("</p>", 1)[0]
+    assert "vastau" not in elsewhere()
+    respond(app, anna, second, pid, "JAETTU", share_with=sara.uid)
+    assert "Jaat lisäksi 1 vastauksen välitehtävään" in elsewhere()

@@ -290,3 +290,21 @@ def test_a_former_member_loses_the_topics_and_the_checkins(cast):
     assert c["vilma"].client.get(f"/processes/{c['pid']}/goals/{c['goal']}").status_code == 404
     response = _sharing(c, "vilma", True)
     assert response.status_code == 404
+
+
+def _elsewhere(person) -> str:
+    """The "shared elsewhere" line of "What I have shared"."""
+    page = person.client.get("/shared").get_data(as_text=True)
+    return page.split("data-shared-elsewhere>", 1)[1].split("</p>", 1)[0]
+
+
+def test_what_i_have_shared_counts_the_goals_whose_checkins_are_shared(cast):
+    """"What I have shared" lists reflections; it also says how many goals' check-ins the
+    supervisor sees (changed on the goal's page), so nothing shared goes unmentioned."""
+    c = cast
+    assert "tilannearvio" not in _elsewhere(c["vilma"])
+    assert _sharing(c, "vilma", True).status_code == 200
+    assert "Työnohjaajasi näkee tilannearviosi 1 tavoitteesta" in _elsewhere(c["vilma"])
+    assert "tilannearvio" not in _elsewhere(c["ville"])
+    assert _sharing(c, "vilma", False).status_code == 200
+    assert "tilannearvio" not in _elsewhere(c["vilma"])

@@ -147,7 +147,7 @@ JS_STRINGS = {
     "stopAllConfirm": _l("Stop sharing everything? Your supervisor can no longer open these "
                          "reflections. What was already read cannot be unread."),
     "stoppingShares": _l("Stopping the shares…"),
-    "allSharesStopped": _l("Nothing is shared any more."),
+    "allSharesStopped": _l("None of your reflections is shared any more."),
     # Joining from an invite link, safety numbers (behaviors/people/, auth/signup.js)
     "joining": _l("Joining…"),
     "inviteGone": _l("This invitation can no longer be used: it was used, withdrawn or has "

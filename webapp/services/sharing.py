@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, delete, exists, or_, select, tuple_, update
+from sqlalchemy import Select, and_, bindparam, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -189,6 +189,34 @@ def readers(author: User, item_id: str) -> Readers:
     now = utcnow()
     live = [env for env in others if env.is_live(now)]
     return Readers(live, item.rekey_due or len(live) < len(others))
+
+
+class SharedElsewhere(NamedTuple):
+    """What the author shares that "What I have shared" does not list, as counts: answers to
+    assignments with a live envelope to someone else, and goals whose check-ins she shares
+    (each is shared or not on its own page)."""
+
+    answers: int
+    checkin_goals: int
+
+
+def shared_elsewhere(author: User) -> SharedElsewhere:
+    """Two counting queries; nothing personal beyond the counts."""
+    from ..models.assignments import AssignmentAssignee, CheckinSharing
+
+    answers = db.session.scalar(
+        select(func.count(func.distinct(AssignmentAssignee.response_id)))
+        .join(Envelope, Envelope.item_id == AssignmentAssignee.response_id)
+        .where(AssignmentAssignee.user_uid == author.uid,
+               Envelope.recipient_uid != author.uid, _live()))
+    goals = db.session.scalar(
+        select(func.count()).select_from(CheckinSharing)
+        .join(Item, Item.id == CheckinSharing.goal_id)
+        .join(Membership, and_(Membership.process_id == Item.process_id,
+                               Membership.user_uid == author.uid,
+                               Membership.ended_at.is_(None)))
+        .where(CheckinSharing.user_uid == author.uid, CheckinSharing.shared.is_(True)))
+    return SharedElsewhere(answers or 0, goals or 0)
 
 
 def revoke_all(author: User, process_id: str | None = None) -> int:

@@ -34,13 +34,14 @@ def _user():
 @bp.get("/shared")
 @login_required
 def index():
-    """"What I have shared": every active share, grouped by process and person."""
+    """"What I have shared": every active share of a reflection, grouped by process and
+    person; and how many answers and goals' check-ins are shared (on their own pages)."""
     shares = service.my_shares(_user())
     groups = [(key, list(rows)) for key, rows in groupby(
         shares, key=lambda s: (s.share.process_id, s.reader.uid))]
     titles = {t.process.id: t for t in service.share_targets(_user())}
     return render_template("sharing/index.html", groups=groups, titles=titles,
-                           count=len(shares))
+                           count=len(shares), elsewhere=service.shared_elsewhere(_user()))
 
 
 @bp.get("/shared/items/<item_id>")
