@@ -155,7 +155,7 @@ def test_homes_and_private_notes_on_two_phones(new_context, live_server, marker,
     countdown = card.locator("[data-countdown] time")
     expect(countdown).to_have_text("3 päivän päästä")
     expect(card.locator("[data-no-goals]")).to_be_visible()
-    expect(card.locator("[data-bring]")).to_contain_text("0")
+    expect(card.locator("[data-bring]")).to_have_text("Mitä työnohjaajasi näkee")
     no_axe_violations(anna, "the supervisee's home")
     # the notes are not hers: not the page, not the items
     assert anna.request.get(f"/processes/{pid}/notes").status == 404
