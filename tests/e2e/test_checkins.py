@@ -145,10 +145,16 @@ def test_checkins_chart_sharing_and_topics(new_context, live_server, marker, no_
     expect(anna.locator("[data-js-topic-form]")).to_have_attribute("data-session", session)
     form = anna.locator("[data-topic-form]")
     expect(form.locator("[type=submit]")).to_be_enabled()
+    # Typed, then the page is reloaded before sending: the words come back (a sealed draft).
     anna.fill("#topic-text", f"Työnjako tiimissä {marker}")
+    anna.wait_for_timeout(600)                     # the draft is written 250 ms after typing
+    anna.reload()
+    expect(anna.locator("#topic-text")).to_have_value(f"Työnjako tiimissä {marker}")
+    expect(form.locator("[data-status]")).to_have_text(js_string(anna, "draftRestored"))
     form.locator("[type=submit]").click()
     expect(anna.locator("[data-topic] [data-topic-text]")).to_have_text(
         f"Työnjako tiimissä {marker}")
+    expect(anna.locator("#topic-text")).to_have_value("")   # sent: no draft comes back
     no_axe_violations(anna, "topics page with a topic")
     sara.goto(f"/processes/{pid}/topics")
     topic = sara.locator("[data-topic]")
