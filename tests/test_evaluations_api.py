@@ -234,6 +234,10 @@ def test_writing_accepting_and_final_over_http(app, world):
     html = sara.client.get(f"/processes/{pid}/evaluations").get_data(as_text=True)
     listed = html[html.index("data-evaluations-accepted"):]
     assert f'data-evaluation="{evaluation}"' in listed and "hyväksytty " in listed
+    # The process page's card counts it (and says nothing of a count of none).
+    card = sara.client.get(f"/processes/{pid}").get_data(as_text=True)
+    card = card[card.index('id="evaluation-card-title"'):].split("</section>", 1)[0]
+    assert "1 arviointi hyväksytty." in card
 
 
 def test_the_pages_carry_ciphertext_only(app, world):
@@ -436,6 +440,9 @@ def test_an_overdue_evaluation_says_so_and_a_draft_nobody_accepted_too(app, worl
     sara = people["sara"]
     html = sara.client.get(f"/processes/{pid}/evaluations").get_data(as_text=True)
     assert "Kukaan ei ole vielä hyväksynyt" in html and "0 jäsentä" not in html
+    card = sara.client.get(f"/processes/{pid}").get_data(as_text=True)
+    card = card[card.index('id="evaluation-card-title"'):].split("</section>", 1)[0]
+    assert "hyväksytty" not in card and "0 arviointia" not in card
     assert "data-overdue" not in html                     # due in 3 days: not late
     late = running(app, people["olli"], people["oona"],
                    starts_on=add_months(TODAY - timedelta(days=2), -6))
