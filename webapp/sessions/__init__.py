@@ -42,7 +42,7 @@ def _user():
 def schedule_helpers():
     """For templates/sessions/_schedule.html, included by the process page."""
     return {"schedule_card": _schedule_card, "cancel_reasons": CANCEL_REASONS,
-            "time_zones": offered_time_zones}
+            "offered_time_zones": offered_time_zones}
 
 
 def _schedule_card(process: Process) -> dict:
