@@ -13,6 +13,7 @@ from webapp.models import User
 from webapp.models.types import utcnow
 
 from .factories import add_session, api_register, make_process
+from .test_views import parse, sealed_of
 
 WORDS = {"title": "Ihmekysymys", "instructions": "Kuvittele, että tänä yönä…",
          "minutes": 15, "tags": ["ratkaisukeskeisyys"], "lang": "fi"}
@@ -195,16 +196,32 @@ def test_the_library_is_offered_in_the_readers_language(app):
     assert "Mirakelfrågan" in page and "Ihmekysymys" not in page
 
 
-def test_what_i_have_shared_counts_the_shared_answers(app):
-    """"What I have shared" says how many answers to assignments are shared (each changed on
-    its assignment's page); a private answer is not counted."""
+def test_what_i_have_shared_lists_the_shared_answers(app):
+    """"What I have shared" lists each shared answer under its assignment (the assignment's
+    sealed title with her own envelope, the answer's id and the reader, to stop it there); a
+    private answer is not listed. Once stopped, the answer's page starts from "only me", so
+    an edit does not share it again."""
     sara, anna, pid = _setup(app)
     first = give_api(app, sara, pid, [anna.uid])
     second = give_api(app, sara, pid, [anna.uid])
     respond(app, anna, first, pid, "YKSITYINEN")
-    def elsewhere() -> str:
-        page = anna.client.get("/shared").get_data(as_text=True)
-        return page.split("data-shared-elsewhere>", 1)[1].split("</p>", 1)[0]
-    assert "vastau" not in elsewhere()
-    respond(app, anna, second, pid, "JAETTU", share_with=sara.uid)
-    assert "Jaat lisäksi 1 vastauksen välitehtävään" in elsewhere()
+
+    def rows():
+        doc = parse(anna.client.get("/shared").get_data(as_text=True))
+        return doc.find_all("li", data_answer=True)
+    assert rows() == []
+    answer = respond(app, anna, second, pid, "JAETTU", share_with=sara.uid)
+    [row] = rows()
+    assert (row.attrs["data-item"], row.attrs["data-reader"]) == (answer, sara.uid)
+    assert row.find("a").attrs["href"] == f"/assignments/{second}"
+    sealed = sealed_of(row.find("span", data_js_assignment_title=True))
+    assert (sealed["id"], sealed["envelope"]["recipient"]) == (second, anna.uid)
+    assert anna.open(sealed)["title"] == "Ihmekysymys"
+    assert row.find("button", data_revoke=True)
+    page = parse(anna.client.get(f"/assignments/{second}").get_data(as_text=True))
+    assert "checked" in page.find("input", name="share", value="yes").attrs
+    assert anna.delete(f"/items/{answer}/envelopes/{sara.uid}").status_code == 204
+    assert rows() == []
+    page = parse(anna.client.get(f"/assignments/{second}").get_data(as_text=True))
+    assert "checked" in page.find("input", name="share", value="no").attrs
+

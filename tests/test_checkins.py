@@ -24,6 +24,7 @@ from .factories import (
     share_body,
     topic_body,
 )
+from .test_views import parse, sealed_of
 
 
 @pytest.fixture
@@ -292,19 +293,27 @@ def test_a_former_member_loses_the_topics_and_the_checkins(cast):
     assert response.status_code == 404
 
 
-def _elsewhere(person) -> str:
-    """The "shared elsewhere" line of "What I have shared"."""
-    page = person.client.get("/shared").get_data(as_text=True)
-    return page.split("data-shared-elsewhere>", 1)[1].split("</p>", 1)[0]
+def _shared_goals(person) -> list:
+    """The goals listed under "Check-ins" on "What I have shared"."""
+    doc = parse(person.client.get("/shared").get_data(as_text=True))
+    return doc.find_all("li", data_checkin_goal=True)
 
 
-def test_what_i_have_shared_counts_the_goals_whose_checkins_are_shared(cast):
-    """"What I have shared" lists reflections; it also says how many goals' check-ins the
-    supervisor sees (changed on the goal's page), so nothing shared goes unmentioned."""
+def test_what_i_have_shared_lists_the_goals_whose_checkins_are_shared(cast):
+    """"What I have shared" lists each goal whose check-ins the supervisor sees (its sealed
+    words with her own envelope, to stop it there), so nothing shared goes unmentioned."""
     c = cast
-    assert "tilannearvio" not in _elsewhere(c["vilma"])
+    assert _shared_goals(c["vilma"]) == []
     assert _sharing(c, "vilma", True).status_code == 200
-    assert "Työnohjaajasi näkee tilannearviosi 1 tavoitteesta" in _elsewhere(c["vilma"])
-    assert "tilannearvio" not in _elsewhere(c["ville"])
+    [row] = _shared_goals(c["vilma"])
+    assert (row.attrs["data-pid"], row.attrs["data-goal"]) == (c["pid"], c["goal"])
+    sealed = sealed_of(row.find("span", data_js_home_goal=True))
+    assert sealed["envelope"]["recipient"] == c["vilma"].uid
+    assert c["vilma"].open(sealed)["text"] == "Jaksan paremmin"
+    assert row.find("button", data_stop_checkins=True)
+    doc = parse(c["vilma"].client.get("/shared").get_data(as_text=True))
+    assert doc.find("button", data_revoke_all=True) and not doc.find_all(class_="empty-state")
+    assert _shared_goals(c["ville"]) == []
     assert _sharing(c, "vilma", False).status_code == 200
-    assert "tilannearvio" not in _elsewhere(c["vilma"])
+    assert _shared_goals(c["vilma"]) == []
+

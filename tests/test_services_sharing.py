@@ -334,3 +334,57 @@ def test_the_sharing_lists_show_reflections_only(sara, anna):
     assert [r.wire.id for r in sharing.shared_with_supervisor(sara.user, pid,
                                                                    anna.uid).rows] == [entry]
     assert get_item(sara.user, topic)            # shared all the same: read where it belongs
+
+
+def test_what_i_share_lists_answers_and_checkin_goals_too(sara, olli, anna, bertta):
+    """"What I have shared" lists everything that is shared, grouped by process and reader:
+    reflections, answers to assignments (under their assignment) and goals whose check-ins the
+    supervisor sees (in the contract's order). Nothing private, nobody else's, nothing of a
+    process she has left."""
+    from webapp.services import checkins, goals
+
+    from .test_services_assignments import answer, give
+    from .test_services_contracts import add_goal
+
+    pid = new_process(sara, anna, bertta)
+    other = new_process(olli, anna)
+    entry = anna.entry()
+    anna.share(entry, sara, pid)
+    shared_task, private_task = give(sara, pid, [anna]), give(sara, pid, [anna])
+    shared_answer = answer(anna, shared_task, pid, [sara])
+    answer(anna, private_task, pid)                                  # kept to herself
+    first_goal, second_goal, quiet_goal = (add_goal(sara, pid, [anna, bertta])
+                                           for _ in range(3))
+    _ok(goals.reorder, sara.user, pid, [second_goal, first_goal, quiet_goal])
+    for goal in (first_goal, second_goal):
+        _ok(checkins.set_sharing, anna.user, pid, goal, True)
+    _ok(checkins.set_sharing, bertta.user, pid, quiet_goal, True)   # not hers
+    other_goal = add_goal(olli, other, [anna])
+    _ok(checkins.set_sharing, anna.user, other, other_goal, True)
+
+    groups = sharing.what_i_share(anna.user)
+    assert sorted((g.process_id, g.reader.uid) for g in groups) == sorted(
+        [(pid, sara.uid), (other, olli.uid)])
+    assert [(g.process_id, g.reader.uid) for g in groups] == sorted(
+        (g.process_id, g.reader.uid) for g in groups)               # a stable order
+    mine = next(g for g in groups if g.process_id == pid)
+    assert [s.item.id for s in mine.entries] == [entry]
+    [row] = mine.answers
+    assert (row.assignment.id, row.response_id, row.share.recipient_uid) == (
+        shared_task, shared_answer, sara.uid)
+    assert row.assignment_envelope.recipient_uid == anna.uid        # to open its title
+    assert [c.goal.id for c in mine.checkin_goals] == [second_goal, first_goal]
+    assert all(c.goal_envelope.recipient_uid == anna.uid and c.reader.uid == sara.uid
+               for c in mine.checkin_goals)
+    elsewhere = next(g for g in groups if g.process_id == other)
+    assert (elsewhere.entries, elsewhere.answers) == ([], [])
+    assert [c.goal.id for c in elsewhere.checkin_goals] == [other_goal]
+
+    # Stopped one way or another: gone from the list.
+    _ok(delete_envelope, anna.user, shared_answer, sara.uid)
+    _ok(checkins.set_sharing, anna.user, pid, first_goal, False)
+    leave(olli, other, anna.uid)
+    [mine] = sharing.what_i_share(anna.user)
+    assert mine.answers == [] and [c.goal.id for c in mine.checkin_goals] == [second_goal]
+    assert [g.process_id for g in sharing.what_i_share(bertta.user)] == [pid]
+    assert sharing.what_i_share(sara.user) == []

@@ -144,10 +144,8 @@ JS_STRINGS = {
     "shareDaysInvalid": _l("Give a number of days from 1 to 365."),
     "keyChangedNotShared": _l("Not shared: your supervisor's key has changed."),
     "shareStopped": _l("Sharing stopped. What was already read cannot be unread."),
-    "stopAllConfirm": _l("Stop sharing everything? Your supervisor can no longer open these "
-                         "reflections. What was already read cannot be unread."),
     "stoppingShares": _l("Stopping the shares…"),
-    "allSharesStopped": _l("None of your reflections is shared any more."),
+    "allSharesStopped": _l("Nothing of yours is shared any more."),
     # Joining from an invite link, safety numbers (behaviors/people/, auth/signup.js)
     "joining": _l("Joining…"),
     "inviteGone": _l("This invitation can no longer be used: it was used, withdrawn or has "

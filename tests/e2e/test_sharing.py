@@ -164,3 +164,87 @@ def test_sharing_again_keeps_the_bring_mark(new_context, live_server, marker, no
     with live_server.app.app_context():
         assert db.session.scalar(db.select(Envelope.bring).where(
             Envelope.item_id == item_id, Envelope.recipient_uid == uid_of(sara)))
+
+
+def test_what_i_have_shared_stops_answers_and_checkins_too(new_context, live_server, marker,
+                                                          no_plaintext):
+    """"What I have shared" lists every active share: a reflection, an answer to an interim
+    assignment (under the assignment's title) and a goal whose check-ins the supervisor sees.
+    One answer is stopped on its own, then everything at once after a confirming dialog: the
+    supervisor's API answers 404 for each, the goal's check-ins are no longer shared, and the
+    keys are rotated."""
+    from ..factories import add_goal, api_register
+    from ..test_assignments_api import give_api
+
+    anna = new_context(bypass_csp=True).new_page()     # bypass: axe is injected as a script
+    sign_up(anna, name="Anna Ohjattava")
+    anna_uid = uid_of(anna)
+    sara = api_register(live_server.app, is_supervisor=True, display_name="Sara Ohjaaja")
+    pid = make_process(sara.uid, anna_uid, status="active", app=live_server.app)
+    goal = add_goal(sara, pid, f"Jaksan paremmin {marker}", readers=(anna_uid,),
+                    app=live_server.app)
+    tasks = [give_api(live_server.app, sara, pid, [anna_uid]) for _ in range(2)]
+
+    entry = write_entry(anna, f"Jaettu pohdinta {marker}", f"Ohjaajalle {marker}.")
+    share_from_entry(anna, entry)
+    answers = []
+    for task in tasks:
+        anna.goto(f"/assignments/{task}")
+        expect(anna.locator("[data-js-assignment-response]")).to_have_attribute(
+            "data-editor", "ready")
+        anna.fill("#answer-body", f"Vastaus {marker}")
+        anna.locator("input[name=share][value=yes]").check()
+        anna.locator("[data-response-form] [type=submit]").click()
+        expect(anna.locator("[data-answer-saved]")).to_have_text(
+            "Vastauksesi on jaettu työnohjaajallesi.")
+        answers.append(anna.request.get(f"/api/v1/assignments/{task}").json()
+                       ["assignees"][0]["response"])
+    anna.goto(f"/processes/{pid}/goals/{goal}")
+    anna.locator("#checkin-shared").check()
+    expect(anna.locator("[data-js-checkin-sharing] [data-status]")).to_have_attribute(
+        "data-state", "ok")
+
+    anna.goto("/shared")
+    expect(anna.locator("[data-share]:not([data-answer]) [data-field=title]")).to_have_text(
+        f"Jaettu pohdinta {marker}")
+    rows = anna.locator("[data-answer]")
+    expect(rows).to_have_count(2)
+    expect(rows.locator("[data-js-assignment-title]")).to_have_text(["Ihmekysymys"] * 2)
+    expect(anna.locator("[data-checkin-goal] [data-js-home-goal]")).to_have_text(
+        f"Jaksan paremmin {marker}")
+    no_axe_violations(anna)
+    for answer in answers:
+        assert sara.get(f"/items/{answer}").status_code == 200
+
+    # One answer, on its own.
+    anna.locator(f"[data-answer][data-item='{answers[0]}'] [data-revoke]").click()
+    expect(rows).to_have_count(1)
+    expect(anna.locator("[data-status]").first).to_have_text(js_string(anna, "shareStopped"))
+    assert sara.get(f"/items/{answers[0]}").status_code == 404
+    assert anna.request.get(f"/api/v1/items/{answers[0]}/readers").json() == {
+        "readers": [], "rekey_due": False}
+    # Its page now starts from "only me": an edit would not share it again.
+    anna.goto(f"/assignments/{tasks[0]}")
+    expect(anna.locator("input[name=share][value=no]")).to_be_checked()
+
+    # Everything else, at once, after the dialog (cancelled first: nothing happens).
+    anna.goto("/shared")
+    anna.locator("[data-revoke-all]").click()
+    dialog = anna.locator("[data-stop-all-dialog]")
+    expect(dialog).to_be_visible()
+    no_axe_violations(anna)
+    dialog.locator("[data-cancel]").click()
+    expect(dialog).to_be_hidden()
+    assert sara.get(f"/items/{entry}").status_code == 200
+    anna.locator("[data-revoke-all]").click()
+    dialog.locator("[data-confirm]").click()
+    expect(anna.locator("[data-status]").first).to_have_text(
+        js_string(anna, "allSharesStopped"))
+    expect(anna.locator(".share-group")).to_have_count(0)
+    expect(anna.locator("[data-revoke-all]")).to_be_hidden()
+    for item_id in (entry, answers[1]):
+        assert sara.get(f"/items/{item_id}").status_code == 404
+    sharing = anna.request.get(f"/api/v1/processes/{pid}/goals/{goal}/checkin-sharing")
+    assert sharing.json()["shared"] is False
+    anna.reload()
+    expect(anna.locator(".empty-state")).to_be_visible()

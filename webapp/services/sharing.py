@@ -8,12 +8,12 @@ the "bring to the next session" mark); titles and texts are opened in the browse
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, delete, exists, func, or_, select, tuple_, update
+from sqlalchemy import Select, and_, bindparam, delete, exists, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -22,9 +22,10 @@ from ..models.types import UTCDateTime, utcnow
 from . import items
 from .errors import NotFound
 
-#: The kinds the sharing lists show ("What I have shared", the supervisor's view of one
-#: supervisee): reflections. A goal's check-ins are shared, seen and stopped on the goal's
-#: page; proposed topics on the topics page.
+#: The kinds listed one by one as shared entries ("What I have shared", the supervisor's
+#: view of one supervisee): reflections. Answers and check-ins are listed by "What I have
+#: shared" through their assignment and goal (shared_answers, shared_checkin_goals); a goal's
+#: check-ins are seen on the goal's page, proposed topics on the topics page.
 LISTED_KINDS = ("entry",)
 
 
@@ -146,10 +147,10 @@ def _shares_of(author_uid: str) -> Select:
 
 
 def my_shares(author: User) -> list[Share]:
-    """Every active share of the author's entries ("What I have shared"): live envelopes to
-    someone else, by process, then reader, then marked first, then newest item first.
-    (Check-ins are shared per goal on the goal's page, topics are for the supervisor by
-    design: LISTED_KINDS.)"""
+    """Every active share of the author's reflections ("What I have shared"): live envelopes
+    to someone else, by process, then reader, then marked first, then newest item first.
+    (Answers and check-ins: shared_answers, shared_checkin_goals; topics are for the
+    supervisor by design: LISTED_KINDS.)"""
     rows = db.session.execute(_shares_of(author.uid).where(Item.kind.in_(LISTED_KINDS)).order_by(
         Envelope.process_id, Envelope.recipient_uid, Envelope.bring.desc(),
         Envelope.item_created_at.desc(), Envelope.item_id)).all()
@@ -191,32 +192,104 @@ def readers(author: User, item_id: str) -> Readers:
     return Readers(live, item.rekey_due or len(live) < len(others))
 
 
-class SharedElsewhere(NamedTuple):
-    """What the author shares that "What I have shared" does not list, as counts: answers to
-    assignments with a live envelope to someone else, and goals whose check-ins she shares
-    (each is shared or not on its own page)."""
+@dataclass(frozen=True)
+class SharedAnswer:
+    """An answer of the author's to an interim assignment that someone else may read: the
+    assignment item (its sealed title) with the author's own envelope of it (None if she holds
+    none), the answer's id, and the reader's envelope."""
 
-    answers: int
-    checkin_goals: int
+    assignment: Item
+    assignment_envelope: Envelope | None
+    response_id: str
+    share: Envelope
+    reader: User
 
 
-def shared_elsewhere(author: User) -> SharedElsewhere:
-    """Two counting queries; nothing personal beyond the counts."""
-    from ..models.assignments import AssignmentAssignee, CheckinSharing
+def shared_answers(author: User) -> list[SharedAnswer]:
+    """Every live share of the author's answers to assignments, by process, then reader, then
+    newest answer first (one query)."""
+    from ..models.assignments import AssignmentAssignee
 
-    answers = db.session.scalar(
-        select(func.count(func.distinct(AssignmentAssignee.response_id)))
+    own = aliased(Envelope)
+    rows = db.session.execute(
+        select(Item, own, AssignmentAssignee.response_id, Envelope, User)
+        .select_from(AssignmentAssignee)
         .join(Envelope, Envelope.item_id == AssignmentAssignee.response_id)
+        .join(User, User.uid == Envelope.recipient_uid)
+        .join(Item, Item.id == AssignmentAssignee.assignment_id)
+        .outerjoin(own, and_(own.item_id == Item.id, own.recipient_uid == author.uid,
+                             _live(own)))
         .where(AssignmentAssignee.user_uid == author.uid,
-               Envelope.recipient_uid != author.uid, _live()))
-    goals = db.session.scalar(
-        select(func.count()).select_from(CheckinSharing)
+               Envelope.recipient_uid != author.uid, _live())
+        .order_by(Envelope.process_id, Envelope.recipient_uid,
+                  Envelope.item_created_at.desc(), Envelope.item_id)).all()
+    return [SharedAnswer(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class SharedCheckins:
+    """A goal whose check-ins the author shares with the process's supervisor (turned on on
+    the goal's page): the goal item (its sealed words) with the author's envelope of it (None
+    while the supervisor has not shared it with her), and the supervisor."""
+
+    goal: Item
+    goal_envelope: Envelope | None
+    process_id: str
+    reader: User
+
+
+def shared_checkin_goals(author: User) -> list[SharedCheckins]:
+    """The goals whose check-ins the author shares, in the processes she is still a member
+    of, by process, then the contract's order (one query)."""
+    from ..models.assignments import CheckinSharing
+    from ..models.contracts import Goal
+
+    own = aliased(Envelope)
+    rows = db.session.execute(
+        select(Item, own, Process.id, User)
+        .select_from(CheckinSharing)
         .join(Item, Item.id == CheckinSharing.goal_id)
-        .join(Membership, and_(Membership.process_id == Item.process_id,
+        .join(Process, Process.id == Item.process_id)
+        .join(Membership, and_(Membership.process_id == Process.id,
                                Membership.user_uid == author.uid,
                                Membership.ended_at.is_(None)))
-        .where(CheckinSharing.user_uid == author.uid, CheckinSharing.shared.is_(True)))
-    return SharedElsewhere(answers or 0, goals or 0)
+        .join(User, User.uid == Process.supervisor_uid)
+        .outerjoin(Goal, Goal.item_id == Item.id)
+        .outerjoin(own, and_(own.item_id == Item.id, own.recipient_uid == author.uid,
+                             _live(own)))
+        .where(CheckinSharing.user_uid == author.uid, CheckinSharing.shared.is_(True),
+               Process.supervisor_uid != author.uid)
+        .order_by(Process.id, Goal.position, Item.created_at, Item.id)).all()
+    return [SharedCheckins(*row) for row in rows]
+
+
+@dataclass
+class ShareGroup:
+    """What the author shares with one reader through one process ("What I have shared"):
+    reflections, answers to assignments, and goals whose check-ins the reader sees."""
+
+    process_id: str
+    reader: User
+    entries: list[Share] = field(default_factory=list)
+    answers: list[SharedAnswer] = field(default_factory=list)
+    checkin_goals: list[SharedCheckins] = field(default_factory=list)
+
+
+def what_i_share(author: User) -> list[ShareGroup]:
+    """Every active share of the author's, grouped by process and reader, in a stable order
+    (three queries, whatever the counts)."""
+    groups: dict[tuple[str, str], ShareGroup] = {}
+
+    def group(pid: str, reader: User) -> ShareGroup:
+        return groups.setdefault((pid, reader.uid), ShareGroup(pid, reader))
+
+    for share in my_shares(author):
+        group(share.share.process_id, share.reader).entries.append(share)
+    for answer in shared_answers(author):
+        group(answer.share.process_id, answer.reader).answers.append(answer)
+    for goal in shared_checkin_goals(author):
+        group(goal.process_id, goal.reader).checkin_goals.append(goal)
+    return [groups[key] for key in sorted(groups)]
 
 
 def revoke_all(author: User, process_id: str | None = None) -> int:

@@ -6,7 +6,6 @@ The pages carry structure and ciphertext only; titles and texts are opened in th
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import groupby
 
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
@@ -34,14 +33,12 @@ def _user():
 @bp.get("/shared")
 @login_required
 def index():
-    """"What I have shared": every active share of a reflection, grouped by process and
-    person; and how many answers and goals' check-ins are shared (on their own pages)."""
-    shares = service.my_shares(_user())
-    groups = [(key, list(rows)) for key, rows in groupby(
-        shares, key=lambda s: (s.share.process_id, s.reader.uid))]
-    titles = {t.process.id: t for t in service.share_targets(_user())}
-    return render_template("sharing/index.html", groups=groups, titles=titles,
-                           count=len(shares), elsewhere=service.shared_elsewhere(_user()))
+    """"What I have shared": every active share (reflections, answers to assignments, goals
+    whose check-ins the supervisor sees), grouped by process and reader, to stop one or all."""
+    user = _user()
+    titles = {t.process.id: t for t in service.share_targets(user)}
+    return render_template("sharing/index.html", groups=service.what_i_share(user),
+                           titles=titles)
 
 
 @bp.get("/shared/items/<item_id>")
