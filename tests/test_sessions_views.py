@@ -152,8 +152,8 @@ def test_times_follow_the_viewers_time_zone(people):
     assert bad.status_code == 400
     assert anna.get("/me").status_code == 200
     # The picker names each place once (no old aliases beside the current names) ...
-    assert '<option value="Europe/Kyiv" ' in account and '"Europe/Kiev"' not in account
-    assert '<option value="Asia/Kolkata" ' in account and '"Asia/Calcutta"' not in account
+    assert '<option value="Europe/Kyiv">' in account and '"Europe/Kiev"' not in account
+    assert '<option value="Asia/Kolkata">' in account and '"Asia/Calcutta"' not in account
     # ... but an alias stays valid, and shown (chosen) for whoever has it.
     assert anna.client.post("/account/timezone", data={**form, "timezone": "Europe/Kiev"}
                             ).status_code == 302
