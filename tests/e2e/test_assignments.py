@@ -130,7 +130,10 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     expect(status_line).to_have_text(js_string(anna, "saveAnswerFirst"))
     expect(form.locator("[type=submit]")).to_be_focused()
     expect(badge).to_have_text(open_label)
-    form.locator("[type=submit]").click()
+    # Saved, the page is shown anew; its line says the same as before, so wait for the load
+    # (going offline while it is under way would leave a page that never finishes loading).
+    with anna.expect_navigation():
+        form.locator("[type=submit]").click()
     expect(anna.locator("[data-answer-saved]")).to_have_text(
         "Vastauksesi on jaettu työnohjaajallesi.")
     expect(anna.locator("#answer-body")).to_have_value(f"Jaettu vastaus, lisätty {marker}")
