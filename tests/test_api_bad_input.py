@@ -1402,7 +1402,7 @@ def assignment_cases():
     for method in ("POST", "PATCH", "DELETE"):
         yield P(f"one-{method}", Case(method, one, status=405))
     status = "/assignments/{item}/status"
-    for label, value in WRONG_TYPES + [("open", "open"), ("upper", "DONE")]:
+    for label, value in WRONG_TYPES + [("later", "later"), ("upper", "DONE")]:
         yield P(f"status-{label}", Case("POST", status, {"status": value}, status=400))
     yield P("status-missing", Case("POST", status, {}, status=400, code="missing_field"))
     yield P("status-extra", Case("POST", status, {"status": "done", "x": 1}, status=400,

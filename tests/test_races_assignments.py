@@ -58,3 +58,37 @@ def test_the_same_status_twice_at_once_both_succeed(app):
         assert first.status_code == second.status_code == 200, (first.get_json(),
                                                                  second.get_json())
         assert first.get_json()["status"] == second.get_json()["status"] == "done"
+
+
+def test_open_again_racing_a_mark(app, capsys):
+    """A done assignment opened again on one device while the other marks it skipped: either
+    the reopening came first (then both answer 200 and the row is skipped) or the mark came
+    first (409 status_conflict: done cannot become skipped; the reopening answers 200 and the
+    row is open). Never a lost update: the stored status is what the answers say."""
+    sara = api_register(app, is_supervisor=True)
+    anna = api_register(app)
+    phone, laptop = api_login(app, anna), api_login(app, anna)
+    pid = make_process(sara.uid, anna.uid, status="active", app=app)
+    outcomes: Counter[str] = Counter()
+    for _ in range(ROUNDS):
+        item_id = give_api(app, sara, pid, [anna.uid])
+        assert phone.post(f"/assignments/{item_id}/status", {"status": "done"}
+                          ).status_code == 200
+        reopened, skipped = race([
+            lambda i=item_id: phone.post(f"/assignments/{i}/status", {"status": "open"}),
+            lambda i=item_id: laptop.post(f"/assignments/{i}/status", {"status": "skipped"})])
+        assert not isinstance(reopened, Exception) and not isinstance(skipped, Exception)
+        assert reopened.status_code == 200, reopened.get_json()
+        with app.app_context():
+            stored = db.session.scalar(select(AssignmentAssignee.status).where(
+                AssignmentAssignee.assignment_id == item_id))
+        if skipped.status_code == 200:
+            assert stored == "skipped" and skipped.get_json()["status"] == "skipped"
+            outcomes["reopened, then skipped"] += 1
+        else:
+            assert skipped.status_code == 409, skipped.get_json()
+            assert skipped.get_json()["error"]["code"] == "status_conflict"
+            assert stored == "open" and reopened.get_json()["status"] == "open"
+            outcomes["skip refused, reopened"] += 1
+    with capsys.disabled():
+        print(f"\nassignment reopened vs skipped: {ROUNDS} rounds, {dict(outcomes)}")

@@ -311,7 +311,22 @@ def test_done_and_skipped_from_open_once_each_idempotent(sara, anna, pid):
                code="status_conflict")
     assert err.extra["current"] == "done"
     assert _ok(assignments.set_status, anna.user, second, "skipped").status == "skipped"
-    _err(InvalidInput, assignments.set_status, anna.user, second, "open", code="bad_status")
+    _err(InvalidInput, assignments.set_status, anna.user, second, "later", code="bad_status")
+
+
+def test_a_mark_made_by_mistake_is_undone(sara, anna, pid):
+    """Done or skipped goes back to open (one conditional update from either), idempotent;
+    from open it can then be marked again, either way."""
+    first, second = give(sara, pid, [anna]), give(sara, pid, [anna])
+    _ok(assignments.set_status, anna.user, first, "done")
+    _ok(assignments.set_status, anna.user, second, "skipped")
+    for item_id in (first, second):
+        assert _ok(assignments.set_status, anna.user, item_id, "open").status == "open"
+        assert _ok(assignments.set_status, anna.user, item_id, "open").status == "open"
+        assert row(item_id, anna.uid).status == "open"
+    assert _ok(assignments.set_status, anna.user, first, "skipped").status == "skipped"
+    assert [a.item.id for a in assignments.open_for(anna.uid)] == [second]
+    _err(NotFound, assignments.set_status, sara.user, first, "open", code="assignment_not_found")
 
 
 def test_only_the_assignee_sets_their_status(sara, olli, anna, bertta):

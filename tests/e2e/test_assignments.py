@@ -144,6 +144,11 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     anna.context.set_offline(False)
     anna.locator("[data-set-status=done]").click()
     expect(badge).to_have_attribute("data-status", "done")
+    # A mark made by mistake is undone: open again, then done once more.
+    anna.locator("[data-set-status=open]").click()
+    expect(badge).to_have_attribute("data-status", "open")
+    anna.locator("[data-set-status=done]").click()
+    expect(badge).to_have_attribute("data-status", "done")
     anna.goto("/home/")
     expect(anna.locator("[data-home-assignments]")).to_have_count(0)
 

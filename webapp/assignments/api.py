@@ -102,8 +102,9 @@ def get_assignment(item_id: str):
 
 @bp.post("/assignments/<item_id>/status")
 @api_login_required
-@operation("Mark one's own assignment done or skipped (from open, one conditional update: "
-           "of two changes at once one wins); the same status again answers 200 unchanged",
+@operation("Mark one's own assignment done or skipped (from open), or open again (from done "
+           "or skipped): one conditional update, so of two changes at once one wins; the "
+           "same status again answers 200 unchanged",
            path=ItemPath, body=StatusWrite, responses={200: Assignee},
            errors={**NOT_FOUND,
                    400: "Bad input (`bad_status`)",

@@ -13,8 +13,6 @@ from .types import Schema, Str, Uuid4, coded, fail, omitted, plain
 
 Status = Annotated[Literal[ASSIGNMENT_STATUSES],  # type: ignore[valid-type]
                    coded("bad_status", "status must be open, done or skipped")]
-FinalStatus = Annotated[Literal["done", "skipped"],
-                        coded("bad_status", "status must be done or skipped")]
 Language = Annotated[Literal[LANGUAGES],  # type: ignore[valid-type]
                      coded("bad_language", "lang must be fi, sv or en")]
 
@@ -50,7 +48,7 @@ class AssignmentWrite(Schema):
 class StatusWrite(Schema):
     """POST /assignments/{item_id}/status: the caller's own status (from open)."""
 
-    status: FinalStatus
+    status: Status
 
 
 class Assignee(Schema):

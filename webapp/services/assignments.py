@@ -216,11 +216,13 @@ def _remember(uid: str, pid: str, shared: bool) -> None:
 # -- the supervisee's status -------------------------------------------------------------------
 
 def set_status(user: User, assignment_id: str, status: str) -> AssignmentAssignee:
-    """Mark one's assignment done or skipped: one conditional UPDATE from open, so of two
-    changes at once one wins and the other gets 409 `status_conflict` with the stored status;
-    the same status again is a no-op (idempotent)."""
-    if status not in FINAL_STATUSES:
-        raise InvalidInput("status must be done or skipped", "bad_status", field="status")
+    """Mark one's assignment done or skipped (from open), or open again (from done or
+    skipped: a tap by mistake is undone). One conditional UPDATE from the states it may come
+    from, so of two changes at once one wins and the other gets 409 `status_conflict` with
+    the stored status; the same status again is a no-op (idempotent)."""
+    if status not in ("open", *FINAL_STATUSES):
+        raise InvalidInput("status must be open, done or skipped", "bad_status",
+                           field="status")
     row = _own_row(user, assignment_id)
     if row.status == status:
         return row
@@ -232,7 +234,8 @@ def set_status(user: User, assignment_id: str, status: str) -> AssignmentAssigne
         update(AssignmentAssignee)
         .where(AssignmentAssignee.assignment_id == assignment_id,
                AssignmentAssignee.user_uid == user.uid,
-               AssignmentAssignee.status == "open")
+               AssignmentAssignee.status.in_(FINAL_STATUSES) if status == "open"
+               else AssignmentAssignee.status == "open")
         .values(status=status, updated_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount
     row = db.session.get(AssignmentAssignee, (assignment_id, user.uid),
