@@ -318,13 +318,14 @@ def app_client_anonymous_redirects(person, path: str) -> bool:
 
 def test_offline_shells_hold_nothing_personal(anna):
     for path, hook in (("/journal/local", "data_js_local_journal"),
-                       ("/offline", "data_js_offline")):
+                       ("/offline", "data_js_offline"), ("/unsent", "data_js_unsent")):
         response = anna.client.get(path)
         doc = assert_page(response)
         assert doc.find(**{hook: True})
         assert not doc.find_all(data_sealed=True)
     # The journal shell is a signed-in page (the worker keeps it only while signed in).
     assert app_client_anonymous_redirects(anna, "/journal/local")
+    assert app_client_anonymous_redirects(anna, "/unsent")
     offline = anna.client.get("/offline").get_data(as_text=True)
     assert anna.uid not in offline and anna.email not in offline
     assert parse(offline).find("meta", name="csrf-token").attrs["content"] == ""

@@ -29,6 +29,19 @@ JS_STRINGS = {
     "saving": _l("Saving…"),
     "saved": _l("Saved"),
     "saveFailed": _l("Saving failed."),
+    # Changes the server refused for good (behaviors/pwa/unsent.js)
+    "unsentEntry": _l("A reflection"),
+    "unsentResponse": _l("An answer to an interim assignment"),
+    "unsentEvaluation": _l("An evaluation"),
+    "unsentCheckin": _l("A check-in"),
+    "unsentTopic": _l("A topic for a session"),
+    "unsentOther": _l("A change"),
+    "unsentAccepted": _l("It was accepted meanwhile, so it can no longer be changed."),
+    "unsentRefused": _l("The server refused it."),
+    "unsentEnded": _l("The supervision process has ended, so nothing in it can be changed."),
+    "unsentRemoved": _l("Removed from this device."),
+    "textCopied": _l("Copied."),
+    "textCopyFailed": _l("Copying did not work: the text is selected, copy it yourself."),
     "saveRefused": _l("The change could not be saved, and sending it again would not help. "
                       "Your text is still here and kept on this device: copy what you need."),
     "saveRefusedAccepted": _l("This was accepted meanwhile, so it can no longer be changed. "

@@ -33,6 +33,7 @@ from jinja2 import meta
 
 from .assets import asset_url, build_manifest, manifest_mtime
 from .extensions import login_manager
+from .guards import login_required
 from .security import own_cache_control
 
 bp = Blueprint("pwa", __name__)
@@ -232,3 +233,12 @@ def offline():
     nothing of the person: no account id, no CSRF token, no navigation."""
     return render_template("pwa/offline.html", current_user=login_manager.anonymous_user(),
                            csrf_token=lambda: "")
+
+
+@bp.get("/unsent")
+@login_required
+def unsent():
+    """Changes this device wrote that the server refused for good (the process ended, the
+    evaluation was accepted meanwhile...): the page holds no user data; its behaviour opens
+    them from the device's outbox, to copy the text out, try again or remove them."""
+    return render_template("pwa/unsent.html")

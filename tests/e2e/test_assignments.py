@@ -234,3 +234,57 @@ def test_an_answer_shared_offline_is_sealed_for_the_supervisor(new_context, live
     assert seen["response"] is not None, "the supervisor was given the answer"
     opened = sara.open(sara.get(f"/items/{seen['response']}").get_json())
     assert opened["body"] == f"Jaettu ilman verkkoa {marker}"
+
+
+def test_an_answer_refused_for_good_is_kept_to_copy_out(new_context, live_server, marker,
+                                                        no_plaintext):
+    """Answered offline, and the process ends before the device is back online: the server
+    refuses the answer for good (409 process_ended). The outbox line leads to "Changes that
+    could not be sent", which opens the text on the device (read-only, to copy out) and says
+    why; removing it empties the outbox. Nothing is lost silently, nothing stays stuck."""
+    from sqlalchemy import update
+
+    from webapp.extensions import db
+    from webapp.models import Process
+
+    from ..factories import api_register
+    from ..test_assignments_api import give_api
+    from .test_offline import wait_for_outbox
+
+    context = new_context(bypass_csp=True)             # bypass: axe is injected as a script
+    anna = context.new_page()
+    sign_up(anna, name="Anna Ohjattava")
+    anna_uid = uid_of(anna)
+    sara = api_register(live_server.app, is_supervisor=True)
+    pid = make_process(sara.uid, anna_uid, status="active", app=live_server.app)
+    item_id = give_api(live_server.app, sara, pid, [anna_uid])
+    anna.goto(f"/assignments/{item_id}")
+    form = anna.locator("[data-response-form]")
+    expect(anna.locator("[data-js-assignment-response]")).to_have_attribute("data-editor",
+                                                                           "ready")
+    context.set_offline(True)
+    anna.fill("#answer-body", f"Myöhästynyt vastaus {marker}")
+    form.locator("[type=submit]").click()
+    expect(form.locator("[data-status]")).to_have_text(js_string(anna, "savedLocally"))
+    with live_server.app.app_context():
+        db.session.execute(update(Process).where(Process.id == pid).values(status="ended"))
+        db.session.commit()
+    context.set_offline(False)
+    anna.evaluate("() => window.dispatchEvent(new Event('online'))")
+    failed = anna.locator("[data-js-outbox-status] [data-outbox-failed]")
+    expect(failed).to_be_visible(timeout=30_000)
+    failed.click()
+    anna.wait_for_url("**/unsent")
+    row = anna.locator("[data-unsent]")
+    expect(row).to_have_count(1)
+    expect(row.locator("[data-field=kind]")).to_have_text(js_string(anna, "unsentResponse"))
+    expect(row.locator("[data-field=reason]")).to_have_text(js_string(anna, "unsentEnded"))
+    expect(row.locator("textarea")).to_have_value(f"Myöhästynyt vastaus {marker}")
+    no_axe_violations(anna)
+    row.locator("[data-remove]").click()
+    dialog = anna.locator("[data-remove-dialog]")
+    dialog.locator("[data-confirm]").click()
+    expect(row).to_have_count(0)
+    expect(anna.locator("[data-unsent-empty]")).to_be_visible()
+    wait_for_outbox(anna, 0, "the refused answer removed")
+    expect(anna.locator("[data-js-outbox-status]")).to_be_hidden()

@@ -93,3 +93,24 @@ export function confirmThen(dialog, busyText, action, done) {
   /** @type {HTMLButtonElement} */ (dialog.querySelector('[data-cancel]')).onclick = () => dialog.close();
   dialog.showModal();
 }
+
+/**
+ * Copy a field's value to the clipboard; where the clipboard API is refused, select the
+ * field and try the older copy command. Resolves to whether it was copied (when not, the
+ * text is selected for the person to copy).
+ * @param {HTMLInputElement|HTMLTextAreaElement} input
+ */
+export async function copyText(input) {
+  try {
+    await navigator.clipboard.writeText(input.value);
+    return true;
+  } catch {
+    input.focus();
+    input.select();
+    try {
+      return document.execCommand('copy');
+    } catch {
+      return false;
+    }
+  }
+}

@@ -73,6 +73,7 @@ export const behaviors = {
   'topic-form': () => import('./checkins/topic-form.js'),
   topics: () => import('./checkins/topics.js'),
   unlock: () => import('./auth/unlock.js'),
+  unsent: () => import('./pwa/unsent.js'),
 };
 
 /**

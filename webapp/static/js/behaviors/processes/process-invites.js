@@ -13,7 +13,7 @@ import { t } from '../../i18n.js';
 import * as keystore from '../../keystore.js';
 import { showApiError } from '../../process-forms.js';
 import { currentUid, requireKeys } from '../../session.js';
-import { clearErrors, errorMessage, fieldError, setStatus } from '../../ui.js';
+import { clearErrors, copyText, errorMessage, fieldError, setStatus } from '../../ui.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -28,21 +28,6 @@ async function ownBundle(uid) {
   const bundle = stored?.uid === uid ? stored.keys?.bundle : null;
   if (!(await verifyBundle(bundle, uid))) throw new Error('own bundle missing');
   return bundle;
-}
-
-async function copyText(input) {
-  try {
-    await navigator.clipboard.writeText(input.value);
-    return true;
-  } catch {
-    input.focus();
-    input.select();
-    try {
-      return document.execCommand('copy');
-    } catch {
-      return false;
-    }
-  }
 }
 
 export default function processInvites(root) {

@@ -1,5 +1,5 @@
 // data-js-outbox-status: how many sealed changes wait on this device, when the device last
-// synced, and a button to send now. Also drives syncing: at start, when the network comes
+// synced, a button to send now, and a link to what the server refused (/unsent). Also drives syncing: at start, when the network comes
 // back, and every SYNC_EVERY while the page is open.
 import { t, tn } from '../../i18n.js';
 import * as mirror from '../../mirror.js';
@@ -14,6 +14,7 @@ export default function outboxStatus(el) {
   if (!uid) return;
   const text = el.querySelector('[data-outbox-text]');
   const button = el.querySelector('[data-outbox-sync]');
+  const failedLink = /** @type {HTMLElement|null} */ (el.querySelector('[data-outbox-failed]'));
 
   async function render() {
     const ops = await outbox.pending(uid);
@@ -34,6 +35,8 @@ export default function outboxStatus(el) {
     }
     text.textContent = parts.join(' · ');
     button.hidden = ops.length === 0;
+    // Refused for good (not for want of a network): where their text can be copied out.
+    if (failedLink) failedLink.hidden = failed === 0;
   }
 
   async function syncNow() {
