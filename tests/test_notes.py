@@ -204,6 +204,14 @@ def test_the_notes_page_groups_by_session_newest_first(app, sara, anna, pid):
     assert "Only you can read these notes" in html or "Vain sinä voit lukea" in html
     assert doc.find(data_js_note_compose=True).attrs["data-pid"] == pid
     assert doc.find("body").attrs.get("hx-history") == "false"
+    assert not any("selected" in o.attrs for o in doc.find("select", id="note-new-session")
+                   .find_all("option"))
+    # From a session's "after" page (?session=): a new note is about that session.
+    doc = assert_page(sara.client.get(f"/processes/{pid}/notes?session={old}"))
+    chosen = [o.attrs["value"] for o in doc.find("select", id="note-new-session")
+              .find_all("option") if "selected" in o.attrs]
+    assert chosen == [old]
+    assert_page(sara.client.get(f"/processes/{pid}/notes?session=<b>nope</b>"))
 
 
 def test_the_notes_page_says_when_there_are_none(app, sara, pid):

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_datetime, format_timedelta, match_skeleton
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
@@ -166,5 +166,7 @@ def notes(pid: str):
     user = _user()
     view = notes_service.notes_view(user, pid)
     readable, named = titles(user.uid, [pid])
+    # ?session= (from a session's "after" page) starts a new note about that session.
     return render_template("notes/index.html", view=view, title=readable.get(pid),
-                           has_title=pid in named, when=_when())
+                           has_title=pid in named, when=_when(),
+                           chosen_session=request.args.get("session", ""))
