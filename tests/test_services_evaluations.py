@@ -187,6 +187,20 @@ def test_a_shorter_cadence_brings_the_next_one_forward(sara, anna):
         TODAY + timedelta(days=5)]
 
 
+def test_the_next_date_skips_one_written_ahead(sara, anna):
+    """The process page's "the next one falls due" skips a date whose evaluation was
+    written (and accepted) ahead of time: it names the first date still without one."""
+    start = TODAY - timedelta(days=30)
+    pid = running(sara, anna, starts_on=start, ends_on=add_months(start, 12))
+    assert evaluations.summary(pid, TODAY)["next"] == add_months(start, 6)
+    early = write(sara, pid, [anna], due_on=add_months(start, 6))
+    accept(sara, early)
+    accept(anna, early)
+    assert row(early).accepted_at is not None
+    card = evaluations.summary(pid, TODAY)
+    assert card["next"] == add_months(start, 12) and card["accepted"] == 1
+
+
 # -- writing -------------------------------------------------------------------------------
 
 def test_only_the_supervisor_of_a_running_process_writes_an_evaluation(sara, anna):

@@ -254,13 +254,19 @@ def _accepted_count_statement():
 
 def summary(pid: str, today: date) -> dict:
     """The process page's card: the dates due now (not accepted), the next date of the
-    cadence after the window, and how many evaluations are accepted."""
+    cadence after the window that has no evaluation written yet (one can be written and
+    accepted ahead of its date), and how many evaluations are accepted."""
     process = db.session.get(Process, pid)
     horizon = today + timedelta(days=DUE_WINDOW_DAYS)
     due = due_evaluations(today, pid=pid) if process.status == "active" else []
-    upcoming = next((d for d, _k in process_cadence(process, add_months(
-        horizon, process.evaluation_months + 1)) if d > horizon), None) \
-        if process.status == "active" else None
+    upcoming = None
+    if process.status == "active":
+        written = set(db.session.scalars(select(Evaluation.due_on).where(
+            Evaluation.process_id == pid, Evaluation.due_on > horizon)))
+        # a few periods ahead: past the dates already written early
+        until = add_months(horizon, 3 * (process.evaluation_months + 1))
+        upcoming = next((d for d, _k in process_cadence(process, until)
+                         if d > horizon and d not in written), None)
     accepted = db.session.scalar(_accepted_count_statement(), {"pid": pid}) or 0
     return {"due": due, "next": upcoming, "accepted": accepted,
             "months": process.evaluation_months}
