@@ -4,6 +4,7 @@ pages that show them. The value and the note of a check-in and a topic's words a
 the tests open them with the protocol as a client would."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -304,8 +305,18 @@ def test_what_i_have_shared_lists_the_goals_whose_checkins_are_shared(cast):
     words with her own envelope, to stop it there), so nothing shared goes unmentioned."""
     c = cast
     assert _shared_goals(c["vilma"]) == []
+    earlier = [_checkin(c, "vilma", value)[0] for value in (3, 4)]   # private: sharing off
     assert _sharing(c, "vilma", True).status_code == 200
+    _checkin(c, "vilma", 6, share=True)
     [row] = _shared_goals(c["vilma"])
+    # It says how many the supervisor can open: the earlier ones only when she shares them,
+    # and the goal's page offers exactly those.
+    assert row.find("p", data_checkin_count=True).all_text().startswith(
+        "1/3 tilannearviostasi")
+    goal_page = parse(c["vilma"].client.get(f"/processes/{c['pid']}/goals/{c['goal']}")
+                      .get_data(as_text=True))
+    offered = goal_page.find(data_js_checkin_sharing=True).attrs["data-items"]
+    assert sorted(json.loads(offered)) == sorted(earlier)
     assert (row.attrs["data-pid"], row.attrs["data-goal"]) == (c["pid"], c["goal"])
     sealed = sealed_of(row.find("span", data_js_home_goal=True))
     assert sealed["envelope"]["recipient"] == c["vilma"].uid

@@ -274,6 +274,9 @@ JS_PLURALS: dict[str, Callable[[int], str]] = {
                                          "{n} changes waiting to be sent", n),
     "conflictsWaiting": lambda n: ngettext("{n} needs your choice", "{n} need your choice", n),
     "changesFailed": lambda n: ngettext("{n} could not be sent", "{n} could not be sent", n),
+    "checkinsUnshared": lambda n: ngettext(
+        "{n} of your check-ins on this goal is not shared. Share it too?",
+        "{n} of your check-ins on this goal are not shared. Share them too?", n),
     "searchCount": lambda n: ngettext("{n} match on this device", "{n} matches on this device",
                                       n),
     "tooShort": lambda n: ngettext("Use at least {n} character.", "Use at least {n} characters.",

@@ -136,6 +136,22 @@ def test_checkins_chart_sharing_and_topics(new_context, live_server, marker, no_
         assert sara.request.get(f"/api/v1/items/{item_id}").status == 404
         assert anna.request.get(f"/api/v1/items/{item_id}/readers").json() == {
             "readers": [], "rekey_due": False}
+    # On again: the three taken back are offered (not shared until she says so), and the
+    # offer is still there after a reload.
+    anna.locator("#checkin-shared").check()
+    offer = anna.locator("[data-offer-earlier]")
+    expect(offer.locator("[data-offer-text]")).to_have_text(
+        js_string(anna, "checkinsUnshared_other").replace("{n}", "3"))
+    anna.reload()
+    expect(offer).to_be_visible()
+    expect(offer.locator("[data-offer-text]")).to_have_text(
+        js_string(anna, "checkinsUnshared_other").replace("{n}", "3"))
+    sara.goto(page)
+    expect(sara.locator("[data-checkin]")).to_have_count(0)
+    anna.locator("#checkin-shared").uncheck()
+    expect(offer).to_be_hidden()
+    expect(anna.locator("[data-js-checkin-sharing] [data-status]")).to_have_text(
+        js_string(anna, "checkinSharingOff"))
 
     # A topic for the next session: proposed by her, seen by the supervisor.
     anna.goto(f"/processes/{pid}")

@@ -212,6 +212,9 @@ class GoalView:
     envelope: Envelope | None        # the reader's envelope of the goal item
     is_supervisor: bool
     people: list[GoalCheckins]       # the reader alone (a supervisee), or every supervisee
+    #: A supervisee's own check-ins the supervisor cannot read (the earlier ones, when
+    #: sharing was turned on later): offered to share too. Empty for the supervisor.
+    unshared: tuple[str, ...] = ()
 
 
 def goal_view(reader: User, pid: str, goal_id: str) -> GoalView:
@@ -229,4 +232,18 @@ def goal_view(reader: User, pid: str, goal_id: str) -> GoalView:
     members.sort(key=lambda m: (m.user.display_name.casefold(), m.user_uid))
     people = [GoalCheckins(m, is_shared(goal_id, m.user_uid),
                            checkins_of(reader, goal_id, m.user_uid)) for m in members]
-    return GoalView(process, goal, item, envelope, supervising, people)
+    unshared: tuple[str, ...] = ()
+    if not supervising and people:
+        mine = [checkin.id for checkin, _env in people[0].checkins]
+        readable = shared_with(process.supervisor_uid, mine)
+        unshared = tuple(item_id for item_id in mine if item_id not in readable)
+    return GoalView(process, goal, item, envelope, supervising, people, unshared)
+
+
+def shared_with(reader_uid: str, item_ids: list[str]) -> set[str]:
+    """Which of these items the reader holds a live envelope for (one query)."""
+    if not item_ids:
+        return set()
+    from .items import _live_envelopes
+    return set(db.session.scalars(_live_envelopes().with_only_columns(Envelope.item_id).where(
+        Envelope.item_id.in_(item_ids), Envelope.recipient_uid == reader_uid)))

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, delete, exists, or_, select, tuple_, update
+from sqlalchemy import Select, and_, bindparam, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -236,17 +236,30 @@ class SharedCheckins:
     goal_envelope: Envelope | None
     process_id: str
     reader: User
+    #: Her check-ins on the goal, and how many of them the reader can open (the earlier
+    #: ones are shared only when she says so).
+    checkins: int = 0
+    shared: int = 0
 
 
 def shared_checkin_goals(author: User) -> list[SharedCheckins]:
     """The goals whose check-ins the author shares, in the processes she is still a member
-    of, by process, then the contract's order (one query)."""
+    of, by process, then the contract's order, with how many of her check-ins on each the
+    supervisor can open (one query)."""
     from ..models.assignments import CheckinSharing
     from ..models.contracts import Goal
 
     own = aliased(Envelope)
+    checkin, seen = aliased(Item), aliased(Envelope)
+    mine = and_(checkin.kind == "checkin", checkin.goal_id == Item.id,
+                checkin.author_uid == author.uid)
+    total = select(func.count()).select_from(checkin).where(mine).scalar_subquery()
+    shared = (select(func.count()).select_from(checkin)
+              .join(seen, seen.item_id == checkin.id)
+              .where(mine, seen.recipient_uid == Process.supervisor_uid, _live(seen))
+              .scalar_subquery())
     rows = db.session.execute(
-        select(Item, own, Process.id, User)
+        select(Item, own, Process.id, User, total, shared)
         .select_from(CheckinSharing)
         .join(Item, Item.id == CheckinSharing.goal_id)
         .join(Process, Process.id == Item.process_id)

@@ -1,9 +1,11 @@
 // data-js-checkin-sharing: the supervisee's switch "my supervisor sees my check-ins on this
 // goal". On: the server remembers it, new check-ins carry the supervisor's envelope, and the
-// earlier ones (data-items) can be shared too with one button. Off: the server deletes the
-// supervisor's envelopes of them at once; this device rotates their keys (PROTOCOL §5).
+// ones the supervisor cannot read (data-items: earlier ones, and those taken back by turning
+// it off) can be shared too with one button, offered whenever there are any. Off: the server
+// deletes the supervisor's envelopes of them at once; this device rotates their keys
+// (PROTOCOL §5).
 import { setCheckinSharing, shareEarlier } from '../../checkins.js';
-import { t } from '../../i18n.js';
+import { t, tn } from '../../i18n.js';
 import { currentUid, requireKeys } from '../../session.js';
 import { errorMessage, setStatus } from '../../ui.js';
 
@@ -12,8 +14,13 @@ export default function checkinSharing(root) {
   const offer = /** @type {HTMLElement} */ (root.querySelector('[data-offer-earlier]'));
   const button = /** @type {HTMLButtonElement} */ (root.querySelector('[data-share-earlier]'));
   const { pid, goal, supervisor } = /** @type {{pid: string, goal: string, supervisor: string}} */ (root.dataset);
-  /** @type {string[]} */
-  const earlier = JSON.parse(root.dataset.items || '[]');
+  /** Her check-ins on this goal the supervisor cannot read. @type {Set<string>} */
+  const earlier = new Set(JSON.parse(root.dataset.items || '[]'));
+  const offerText = /** @type {HTMLElement|null} */ (offer.querySelector('[data-offer-text]'));
+  const showOffer = (shared) => {
+    offer.hidden = !(shared && earlier.size);
+    if (offerText) offerText.textContent = tn('checkinsUnshared', earlier.size);
+  };
   const form = /** @type {HTMLElement|null} */ (document.querySelector('[data-js-checkin-form]'));
   /** Tell the check-in form (and its help lines) whether new check-ins are shared. */
   const reflect = (shared) => {
@@ -26,6 +33,8 @@ export default function checkinSharing(root) {
     if (privateHelp) privateHelp.hidden = shared;
   };
 
+  showOffer(toggle.checked);
+
   toggle.addEventListener('change', async () => {
     const wanted = toggle.checked;
     const keys = await requireKeys();
@@ -33,10 +42,11 @@ export default function checkinSharing(root) {
     toggle.disabled = true;
     setStatus(root, t('saving'), 'busy');
     try {
-      const { shared } = await setCheckinSharing({ pid, goal, shared: wanted }, { keys, uid: /** @type {string} */ (currentUid()) });
+      const { shared, revoked } = await setCheckinSharing({ pid, goal, shared: wanted }, { keys, uid: /** @type {string} */ (currentUid()) });
+      for (const id of revoked) earlier.add(id);
       toggle.checked = shared;
       reflect(shared);
-      offer.hidden = !(shared && earlier.length);
+      showOffer(shared);
       setStatus(root, shared ? t('checkinSharingOn') : t('checkinSharingOff'), 'ok');
     } catch (err) {
       toggle.checked = !wanted;
@@ -52,7 +62,8 @@ export default function checkinSharing(root) {
     button.disabled = true;
     setStatus(root, t('sharing'), 'busy');
     try {
-      const count = await shareEarlier(earlier, { supervisor, pid }, { keys, uid: /** @type {string} */ (currentUid()) });
+      const count = await shareEarlier([...earlier], { supervisor, pid }, { keys, uid: /** @type {string} */ (currentUid()) });
+      earlier.clear();
       offer.hidden = true;
       setStatus(root, t('checkinSharedEarlier').replace('{n}', String(count)), 'ok');
     } catch (err) {
