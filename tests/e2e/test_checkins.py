@@ -128,8 +128,8 @@ def test_checkins_chart_sharing_and_topics(new_context, live_server, marker, no_
 
     # Off: taken back at once (and the keys rotated on her device).
     anna.locator("#checkin-shared").uncheck()
-    expect(anna.locator("[data-js-checkin-sharing] [data-status]")).to_have_attribute(
-        "data-state", "ok")
+    expect(anna.locator("[data-js-checkin-sharing] [data-status]")).to_have_text(
+        js_string(anna, "checkinSharingOff"))
     sara.goto(page)
     expect(sara.locator("[data-checkin]")).to_have_count(0)
     for item_id in ids:
@@ -140,6 +140,7 @@ def test_checkins_chart_sharing_and_topics(new_context, live_server, marker, no_
     # offer is still there after a reload.
     anna.locator("#checkin-shared").check()
     offer = anna.locator("[data-offer-earlier]")
+    expect(offer).to_be_visible()
     expect(offer.locator("[data-offer-text]")).to_have_text(
         js_string(anna, "checkinsUnshared_other").replace("{n}", "3"))
     anna.reload()
