@@ -77,7 +77,19 @@ def test_checkins_chart_sharing_and_topics(new_context, live_server, marker, no_
     expect(anna.locator("h1")).to_have_text(goal_text)
     expect(anna.locator("[data-none]")).to_be_visible()
     no_axe_violations(anna, "goal page, no check-ins")
+    # Chosen and typed, then the page is reloaded before recording: both come back (a
+    # sealed draft on the device), and go once the check-in is recorded.
+    form = anna.locator("[data-checkin-form]")
+    expect(form.locator("[type=submit]")).to_be_enabled()
+    form.locator("input[name=value][value='3']").check()
+    anna.fill("#checkin-note", f"Luonnos {marker}")
+    anna.wait_for_timeout(600)                     # the draft is written 250 ms after typing
+    anna.reload()
+    expect(anna.locator("#checkin-note")).to_have_value(f"Luonnos {marker}")
+    expect(form.locator("input[name=value][value='3']")).to_be_checked()
+    expect(form.locator("[data-status]")).to_have_text(js_string(anna, "draftRestored"))
     record(anna, 4, f"Nyt neljä {marker}: yksi askel olisi tauko")
+    expect(anna.locator("#checkin-note")).to_have_value("")
     record(anna, 7, f"Seitsemän {marker}")
     assert trend_values(anna, 2) == ["4", "7"]
     table = anna.locator(".checkin-table tbody")

@@ -2,9 +2,11 @@
 // process (data-pid), with an optional note. Sealed here ({value, note}); while the goal's
 // check-ins are shared (data-shared) it carries an envelope for the supervisor
 // (data-supervisor) through the process. The write goes through the outbox, as an entry's
-// does: offline it is kept on this device and sent when the connection is back.
+// does: offline it is kept on this device and sent when the connection is back. What is
+// chosen and typed before it is recorded is kept as a sealed draft (drafts.js formDraft).
 import { checkinPayload, processItemBody } from '../../checkins.js';
 import { newDek } from '../../crypto/envelope.js';
+import { formDraft } from '../../drafts.js';
 import { t } from '../../i18n.js';
 import { leaveNotice } from '../../notices.js';
 import * as outbox from '../../outbox.js';
@@ -20,10 +22,23 @@ export default function checkinForm(root) {
   const { pid, goal, supervisor } = /** @type {{pid: string, goal: string, supervisor: string}} */ (root.dataset);
   // One id and DEK per check-in being written: a retry of the same write sends the same item.
   let state = { id: crypto.randomUUID(), dek: newDek() };
+  const chosen = () => /** @type {HTMLInputElement|null} */ (form.querySelector('input[name=value]:checked'));
+  const draft = formDraft(form, {
+    key: `checkin:${goal}`,
+    uid: currentUid(),
+    read: () => ({ value: chosen()?.value ?? null, note: note.value }),
+    fill: (kept) => {
+      const radio = /** @type {HTMLInputElement|null} */ (form.querySelector(`input[name=value][value="${Number(kept.value)}"]`));
+      if (radio && kept.value !== null) radio.checked = true;
+      if (typeof kept.note === 'string') note.value = kept.note;
+    },
+    blank: (value) => (value?.value ?? null) === null && !(typeof value?.note === 'string' && value.note.trim()),
+    restored: () => setStatus(form, t('draftRestored')),
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    const checked = /** @type {HTMLInputElement|null} */ (form.querySelector('input[name=value]:checked'));
+    const checked = chosen();
     if (!checked) {
       fieldError(first, t('checkinValueMissing'));
       return;
@@ -48,6 +63,7 @@ export default function checkinForm(root) {
       const left = (await outbox.pending(uid)).filter((op) => op.id === state.id);
       if (!left.length) {
         state = { id: crypto.randomUUID(), dek: newDek() };
+        await draft.forget();
         leaveNotice('saved', window.location.pathname);
         go(window.location.pathname);
         return;
@@ -60,6 +76,7 @@ export default function checkinForm(root) {
       // Kept in the outbox: sent when the connection is back (or after signing in).
       state = { id: crypto.randomUUID(), dek: newDek() };
       form.reset();
+      await draft.forget(); // what was written waits in the outbox now
       setStatus(form, result.loginRequired ? t('signInToSend') : t('savedLocally'), 'ok');
       submit.disabled = false;
     } catch (err) {

@@ -6,11 +6,10 @@
 import { processItemBody } from '../../checkins.js';
 import { newDek } from '../../crypto/envelope.js';
 import { api } from '../../api.js';
-import { dropDraft, loadDraft, saveDraft } from '../../drafts.js';
+import { formDraft } from '../../drafts.js';
 import { t } from '../../i18n.js';
 import { leaveNotice } from '../../notices.js';
 import { bundleFor } from '../../pins.js';
-import * as keystore from '../../keystore.js';
 import { currentUid, requireKeys } from '../../session.js';
 import { clearErrors, errorMessage, fieldError, go, setStatus } from '../../ui.js';
 
@@ -21,44 +20,16 @@ export default function topicForm(root) {
   const { pid, supervisor, session } = /** @type {{pid: string, supervisor: string, session: string}} */ (root.dataset);
   // A retry of the same text sends the same item (id and DEK kept until it is saved).
   let state = { id: crypto.randomUUID(), dek: newDek() };
-  const uid = currentUid();
-  const draftKey = `topic:${pid}`;
-  // The listeners go on at once (the button is enabled right after this function's first
-  // part, app.js); the draft is read meanwhile.
-  const opened = uid ? keystore.unlockedKeys(uid) : Promise.resolve(null);
-  /** @type {Promise<void>} */
-  let draftWrite = Promise.resolve();
-  /** @type {ReturnType<typeof setTimeout> | null} */
-  let draftTimer = null;
-  text.addEventListener('input', () => {
-    if (draftTimer) clearTimeout(draftTimer);
-    draftTimer = setTimeout(() => {
-      draftTimer = null;
-      const value = text.value;
-      draftWrite = draftWrite
-        .then(async () => {
-          const keys = await opened;
-          if (!keys || !uid) return;
-          await (value.trim() ? saveDraft(keys, uid, draftKey, { text: value }) : dropDraft(uid, draftKey));
-        })
-        .catch((err) => console.warn('draft not kept', err));
-    }, 250);
+  const draft = formDraft(form, {
+    key: `topic:${pid}`,
+    uid: currentUid(),
+    read: () => ({ text: text.value }),
+    fill: (kept) => {
+      text.value = kept.text;
+    },
+    blank: (value) => typeof value?.text !== 'string' || !value.text.trim(),
+    restored: () => setStatus(form, t('draftRestored')),
   });
-  opened
-    .then(async (keys) => {
-      const draft = keys && uid ? await loadDraft(keys, uid, draftKey) : null;
-      if (draft && typeof draft.text === 'string' && draft.text && !text.value) {
-        text.value = draft.text;
-        setStatus(form, t('draftRestored'));
-      }
-    })
-    .catch((err) => console.warn('draft not read', err));
-  const forgetDraft = async () => {
-    if (draftTimer) clearTimeout(draftTimer);
-    draftTimer = null;
-    await draftWrite;
-    if (uid) await dropDraft(uid, draftKey);
-  };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -78,7 +49,7 @@ export default function topicForm(root) {
       });
       await api('PUT', `/items/${state.id}`, body);
       state = { id: crypto.randomUUID(), dek: newDek() };
-      await forgetDraft();
+      await draft.forget();
       leaveNotice('saved', window.location.pathname);
       go(window.location.pathname);
     } catch (err) {
