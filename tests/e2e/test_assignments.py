@@ -54,9 +54,13 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     # Kept as her own template (sealed to her alone), offered again after a reload.
     give.locator("[data-save-template]").click()
     expect(give.locator("[data-own-templates] option")).to_have_count(1)
+    sara.wait_for_timeout(600)                     # the draft is written 250 ms after typing
     sara.reload()
     give = sara.locator("[data-js-assignment-give]")
     expect(give.locator("#assignment-due")).not_to_have_value("")
+    # What she had written came back too (a sealed draft on her device).
+    expect(give.locator("#assignment-instructions")).to_have_value(f"Kuvittele ihme. {marker}")
+    expect(give.locator("[data-status]").first).to_have_text(js_string(sara, "draftRestored"))
     own = give.locator("[data-own-templates] option")
     expect(own).to_have_text(f"Ihmekysymys {marker}")
     give.locator("#assignment-library").select_option(own.get_attribute("value"))

@@ -8,6 +8,7 @@
 import { api } from '../../api.js';
 import { assignmentPayload, assignmentWords, dueFromInput, giveBody, localInputValue, templateBody } from '../../assignments.js';
 import { newDek } from '../../crypto/envelope.js';
+import { formDraft } from '../../drafts.js';
 import { t } from '../../i18n.js';
 import { leaveNotice } from '../../notices.js';
 import { bundleFor } from '../../pins.js';
@@ -87,6 +88,21 @@ export default function assignmentGive(root) {
     field('tags').value = chosen.tags.join(', ');
     lang = chosen.lang;
   });
+  // What is written before it is given is kept as a sealed draft on this device (a reload
+  // or a closed tab loses nothing); the due time is not: it follows the schedule.
+  const words = ['title', 'instructions', 'minutes', 'tags'];
+  const draft = formDraft(form, {
+    key: `give:${pid}`,
+    uid: currentUid(),
+    read: () => ({ ...Object.fromEntries(words.map((name) => [name, field(name).value])), lang, source }),
+    fill: (kept) => {
+      for (const name of words) if (typeof kept[name] === 'string') field(name).value = kept[name];
+      if (typeof kept.lang === 'string') lang = kept.lang;
+      if (typeof kept.source === 'string') source = kept.source;
+    },
+    blank: (value) => words.every((name) => typeof value?.[name] !== 'string' || !value[name].trim()),
+    restored: () => setStatus(form, t('draftRestored')),
+  });
   // One id and key per assignment being given: a retry sends the same item.
   let state = { id: crypto.randomUUID(), dek: newDek() };
   form.addEventListener('submit', async (event) => {
@@ -105,6 +121,7 @@ export default function assignmentGive(root) {
       await api('PUT', `/assignments/${state.id}`, body);
       const id = state.id;
       state = { id: crypto.randomUUID(), dek: newDek() };
+      await draft.forget();
       leaveNotice('saved', `/assignments/${id}`);
       go(`/assignments/${id}`);
     } catch (err) {
