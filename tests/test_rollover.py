@@ -332,6 +332,39 @@ def test_a_failed_cancellation_carries_nothing(cast):
     assert db.session.get(SupervisionSession, cast.s2).status == "planned"
 
 
+def tick(user: User, sid: str, line_id: str, done: bool) -> None:
+    from webapp.services import agendas
+    with unit_of_work():
+        agendas.tick(user, sid, line_id, done, None, False)
+
+
+def test_a_line_ticked_after_the_session_was_held_changes_what_was_carried(cast):
+    """Ticked done on the checklist after the session was marked held (as many do): its
+    untouched copy leaves the next agenda; ticked not done again, it is carried on again. A
+    copy the supervisor worked on stays. No line is carried twice."""
+    first, second, third = agenda(cast.s1, cast.pid, [{}, {}, {}])
+    held(cast.sara, cast.s1)
+    assert [row.carried_from_id for row in lines_of(cast.s2)] == [first, second, third]
+    tick(cast.sara, cast.s1, first, True)
+    assert [row.carried_from_id for row in lines_of(cast.s2)] == [second, third]
+    tick(cast.sara, cast.s1, first, True)                        # again: nothing changes
+    assert [row.carried_from_id for row in lines_of(cast.s2)] == [second, third]
+    tick(cast.sara, cast.s1, first, False)
+    assert [row.carried_from_id for row in lines_of(cast.s2)] == [second, third, first]
+    tick(cast.sara, cast.s1, first, False)                       # again: carried once
+    # The copy of the second is worked on in the next session: ticking its original stays.
+    copy = next(row for row in lines_of(cast.s2) if row.carried_from_id == second)
+    tick(cast.sara, cast.s2, copy.id, True)
+    tick(cast.sara, cast.s1, second, True)
+    assert sorted(row.carried_from_id for row in lines_of(cast.s2)) == sorted(
+        [second, third, first])
+    assert db.session.scalar(select(func.count()).select_from(AgendaEntry).where(
+        AgendaEntry.carried_from_id.in_([first, second, third]))) == 3
+    # On a session not held yet, a tick carries nothing.
+    tick(cast.sara, cast.s2, copy.id, False)
+    assert lines_of(cast.s3) == []
+
+
 def test_a_carried_line_removed_from_the_next_agenda_stays_removed(cast):
     """The supervisor drops a carried line from the next agenda (it will not be continued):
     neither marking that session held nor adding a session brings it back."""

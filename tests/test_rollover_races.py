@@ -237,3 +237,32 @@ def test_un_cancelling_racing_a_save_of_the_later_agenda_keeps_what_was_saved(ap
             outcomes["taken back first"] += 1
         assert _lines_in(app, cancelled) == len(own)
     print(f"\nrace uncancel+save [{db_name(app)}]: {ROUNDS} rounds: {dict(outcomes)}")
+
+
+def test_a_tick_racing_marking_held_never_leaves_a_done_line_carried(app):
+    """One device ticks a line done while another marks the session held: whichever comes
+    first, the line ends done and no copy of it is on the next agenda (marking held after the
+    tick does not carry it; the tick after marking held takes the copy back); the other
+    unfinished lines are carried exactly once."""
+    sara = api_register(app, is_supervisor=True)
+    phone = api_login(app, sara)
+    outcomes: Counter[str] = Counter()
+    for _ in range(ROUNDS):
+        pid, (past, following) = _sessions(app, sara, -timedelta(hours=1), timedelta(days=7))
+        ticked, *others = _agenda(app, past, pid, 4, done=0)
+        answers = race([
+            lambda s=past: sara.patch(f"/sessions/{s}", {"status": "held"}),
+            lambda s=past, line=ticked: phone.post(f"/sessions/{s}/agenda/ticks",
+                                                   {"line": line, "done": True})])
+        assert [_status(a) for a in answers] == [200, 200], [a.get_json() for a in answers]
+        successors = _successors(app, pid)
+        assert successors[ticked] == 0, successors
+        _each_carried_once(app, pid, others)
+        assert _lines_in(app, following) == len(others)
+        with app.app_context():
+            assert db.session.get(AgendaEntry, ticked).done
+            outcomes["ticked after held" if db.session.scalar(
+                select(AgendaEntry.updated_at).where(AgendaEntry.id == ticked))
+                > db.session.scalar(select(SupervisionSession.updated_at).where(
+                    SupervisionSession.id == past)) else "ticked first"] += 1
+    print(f"\nrace tick×held [{db_name(app)}]: {ROUNDS} rounds: {dict(outcomes)}")

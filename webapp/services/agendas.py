@@ -32,7 +32,7 @@ from ..models import Envelope, Item, Membership, Process, User
 from ..models.agendas import CHAIN_DEPTH, Agenda, AgendaEntry
 from ..models.sessions import SupervisionSession
 from ..models.types import utcnow
-from . import schedule
+from . import rollover, schedule
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .items import core_rows, wire_json
 
@@ -523,8 +523,14 @@ def share(supervisor: User, sid: str) -> AgendaView:
 def tick(supervisor: User, sid: str, line_id: str, done: bool | None,
          used_minutes: int | None, used_given: bool) -> AgendaEntry:
     """The checklist during the session: mark one line done (or not) and note the minutes
-    it took. Only that line changes; no version (ticks from an offline phone arrive late)."""
-    _writable(supervisor, sid)
+    it took. Only that line changes; no version (ticks from an offline phone arrive late).
+    On a session already held, a tick changes what was carried on (rollover.after_tick)."""
+    session, _process = _writable(supervisor, sid)
+    # After the process's roll-over lock, the session's status is read anew: a tick and a
+    # roll-over (marking the session held) go one after the other.
+    rollover.lock(session.process_id)
+    status = db.session.scalar(select(SupervisionSession.status)
+                               .where(SupervisionSession.id == sid))
     values: dict = {"updated_at": utcnow()}
     if done is not None:
         values["done"] = done
@@ -537,6 +543,8 @@ def tick(supervisor: User, sid: str, line_id: str, done: bool | None,
         raise NotFound("no such line in this agenda", "line_not_found")
     line = db.session.get(AgendaEntry, line_id, populate_existing=True)
     assert line is not None
+    if done is not None and status == "held":
+        rollover.after_tick(session, line_id, done)
     return line
 
 

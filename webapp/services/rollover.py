@@ -26,7 +26,9 @@ when it is un-cancelled (it is planned again, as if added then). Un-cancelling a
 whose lines were carried on takes the copies back (followed through later sessions cancelled
 since) where nobody has touched them (not saved with their agenda, ticked, nor held;
 take_back): the session has its own lines still, and the undo leaves no duplicates behind.
-Moving a session does not move lines already carried.
+Moving a session does not move lines already carried. A line of a held session ticked done
+afterwards (after_tick) takes its untouched copy back the same way; ticked not done again,
+it is carried on.
 
 A line is carried once: every carry reads the lines to carry and writes their successors
 while holding the process's roll-over lock (PostgreSQL: a transaction-level advisory lock
@@ -92,8 +94,23 @@ def after_uncancelled(session: SupervisionSession) -> SupervisionSession:
     return session
 
 
-def take_back(session: SupervisionSession) -> int:
-    """Undo the carry of a cancellation that is undone: each of the session's lines is
+def after_tick(session: SupervisionSession, line_id: str, done: bool) -> int:
+    """The hook of agendas.tick for a line of a session already held (ticked afterwards:
+    many supervisors tick after the session): ticked done, its copy on a later agenda is
+    taken back where nobody has touched it (take_back); ticked not done again, it is carried
+    on as marking the session held would have carried it (unless a copy of it exists).
+    Returns how many lines were taken back or carried."""
+    if done:
+        return take_back(session, only=[line_id])
+    connection = db.session.connection()
+    _lock(connection, session.process_id)
+    return _carry(connection, session.process_id, connection.execute(
+        _lines_to_carry(session.process_id).where(AgendaEntry.id == line_id)).all())
+
+
+def take_back(session: SupervisionSession, only: list[str] | None = None) -> int:
+    """Undo the carry of a cancellation that is undone (or of one line, `only`, ticked done
+    after its session was held): each of the session's lines is
     followed along its copies (carried_from) through the sessions cancelled since, to where
     it is now (a planned session's agenda, or waiting in a cancelled one), and the copies go
     where nothing was done with any of them since they were made (not saved with their
@@ -103,8 +120,10 @@ def take_back(session: SupervisionSession) -> int:
     connection = db.session.connection()
     pid = session.process_id
     _lock(connection, pid)
-    own = connection.execute(select(AgendaEntry.id)
-                             .where(AgendaEntry.session_id == session.id)).scalars().all()
+    mine = select(AgendaEntry.id).where(AgendaEntry.session_id == session.id)
+    if only is not None:
+        mine = mine.where(AgendaEntry.id.in_(only))
+    own = connection.execute(mine).scalars().all()
     chains: dict[str, list] = {line: [] for line in own}
     tips = {line: line for line in own}
     for _ in range(CHAIN_DEPTH):
@@ -236,6 +255,11 @@ def _ensure_agenda(connection: Connection, pid: str, target: str, now: datetime)
         session_id=target, process_id=pid, item_id=None, shared_at=None, version=1,
         created_at=now, updated_at=now).on_conflict_do_nothing(index_elements=["session_id"])
     return connection.execute(statement.returning(Agenda.session_id)).first() is not None
+
+
+def lock(pid: str) -> None:
+    """Take the process's roll-over lock in the current transaction (agendas.tick)."""
+    _lock(db.session.connection(), pid)
 
 
 def _lock(connection: Connection, pid: str) -> None:
