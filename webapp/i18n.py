@@ -237,6 +237,7 @@ JS_STRINGS.update({
     "agendaCheckin": _l("Check-in"),
     "agendaTotal": _l("Planned {total} of {length} minutes"),
     "agendaLeft": _l("{n} min left"),
+    "agendaLineMinutes": _l("{n} min"),
     "agendaOver": _l("{n} min over the session's length"),
     "agendaUsed": _l("Used {used} of {length} minutes"),
     "agendaLine": _l("Line {n}"),

@@ -136,14 +136,22 @@ def test_build_share_read_and_tick(new_context, live_server, marker, no_plaintex
     lines = builder.locator("[data-lines] > li")
     expect(lines.nth(0).locator("[data-title-input]")).to_have_value(f"Kuulumiset {marker}")
     expect(lines.nth(1).locator("[data-minutes]")).to_have_value("20")
-    # Printed, the agenda is its lines and total: no gathered items, buttons or forms.
+    # Printed, the agenda is its lines and total: no gathered items, buttons or forms; each
+    # line's title and minutes as text that wraps (copied from the fields before printing;
+    # the browser's print fires `beforeprint`, emulating the medium does not).
+    sara.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
     sara.emulate_media(media="print")
     expect(builder.locator("[data-gathered]")).to_be_hidden()
     expect(builder.locator("[data-own-form]")).to_be_hidden()
     expect(lines.nth(0).locator("[data-up]")).to_be_hidden()
     expect(builder.locator("[data-total]")).to_be_visible()
-    expect(lines.nth(0).locator("[data-title-input]")).to_be_visible()
+    expect(lines.nth(0).locator("[data-title-input]")).to_be_hidden()
+    expect(lines.nth(0).locator("[data-print-copy]").first).to_have_text(f"Kuulumiset {marker}")
+    expect(lines.nth(1).locator("[data-print-copy]").last).to_have_text(
+        js_string(sara, "agendaLineMinutes").replace("{n}", "20"))
+    expect(lines.nth(0).locator("label").first).to_be_hidden()
     sara.emulate_media(media="screen")
+    expect(lines.nth(0).locator("[data-print-copy]").first).to_be_hidden()
     builder.locator("[data-share]").click()
     expect(builder).to_have_attribute("data-shared", "true")
     assert sara.request.get(f"/api/v1/sessions/{sid}/agenda").json()["shared_at"]
