@@ -91,12 +91,27 @@ def _pattern(skeleton: str, locale: str) -> str:
     return str(skeletons[skeleton])
 
 
+#: Up to these, a countdown counts in the smaller unit: hours for two days ("in 36 hours",
+#: not "in 2 days" a day and a half before), days for eight weeks ("in 25 days" and "in 46
+#: days", not babel's rounded "in 4 weeks" and "in 2 months").
+_HOURS_UNTIL, _DAYS_UNTIL = 48 * 60, 56 * 24 * 60
+
+
 @lru_cache(maxsize=4096)
 def _countdown(minutes: int, locale: str) -> str:
-    """"in 3 days", "in 2 hours", "in 53 minutes": a countdown to the minute, in the
-    language. A unit is used once a whole one has come (threshold 1: babel's default 0.85
-    said "in 1 hour" 53 minutes before)."""
-    return format_timedelta(timedelta(minutes=minutes), granularity="minute", threshold=1,
+    """"in 25 days", "in 36 hours", "in 53 minutes": a countdown in the language, in the
+    unit that says it best. Minutes for the last hour (a unit is used once a whole one has
+    come: babel's default threshold said "in 1 hour" 53 minutes before), hours for two days,
+    days for eight weeks, then months."""
+    if minutes < 60:
+        unit, threshold = "minute", 1.0
+    elif minutes < _HOURS_UNTIL:
+        unit, threshold = "hour", 1e9      # a threshold never met: the granularity's unit
+    elif minutes < _DAYS_UNTIL:
+        unit, threshold = "day", 1e9
+    else:
+        unit, threshold = "month", 1.0
+    return format_timedelta(timedelta(minutes=minutes), granularity=unit, threshold=threshold,
                             add_direction=True, locale=locale)
 
 
