@@ -194,11 +194,19 @@ def test_the_next_date_skips_one_written_ahead(sara, anna):
     pid = running(sara, anna, starts_on=start, ends_on=add_months(start, 12))
     assert evaluations.summary(pid, TODAY)["next"] == add_months(start, 6)
     early = write(sara, pid, [anna], due_on=add_months(start, 6))
+    # Written ahead, it waits for the acceptances now: on the homes and the process's card
+    # (written_ahead), not among the dates due by the calendar (reminders, the API).
+    ahead = [(d.due_on, d.item_id) for d in due_evaluations(TODAY, uid=anna.uid,
+                                                             written_ahead=True)]
+    assert ahead == [(add_months(start, 6), early)]
+    assert due_evaluations(TODAY, uid=anna.uid) == []
+    assert [d.item_id for d in evaluations.summary(pid, TODAY)["due"]] == [early]
     accept(sara, early)
     accept(anna, early)
     assert row(early).accepted_at is not None
     card = evaluations.summary(pid, TODAY)
     assert card["next"] == add_months(start, 12) and card["accepted"] == 1
+    assert card["due"] == [] and due_evaluations(TODAY, uid=anna.uid, written_ahead=True) == []
 
 
 # -- writing -------------------------------------------------------------------------------

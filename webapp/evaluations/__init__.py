@@ -71,7 +71,7 @@ def due_evaluations_home() -> list[tuple]:
     if not current_user.is_authenticated:
         return []
     today = utcnow().date()
-    due = service.due_evaluations(today, uid=current_user.uid)
+    due = service.due_evaluations(today, uid=current_user.uid, written_ahead=True)
     if not due:
         return []
     readable, named = process_queries.titles(current_user.uid, [d.process_id for d in due])

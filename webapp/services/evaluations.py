@@ -171,11 +171,13 @@ def process_cadence(process: Process, until: date) -> list[tuple[date, str]]:
                    None if end is not None else until)
 
 
-def due_evaluations(today: date, *, uid: str | None = None, pid: str | None = None
-                    ) -> list[DueEvaluation]:
+def due_evaluations(today: date, *, uid: str | None = None, pid: str | None = None,
+                    written_ahead: bool = False) -> list[DueEvaluation]:
     """Every evaluation that is due, or falls due within DUE_WINDOW_DAYS of `today`, and has
     not been accepted by everyone: of every active process, or of those `uid` is a current
-    member of, or of process `pid`. Ordered by date, then process. Three queries."""
+    member of, or of process `pid`. With `written_ahead`, also those written ahead of that
+    window and not accepted yet (they wait for the members' acceptance now: the homes).
+    Ordered by date, then process. Three queries."""
     horizon = today + timedelta(days=DUE_WINDOW_DAYS)
     if pid is not None and uid is not None:
         statement = _running_statement("pid").join(
@@ -205,6 +207,10 @@ def due_evaluations(today: date, *, uid: str | None = None, pid: str | None = No
                 continue
             due.append(DueEvaluation(process.id, due_on, kind,
                                      row.item_id if row is not None else None))
+    if written_ahead:
+        due += [DueEvaluation(row.process_id, row.due_on, row.kind, row.item_id)
+                for (_pid, due_on), row in written.items()
+                if due_on > horizon and row.accepted_at is None]
     return sorted(due, key=lambda d: (d.due_on, d.process_id))
 
 
@@ -258,7 +264,8 @@ def summary(pid: str, today: date) -> dict:
     accepted ahead of its date), and how many evaluations are accepted."""
     process = db.session.get(Process, pid)
     horizon = today + timedelta(days=DUE_WINDOW_DAYS)
-    due = due_evaluations(today, pid=pid) if process.status == "active" else []
+    due = due_evaluations(today, pid=pid, written_ahead=True) \
+        if process.status == "active" else []
     upcoming = None
     if process.status == "active":
         written = set(db.session.scalars(select(Evaluation.due_on).where(
