@@ -252,7 +252,10 @@ JS_STRINGS.update({
     "agendaCarried": _l("Carried over"),
     "agendaTitleMissing": _l("Write the item first."),
     "agendaUnsaved": _l("Changes not saved yet."),
-    "agendaChanged": _l("The agenda was changed elsewhere. Open the page again to see it."),
+    "agendaChanged": _l("The agenda was changed elsewhere. Open the page again to see it: "
+                        "the lines you added here are kept."),
+    "agendaDraftMerged": _l("The agenda was changed elsewhere. This is the stored version, "
+                            "with the lines you added here at its end: check them and save."),
     "agendaShared": _l("Shared with the participants."),
     "agendaKeyChanged": _l("A participant's key has changed: the agenda was not shared. Check "
                            "their safety number first."),

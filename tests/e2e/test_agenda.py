@@ -190,3 +190,54 @@ def test_build_share_read_and_tick(new_context, live_server, marker, no_plaintex
     assert second["done"] is True and second["used_minutes"] == 25
     # The supervisee's view shows nothing of the checklist's controls: she only reads.
     assert anna.request.get(f"/api/v1/sessions/{sid}/agenda/candidates").status == 403
+
+
+def test_an_agenda_changed_in_another_tab_keeps_the_lines_added_here(new_context, live_server,
+                                                                      marker, no_plaintext):
+    """Two tabs of one agenda: each adds a line; the first saves; the second's save is
+    refused (changed elsewhere) and, opened again as it says, shows the stored agenda with
+    its own line kept at the end, to check and save. Nothing typed is lost (found by
+    exploratory testing: the reload dropped the second tab's line)."""
+    from ..factories import api_register
+
+    context = new_context()
+    sara = context.new_page()
+    sign_up(sara, name="Sara Ohjaaja", supervisor=True)
+    anna = api_register(live_server.app)
+    pid = make_process(uid_of(sara), anna.uid, status="active", app=live_server.app)
+    with live_server.app.app_context():
+        sid = add_session(pid, utcnow() + timedelta(days=7), minutes=60)
+    agenda_url = f"/processes/{pid}/sessions/{sid}/agenda"
+    other = context.new_page()
+    for page in (sara, other):
+        page.goto(agenda_url)
+        expect(page.locator("[data-js-agenda-builder]")).to_have_attribute("data-ready", "true")
+
+    def add(page: Page, title: str) -> None:
+        builder = page.locator("[data-js-agenda-builder]")
+        builder.locator("#own-title").fill(title)
+        builder.locator("#own-title").press("Enter")
+        expect(builder.locator("[data-lines] [data-title-input]").last).to_have_value(title)
+
+    add(sara, f"Ensimmäisen välilehden kohta {marker}")
+    add(other, f"Toisen välilehden kohta {marker}")
+    sara.locator("[data-js-agenda-builder] [data-save]").click()
+    expect(sara.locator("[data-js-agenda-builder]")).to_have_attribute("data-version", "1")
+    builder = other.locator("[data-js-agenda-builder]")
+    builder.locator("[data-save]").click()
+    expect(builder.locator("[data-status]").first).to_have_text(
+        js_string(other, "agendaChanged"))
+    expect(builder).to_have_attribute("data-draft", "kept")
+    other.reload()
+    builder = other.locator("[data-js-agenda-builder]")
+    expect(builder).to_have_attribute("data-ready", "true")
+    expect(builder.locator("[data-status]").first).to_have_text(
+        js_string(other, "agendaDraftMerged"))
+    titles = builder.locator("[data-lines] [data-title-input]")
+    expect(titles).to_have_count(2)
+    expect(titles.nth(0)).to_have_value(f"Ensimmäisen välilehden kohta {marker}")
+    expect(titles.nth(1)).to_have_value(f"Toisen välilehden kohta {marker}")
+    builder.locator("[data-save]").click()
+    expect(builder).to_have_attribute("data-version", "2")
+    stored = other.request.get(f"/api/v1/sessions/{sid}/agenda").json()
+    assert len(stored["lines"]) == 2

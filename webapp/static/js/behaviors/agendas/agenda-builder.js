@@ -98,18 +98,34 @@ export default async function agendaBuilder(root) {
 
   // Unsaved changes are kept on this device, sealed with the account key (drafts.js), so
   // that nothing is lost to a failed save or a closed tab; they come back on the next open
-  // while the stored agenda is still the version they started from.
+  // while the stored agenda is still the version they started from. When it was saved
+  // elsewhere since (another tab or device: the save here was refused), the stored agenda
+  // wins and the lines added here (not among those the draft started from, `base`) are
+  // kept at its end, to check and save: "open the page again" loses nothing.
   const draftKey = `agenda:${data.sid}`;
   const draft = await loadDraft(keys, uid, draftKey);
+  /** The ids of the stored lines the changes here started from. */
+  let base = lines.map((line) => line.id);
+  const cleanLines = (kept) => kept.filter((line) => typeof line?.id === 'string' && typeof line?.source === 'string').map((line) => ({
+    ...line,
+    title: String(line.title ?? ''),
+    note: String(line.note ?? ''),
+    minutes: cleanMinutes(line.minutes),
+  }));
   let restored = false;
+  let merged = false;
   if (draft && draft.version === version && Array.isArray(draft.lines)) {
-    lines = draft.lines.filter((line) => typeof line?.id === 'string' && typeof line?.source === 'string').map((line) => ({
-      ...line,
-      title: String(line.title ?? ''),
-      note: String(line.note ?? ''),
-      minutes: cleanMinutes(line.minutes),
-    }));
+    lines = cleanLines(draft.lines);
     restored = true;
+  } else if (draft && Array.isArray(draft.lines) && Array.isArray(draft.base)) {
+    const known = new Set([...draft.base, ...base]);
+    const added = cleanLines(draft.lines).filter((line) => !known.has(line.id));
+    if (added.length) {
+      lines = [...lines, ...added];
+      merged = true;
+    } else {
+      await dropDraft(uid, draftKey);
+    }
   } else if (draft) {
     await dropDraft(uid, draftKey);
   }
@@ -121,7 +137,7 @@ export default async function agendaBuilder(root) {
     root.dataset.draft = 'pending';
     draftTimer = setTimeout(() => {
       draftTimer = null;
-      const kept = { version, lines: lines.map((line) => ({ ...line })) };
+      const kept = { version, base, lines: lines.map((line) => ({ ...line })) };
       draftWrite = draftWrite
         .then(() => saveDraft(keys, uid, draftKey, kept))
         .then(() => {
@@ -366,6 +382,7 @@ export default async function agendaBuilder(root) {
     await putWords(envelopesFor);
     const answer = await api('PUT', `/sessions/${data.sid}/agenda`, structureBody(version, sealed?.item.id, lines));
     version = answer.version;
+    base = lines.map((line) => line.id);
     root.dataset.version = String(version);
     if (draftTimer) clearTimeout(draftTimer);
     draftTimer = null;
@@ -386,9 +403,14 @@ export default async function agendaBuilder(root) {
       setStatus(sheet, done, 'ok');
     } catch (err) {
       const code = /** @type {any} */ (err)?.code;
+      // Changed elsewhere: this page's lines are kept as the draft now (another tab of this
+      // device may have saved, and dropped the draft they shared), for the next open.
+      // (The first save of another tab made the agenda's item: `agenda_item_exists`.)
+      const changed = code === 'agenda_changed' || code === 'conflict' || code === 'agenda_item_exists';
+      if (changed) keepDraft();
       const message =
         /** @type {any} */ (err)?.userMessage ||
-        (code === 'agenda_changed' || code === 'conflict' ? t('agendaChanged') : /** @type {any} */ (err)?.name === 'PinError' ? t('agendaKeyChanged') : errorMessage(err));
+        (changed ? t('agendaChanged') : /** @type {any} */ (err)?.name === 'PinError' ? t('agendaKeyChanged') : errorMessage(err));
       setStatus(sheet, message, 'error');
     } finally {
       busy = false;
@@ -411,6 +433,10 @@ export default async function agendaBuilder(root) {
 
   render();
   if (restored) setStatus(sheet, t('agendaDraftRestored'));
+  if (merged) {
+    setStatus(sheet, t('agendaDraftMerged'), 'error');
+    keepDraft(); // kept again, on top of the stored version
+  }
   root.dataset.version = String(version);
   saveButton.disabled = false;
   shareButton.disabled = false;
