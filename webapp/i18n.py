@@ -158,7 +158,7 @@ JS_STRINGS = {
     "keyChangedNotShared": _l("Not shared: your supervisor's key has changed."),
     "shareStopped": _l("Sharing stopped. What was already read cannot be unread."),
     "stoppingShares": _l("Stopping the shares…"),
-    "allSharesStopped": _l("Nothing of yours is shared any more."),
+    "allSharesStopped": _l("Your reflections, answers and check-ins are no longer shared."),
     # Joining from an invite link, safety numbers (behaviors/people/, auth/signup.js)
     "joining": _l("Joining…"),
     "inviteGone": _l("This invitation can no longer be used: it was used, withdrawn or has "
@@ -212,6 +212,7 @@ JS_STRINGS.update({
     "checkinChartTitle": _l("Check-ins over time"),
     "checkinSummary": _l("{count} check-ins from {from} to {to}: first {first}, latest {last} "
                          "(change {change}); lowest {min}, highest {max}."),
+    "checkinSummaryOne": _l("One check-in, on {date}: {value}."),
     "checkinSharingOn": _l("Your supervisor now sees your check-ins on this goal."),
     "checkinSharingOff": _l("Your check-ins on this goal are yours alone again."),
     "checkinSharedEarlier": _l("Earlier check-ins shared: {n}"),

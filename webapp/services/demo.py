@@ -3,7 +3,7 @@ decryptable journal. Also seeds many entries for the benchmarks."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select, update
 
@@ -95,12 +95,12 @@ def seed_initial() -> list[dict]:
         db.session.expire_all()               # the backdated times, not the cached ones
         people.append((person, me, written))
     supervisor = people[0][1]
-    for person, me, written in people[1:]:
+    for n, (person, me, written) in enumerate(people[1:]):
         first_name = person["display_name"].split()[0]
         demo_processes.seed_process(
             supervisor, me, f"{person['display_name']} – yksilötyönohjaus",
             f"Leenan vastaanotto, Hämeenkatu 12, Tampere ({first_name})",
-            list(reversed(written[-2:])))
+            list(reversed(written[-2:])), at=time(14 + 2 * n, 0))  # one after the other
         db.session.commit()
     return PEOPLE
 

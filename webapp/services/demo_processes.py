@@ -98,11 +98,12 @@ def start_process(supervisor: Keys, supervisee: Keys, name: str) -> str:
     return pid
 
 
-def plan_sessions(supervisor: Keys, pid: str) -> list[SupervisionSession]:
-    """The schedule from the frame with its first session 38 days ago at 14:00 local time:
+def plan_sessions(supervisor: Keys, pid: str, at: time = time(14, 0)
+                  ) -> list[SupervisionSession]:
+    """The schedule from the frame with its first session 38 days ago at `at` local time:
     the first two held, the third in four days."""
     first = date.today() - timedelta(days=38)
-    sessions = schedule.generate_schedule(supervisor.user, pid, first, time(14, 0))
+    sessions = schedule.generate_schedule(supervisor.user, pid, first, at)
     for held in sessions[:2]:
         schedule.mark_held(supervisor.user, held.id)
     return sessions
@@ -253,7 +254,7 @@ NOTES = [
 
 
 def seed_process(supervisor: Keys, supervisee: Keys, name: str, place: str,
-                 entry_ids: list[str]) -> str:
+                 entry_ids: list[str], at: time = time(14, 0)) -> str:
     """One demo process, whole: name, contract accepted by both (so it is active), goals,
     a schedule with the first session held and the next in four days, a private note on the
     held session, and the supervisee's newest entries shared with the supervisor."""
@@ -263,7 +264,7 @@ def seed_process(supervisor: Keys, supervisee: Keys, name: str, place: str,
                      readers=(supervisee,)).id for text in GOALS]
     accept(supervisee, revision)
     accept(supervisor, revision)
-    sessions = plan_sessions(supervisor, pid)
+    sessions = plan_sessions(supervisor, pid, at)
     for text in NOTES:
         private_note(supervisor, pid, sessions[0].id, text)
     share_entries(supervisee, supervisor, pid, entry_ids)

@@ -15,7 +15,7 @@ export default async function assignmentOpen(root) {
     title.textContent = words.title || t('untitledAssignment');
     /** @type {HTMLElement} */ (root.querySelector('[data-assignment-instructions]')).textContent = words.instructions;
     // The separator comes with the duration: none when there is none.
-    /** @type {HTMLElement} */ (root.querySelector('[data-assignment-minutes]')).textContent = words.minutes ? ` · ${t('assignmentMinutes').replace('{n}', String(words.minutes))}` : '';
+    /** @type {HTMLElement} */ (root.querySelector('[data-assignment-minutes]')).textContent = words.minutes ? `\u00a0· ${t('assignmentMinutes').replace('{n}', String(words.minutes))}` : '';
     /** @type {HTMLElement} */ (root.querySelector('[data-assignment-tags]')).textContent = words.tags.join(' · ');
     root.dataset.state = 'open';
   } catch (err) {

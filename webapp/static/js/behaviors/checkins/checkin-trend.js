@@ -17,7 +17,10 @@ function day(date) {
 /** The chart's description in words (what the table lists one by one). */
 export function describe(summary) {
   if (!summary) return t('checkinNone');
-  const change = summary.change > 0 ? `+${summary.change}` : String(summary.change);
+  if (summary.count === 1) {
+    return t('checkinSummaryOne').replace('{date}', day(summary.from)).replace('{value}', String(summary.last));
+  }
+  const change = summary.change > 0 ? `+${summary.change}` : summary.change < 0 ? `−${-summary.change}` : '±0';
   return t('checkinSummary')
     .replace('{count}', String(summary.count))
     .replace('{from}', day(summary.from))
