@@ -127,4 +127,6 @@ def test_mark_held_write_the_summary_and_read_it(new_context, live_server, marke
     expect(sara.locator("[data-js-assignment-give]")).to_be_visible()
     sara.goto(f"{session_url}/after")
     sara.locator("[data-notes-link]").click()
-    sara.wait_for_url(f"**/processes/{pid}/notes")
+    # A new note from here is about this session.
+    sara.wait_for_url(f"**/processes/{pid}/notes?session={held}")
+    expect(sara.locator("#note-new-session")).to_have_value(held)
