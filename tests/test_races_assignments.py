@@ -17,11 +17,16 @@ from .test_assignments_api import give_api
 from .test_races import ROUNDS, race
 
 
-def test_done_racing_skipped_one_wins(app, capsys):
+def _two_devices(app):
+    """A supervisor, her supervisee signed in on two devices, their active process."""
     sara = api_register(app, is_supervisor=True)
     anna = api_register(app)
     phone, laptop = api_login(app, anna), api_login(app, anna)
-    pid = make_process(sara.uid, anna.uid, status="active", app=app)
+    return sara, anna, phone, laptop, make_process(sara.uid, anna.uid, status="active",
+                                                   app=app)
+
+def test_done_racing_skipped_one_wins(app, capsys):
+    sara, anna, phone, laptop, pid = _two_devices(app)
     outcomes: Counter[str] = Counter()
     for _ in range(ROUNDS):
         item_id = give_api(app, sara, pid, [anna.uid])
@@ -46,10 +51,7 @@ def test_done_racing_skipped_one_wins(app, capsys):
 
 
 def test_the_same_status_twice_at_once_both_succeed(app):
-    sara = api_register(app, is_supervisor=True)
-    anna = api_register(app)
-    phone, laptop = api_login(app, anna), api_login(app, anna)
-    pid = make_process(sara.uid, anna.uid, status="active", app=app)
+    sara, anna, phone, laptop, pid = _two_devices(app)
     for _ in range(ROUNDS):
         item_id = give_api(app, sara, pid, [anna.uid])
         first, second = race([
@@ -65,10 +67,7 @@ def test_open_again_racing_a_mark(app, capsys):
     the reopening came first (then both answer 200 and the row is skipped) or the mark came
     first (409 status_conflict: done cannot become skipped; the reopening answers 200 and the
     row is open). Never a lost update: the stored status is what the answers say."""
-    sara = api_register(app, is_supervisor=True)
-    anna = api_register(app)
-    phone, laptop = api_login(app, anna), api_login(app, anna)
-    pid = make_process(sara.uid, anna.uid, status="active", app=app)
+    sara, anna, phone, laptop, pid = _two_devices(app)
     outcomes: Counter[str] = Counter()
     for _ in range(ROUNDS):
         item_id = give_api(app, sara, pid, [anna.uid])

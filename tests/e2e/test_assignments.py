@@ -28,6 +28,34 @@ def no_axe_violations(page: Page) -> None:
     assert violations == [], violations
 
 
+def _answered_offline(new_context, live_server, text: str, share: str | None = None, **options):
+    """A supervisee signed up in a browser, an assignment her supervisor (made through the
+    API) gave her, and her answer `text` saved with no network: it waits in the outbox, the
+    page says so, and the device is still offline. `share` picks "yes" or "no" (else the
+    default stays). Returns (context, anna, sara, pid, the assignment's id)."""
+    from ..factories import api_register
+    from ..test_assignments_api import give_api
+
+    context = new_context(**options)
+    anna = context.new_page()
+    sign_up(anna, name="Anna Ohjattava")
+    anna_uid = uid_of(anna)
+    sara = api_register(live_server.app, is_supervisor=True)
+    pid = make_process(sara.uid, anna_uid, status="active", app=live_server.app)
+    item_id = give_api(live_server.app, sara, pid, [anna_uid])
+    anna.goto(f"/assignments/{item_id}")
+    form = anna.locator("[data-response-form]")
+    expect(anna.locator("[data-js-assignment-response]")).to_have_attribute("data-editor",
+                                                                           "ready")
+    context.set_offline(True)
+    anna.fill("#answer-body", text)
+    if share is not None:
+        form.locator(f"input[name=share][value={share}]").check()
+    form.locator("[type=submit]").click()
+    expect(form.locator("[data-status]")).to_have_text(js_string(anna, "savedLocally"))
+    return context, anna, sara, pid, item_id
+
+
 def test_give_answer_share_and_read(new_context, live_server, marker, no_plaintext):
     anna = new_context(bypass_csp=True).new_page()     # bypass: axe is injected as a script
     sign_up(anna, name="Anna Ohjattava")
@@ -173,27 +201,10 @@ def test_an_answer_written_offline_is_sent_when_back(new_context, live_server, m
     """Like an entry: answered with no network, the answer waits sealed in the outbox ("saved
     on this device") and is sent when the connection is back — kept private, the supervisor
     still cannot read it."""
-    from ..factories import api_register
-    from ..test_assignments_api import give_api
-    from .device import js_string
     from .test_offline import wait_for_outbox
 
-    context = new_context()
-    anna = context.new_page()
-    sign_up(anna, name="Anna Ohjattava")
-    anna_uid = uid_of(anna)
-    sara = api_register(live_server.app, is_supervisor=True)
-    pid = make_process(sara.uid, anna_uid, status="active", app=live_server.app)
-    item_id = give_api(live_server.app, sara, pid, [anna_uid])
-    anna.goto(f"/assignments/{item_id}")
-    form = anna.locator("[data-response-form]")
-    expect(anna.locator("[data-js-assignment-response]")).to_have_attribute("data-editor",
-                                                                           "ready")
-    context.set_offline(True)
-    anna.fill("#answer-body", f"Ilman verkkoa {marker}")
-    form.locator("input[name=share][value=no]").check()
-    form.locator("[type=submit]").click()
-    expect(form.locator("[data-status]")).to_have_text(js_string(anna, "savedLocally"))
+    context, anna, sara, _pid, item_id = _answered_offline(
+        new_context, live_server, f"Ilman verkkoa {marker}", share="no")
     assert sara.get(f"/assignments/{item_id}").get_json()["assignees"][0]["response"] is None
     context.set_offline(False)
     wait_for_outbox(anna, 0, "the answer sent after going online")
@@ -211,27 +222,10 @@ def test_an_answer_shared_offline_is_sealed_for_the_supervisor(new_context, live
                                                               marker, no_plaintext):
     """Shared with no network: the page kept the supervisor's pinned key when it opened, so the
     answer is sealed for her too, waits in the outbox and reaches her when back online."""
-    from ..factories import api_register
-    from ..test_assignments_api import give_api
-    from .device import js_string
     from .test_offline import wait_for_outbox
 
-    context = new_context()
-    anna = context.new_page()
-    sign_up(anna, name="Anna Ohjattava")
-    anna_uid = uid_of(anna)
-    sara = api_register(live_server.app, is_supervisor=True)
-    pid = make_process(sara.uid, anna_uid, status="active", app=live_server.app)
-    item_id = give_api(live_server.app, sara, pid, [anna_uid])
-    anna.goto(f"/assignments/{item_id}")
-    form = anna.locator("[data-response-form]")
-    expect(anna.locator("[data-js-assignment-response]")).to_have_attribute("data-editor",
-                                                                           "ready")
-    context.set_offline(True)
-    anna.fill("#answer-body", f"Jaettu ilman verkkoa {marker}")
-    form.locator("input[name=share][value=yes]").check()
-    form.locator("[type=submit]").click()
-    expect(form.locator("[data-status]")).to_have_text(js_string(anna, "savedLocally"))
+    context, anna, sara, _pid, item_id = _answered_offline(
+        new_context, live_server, f"Jaettu ilman verkkoa {marker}", share="yes")
     context.set_offline(False)
     wait_for_outbox(anna, 0, "the shared answer sent after going online")
     seen = sara.get(f"/assignments/{item_id}").get_json()["assignees"][0]
@@ -251,25 +245,10 @@ def test_an_answer_refused_for_good_is_kept_to_copy_out(new_context, live_server
     from webapp.extensions import db
     from webapp.models import Process
 
-    from ..factories import api_register
-    from ..test_assignments_api import give_api
     from .test_offline import wait_for_outbox
 
-    context = new_context(bypass_csp=True)             # bypass: axe is injected as a script
-    anna = context.new_page()
-    sign_up(anna, name="Anna Ohjattava")
-    anna_uid = uid_of(anna)
-    sara = api_register(live_server.app, is_supervisor=True)
-    pid = make_process(sara.uid, anna_uid, status="active", app=live_server.app)
-    item_id = give_api(live_server.app, sara, pid, [anna_uid])
-    anna.goto(f"/assignments/{item_id}")
-    form = anna.locator("[data-response-form]")
-    expect(anna.locator("[data-js-assignment-response]")).to_have_attribute("data-editor",
-                                                                           "ready")
-    context.set_offline(True)
-    anna.fill("#answer-body", f"Myöhästynyt vastaus {marker}")
-    form.locator("[type=submit]").click()
-    expect(form.locator("[data-status]")).to_have_text(js_string(anna, "savedLocally"))
+    context, anna, _sara, pid, _item_id = _answered_offline(      # bypass: axe is injected
+        new_context, live_server, f"Myöhästynyt vastaus {marker}", bypass_csp=True)
     with live_server.app.app_context():
         db.session.execute(update(Process).where(Process.id == pid).values(status="ended"))
         db.session.commit()
