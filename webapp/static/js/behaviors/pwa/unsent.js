@@ -6,7 +6,7 @@
 import { t } from '../../i18n.js';
 import * as mirror from '../../mirror.js';
 import * as outbox from '../../outbox.js';
-import { openSealed } from '../../sealed-items.js';
+import { openPayload } from '../../sealed-items.js';
 import { currentUid, requireKeys } from '../../session.js';
 import { confirmThen, copyText, setStatus } from '../../ui.js';
 
@@ -65,7 +65,7 @@ async function openOp(op, keys, uid) {
     sig: op.body.sig,
     envelope: own || local?.envelope,
   };
-  return (await openSealed(item, keys, uid)).payload;
+  return openPayload(item, keys, uid); // the payload only: no DEK is handed back
 }
 
 export default async function unsent(root) {
