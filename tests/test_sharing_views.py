@@ -77,6 +77,10 @@ def test_the_share_panel_shows_targets_and_shares(anna, sara, pid):
     assert "checked" not in doc.find("input", id="share-bring").attrs
     assert "interval_days" in radio.attrs["data-frame"]
     assert "Sara Ohjaaja" in html and not doc.find_all(data_revoke=True)
+    # Not shared through the process yet: the button shares (the other label waits hidden).
+    assert radio.attrs["data-shared"] == "false"
+    assert "hidden" not in doc.find("span", data_label_share=True).attrs
+    assert "hidden" in doc.find("span", data_label_update=True).attrs
     share(anna, item_id, sara, pid, expires_at=soon(), bring=True)
     shared = anna.client.get(f"/shared/items/{item_id}").get_data(as_text=True)
     doc = parse(shared)
@@ -85,6 +89,10 @@ def test_the_share_panel_shows_targets_and_shares(anna, sara, pid):
     # Sharing again starts from the current share's "bring" (else a re-share drops it).
     assert "checked" in doc.find("input", id="share-bring").attrs
     assert doc.find("input", name="process").attrs["data-bring"] == "true"
+    # ... and the button says it changes the share that is there.
+    assert doc.find("input", name="process").attrs["data-shared"] == "true"
+    assert "hidden" in doc.find("span", data_label_share=True).attrs
+    assert "hidden" not in doc.find("span", data_label_update=True).attrs
     assert doc.find("time", data_js_localtime=True)
     assert SECRET_TITLE not in html and SECRET_BODY not in html
 

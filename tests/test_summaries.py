@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
+from webapp.extensions import db
+from webapp.home import queries
+from webapp.models import Envelope, User
 from webapp.models.types import utcnow
 
 from .factories import (
@@ -17,6 +21,7 @@ from .factories import (
     make_process,
     share_body,
 )
+from .test_agendas import _agenda_item
 from .test_rollover_races import _agenda
 
 SECRET = "Sovimme, että Anna kokeilee uutta vuorolistaa."
@@ -281,3 +286,47 @@ def summary_cases():
                                     who="bertta", status=403, code="not_supervisor"))
     yield P("ended-process", Case("PUT", path, body(process="ended"), status=409,
                                   code="process_ended"))
+
+
+# -- the supervisee's home -------------------------------------------------------------------
+
+def _home_row(cast, person):
+    with cast.app.app_context():
+        home = queries.home(db.session.get(User, person.uid))
+        return next(row for row in home.supervised if row.process.id == cast.pid)
+
+
+def test_the_home_shows_the_last_sessions_summary_and_the_next_agenda(cast):
+    anna, bertta = cast.anna, cast.bertta
+    row = _home_row(cast, anna)
+    assert row.last_held.id == cast.held and row.next_session.id == cast.coming
+    assert not row.summary_readable and not row.agenda_shared
+    page = anna.client.get("/home/").get_data(as_text=True)
+    assert "data-last-summary" not in page and "data-next-agenda" not in page
+    # A summary sealed to Anna only: she has one to read, Bertta not.
+    item_id, response = write(cast, readers=[anna])
+    assert response.status_code == 201
+    assert _home_row(cast, anna).summary_readable
+    assert not _home_row(cast, bertta).summary_readable
+    page = anna.client.get("/home/").get_data(as_text=True)
+    after = f"/processes/{cast.pid}/sessions/{cast.held}/after"
+    assert "data-last-summary" in page and after in page and SECRET not in page
+    assert "data-last-summary" not in bertta.client.get("/home/").get_data(as_text=True)
+    # The next session's agenda, once shared with both.
+    agenda = _agenda_item(cast.sara, cast.pid, cast.coming, {}, readers=(anna.uid, bertta.uid),
+                          app=cast.app)
+    assert cast.sara.put(f"/sessions/{cast.coming}/agenda",
+                         {"version": 0, "item": agenda, "lines": []}).status_code == 200
+    assert not _home_row(cast, anna).agenda_shared            # saved, not shared yet
+    assert cast.sara.post(f"/sessions/{cast.coming}/agenda/share").status_code == 200
+    assert _home_row(cast, anna).agenda_shared and _home_row(cast, bertta).agenda_shared
+    page = bertta.client.get("/home/").get_data(as_text=True)
+    assert "data-next-agenda" in page
+    assert f"/processes/{cast.pid}/sessions/{cast.coming}/agenda" in page
+    # A share that ran out is not there to read.
+    with cast.app.app_context():
+        db.session.execute(update(Envelope).where(Envelope.item_id == item_id,
+                                                  Envelope.recipient_uid == anna.uid)
+                           .values(expires_at=utcnow() - timedelta(minutes=1)))
+        db.session.commit()
+    assert not _home_row(cast, anna).summary_readable

@@ -40,8 +40,11 @@ def share_from_entry(page: Page, item_id: str, *, duration: str = "revoked",
     if bring:
         form.locator("#share-bring").check()
     form.locator("[type=submit]").click()
-    # The panel comes back from the server with the share listed.
+    # The panel comes back from the server with the share listed, and its button now
+    # changes that share instead of making one.
     expect(page.locator("[data-js-share-panel] [data-revoke]")).to_have_count(1)
+    button = page.locator("[data-js-share-panel] [data-share-form] [type=submit]")
+    expect(button).to_have_accessible_name("Tallenna tämän jaon muutokset")
 
 
 def test_share_read_revoke_and_expire(new_context, live_server, marker, no_plaintext):

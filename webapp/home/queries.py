@@ -16,7 +16,16 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Envelope, Goal, Item, Membership, Process, SupervisionSession, User
+from ..models import (
+    Agenda,
+    Envelope,
+    Goal,
+    Item,
+    Membership,
+    Process,
+    SupervisionSession,
+    User,
+)
 from ..models.types import UTCDateTime, utcnow
 from ..processes.queries import has_title, readable_titles
 from ..services.items import core_rows
@@ -70,6 +79,11 @@ class HomeProcess:
     goals: list[GoalRow] = field(default_factory=list)
     bring_count: int = 0
     supervisees: list[str] = field(default_factory=list)
+    #: a supervisee's: the next session's agenda is shared (they can read it before it)
+    agenda_shared: bool = False
+    #: a supervisee's: the last held session and whether its summary is there to read
+    last_held: SessionTime | None = None
+    summary_readable: bool = False
     name: str = ""  # the name's markup, built once per page by the view (processes.names)
 
 
@@ -134,7 +148,7 @@ def home(user: User, now: datetime | None = None) -> Home:
     coming = _sessions(by_pid, now, {p.process.id for p in supervising})
     if supervised:
         _goals(user, by_pid, [p.process.id for p in supervised])
-        _bring_counts(user, by_pid, [p.process.id for p in supervised])
+        _between(user, by_pid, [p.process.id for p in supervised], now)
     if supervising:
         _supervisees(by_pid, [p.process.id for p in supervising])
     return Home(supervising, supervised, coming)
@@ -199,17 +213,58 @@ def _goals(user: User, by_pid: dict[str, HomeProcess], pids: list[str]) -> None:
             GoalRow(goal, (item, envelope) if envelope is not None else None))
 
 
-def _bring_counts(user: User, by_pid: dict[str, HomeProcess], pids: list[str]) -> None:
-    """One query: how many of the user's own items each process's supervisor has, live,
-    marked "bring to the next session"."""
-    rows = db.session.execute(
-        select(Envelope.process_id, func.count(func.distinct(Envelope.item_id)))
-        .join(Item, Item.id == Envelope.item_id)
-        .where(Envelope.process_id.in_(pids), Envelope.bring.is_(True),
-               Envelope.recipient_uid != user.uid, Item.author_uid == user.uid, _live())
-        .group_by(Envelope.process_id)).all()
-    for pid, count in rows:
-        by_pid[pid].bring_count = count
+@lru_cache(maxsize=1)
+def _between_statement():
+    """Per process: how many of the reader's own items its supervisor has, live, marked
+    "bring to the next session"; its last held session (an index seek), whether that
+    session's summary has a live envelope for the reader, and whether the next planned
+    session's agenda is shared (correlated subqueries, one row per process)."""
+    held, planned = aliased(SupervisionSession), aliased(SupervisionSession)
+    now, reader = bindparam("now", type_=UTCDateTime()), bindparam("reader")
+    marked = aliased(Envelope)
+    bring = (select(func.count(func.distinct(marked.item_id)))
+             .join(Item, Item.id == marked.item_id)
+             .where(marked.process_id == Process.id, marked.bring.is_(True),
+                    marked.recipient_uid != reader, Item.author_uid == reader,
+                    or_(marked.expires_at.is_(None), marked.expires_at > now))
+             .correlate(Process).scalar_subquery())
+    last = (select(held.id)
+            .where(held.process_id == Process.id, held.status == "held")
+            .order_by(held.starts_at.desc(), held.id.desc()).limit(1)
+            .correlate(Process).scalar_subquery())
+    upcoming = (select(planned.id)
+                .where(planned.process_id == Process.id, planned.status == "planned",
+                       planned.starts_at >= now)
+                .order_by(planned.starts_at, planned.id).limit(1)
+                .correlate(Process).scalar_subquery())
+    shared = exists().where(Agenda.session_id == upcoming, Agenda.shared_at.is_not(None))
+    per_process = (select(Process.id.label("pid"), last.label("sid"),
+                          shared.label("agenda_shared"), bring.label("bring"))
+                   .where(Process.id.in_(bindparam("pids", expanding=True))).subquery())
+    summary = exists().where(
+        Item.session_id == per_process.c.sid, Item.kind == "summary",
+        Envelope.item_id == Item.id, Envelope.recipient_uid == reader,
+        or_(Envelope.expires_at.is_(None), Envelope.expires_at > now))
+    return (select(per_process.c.pid, per_process.c.bring, per_process.c.agenda_shared,
+                   SupervisionSession.id,
+                   SupervisionSession.starts_at, SupervisionSession.minutes, summary)
+            .outerjoin(SupervisionSession, SupervisionSession.id == per_process.c.sid))
+
+
+def _between(user: User, by_pid: dict[str, HomeProcess], pids: list[str],
+             now: datetime) -> None:
+    """One query: for the processes the user is supervised in, what they bring to the next
+    session, what came of the last one and what is ready for the next: the marked shares,
+    the last held session with whether its summary is there for them, and whether the next
+    session's agenda is shared."""
+    rows = core_rows(_between_statement(), {"pids": pids, "reader": user.uid, "now": now})
+    for pid, bring, agenda_shared, sid, starts_at, minutes, summary in rows:
+        row = by_pid[pid]
+        row.bring_count = bring or 0
+        row.agenda_shared = bool(agenda_shared)
+        if sid is not None:
+            row.last_held = SessionTime(sid, pid, starts_at, minutes)
+            row.summary_readable = bool(summary)
 
 
 @lru_cache(maxsize=1)

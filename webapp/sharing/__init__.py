@@ -54,8 +54,10 @@ def item_panel(item_id: str):
     # Sharing again through a process keeps the mark "bring to the next session" unless she
     # unticks it: the form starts from the current share's.
     brought = {s.share.process_id for s in shares if s.share.bring}
+    shared = {s.share.process_id for s in shares}
     return render_template("sharing/_panel.html", item=item, shares=shares, targets=targets,
                            titles={t.process.id: t for t in targets}, brought=brought,
+                           shared=shared,
                            rekey_due=readers.rekey_due)
 
 

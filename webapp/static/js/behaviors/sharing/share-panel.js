@@ -80,11 +80,16 @@ function wireForm(panel, form, itemId, me, ready) {
     sessionDate.textContent = day ? `(${day.toLocaleDateString(document.documentElement.lang || undefined)})` : `(${t('noSessionPlanned')})`;
   };
   form.addEventListener('change', showSession);
-  // Another process chosen: "bring" as its current share has it (sharing again keeps it).
+  // Another process chosen: "bring" as its current share has it (sharing again keeps it),
+  // and the button says whether it shares or changes a share that is there.
+  const labels = /** @type {[HTMLElement, HTMLElement]} */ ([submit.querySelector('[data-label-share]'), submit.querySelector('[data-label-update]')]);
   form.addEventListener('change', (event) => {
     const radio = /** @type {HTMLInputElement} */ (event.target);
     if (radio.name !== 'process') return;
     /** @type {HTMLInputElement} */ (form.querySelector('#share-bring')).checked = radio.dataset.bring === 'true';
+    const again = radio.dataset.shared === 'true';
+    labels[0].hidden = again;
+    labels[1].hidden = !again;
   });
   days.addEventListener('focus', () => {
     /** @type {HTMLInputElement} */ (form.querySelector('#share-for-days')).checked = true;
