@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { createIndex, indexTerms, INNER, loadStemmer, queryTerms } from '../../webapp/static/js/search.js';
-import { hasTag, sameTag, tagsOf } from '../../webapp/static/js/tags.js';
+import { hasTag, sameTag, tagsOf, uniqueTags } from '../../webapp/static/js/tags.js';
 
 const fi = await loadStemmer('fi');
 const sv = await loadStemmer('sv');
@@ -139,6 +139,8 @@ describe('language and terms', () => {
     assert.ok(hasTag({ tags: ['ÄÄNI'] }, 'ääni'));
     assert.ok(!hasTag({ tags: ['tiimityö'] }, 'tiimi'), 'a tag filter is exact, not a prefix');
     assert.ok(sameTag(' Työ', 'TYÖ') && !sameTag('työ', 'työt'));
+    // A tag written twice in another case (or with a decomposed ä) is one tag, first spelling kept.
+    assert.deepEqual(uniqueTags(['Työ', ' työ ', '', 'Tiimi', 'TYÖ', 'tyo\u0308', 'tiimityö']), ['Työ', 'Tiimi', 'tiimityö']);
   });
 
   test('bad documents and empty queries', () => {

@@ -3,7 +3,7 @@
 import { openEnvelope, openEnvelopeKey, openItem } from './crypto/envelope.js';
 import { t } from './i18n.js';
 import * as mirror from './mirror.js';
-import { sameTag, tagsOf } from './tags.js';
+import { sameTag, tagsOf, uniqueTags } from './tags.js';
 import { authorVerifyKey, currentUid, requireKeys } from './session.js';
 
 /** @typedef {import('./merge.js').Payload} Payload */
@@ -93,7 +93,7 @@ export async function openBatch(items) {
 export function showTags(el, tags, { as = 'button', active = null } = {}) {
   if (!el) return;
   el.replaceChildren();
-  for (const tag of tagsOf({ tags })) {
+  for (const tag of uniqueTags(tagsOf({ tags }))) {
     const name = t('tagFilter').replace('{tag}', tag);
     let control;
     if (as === 'link') {

@@ -19,3 +19,17 @@ export function sameTag(a, b) {
 export function hasTag(payload, tag) {
   return tagsOf(payload).some((own) => sameTag(own, tag));
 }
+
+/** `tags` trimmed, without empty ones and without repeats of the same tag in another case
+ *  ("Työ, työ" is one tag): the first spelling is kept, in the order written. */
+export function uniqueTags(tags) {
+  const seen = new Set();
+  const out = [];
+  for (const tag of tags.map((t) => String(t).trim()).filter(Boolean)) {
+    const key = fold(tag);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(tag);
+  }
+  return out;
+}

@@ -1,17 +1,15 @@
 // data-js-compose: write or edit a sealed reflection (title, body, tags). The sealed editor
 // (sealed-editor.js) does the rest: drafts, sealing, the outbox, save states and conflicts.
 import { sealedEditor } from '../../sealed-editor.js';
+import { uniqueTags } from '../../tags.js';
 
 /** @param {HTMLFormElement} form */
 const field = (form, name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
 
 /** @param {HTMLFormElement} form */
 function readForm(form) {
-  const tags = field(form, 'tags')
-    .value.split(',')
-    .map((tag) => tag.trim())
-    .filter(Boolean);
-  return { title: field(form, 'title').value.trim(), body: field(form, 'body').value, tags: [...new Set(tags)] };
+  const tags = uniqueTags(field(form, 'tags').value.split(','));
+  return { title: field(form, 'title').value.trim(), body: field(form, 'body').value, tags };
 }
 
 /** @param {HTMLFormElement} form */
