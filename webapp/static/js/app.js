@@ -4,11 +4,8 @@
 //
 // The page names, in <link rel="modulepreload">, every built file its hooks need (the server
 // adds them: webapp/preload.py), so the imports below find their modules fetched already.
-// The page's hooks are attached as soon as the document is parsed: this module is `async`,
-// so it runs once its own files are in, without waiting for htmx (a deferred script) or
-// DOMContentLoaded (which waits for every deferred script), and attaches at once or, when
-// it came in before the parser finished, when the document turns `interactive` (on a new tab
-// of the journal: 10–30 ms sooner). A signed-in page also starts reading its keys from
+// The page's hooks are attached as soon as the document is parsed (this module runs then),
+// not later on htmx's load event; a signed-in page also starts reading its keys from
 // IndexedDB at once, which the behaviours (the journal's sealed cards first) would otherwise
 // do only once their modules have loaded.
 //
@@ -169,5 +166,5 @@ document.addEventListener('htmx:load', (event) => {
   const elt = /** @type {CustomEvent<{elt?: Element}>} */ (event).detail?.elt;
   if (elt instanceof Element) attach(elt);
 });
-if (document.readyState === 'loading') document.addEventListener('readystatechange', () => attach(document.body), { once: true });
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => attach(document.body));
 else attach(document.body);

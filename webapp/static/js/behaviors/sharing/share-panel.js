@@ -8,20 +8,9 @@ import { currentUid, requireKeys } from '../../session.js';
 import { nextSessionEnd, revoke, rotateIfDue, shareExpiry, shareItem } from '../../sharing.js';
 import { errorMessage, fieldError, setStatus } from '../../ui.js';
 
-/** htmx, once loaded: app.js (an async module) may attach this before htmx (a deferred
- *  script) has run, and a panel due for a key rotation reloads itself at once. */
-async function htmxLoaded() {
-  const win = /** @type {any} */ (window);
-  if (!win.htmx && document.readyState !== 'complete') {
-    await new Promise((resolve) => window.addEventListener('load', resolve, { once: true }));
-  }
-  if (!win.htmx) throw new Error('htmx did not load');
-  return win.htmx;
-}
-
 /** Load the panel again (htmx swaps it in; its behaviours attach again). */
-async function reload(panel) {
-  const htmx = await htmxLoaded();
+function reload(panel) {
+  const htmx = /** @type {any} */ (window).htmx;
   return htmx.ajax('GET', panel.dataset.panelUrl, { target: panel, swap: 'outerHTML' });
 }
 
