@@ -249,6 +249,30 @@ def test_un_cancelling_takes_back_what_the_cancellation_carried_on(cast):
     assert [row.carried_from_id for row in lines_of(cast.s3)] == [first, second]
 
 
+def test_undoing_held_takes_back_the_untouched_copies(cast):
+    """Marked held by mistake: undoing it plans the session again, the copies its marking
+    made on the next agenda go where nobody touched them, and a copy worked on (ticked in
+    the next session's checklist) stays; marking it held again carries only what is not
+    there already."""
+    lines = agenda(cast.s1, cast.pid, [{}, {"done": True}, {}])
+    held(cast.sara, cast.s1)
+    copies = lines_of(cast.s2)
+    assert [row.carried_from_id for row in copies] == [lines[0], lines[2]]
+    db.session.execute(update(AgendaEntry).where(AgendaEntry.id == copies[1].id)
+                       .values(used_minutes=10, updated_at=utcnow() + timedelta(seconds=1)))
+    db.session.commit()
+    version = db.session.get(Agenda, cast.s2).version
+    with unit_of_work():
+        schedule.unhold_session(cast.sara, cast.s1)
+    assert db.session.get(SupervisionSession, cast.s1).status == "planned"
+    assert [row.id for row in lines_of(cast.s2)] == [copies[1].id]
+    assert db.session.get(Agenda, cast.s2).version == version + 1
+    assert [row.id for row in lines_of(cast.s1)] == lines           # its own lines, as were
+    held(cast.sara, cast.s1)
+    assert sorted(row.carried_from_id for row in lines_of(cast.s2)) == sorted(
+        [lines[0], lines[2]])                                       # each line once
+
+
 def test_un_cancelling_follows_the_copies_through_sessions_cancelled_since(cast):
     """s2 is cancelled (its lines go to s3), then s3 (they go on to s4): undoing s2's
     cancellation takes back the copies in both, and nothing waits or is carried twice."""

@@ -4,6 +4,7 @@ reason category, marking held, un-cancelling; who may do what; the user's time z
 calendar feed's secret and its events, parsed with the icalendar library."""
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select, update
 
 from webapp.extensions import db
-from webapp.models import Process, User
+from webapp.models import Item, Process, User
 from webapp.models.sessions import SupervisionSession
 from webapp.models.types import utcnow
 from webapp.schemas import parse
@@ -250,6 +251,44 @@ def test_held_only_once_started(cast):
     with pytest.raises(Conflict) as caught, unit_of_work():
         schedule.cancel_session(cast.sara, past, "other")
     assert caught.value.code == "session_held"
+
+
+def test_held_by_mistake_is_undone_until_its_summary_is_written(cast):
+    past = _one(cast, date.today() - timedelta(days=3))
+    with pytest.raises(Conflict) as caught, unit_of_work():
+        schedule.unhold_session(cast.sara, past)                  # planned: nothing to undo
+    assert caught.value.code == "session_planned"
+    with unit_of_work():
+        schedule.mark_held(cast.sara, past)
+    seen = fresh(past).updated_at
+    with unit_of_work():                     # PATCH {status: "planned"} on a held session
+        schedule.change_session(cast.sara, past, "replan", expected=seen)
+    assert fresh(past).status == "planned" and fresh(past).updated_at > seen
+    with pytest.raises(Conflict) as caught, unit_of_work():
+        schedule.change_session(cast.sara, past, "replan", expected=seen)   # stale stamp
+    assert caught.value.code == "session_changed"
+    with unit_of_work():
+        schedule.mark_held(cast.sara, past)
+    # Once the summary is written the session stays held (its readers have the summary).
+    with unit_of_work():
+        db.session.add(Item(id=str(uuid.uuid4()), kind="summary", author_uid=cast.sara.uid,
+                            rev=1, h="aA", iv="aA", ct="aA", sig="aA", size=6,
+                            process_id=cast.pid, session_id=past))
+    with pytest.raises(Conflict) as caught, unit_of_work():
+        schedule.change_session(cast.sara, past, "replan")
+    assert caught.value.code == "summary_written" and fresh(past).status == "held"
+
+
+@pytest.mark.parametrize("who, error", [
+    ("anna", Forbidden), ("fiia", NotFound), ("olli", NotFound), ("bertta", NotFound),
+    ("stranger", NotFound)])
+def test_only_the_supervisor_undoes_held(cast, who, error):
+    sid = _one(cast, date.today() - timedelta(days=1))
+    with unit_of_work():
+        schedule.mark_held(cast.sara, sid)
+    with pytest.raises(error), unit_of_work():
+        schedule.change_session(getattr(cast, who), sid, "replan")
+    assert fresh(sid).status == "held"
 
 
 @pytest.mark.parametrize("who, error", [

@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
+from webapp.extensions import db
+from webapp.models import Item
+
 from .factories import api_register, csrf_from
 
 
@@ -242,7 +245,7 @@ def test_an_ended_process_shows_its_schedule_read_only(people):
         assert response.get_json()["error"]["code"] == "process_ended"
 
 
-def test_the_session_page_offers_what_the_status_allows(people):
+def test_the_session_page_offers_what_the_status_allows(app, people):
     sara, _, _ = people
     past = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     sid = sara.post(f"/processes/{sara.pid}/sessions", {"date": past, "time": "09:00"}
@@ -257,7 +260,16 @@ def test_the_session_page_offers_what_the_status_allows(people):
     sara.patch(f"/sessions/{sid}", {"status": "planned"})
     sara.patch(f"/sessions/{sid}", {"status": "held"})
     html = sara.client.get(path).get_data(as_text=True)
-    assert 'data-status="held"' in html and "data-js-session-form" not in html
+    # Held: only undoing it is offered, until its summary is written.
+    assert 'data-status="held"' in html and "data-unhold-form" in html
+    assert html.count("data-js-session-form") == 1 and "data-held-kept" not in html
+    with app.app_context():
+        db.session.add(Item(id=str(uuid.uuid4()), kind="summary", author_uid=sara.uid, rev=1,
+                            h="aA", iv="aA", ct="aA", sig="aA", size=6, process_id=sara.pid,
+                            session_id=sid))
+        db.session.commit()
+    html = sara.client.get(path).get_data(as_text=True)
+    assert "data-held-kept" in html and "data-js-session-form" not in html
     future = sara.post(f"/processes/{sara.pid}/sessions", {"date": "2030-01-02",
                                                            "time": "09:00"}).get_json()["id"]
     html = sara.client.get(f"/processes/{sara.pid}/sessions/{future}").get_data(as_text=True)

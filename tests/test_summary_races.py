@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Item
+from webapp.models.sessions import SupervisionSession
 from webapp.models.types import utcnow
 
 from .factories import add_session, api_login, api_register, make_process, share_body
@@ -47,3 +48,39 @@ def test_two_first_summaries_at_once_make_one(app):
             assert db.session.scalar(select(func.count()).select_from(Item).where(
                 Item.kind == "summary", Item.session_id == sid)) == 1
     print(f"\nrace summaries [{db_name(app)}]: {ROUNDS} rounds: {dict(totals)}")
+
+
+def test_undoing_held_and_a_first_summary_at_once_never_leave_a_planned_session_a_summary(app):
+    """The supervisor's phone undoes "held" while her laptop writes the first summary: either
+    the summary is made and the undo refused (409 summary_written), or the undo goes first
+    and the summary is refused (409 session_not_held); never a planned session with a
+    summary."""
+    sara = api_register(app, is_supervisor=True)
+    phone = api_login(app, sara)
+    anna = api_register(app)
+    pid = make_process(sara.uid, anna.uid, status="active", app=app)
+    outcomes: Counter[str] = Counter()
+    for _ in range(ROUNDS):
+        sid = add_session(pid, utcnow() - timedelta(hours=1), app=app)
+        assert sara.patch(f"/sessions/{sid}", {"status": "held"}).status_code == 200
+        item_id, body = sara.seal({"body": "yhteenveto"}, kind="summary")
+        body["process"], body["links"] = pid, {"session": sid}
+        body["envelopes"].append(share_body(sara, item_id, anna.uid, app))
+        write, undo = race([
+            lambda i=item_id, b=body: sara.put(f"/items/{i}", b),
+            lambda s=sid: phone.patch(f"/sessions/{s}", {"status": "planned"})])
+        codes = (_status(write), _status(undo))
+        assert codes in ((201, 409), (409, 200)), codes
+        if codes == (201, 409):
+            assert undo.get_json()["error"]["code"] == "summary_written"
+            outcomes["summary first"] += 1
+        else:
+            assert write.get_json()["error"]["code"] == "session_not_held"
+            outcomes["undo first"] += 1
+        with app.app_context():
+            status = db.session.scalar(select(SupervisionSession.status)
+                                       .where(SupervisionSession.id == sid))
+            summaries = db.session.scalar(select(func.count()).select_from(Item).where(
+                Item.kind == "summary", Item.session_id == sid))
+        assert (status, summaries) in (("held", 1), ("planned", 0)), (status, summaries)
+    print(f"\nrace undo held+summary [{db_name(app)}]: {ROUNDS} rounds: {dict(outcomes)}")

@@ -71,6 +71,14 @@ def test_mark_held_write_the_summary_and_read_it(new_context, live_server, marke
     expect(sara.locator("[data-session-status]")).to_have_text("Pidetty")
     expect(sara.locator("[data-no-summary]")).to_be_visible()
     no_axe_violations(sara)
+    # Marked held by mistake: undone until the summary is written (the line it carried on
+    # comes back from the next agenda), then marked held again.
+    sara.locator("[data-unhold-form] [type=submit]").click()
+    expect(sara.locator("[data-session-status]")).to_have_text("Suunniteltu")
+    with app.app_context():
+        assert db.session.query(AgendaEntry).filter_by(session_id=following).count() == 0
+    sara.locator("[data-held-form] [type=submit]").click()
+    expect(sara.locator("[data-session-status]")).to_have_text("Pidetty")
 
     # After the session: the roll-over, the summary's editor, the ways on.
     sara.locator("[data-after-link]").click()

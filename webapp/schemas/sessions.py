@@ -159,7 +159,8 @@ class SessionChange(Schema):
     - move: `date` and `time` (and optionally `minutes`, `timezone`), or `minutes` alone;
     - cancel: `status: "cancelled"` with a `cancel_reason` category;
     - held: `status: "held"` (only once the session has started);
-    - un-cancel: `status: "planned"` on a cancelled session.
+    - planned again: `status: "planned"` on a cancelled session (undo the cancellation) or
+      on a held one (undo marking it held; not once its summary is written).
 
     `updated_at` (optional) is the session's `updated_at` as the client last read it: if the
     session changed since, the answer is 409 `session_changed` and nothing is written."""
@@ -193,7 +194,7 @@ class SessionChange(Schema):
     @property
     def action(self) -> str:
         return {None: "move", "cancelled": "cancel", "held": "held",
-                "planned": "uncancel"}[self.status]
+                "planned": "replan"}[self.status]
 
 
 # -- answers -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select, update
 
 from ..extensions import db
-from ..models import Process, User
+from ..models import Item, Process, User
 from ..models.sessions import SupervisionSession
 from ..models.types import utcnow
 from ..schemas.sessions import DEFAULT_ZONE, is_zone
@@ -249,19 +249,55 @@ def mark_held(supervisor: User, sid: str, expected: datetime | None = None
     return rollover.carry_on(_conditional(session, "planned", expected, status="held"))
 
 
+def unhold_session(supervisor: User, sid: str, expected: datetime | None = None
+                   ) -> SupervisionSession:
+    """Undo marking a session held (the wrong session tapped, or too early): it is planned
+    again at its time, and what the marking carried on to the next agenda comes back where
+    nobody has touched it since (rollover.take_back; a line worked on there stays, and the
+    session keeps its own lines). Refused once the session's summary is written (409
+    `summary_written`): a summary belongs to a held session, and its readers have it.
+
+    The session's row is locked first, as a summary's first write locks it: of the undo and
+    a first summary at once, one goes first and the other sees it (the summary is refused
+    for a planned session, the undo for a written summary)."""
+    session = _managed_session(supervisor, sid)
+    db.session.get(SupervisionSession, session.id, with_for_update=True,
+                   populate_existing=True)
+    if db.session.scalar(select(exists().where(Item.session_id == session.id,
+                                               Item.kind == "summary"))):
+        raise Conflict("The session's summary is written: the session stays held.",
+                       "summary_written", session_status=session.status,
+                       updated_at=session.updated_at.isoformat())
+    session = _conditional(session, "held", expected, status="planned")
+    rollover.take_back(session)
+    return session
+
+
+def replan_session(supervisor: User, sid: str, expected: datetime | None = None
+                   ) -> SupervisionSession:
+    """`status: "planned"`: undo a cancellation or a marking held, whichever the session
+    has (each change checks the status it starts from: a session changed meanwhile is a
+    409 with its state)."""
+    session = _managed_session(supervisor, sid)
+    if session.status == "held":
+        return unhold_session(supervisor, sid, expected)
+    return uncancel_session(supervisor, sid, expected)
+
+
 def change_session(supervisor: User, sid: str, action: str, *, day: date | None = None,
                    clock: time | None = None, minutes: int | None = None,
                    zone_name_: str | None = None, reason: str | None = None,
                    expected: datetime | None = None) -> SupervisionSession:
-    """Dispatch one change (move, cancel, held, uncancel): the API's PATCH."""
+    """Dispatch one change (move, cancel, held, replan: undo a cancellation or a marking
+    held): the API's PATCH."""
     if action == "move":
         return move_session(supervisor, sid, day, clock, minutes, zone_name_, expected)
     if action == "cancel":
         return cancel_session(supervisor, sid, reason or "other", expected)
     if action == "held":
         return mark_held(supervisor, sid, expected)
-    if action == "uncancel":
-        return uncancel_session(supervisor, sid, expected)
+    if action == "replan":
+        return replan_session(supervisor, sid, expected)
     raise InvalidInput("unknown change", "bad_change")
 
 

@@ -23,7 +23,7 @@ from ..models.sessions import CANCEL_REASONS
 from ..models.types import utcnow
 from ..schemas import parse
 from ..schemas.sessions import PageSessionPath, offered_time_zones
-from ..services import calendar, rollover, schedule
+from ..services import calendar, rollover, schedule, summaries
 from ..services import processes as process_service
 from ..services.errors import InvalidInput
 
@@ -129,7 +129,9 @@ def show(pid: str, sid: str):
         local_time=local.strftime("%H:%M"), can_manage=schedule.can_manage(user, process),
         started=session.starts_at <= utcnow(), reasons=CANCEL_REASONS,
         zone=schedule.zone_name(user), when=_when(), rolled=_rolled(user, session, process),
-        kept=_kept(user, session, process))
+        kept=_kept(user, session, process),
+        summary_written=(session.status == "held" and process.supervisor_uid == user.uid
+                         and summaries.of_session(session.id) is not None))
 
 
 def _rolled(user, session, process):
