@@ -22,7 +22,7 @@ from webapp.services import accounts, calendar, schedule
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from webapp.uow import unit_of_work
 
-from .factories import end_membership_row, fast_account, make_process
+from .factories import add_session, end_membership_row, fast_account, make_process
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -303,6 +303,38 @@ def test_only_the_supervisor_changes_a_session(cast, who, error):
         with pytest.raises(error), unit_of_work():
             call()
     assert fresh(sid).status == "planned"
+
+
+# -- double bookings -------------------------------------------------------------------------
+
+def test_overlapping_ids():
+    at = datetime(2027, 3, 10, 15, tzinfo=UTC)
+    h = timedelta(hours=1)
+    assert schedule.overlapping_ids([]) == set()
+    assert schedule.overlapping_ids([("a", at, 60), ("b", at + h, 60)]) == set()   # touching
+    assert schedule.overlapping_ids([("b", at + h / 2, 60), ("a", at, 60)]) == {"a", "b"}
+    # a long one under two short ones that do not overlap each other
+    assert schedule.overlapping_ids([("long", at, 240), ("x", at + h, 30),
+                                     ("y", at + 2 * h, 30), ("z", at + 4 * h, 30)]) == {
+        "long", "x", "y"}
+
+
+def test_a_session_that_overlaps_the_supervisors_other_sessions(cast):
+    """Her other processes count, held ones too; cancelled ones, touching ends and another
+    supervisor's sessions do not."""
+    at = datetime(2027, 3, 10, 15, tzinfo=UTC)
+    second = make_process(cast.sara.uid, cast.bertta.uid)
+    mine = add_session(cast.pid, at, minutes=90)
+    other_process = add_session(second, at + timedelta(minutes=60), minutes=60)
+    held_before = add_session(second, at - timedelta(hours=2), minutes=150, status="held")
+    add_session(second, at + timedelta(minutes=30), status="cancelled")
+    after = add_session(second, at + timedelta(minutes=90))                # starts at its end
+    add_session(second, at - timedelta(minutes=60))                        # ends at its start
+    add_session(cast.other, at)                                            # olli's
+    found = schedule.overlaps(db.session.get(User, cast.sara.uid), fresh(mine))
+    assert [row.id for row in found] == [held_before, other_process]
+    assert [row.id for row in schedule.overlaps(db.session.get(User, cast.sara.uid),
+                                                fresh(other_process))] == [mine, after]
 
 
 # -- time zones --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.models import Item
 
 from .factories import api_register, csrf_from
+from .test_views import parse
 
 
 @pytest.fixture
@@ -348,3 +349,29 @@ def test_an_uncancelled_sessions_page_names_the_copies_kept_on_a_later_agenda(pe
     assert "1 tämän asialistan kohta on myös työnohjauskerran ke 24.3.2027 asialistalla" in html
     assert f"/processes/{sara.pid}/sessions/{third['id']}/agenda" in html
     assert "data-kept-copies" not in anna.client.get(path).get_data(as_text=True)
+
+
+def test_a_double_booking_is_pointed_out_to_the_supervisor(people):
+    """Two of Sara's sessions at once: her session page names the other, her home marks both
+    in the coming sessions; the supervisee sees neither warning."""
+    sara, anna, _ = people
+    day = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    first = sara.post(f"/processes/{sara.pid}/sessions", {"date": day, "time": "10:00",
+                                                          "minutes": 60}).get_json()["id"]
+    second = sara.post(f"/processes/{sara.pid}/sessions", {"date": day, "time": "10:30",
+                                                           "minutes": 60}).get_json()["id"]
+    later = sara.post(f"/processes/{sara.pid}/sessions", {"date": day, "time": "11:30",
+                                                          "minutes": 60}).get_json()["id"]
+    doc = parse(sara.client.get(f"/processes/{sara.pid}/sessions/{first}").get_data(
+        as_text=True))
+    [item] = doc.find("div", data_overlaps=True).find_all("li")
+    assert item.attrs["data-overlap"] == second
+    assert item.find("a").attrs["href"] == f"/processes/{sara.pid}/sessions/{second}"
+    page = sara.client.get(f"/processes/{sara.pid}/sessions/{later}").get_data(as_text=True)
+    assert "data-overlaps" not in page                                     # starts at its end
+    page = anna.client.get(f"/processes/{sara.pid}/sessions/{first}").get_data(as_text=True)
+    assert "data-overlaps" not in page
+    home = parse(sara.client.get("/home/").get_data(as_text=True))
+    marked = {li.attrs["data-session"] for li in home.find_all("li", data_session=True)
+              if li.find_all("span", data_overlap=True)}
+    assert marked == {first, second}

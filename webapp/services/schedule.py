@@ -25,6 +25,7 @@ from ..extensions import db
 from ..models import Item, Process, User
 from ..models.sessions import SupervisionSession
 from ..models.types import utcnow
+from ..schemas.processes import MAX_SESSION_MINUTES
 from ..schemas.sessions import DEFAULT_ZONE, is_zone
 from . import processes, rollover
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -98,6 +99,40 @@ def can_manage(user: User | None, process: Process) -> bool:
     """The process's supervisor changes its schedule, and only while it has not ended."""
     return (user is not None and process.supervisor_uid == user.uid
             and not process.is_ended)
+
+
+def overlapping_ids(sessions) -> set[str]:
+    """Of (id, starts_at, minutes) triples, the ids of those whose time overlaps another's
+    (touching ends do not overlap): sorted by start, each is checked against the latest end
+    before it."""
+    found: set[str] = set()
+    latest_end, latest_id = None, None
+    for sid, starts_at, minutes in sorted(sessions, key=lambda s: (s[1], s[0])):
+        if latest_end is not None and starts_at < latest_end:
+            found.update((sid, latest_id))
+        end = starts_at + timedelta(minutes=minutes)
+        if latest_end is None or end > latest_end:
+            latest_end, latest_id = end, sid
+    return found
+
+
+def overlaps(supervisor: User, session: SupervisionSession) -> list[SupervisionSession]:
+    """The supervisor's other sessions, in any of the processes she supervises, planned or
+    held, whose time overlaps this one's, soonest first: her session page warns of a double
+    booking (a move or a new session is not refused for it: two short sessions back to back
+    on one afternoon, or a group's session beside an individual one, may be what she
+    means). One query, an index range per process."""
+    start, end = session.starts_at, ends_at(session)
+    rows = db.session.scalars(
+        select(SupervisionSession)
+        .join(Process, Process.id == SupervisionSession.process_id)
+        .where(Process.supervisor_uid == supervisor.uid,
+               SupervisionSession.id != session.id,
+               SupervisionSession.status != "cancelled",
+               SupervisionSession.starts_at > start - timedelta(minutes=MAX_SESSION_MINUTES),
+               SupervisionSession.starts_at < end)
+        .order_by(SupervisionSession.starts_at, SupervisionSession.id)).all()
+    return [row for row in rows if ends_at(row) > start]
 
 
 # -- writing -----------------------------------------------------------------------------------

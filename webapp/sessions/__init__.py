@@ -130,6 +130,9 @@ def show(pid: str, sid: str):
         started=session.starts_at <= utcnow(), reasons=CANCEL_REASONS,
         zone=schedule.zone_name(user), when=_when(), rolled=_rolled(user, session, process),
         kept=_kept(user, session, process),
+        overlaps=(schedule.overlaps(user, session)
+                  if process.supervisor_uid == user.uid and session.status != "cancelled"
+                  else []),
         summary_written=(session.status == "held" and process.supervisor_uid == user.uid
                          and summaries.of_session(session.id) is not None))
 
