@@ -105,7 +105,7 @@ def test_the_page_is_what_render_template_makes(app, anna, monkeypatch):
 @pytest.fixture
 def cecilia(app):
     person = api_register(app, "cecilia@example.fi", display_name="Cecilia Corander")
-    _confirm(app, person, lock_minutes=12)
+    _confirm(app, person, lock_minutes=12, timezone="Europe/Stockholm")
     return person
 
 
@@ -119,6 +119,8 @@ def test_each_reader_gets_their_own_uid_lock_delay_and_role(app, anna, bertta, c
         page = pages[person.uid]
         assert f'<meta name="valitila-user" content="{person.uid}">' in page
         assert f'<meta name="valitila-lock-minutes" content="{minutes}">' in page
+        zone = "Europe/Stockholm" if person is cecilia else "Europe/Helsinki"
+        assert f'<meta name="valitila-zone" content="{zone}">' in page    # scripts' times
         others = [p for p in (anna, bertta, cecilia) if p is not person]
         assert not any(other.uid in page for other in others)
         assert [sealed_of(card)["envelope"]["recipient"] for card in assert_page_cards(page)

@@ -10,7 +10,7 @@ escapes it:
 
 - `csrf_token()`: masked anew for each hole of each response (BREACH, guards.mask_token);
 - `return_path()`: this request's path;
-- `current_user.uid` and `current_user.lock_minutes`;
+- `current_user.uid`, `current_user.lock_minutes` and `current_user.timezone`;
 - the content block, rendered per request with the full context, as render_template would.
 
 The chrome is rendered with stand-ins, so that it cannot take in anything else of the request
@@ -47,7 +47,7 @@ from . import assets, guards, security
 _MARK = "vtchromehole"
 _HOLE = "\x00" + _MARK + "-{}\x00"
 _SPLIT = re.compile("\x00" + _MARK + r"-([a-z_]+)\x00")
-_HOLES = ("csrf", "return_path", "uid", "lock_minutes", "content")
+_HOLES = ("csrf", "return_path", "uid", "lock_minutes", "timezone", "content")
 _MAX_ENTRIES = 256
 
 
@@ -75,8 +75,8 @@ class _Refuses:
 
 
 class _ChromeUser:
-    """current_user while the chrome renders: the flags in the key, holes for the uid and the
-    lock delay, and nothing else."""
+    """current_user while the chrome renders: the flags in the key, holes for the uid, the
+    lock delay and the time zone, and nothing else."""
 
     def __init__(self, authenticated: bool, supervisor: bool) -> None:
         self.is_authenticated = authenticated
@@ -86,6 +86,7 @@ class _ChromeUser:
         self.recovery_confirmed_at = True  # pages with the recovery prompt are not cached
         self.uid = _hole("uid")
         self.lock_minutes = _hole("lock_minutes")
+        self.timezone = _hole("timezone")
 
     def __getattr__(self, name: str):
         raise Uncacheable(f"current_user.{name}")
@@ -174,6 +175,7 @@ def _fill(parts: list[str], content: str) -> str:
         "return_path": lambda: str(escape(security.return_path())),
         "uid": lambda: str(escape(current_user.uid)),
         "lock_minutes": lambda: str(escape(current_user.lock_minutes)),
+        "timezone": lambda: str(escape(current_user.timezone)),
         "content": lambda: content,
     }
     out = parts[:]

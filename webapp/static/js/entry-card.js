@@ -2,6 +2,7 @@
 // device's sealed mirror (offline view, search results). Text goes in with textContent only.
 import { t } from './i18n.js';
 import { showTags } from './sealed-items.js';
+import { timeZone } from './zone.js';
 
 const EXCERPT = 180;
 
@@ -31,7 +32,7 @@ export function entryCard(item, payload, { activeTag = null } = {}) {
   meta.className = 'entry-meta';
   const time = document.createElement('time');
   time.dateTime = item.created_at;
-  time.textContent = new Intl.DateTimeFormat(document.documentElement.lang || 'fi', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(item.created_at));
+  time.textContent = new Intl.DateTimeFormat(document.documentElement.lang || 'fi', { dateStyle: 'medium', timeStyle: 'short', timeZone: timeZone() }).format(new Date(item.created_at));
   const tags = document.createElement('span');
   tags.className = 'tags';
   showTags(tags, payload.tags, { active: activeTag });

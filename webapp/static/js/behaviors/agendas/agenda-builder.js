@@ -25,6 +25,7 @@ import { bundleFor } from '../../pins.js';
 import { openPayload, openSealed } from '../../sealed-items.js';
 import { currentUid, requireKeys } from '../../session.js';
 import { clearErrors, errorMessage, fieldError, setStatus } from '../../ui.js';
+import { timeZone } from '../../zone.js';
 
 const GROUPS = ['topic', 'entry', 'response', 'checkin'];
 
@@ -157,7 +158,7 @@ export default async function agendaBuilder(root) {
     id: item.id, author: item.author, goal: item.links?.goal ?? null, at: item.created_at,
     value: payload ? checkinValue(payload) : null,
   })));
-  const dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: 'medium' }); // one formatter for all
+  const dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: 'medium', timeZone: timeZone() }); // one formatter for all
   for (const group of GROUPS) {
     const ul = /** @type {HTMLElement} */ (root.querySelector(`[data-candidates="${group}"]`));
     const fragment = document.createDocumentFragment(); // each list drawn at once

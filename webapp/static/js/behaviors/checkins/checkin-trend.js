@@ -6,12 +6,13 @@ import { checkinValue, noteOf } from '../../checkins.js';
 import { t } from '../../i18n.js';
 import { openSealed } from '../../sealed-items.js';
 import { requireKeys } from '../../session.js';
+import { timeZone } from '../../zone.js';
 
 let charts = 0;
 
 /** A date in the page's language, numeric (the table shows the full time). */
 function day(date) {
-  return date.toLocaleDateString(document.documentElement.lang || 'fi', { day: 'numeric', month: 'numeric', year: 'numeric' });
+  return date.toLocaleDateString(document.documentElement.lang || 'fi', { day: 'numeric', month: 'numeric', year: 'numeric', timeZone: timeZone() });
 }
 
 /** The chart's description in words (what the table lists one by one). */

@@ -11,6 +11,7 @@ import { openMirror } from '../../local-entries.js';
 import * as mirror from '../../mirror.js';
 import { reachable } from '../../network.js';
 import { openSealed, showTags } from '../../sealed-items.js';
+import { timeZone } from '../../zone.js';
 
 const ENTRY = /^\/journal\/([0-9a-f-]{36})\/?$/;
 
@@ -24,7 +25,7 @@ export default async function localJournal(root) {
   }
   const showOffline = async () => {
     const synced = await mirror.lastSynced(account.uid);
-    const when = synced ? new Intl.DateTimeFormat(document.documentElement.lang || 'fi', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(synced)) : '—';
+    const when = synced ? new Intl.DateTimeFormat(document.documentElement.lang || 'fi', { dateStyle: 'short', timeStyle: 'short', timeZone: timeZone() }).format(new Date(synced)) : '—';
     status.textContent = `${t('offlineView')} ${t('lastSynced').replace('{when}', when)}`;
     status.hidden = false;
   };

@@ -14,6 +14,7 @@ import * as keystore from '../../keystore.js';
 import { showApiError } from '../../process-forms.js';
 import { currentUid, requireKeys } from '../../session.js';
 import { clearErrors, copyText, errorMessage, fieldError, setStatus } from '../../ui.js';
+import { timeZone } from '../../zone.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -106,7 +107,7 @@ export default function processInvites(root) {
     const template = /** @type {HTMLTemplateElement} */ (root.querySelector('template[data-invite-row]'));
     const row = /** @type {HTMLElement} */ (template.content.firstElementChild?.cloneNode(true));
     row.dataset.invite = invite.id;
-    const when = new Date(invite.expires_at).toLocaleString(document.documentElement.lang || undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    const when = new Date(invite.expires_at).toLocaleString(document.documentElement.lang || undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: timeZone() });
     const pattern = root.querySelector('[data-expires-text]')?.textContent || 'WHEN';
     /** @type {HTMLElement} */ (row.querySelector('[data-expires]')).textContent = pattern.replace('WHEN', when);
     /** @type {HTMLElement} */ (row.querySelector('[data-revoke]')).dataset.revoke = invite.id;

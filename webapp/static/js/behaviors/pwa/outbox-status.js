@@ -6,6 +6,7 @@ import * as mirror from '../../mirror.js';
 import { reachable, seemsOffline } from '../../network.js';
 import * as outbox from '../../outbox.js';
 import { currentUid } from '../../session.js';
+import { timeZone } from '../../zone.js';
 
 const SYNC_EVERY = 30_000;
 
@@ -30,7 +31,7 @@ export default function outboxStatus(el) {
     if (failed) parts.push(tn('changesFailed', failed));
     const synced = await mirror.lastSynced(uid);
     if (offline && synced) {
-      const when = new Intl.DateTimeFormat(document.documentElement.lang || 'fi', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(synced));
+      const when = new Intl.DateTimeFormat(document.documentElement.lang || 'fi', { dateStyle: 'short', timeStyle: 'short', timeZone: timeZone() }).format(new Date(synced));
       parts.push(t('lastSynced').replace('{when}', when));
     }
     text.textContent = parts.join(' · ');
