@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 
 import protocol
 
@@ -230,3 +232,21 @@ def test_the_supervisors_view_pages_with_show_more(app, anna, sara, pid, monkeyp
     assert pages == 3
     assert seen == [shared[0]] + list(reversed(shared[1:]))
     assert_page(sara.client.get(path + "?before=bm90LWEtY3Vyc29y"), 400)
+
+
+def test_share_times_are_written_in_the_readers_zone_and_language(anna, sara, pid):
+    """The times the pages write before their script runs: the author's panel in her zone
+    and language (Babel), the supervisor's list in his zone; never the stored UTC."""
+    item_id = anna.write(SECRET_TITLE, SECRET_BODY)
+    until = (datetime.now(UTC) + timedelta(days=3)).replace(hour=22, minute=30, second=0,
+                                                            microsecond=0)
+    share(anna, item_id, sara, pid, expires_at=until.isoformat())
+    helsinki = until.astimezone(ZoneInfo("Europe/Helsinki"))
+    assert helsinki.date() != until.date()                         # past midnight there
+    panel = parse(anna.client.get(f"/shared/items/{item_id}").get_data(as_text=True))
+    [time] = [t for t in panel.find_all("time") if t.attrs["datetime"] == until.isoformat()]
+    assert time.text == format_datetime(until, "short", tzinfo=ZoneInfo("Europe/Helsinki"),
+                                        locale="fi")
+    listed = sara.client.get(f"/processes/{pid}/people/{anna.uid}/shared").get_data(as_text=True)
+    assert f"{helsinki.day:02d}.{helsinki.month:02d}.{helsinki.year} 0" in listed
+    assert until.strftime("%d.%m.%Y %H:%M") not in listed

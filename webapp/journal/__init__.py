@@ -77,8 +77,10 @@ def _cards(page) -> list[tuple[str, str, str, str, Markup]]:
     return cards
 
 
-#: Other lists of entries (a supervisee's shared list) show the same cards.
+#: Other lists of entries (a supervisee's shared list) show the same cards, dated in the
+#: same zone.
 entry_cards = _cards
+reader_zone = _zone
 
 
 def _user():

@@ -106,10 +106,18 @@ def _shared_cards(view) -> list[tuple]:
     """One tuple per card of a page of the shared list, computed as the journal's cards
     (journal.entry_cards): (link, label, ISO time, numeric date, sealed JSON), then the "bring"
     mark and the expiry (ISO, numeric) or None."""
-    from ..journal import entry_cards  # (here: journal imports the items API, which imports us)
+    # (here: journal imports the items API, which imports us)
+    from ..journal import entry_cards, reader_zone
 
     cards = entry_cards([(row.wire, row.created_at) for row in view.rows])
-    return [card + (row.bring, (row.expires_at.isoformat(),
-                                row.expires_at.strftime("%d.%m.%Y %H:%M"))
+    zone = reader_zone()
+    return [card + (row.bring, (row.expires_at.isoformat(), _numeric(row.expires_at, zone))
                     if row.expires_at else None)
             for card, row in zip(cards, view.rows, strict=True)]
+
+
+def _numeric(moment, zone) -> str:
+    """A time as the cards' numeric dates are written, in the reader's zone (the page's
+    script writes it again in their language)."""
+    local = moment.astimezone(zone)
+    return f"{local.day:02d}.{local.month:02d}.{local.year} {local.hour:02d}:{local.minute:02d}"
