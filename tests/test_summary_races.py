@@ -20,16 +20,28 @@ from .test_races import _status, db_name, race
 ROUNDS = 12
 
 
-def test_two_first_summaries_at_once_make_one(app):
+def _supervisor_on_two_devices(app):
+    """Sara, signed in on a second device too (`phone`, with her keys), supervises Anna:
+    (sara, phone, anna, the process's id)."""
     sara = api_register(app, is_supervisor=True)
     phone = api_login(app, sara)
     phone.deks = sara.deks
     anna = api_register(app)
-    pid = make_process(sara.uid, anna.uid, status="active", app=app)
+    return sara, phone, anna, make_process(sara.uid, anna.uid, status="active", app=app)
+
+
+def _held_session(app, sara, pid: str) -> str:
+    """A session of the process that began an hour ago, marked held."""
+    sid = add_session(pid, utcnow() - timedelta(hours=1), app=app)
+    assert sara.patch(f"/sessions/{sid}", {"status": "held"}).status_code == 200
+    return sid
+
+
+def test_two_first_summaries_at_once_make_one(app):
+    sara, phone, anna, pid = _supervisor_on_two_devices(app)
     totals: Counter[int] = Counter()
     for _ in range(ROUNDS):
-        sid = add_session(pid, utcnow() - timedelta(hours=1), app=app)
-        assert sara.patch(f"/sessions/{sid}", {"status": "held"}).status_code == 200
+        sid = _held_session(app, sara, pid)
         bodies = []
         for n in range(2):
             item_id, body = sara.seal({"body": f"laite {n}"}, kind="summary")
@@ -55,14 +67,10 @@ def test_undoing_held_and_a_first_summary_at_once_never_leave_a_planned_session_
     the summary is made and the undo refused (409 summary_written), or the undo goes first
     and the summary is refused (409 session_not_held); never a planned session with a
     summary."""
-    sara = api_register(app, is_supervisor=True)
-    phone = api_login(app, sara)
-    anna = api_register(app)
-    pid = make_process(sara.uid, anna.uid, status="active", app=app)
+    sara, phone, anna, pid = _supervisor_on_two_devices(app)
     outcomes: Counter[str] = Counter()
     for _ in range(ROUNDS):
-        sid = add_session(pid, utcnow() - timedelta(hours=1), app=app)
-        assert sara.patch(f"/sessions/{sid}", {"status": "held"}).status_code == 200
+        sid = _held_session(app, sara, pid)
         item_id, body = sara.seal({"body": "yhteenveto"}, kind="summary")
         body["process"], body["links"] = pid, {"session": sid}
         body["envelopes"].append(share_body(sara, item_id, anna.uid, app))
