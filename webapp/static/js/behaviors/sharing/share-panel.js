@@ -7,6 +7,7 @@ import { PinError } from '../../pins.js';
 import { currentUid, requireKeys } from '../../session.js';
 import { nextSessionEnd, revoke, rotateIfDue, shareExpiry, shareItem } from '../../sharing.js';
 import { errorMessage, fieldError, setStatus } from '../../ui.js';
+import { timeZone } from '../../zone.js';
 
 /** Load the panel again (htmx swaps it in; its behaviours attach again). */
 function reload(panel) {
@@ -66,7 +67,7 @@ function wireForm(panel, form, itemId, me, ready) {
     sessionRadio.disabled = !end;
     if (!end && sessionRadio.checked) /** @type {HTMLInputElement} */ (form.querySelector('#share-until-revoked')).checked = true;
     const day = end ? new Date(end.getTime() - 1) : null;
-    sessionDate.textContent = day ? `(${day.toLocaleDateString(document.documentElement.lang || undefined)})` : `(${t('noSessionPlanned')})`;
+    sessionDate.textContent = day ? `(${day.toLocaleDateString(document.documentElement.lang || undefined, { timeZone: timeZone() })})` : `(${t('noSessionPlanned')})`;
   };
   form.addEventListener('change', showSession);
   // Another process chosen: "bring" as its current share has it (sharing again keeps it),
