@@ -365,7 +365,7 @@ def test_a_double_booking_is_pointed_out_to_the_supervisor(people):
     doc = parse(sara.client.get(f"/processes/{sara.pid}/sessions/{first}").get_data(
         as_text=True))
     [item] = doc.find("div", data_overlaps=True).find_all("li")
-    assert item.attrs["data-overlap"] == second
+    assert item.attrs["data-overlap"] == second and "10.30–11.30" in item.all_text()
     assert item.find("a").attrs["href"] == f"/processes/{sara.pid}/sessions/{second}"
     page = sara.client.get(f"/processes/{sara.pid}/sessions/{later}").get_data(as_text=True)
     assert "data-overlaps" not in page                                     # starts at its end
@@ -375,3 +375,31 @@ def test_a_double_booking_is_pointed_out_to_the_supervisor(people):
     marked = {li.attrs["data-session"] for li in home.find_all("li", data_session=True)
               if li.find_all("span", data_overlap=True)}
     assert marked == {first, second}
+    # each date leads to its session's page
+    rows = {li.attrs["data-session"]: li for li in home.find_all("li", data_session=True)}
+    assert rows[later].find("a").attrs["href"] == f"/processes/{sara.pid}/sessions/{later}"
+
+
+def test_undoing_held_says_which_carried_lines_stayed(people):
+    """Marked held by mistake, after the next agenda was saved with the carried line: the
+    undo leaves that copy (the supervisor's now) and the session's page says so."""
+    sara, _, _ = people
+    past = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    coming = (datetime.now(UTC) + timedelta(days=6)).date().isoformat()
+    held = sara.post(f"/processes/{sara.pid}/sessions", {"date": past, "time": "09:00"}
+                     ).get_json()["id"]
+    later = sara.post(f"/processes/{sara.pid}/sessions", {"date": coming, "time": "09:00"}
+                      ).get_json()["id"]
+    line = str(uuid.uuid4())
+    assert sara.put(f"/sessions/{held}/agenda", {"version": 0, "lines": [
+        {"id": line, "source": "own", "minutes": 20}]}).status_code == 200
+    assert sara.patch(f"/sessions/{held}", {"status": "held"}).status_code == 200
+    agenda = sara.get(f"/sessions/{later}/agenda").get_json()
+    (carried,) = agenda["lines"]
+    assert sara.put(f"/sessions/{later}/agenda", {"version": agenda["version"], "lines": [
+        {"id": carried["id"], "source": "own", "minutes": 25}]}).status_code == 200
+    assert sara.patch(f"/sessions/{held}", {"status": "planned"}).status_code == 200
+    assert [x["id"] for x in sara.get(f"/sessions/{later}/agenda").get_json()["lines"]] == [
+        carried["id"]]
+    html = sara.client.get(f"/processes/{sara.pid}/sessions/{held}").get_data(as_text=True)
+    assert "data-kept-copies" in html and "peruttiin tai merkittiin pidetyksi" in html

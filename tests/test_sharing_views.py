@@ -83,6 +83,8 @@ def test_the_share_panel_shows_targets_and_shares(anna, sara, pid):
     assert radio.attrs["data-shared"] == "false"
     assert "hidden" not in doc.find("span", data_label_share=True).attrs
     assert "hidden" in doc.find("span", data_label_update=True).attrs
+    assert "hidden" in doc.find("div", data_keep_choice=True).attrs
+    assert "checked" in doc.find("input", id="share-until-revoked").attrs
     share(anna, item_id, sara, pid, expires_at=soon(), bring=True)
     shared = anna.client.get(f"/shared/items/{item_id}").get_data(as_text=True)
     doc = parse(shared)
@@ -95,6 +97,12 @@ def test_the_share_panel_shows_targets_and_shares(anna, sara, pid):
     assert doc.find("input", name="process").attrs["data-shared"] == "true"
     assert "hidden" in doc.find("span", data_label_share=True).attrs
     assert "hidden" not in doc.find("span", data_label_update=True).attrs
+    # ... and keeps the share's end unless she picks another (never quietly open-ended).
+    assert "hidden" not in doc.find("div", data_keep_choice=True).attrs
+    assert "checked" in doc.find("input", id="share-keep").attrs
+    assert "checked" not in doc.find("input", id="share-until-revoked").attrs
+    radio = doc.find("input", name="process")
+    assert radio.attrs["data-expires"] and radio.attrs["data-keep-label"].startswith("Ennallaan")
     assert doc.find("time", data_js_localtime=True)
     assert SECRET_TITLE not in html and SECRET_BODY not in html
 

@@ -171,6 +171,8 @@ JS_STRINGS = {
     "safetyQr": _l("QR code of the safety number"),
     "safetyVerified": _l("Marked as verified."),
     # Sessions and the calendar feed (behaviors/sessions/)
+    "summaryWritten": _l("The session's summary has been written meanwhile, so it stays held. "
+                         "Reload the page to see it."),
     "sessionChanged": _l("This was changed meanwhile, or cannot be changed like this now. "
                          "Reload the page and try again."),
     "calendarStopped": _l("The calendar address no longer works."),

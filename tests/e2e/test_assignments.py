@@ -8,9 +8,12 @@ axe-core on the new pages; the no-plaintext proof covers the assignment and the 
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
+from webapp.extensions import db
+from webapp.models import AssignmentAssignee
 from webapp.models.types import utcnow
 
 from ..factories import add_session, make_process
@@ -59,7 +62,9 @@ def _answered_offline(new_context, live_server, text: str, share: str | None = N
 def test_give_answer_share_and_read(new_context, live_server, marker, no_plaintext):
     anna = new_context(bypass_csp=True).new_page()     # bypass: axe is injected as a script
     sign_up(anna, name="Anna Ohjattava")
-    sara = new_context(bypass_csp=True).new_page()
+    # Her phone is set to New York; her account keeps Helsinki (the default): the due time she
+    # types is read on her own clock, as the server writes it.
+    sara = new_context(bypass_csp=True, timezone_id="America/New_York").new_page()
     sara.goto("/signup")
     sara.check("#is_supervisor")
     sign_up(sara, name="Sara Ohjaaja")
@@ -100,9 +105,15 @@ def test_give_answer_share_and_read(new_context, live_server, marker, no_plainte
     expect(give.locator("[data-status]").first).to_have_text(
         js_string(sara, "numberRange").replace("{low}", "1").replace("{high}", "600"))
     give.locator("#assignment-minutes").fill("")          # no estimate this time
+    due = (utcnow() + timedelta(days=9)).date().isoformat()
+    give.locator("#assignment-due").fill(f"{due}T12:00")
     give.locator("[type=submit]").click()
     sara.wait_for_url("**/assignments/*")
     item_id = sara.url.rsplit("/", 1)[1]
+    with live_server.app.app_context():
+        stored = db.session.scalar(db.select(AssignmentAssignee.due_at).where(
+            AssignmentAssignee.assignment_id == item_id))
+    assert stored.astimezone(ZoneInfo("Europe/Helsinki")).isoformat()[:16] == f"{due}T12:00"
     expect(sara.locator("[data-assignment-title]")).to_have_text(f"Ihmekysymys {marker}")
     # No estimate: the process's name has no separator after it.
     meta = sara.locator(".assignment-page .entry-meta").inner_text().strip()

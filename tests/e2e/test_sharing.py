@@ -162,11 +162,33 @@ def test_sharing_again_keeps_the_bring_mark(new_context, live_server, marker, no
     expect(bring).to_be_checked()
     form.locator("input[name=duration][value=days]").check()
     form.locator("[type=submit]").click()
+    # (the panel comes back with the share's end: until then the old one is there)
+    expect(anna.locator("[data-js-share-panel] .share-list time")).to_have_count(1)
     expect(anna.locator("[data-js-share-panel] [data-revoke]")).to_have_count(1)
     expect(anna.locator("[data-js-share-panel] .share-list .badge")).to_be_visible()
     with live_server.app.app_context():
         assert db.session.scalar(db.select(Envelope.bring).where(
             Envelope.item_id == item_id, Envelope.recipient_uid == uid_of(sara)))
+        ends = db.session.scalar(db.select(Envelope.expires_at).where(
+            Envelope.item_id == item_id, Envelope.recipient_uid == uid_of(sara)))
+    assert ends is not None
+    # Changing that share keeps its end unless she picks another: only the mark changes.
+    form = anna.locator("[data-js-share-panel] [data-share-form]")
+    keep = form.locator("#share-keep")
+    expect(keep).to_be_checked()
+    form.locator(f"input[name=process]:not([value='{first_pid}'])").check()
+    expect(keep).to_be_hidden()                                  # not shared through it
+    expect(form.locator("#share-until-revoked")).to_be_checked()
+    form.locator(f"input[name=process][value='{first_pid}']").check()
+    expect(keep).to_be_checked()
+    form.locator("#share-bring").uncheck()
+    form.locator("[type=submit]").click()
+    expect(anna.locator("[data-js-share-panel] .share-list .badge")).to_have_count(0)
+    with live_server.app.app_context():
+        db.session.expire_all()
+        kept = db.session.execute(db.select(Envelope.expires_at, Envelope.bring).where(
+            Envelope.item_id == item_id, Envelope.recipient_uid == uid_of(sara))).one()
+    assert kept == (ends, False)
 
 
 def test_what_i_have_shared_stops_answers_and_checkins_too(new_context, live_server, marker,

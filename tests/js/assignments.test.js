@@ -31,7 +31,7 @@ const bertta = await identity(BERTTA);
 const people = { [SARA]: sara, [ANNA]: anna, [BERTTA]: bertta };
 const bundleFor = async (uid) => people[uid].bundle;
 
-const WORDS = { title: ' Ihmekysymys ', instructions: 'Kuvittele…\n\nMistä huomaat?', minutes: '15', tags: 'ratkaisukeskeisyys, tavoitteet,', lang: 'fi', source: 'miracle_question' };
+const WORDS = { title: ' Ihmekysymys ', instructions: 'Kuvittele…\n\nMistä huomaat?', minutes: '15', tags: 'ratkaisukeskeisyys, tavoitteet, Tavoitteet,', lang: 'fi', source: 'miracle_question' };
 
 describe('assignments', () => {
   test('a payload from the form: trimmed, tags split, minutes a number', () => {

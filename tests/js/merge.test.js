@@ -15,6 +15,8 @@ test('different titles and bodies are both kept, mine first', () => {
   assert.equal(merged.title, 'Mine / Theirs');
   assert.equal(merged.body, 'my text\n\n— — —\n\ntheir text');
   assert.deepEqual(merged.tags, ['a', 'b', 'c']);
+  // the same tag in another case is one tag (mine's spelling)
+  assert.deepEqual(mergePayloads({ tags: ['Tiimi', 'työ'] }, { tags: ['TIIMI', 'Työ', 'uusi'] }).tags, ['Tiimi', 'työ', 'uusi']);
 });
 
 test('an empty side adds nothing and takes nothing away', () => {

@@ -141,15 +141,16 @@ def _names(rows, waiting_text: str | None = None) -> None:
 def _coming(home: queries.Home, when: When) -> list[tuple]:
     """The supervisor's coming sessions as the page shows them, computed per page (a name
     built once per process, one link prefix, cached date texts): (session id, ISO start,
-    date, countdown, link, name, supervisees, whether its time overlaps another's of
-    them)."""
+    date, countdown, the process's link, name, supervisees, whether its time overlaps
+    another's of them, the session's link)."""
     _names(home.supervising)
     prefix = url_for("processes.show", pid="0")[:-1]
     overlapping = schedule.overlapping_ids(
         [(c.session.id, c.session.starts_at, c.session.minutes) for c in home.coming])
     return [(c.session.id, c.session.starts_at.isoformat(), when.date(c.session.starts_at),
              when.countdown(c.session.starts_at), prefix + c.process.process.id,
-             c.process.name, ", ".join(c.process.supervisees), c.session.id in overlapping)
+             c.process.name, ", ".join(c.process.supervisees), c.session.id in overlapping,
+             f"{prefix}{c.process.process.id}/sessions/{c.session.id}")
             for c in home.coming]
 
 

@@ -130,7 +130,7 @@ def show(pid: str, sid: str):
         started=session.starts_at <= utcnow(), reasons=CANCEL_REASONS,
         zone=schedule.zone_name(user), when=_when(), rolled=_rolled(user, session, process),
         kept=_kept(user, session, process),
-        overlaps=(schedule.overlaps(user, session)
+        overlaps=([(other, schedule.ends_at(other)) for other in schedule.overlaps(user, session)]
                   if process.supervisor_uid == user.uid and session.status != "cancelled"
                   else []),
         summary_written=(session.status == "held" and process.supervisor_uid == user.uid
@@ -149,7 +149,7 @@ def _rolled(user, session, process):
 def _kept(user, session, process):
     """For the supervisor of a planned session, its agenda lines that are also on a later
     agenda: (how many, that session). A planned session's lines are copied on only when it
-    is cancelled; undoing the cancellation takes the copies back unless their agenda was
+    is cancelled or marked held; undoing that takes the copies back unless their agenda was
     saved since (rollover.take_back), and then both agendas hold them. None otherwise."""
     if session.status != "planned" or process.supervisor_uid != user.uid:
         return None

@@ -54,7 +54,9 @@ def item_panel(item_id: str):
     # Sharing again through a process keeps the mark "bring to the next session" unless she
     # unticks it: the form starts from the current share's.
     brought = {s.share.process_id for s in shares if s.share.bring}
-    shared = {s.share.process_id for s in shares}
+    # process → the current share's end (None: until she stops): changing a share keeps it
+    # unless she picks another.
+    shared = {s.share.process_id: s.share.expires_at for s in shares}
     return render_template("sharing/_panel.html", item=item, shares=shares, targets=targets,
                            titles={t.process.id: t for t in targets}, brought=brought,
                            shared=shared,

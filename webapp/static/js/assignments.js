@@ -4,6 +4,8 @@
 // write an answer (sealed for its author and, only by their choice, the supervisor). Library
 // code of the behaviours in behaviors/assignments/.
 import { newDek, ownerEnvelope, sealItem, shareEnvelope } from './crypto/envelope.js';
+import { uniqueTags } from './tags.js';
+import { fromWallClock, timeZone, wallClockValue } from './zone.js';
 
 const text = (value) => (typeof value === 'string' ? value : '');
 
@@ -17,10 +19,7 @@ export function assignmentPayload({ title, instructions, minutes, tags, lang, so
     title: title.trim(),
     instructions: instructions.trim(),
     minutes: Number.isInteger(n) && n > 0 ? n : null,
-    tags: tags
-      .split(',')
-      .map((tag) => tag.trim())
-      .filter(Boolean),
+    tags: uniqueTags(tags.split(',')),
     lang,
     source: source || null,
   };
@@ -113,20 +112,19 @@ export async function templateBody({ id, payload, uid, keys, dek = newDek() }) {
 }
 
 /**
- * A datetime-local input's value as an RFC 3339 time (this device's zone), or null when
- * empty. An ISO time becomes the input's value the other way (localInputValue).
+ * A datetime-local input's value as an RFC 3339 time, read on the wall clock of the person's
+ * own zone (their setting, as the server writes times; zone.js), or null when empty. An ISO
+ * time becomes the input's value the other way (localInputValue).
  * @param {string} value
+ * @param {string} [zone] an IANA zone (default: the person's; undefined there: the device's)
  */
-export function dueFromInput(value) {
+export function dueFromInput(value, zone = timeZone()) {
   if (!value) return null;
-  const when = new Date(value);
-  return Number.isNaN(when.getTime()) ? null : when.toISOString();
+  const when = fromWallClock(value, zone);
+  return when ? when.toISOString() : null;
 }
 
-/** The datetime-local value of an ISO time in this device's zone ('' when not a time). */
-export function localInputValue(iso) {
-  const when = new Date(iso);
-  if (!iso || Number.isNaN(when.getTime())) return '';
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())}T${pad(when.getHours())}:${pad(when.getMinutes())}`;
+/** The datetime-local value of an ISO time on the person's wall clock ('' when not a time). */
+export function localInputValue(iso, zone = timeZone()) {
+  return iso ? wallClockValue(new Date(iso), zone) : '';
 }

@@ -1,8 +1,9 @@
 // data-js-session-form (a form): one change to the schedule through the JSON API — plan the
-// sessions, add one, move, cancel with a reason, mark held, undo a cancellation. The form
-// says where to send (data-method, data-url under /api/v1) and, for a change of one session,
-// the `updated_at` it was rendered with (data-updated-at): a session changed meanwhile is a
-// 409 and nothing is written. On success the page is loaded again to show the schedule.
+// sessions, add one, move, cancel with a reason, mark held, undo a cancellation or a marking
+// held. The form says where to send (data-method, data-url under /api/v1) and, for a change
+// of one session, the `updated_at` it was rendered with (data-updated-at): a session changed
+// meanwhile is a 409 and nothing is written (a summary written meanwhile says so). On
+// success the page is loaded again to show the schedule.
 import { api } from '../../api.js';
 import { t } from '../../i18n.js';
 import { showApiError } from '../../process-forms.js';
@@ -50,7 +51,7 @@ export default function sessionForm(form) {
       setStatus(form, t('saved'), 'ok');
       window.location.reload();
     } catch (err) {
-      if (err?.status === 409) setStatus(form, t('sessionChanged'), 'error');
+      if (err?.status === 409) setStatus(form, t(err.code === 'summary_written' ? 'summaryWritten' : 'sessionChanged'), 'error');
       else showApiError(form, err);
       submit.disabled = false;
     }

@@ -73,6 +73,8 @@ function wireForm(panel, form, itemId, me, ready) {
   // Another process chosen: "bring" as its current share has it (sharing again keeps it),
   // and the button says whether it shares or changes a share that is there.
   const labels = /** @type {[HTMLElement, HTMLElement]} */ ([submit.querySelector('[data-label-share]'), submit.querySelector('[data-label-update]')]);
+  const keep = /** @type {HTMLElement} */ (form.querySelector('[data-keep-choice]'));
+  const keepText = /** @type {HTMLElement} */ (form.querySelector('[data-keep-text]'));
   form.addEventListener('change', (event) => {
     const radio = /** @type {HTMLInputElement} */ (event.target);
     if (radio.name !== 'process') return;
@@ -80,6 +82,13 @@ function wireForm(panel, form, itemId, me, ready) {
     const again = radio.dataset.shared === 'true';
     labels[0].hidden = again;
     labels[1].hidden = !again;
+    // A share there already keeps its time unless another is picked (never quietly made
+    // open-ended); a new one starts from "until I stop sharing".
+    keep.hidden = !again;
+    keepText.textContent = again ? radio.dataset.keepLabel || '' : '';
+    const checked = /** @type {HTMLInputElement|null} */ (form.querySelector('input[name=duration]:checked'));
+    if (again) /** @type {HTMLInputElement} */ (keep.querySelector('input')).checked = true;
+    else if (!checked || checked.value === 'keep') /** @type {HTMLInputElement} */ (form.querySelector('#share-until-revoked')).checked = true;
   });
   days.addEventListener('focus', () => {
     /** @type {HTMLInputElement} */ (form.querySelector('#share-for-days')).checked = true;
@@ -100,7 +109,8 @@ function wireForm(panel, form, itemId, me, ready) {
     try {
       if (!(await ready())) return;
       await rotateIfDue(itemId, me); // a reader who lost access must not get the new text
-      const expiresAt = shareExpiry(/** @type {any} */ (duration), { frame: frameOf(radio), days: count });
+      const expiresAt =
+        duration === 'keep' ? radio.dataset.expires || null : shareExpiry(/** @type {any} */ (duration), { frame: frameOf(radio), days: count });
       await shareItem({
         itemId, recipient: radio.dataset.supervisor, process: radio.value, expiresAt,
         bring: /** @type {HTMLInputElement} */ (form.querySelector('#share-bring')).checked,
