@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select, update
 
 from ..extensions import db
-from ..models import Item, Process, User
+from ..models import Process, User
 from ..models.sessions import SupervisionSession
 from ..models.types import utcnow
 from ..schemas.processes import MAX_SESSION_MINUTES
@@ -295,11 +295,11 @@ def unhold_session(supervisor: User, sid: str, expected: datetime | None = None
     The session's row is locked first, as a summary's first write locks it: of the undo and
     a first summary at once, one goes first and the other sees it (the summary is refused
     for a planned session, the undo for a written summary)."""
+    from . import summaries  # (summaries imports this module)
     session = _managed_session(supervisor, sid)
     db.session.get(SupervisionSession, session.id, with_for_update=True,
                    populate_existing=True)
-    if db.session.scalar(select(exists().where(Item.session_id == session.id,
-                                               Item.kind == "summary"))):
+    if summaries.of_session(session.id) is not None:
         raise Conflict("The session's summary is written: the session stays held.",
                        "summary_written", session_status=session.status,
                        updated_at=session.updated_at.isoformat())
