@@ -538,6 +538,7 @@ def edit_offline_then_meet_a_newer_version(new_context, marker):
     laptop_context.set_offline(True)
     mine = f"Läppärillä junassa {marker}."
     laptop.fill("#body", mine)
+    laptop.fill("#tags", "Junassa, ilo")  # the versions differ in their tags too
     laptop.locator(SUBMIT).click()
     expect_saved_offline(laptop, item_id)
 
@@ -628,6 +629,9 @@ def test_reopening_the_editor_after_a_background_conflict_shows_both_versions(
     expect(conflict).to_be_visible()
     expect(conflict.locator("[data-mine-body]")).to_have_text(mine)
     expect(conflict.locator("[data-theirs-body]")).to_have_text(theirs)
+    # Each version's tags are shown (two versions may differ in nothing else).
+    expect(conflict.locator("[data-mine-tags]")).to_have_text("Tunnisteet: Junassa, ilo")
+    expect(conflict.locator("[data-theirs-tags]")).to_be_hidden()
     # Closing the page before choosing loses nothing either: it shows again.
     open_editor(laptop, f"/journal/{item_id}/edit")
     expect(conflict.locator("[data-mine-body]")).to_have_text(mine)

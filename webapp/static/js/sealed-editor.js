@@ -41,6 +41,7 @@ import { leaveNotice } from './notices.js';
 import * as outbox from './outbox.js';
 import { openSealed } from './sealed-items.js';
 import { currentUid, requireKeys } from './session.js';
+import { tagsOf, uniqueTags } from './tags.js';
 import { fieldError, go, setStatus, statusLine } from './ui.js';
 
 /** @typedef {import('./merge.js').Payload} Payload */
@@ -51,7 +52,7 @@ import { fieldError, go, setStatus, statusLine } from './ui.js';
  * @property {() => Payload} read  the payload the form holds now
  * @property {(payload: Payload) => void} fill  put a payload into the form
  * @property {(mine: Payload, theirs: Payload) => Payload} [merge]  default: mergePayloads
- * @property {(payload: Payload) => {title: string, body: string}} [summary]  for the panel
+ * @property {(payload: Payload) => {title: string, body: string, tags?: string[]}} [summary]  for the panel
  * @property {() => void} [focusAfterMerge]
  * @property {HTMLInputElement|HTMLTextAreaElement} [field]  the main field: an empty form's
  *   message goes next to it, and focus after a merge or a discarded draft (default: the
@@ -86,6 +87,8 @@ export const isBlankPayload = (payload) => Object.values(payload || {}).every(bl
 const defaultSummary = (payload) => ({
   title: typeof payload.title === 'string' && payload.title ? payload.title : t('untitled'),
   body: typeof payload.body === 'string' ? payload.body : '',
+  // Two versions may differ in their tags alone: the panel shows them too.
+  tags: uniqueTags(tagsOf(payload)),
 });
 
 /**
@@ -643,6 +646,14 @@ function conflictPanel(el) {
     const node = $(selector);
     if (node) node.textContent = text;
   };
+  /** A version's tags line (its label is the template's), hidden when it has none. */
+  const putTags = (selector, tags) => {
+    const node = $(selector);
+    const list = node?.querySelector('[data-tag-list]');
+    if (!node || !list) return;
+    list.textContent = (tags || []).join(', ');
+    node.hidden = !tags?.length;
+  };
   const open = () => {
     el.hidden = false;
     el.focus();
@@ -657,8 +668,10 @@ function conflictPanel(el) {
       for (const button of Object.values(buttons)) if (button) button.hidden = false;
       put('[data-mine-title]', mine.title);
       put('[data-mine-body]', mine.body);
+      putTags('[data-mine-tags]', mine.tags);
       put('[data-theirs-title]', stored.title);
       put('[data-theirs-body]', stored.body);
+      putTags('[data-theirs-tags]', stored.tags);
       open();
     },
     /** 410: the item is gone; keep my text as a new item, or discard it. */
@@ -671,6 +684,7 @@ function conflictPanel(el) {
       if (buttons.keepTheirs) buttons.keepTheirs.textContent = t('discardMine');
       put('[data-mine-title]', mine.title);
       put('[data-mine-body]', mine.body);
+      putTags('[data-mine-tags]', mine.tags);
       open();
     },
     /**
