@@ -260,6 +260,8 @@ JS_STRINGS.update({
     "agendaDraftMerged": _l("The agenda was changed elsewhere. This is the stored version, "
                             "with the lines you added here at its end: check them and save."),
     "agendaShared": _l("Shared with the participants."),
+    "agendaSharedAt": _l("Shared with the participants {when}."),
+    "agendaSavedShared": _l("Saved and shared."),
     "agendaKeyChanged": _l("A participant's key has changed: the agenda was not shared. Check "
                            "their safety number first."),
     "agendaTickWaiting": _l("No connection: your ticks are kept on this device and sent when "

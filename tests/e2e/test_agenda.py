@@ -7,6 +7,7 @@ the supervisor ticks lines as a checklist, also offline (kept on the device, sen
 axe-core on every agenda page; the no-plaintext proof covers every word typed."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from playwright.sync_api import Page, expect
@@ -155,6 +156,10 @@ def test_build_share_read_and_tick(new_context, live_server, marker, no_plaintex
     builder.locator("[data-share]").click()
     expect(builder).to_have_attribute("data-shared", "true")
     assert sara.request.get(f"/api/v1/sessions/{sid}/agenda").json()["shared_at"]
+    # Said once: the status confirms, the page's line says when (not the same sentence twice).
+    expect(builder.locator("[data-shared-state]")).to_have_text(re.compile(
+        re.escape(js_string(sara, "agendaSharedAt").split("{when}")[0]) + r"\d"))
+    expect(sara.get_by_text(js_string(sara, "agendaShared"), exact=True)).to_have_count(0)
 
     # The supervisee reads it before the session, opened in her browser.
     anna.goto(f"/processes/{pid}/sessions/{sid}")

@@ -427,9 +427,11 @@ export default async function agendaBuilder(root) {
       const answer = await api('POST', `/sessions/${data.sid}/agenda/share`);
       data.shared = true;
       root.dataset.shared = 'true';
-      sharedState.textContent = t('agendaShared');
+      // The page's own line says when, as the server writes it on the next open; the status
+      // line only confirms the action (the same sentence twice read as a glitch).
+      sharedState.textContent = sharedAt(answer?.shared_at);
       return answer;
-    }, t('agendaShared')),
+    }, t('agendaSavedShared')),
   );
 
   render();
@@ -447,4 +449,17 @@ export default async function agendaBuilder(root) {
   performance.mark('valitila:agenda-opened');
   performance.measure('valitila:open-agenda', 'valitila:agenda-start', 'valitila:agenda-opened');
   performance.measure('valitila:agenda-crypto', 'valitila:agenda-start', 'valitila:agenda-decrypted');
+}
+
+/**
+ * "Shared with the participants <date, time>." in the page's language and the reader's time
+ * zone (as the page says it when opened again).
+ * @param {string | null | undefined} iso the agenda's shared_at
+ */
+function sharedAt(iso) {
+  const when = new Date(iso ?? Date.now());
+  if (Number.isNaN(when.getTime())) return t('agendaShared');
+  const lang = document.documentElement.lang || 'fi';
+  const format = new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'short', timeZone: timeZone() });
+  return t('agendaSharedAt').replace('{when}', format.format(when));
 }
