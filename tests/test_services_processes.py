@@ -670,6 +670,26 @@ def test_a_rotation_keeps_each_readers_process_and_expiry(sara, olli, anna):
     assert envelope_set(item_id)[sara.uid] == (pid, datetime.fromisoformat(later))
 
 
+def test_a_due_rotation_is_not_an_edit_and_an_edit_is(sara, anna):
+    """Stopping a share makes the author's client re-seal the entry under a new key: a new
+    rev, but the entry was not edited (its page must not say so); changing it is."""
+    pid = new_process(sara, anna)
+    item_id = anna.entry()
+    assert db.session.get(Item, item_id).edited_at is None
+    anna.share(item_id, sara, pid)
+    _ok(delete_envelope, anna.user, item_id, sara.uid)
+    assert db.session.get(Item, item_id).rekey_due
+    _ok(put_item, anna.user, item_id, _rotate(anna, item_id, 2, []))
+    db.session.expire_all()
+    item = db.session.get(Item, item_id)
+    assert (item.rev, item.rekey_due, item.edited_at) == (2, False, None)
+    assert item.updated_at > item.created_at
+    _ok(put_item, anna.user, item_id, anna.body(item_id, rev=3))
+    db.session.expire_all()
+    item = db.session.get(Item, item_id)
+    assert item.edited_at is not None and item.edited_at == item.updated_at
+
+
 def test_a_rotation_adds_a_new_reader_only_through_the_items_process(sara, anna, bertta):
     pid = new_process(sara, anna, bertta)
     loose = anna.entry()

@@ -258,3 +258,29 @@ def test_share_times_are_written_in_the_readers_zone_and_language(anna, sara, pi
     listed = sara.client.get(f"/processes/{pid}/people/{anna.uid}/shared").get_data(as_text=True)
     assert f"{helsinki.day:02d}.{helsinki.month:02d}.{helsinki.year} 0" in listed
     assert until.strftime("%d.%m.%Y %H:%M") not in listed
+
+
+def test_stopping_a_share_does_not_make_the_entry_read_edited(anna, sara, pid):
+    """The key rotation after a revoke is a new rev of the same text: the entry page does not
+    say "edited" for it (it said so until 2026-12-03); editing the text does."""
+    item_id = anna.write(SECRET_TITLE, SECRET_BODY)
+    share(anna, item_id, sara, pid)
+    assert anna.delete(f"/items/{item_id}/envelopes/{sara.uid}").status_code == 204
+    # The rotation, as the author's client makes it: a new DEK, the owner's envelope only.
+    anna.deks.pop(item_id)
+    _, body = anna.seal({"title": SECRET_TITLE, "body": SECRET_BODY, "tags": []},
+                        item_id=item_id, rev=2, owner_envelope=False)
+    body["envelopes"] = [protocol.owner_envelope(anna.account.ak, anna.deks[item_id], item_id,
+                                                 anna.uid)]
+    assert anna.put(f"/items/{item_id}", body).status_code == 200
+    assert anna.get(f"/items/{item_id}/readers").get_json()["rekey_due"] is False
+
+    def meta() -> str:
+        doc = assert_page(anna.client.get(f"/journal/{item_id}"))
+        return doc.find("p", **{"class": "entry-meta"}).all_text()
+
+    assert "muokattu" not in meta()
+    _, body = anna.seal({"title": SECRET_TITLE, "body": "Uusi teksti", "tags": []},
+                        item_id=item_id, rev=3)
+    assert anna.put(f"/items/{item_id}", body).status_code == 200
+    assert "muokattu" in meta()

@@ -46,6 +46,10 @@ class Item(db.Model):
         String(36), ForeignKey("items.id", ondelete="SET NULL"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the author last changed what it says (None: never since written). A key rotation
+    # (PROTOCOL §5: the same content under a new key) is a new rev and updated_at but not an
+    # edit: stopping a share must not make the entry read "edited".
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # A reader lost access (revoked, expired and purged, membership ended): the author's
     # client rotates the key on its next open (PROTOCOL §5). A replaced envelope set clears it.
     rekey_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

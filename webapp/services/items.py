@@ -296,7 +296,12 @@ def _update(author: User, item: Item, data: ItemWrite, rev: int,
     item.size = len(protocol.b64u_decode(sealed.ct))
     if links_given:
         item.links = links
+    # The due rotation (a new envelope set while a reader's loss is pending) re-seals the
+    # same content; anything else is the author's edit.
+    rotation = rows is not None and item.rekey_due
     item.updated_at = utcnow()
+    if not rotation:
+        item.edited_at = item.updated_at
     try:
         # Item.rev is the mapper's version column: this flush is
         # UPDATE items SET rev = :new ... WHERE id = :id AND rev = :old, checked by row count.
