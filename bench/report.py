@@ -92,13 +92,19 @@ def rows(results: dict) -> list[Row]:
     if opened:
         crypto = opened.get("crypto_only_ms")
         own = (opened.get("page_measures") or {}).get("valitila:open-entries")
-        figure = (f"{opened['from_first_card_ms']:.0f} ms from the first card in the page to "
-                  f"all rendered ({opened['from_navigation_ms']:.0f} ms from navigation start"
-                  + (f"; the page's own opening → opened {own:.0f} ms" if own is not None
-                     else "")
-                  + (f"; crypto only {crypto:.1f} ms" if crypto is not None else "") + ")")
-        out.append(Row("4", measure, "≤ 50 ms", figure, opened["from_first_card_ms"] <= 50,
-                       opened["from_first_card_ms"]))
+        start = opened.get("from_app_start_ms")
+        if start is None:
+            out.append(_missing("4", measure, "≤ 50 ms",
+                                "the page set no valitila:app-start mark"))
+        else:
+            figure = (f"{start:.0f} ms from the page's script starting to the frame showing "
+                      f"all 50 (keys, behaviour, verify and decrypt, mirror, render; "
+                      f"{opened['from_first_card_ms']:.0f} ms from the first card parsed, "
+                      f"{opened['from_navigation_ms']:.0f} ms from navigation start"
+                      + (f"; the opening alone {own:.0f} ms" if own is not None else "")
+                      + (f"; crypto only {crypto:.1f} ms" if crypto is not None else "")
+                      + ")")
+            out.append(Row("4", measure, "≤ 50 ms", figure, start <= 50, start))
     else:
         out.append(_missing("4", measure, "≤ 50 ms", errors.get("open_entries", "skipped")))
 
@@ -260,8 +266,11 @@ def details(results: dict) -> str:
     opened = browser.get("open_entries")
     if opened:
         out.append(f"- Open entries: {opened['cards_on_page']} cards, end = {opened['end']}; "
-                   f"median of {opened['rounds']} visits: {opened['from_first_card_ms']:.1f} ms "
-                   f"from the first card, {opened['from_response_end_ms']:.1f} ms from the "
+                   f"median of {opened['rounds']} visits: "
+                   + (f"{opened['from_app_start_ms']:.1f} ms from the page's script starting, "
+                      if opened.get("from_app_start_ms") is not None else "")
+                   + f"{opened['from_first_card_ms']:.1f} ms from the first card, "
+                   f"{opened['from_response_end_ms']:.1f} ms from the "
                    f"HTML's last byte, {opened['from_navigation_ms']:.1f} ms from navigation; "
                    f"first card open → end {opened['first_open_to_end_ms'] or 0:.1f} ms"
                    + (f"; from the page's '{opened['start_mark']}' mark "
