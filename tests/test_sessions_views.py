@@ -2,6 +2,7 @@
 feed over HTTP (parsed with the icalendar library) and the time zone setting."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -378,6 +379,46 @@ def test_a_double_booking_is_pointed_out_to_the_supervisor(people):
     # each date leads to its session's page
     rows = {li.attrs["data-session"]: li for li in home.find_all("li", data_session=True)}
     assert rows[later].find("a").attrs["href"] == f"/processes/{sara.pid}/sessions/{later}"
+
+
+def test_the_add_and_move_forms_know_when_the_supervisor_is_booked(people):
+    """The add and move forms carry the supervisor's sessions (data-busy) for the browser's
+    double-booking hint: those of every process she supervises, not cancelled ones, not the
+    session being moved; the supervisee's pages carry none."""
+    sara, anna, _ = people
+    other = str(uuid.uuid4())
+    assert sara.post("/processes", {"id": other, "form": "individual"}).status_code == 201
+    day = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+
+    def add(pid, clock, minutes=60):
+        answer = sara.post(f"/processes/{pid}/sessions", {"date": day, "time": clock,
+                                                          "minutes": minutes})
+        assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()
+
+    mine = add(sara.pid, "10:00")
+    elsewhere = add(other, "12:00", 90)
+    dropped = add(other, "14:00")
+    assert sara.patch(f"/sessions/{dropped['id']}", {
+        "status": "cancelled", "cancel_reason": "illness"}).status_code == 200
+
+    def busy(path, form):
+        doc = parse(sara.client.get(path).get_data(as_text=True))
+        found = [f for f in doc.find_all("form") if form in f.attrs]
+        assert len(found) == 1, path
+        return [[datetime.fromisoformat(a), datetime.fromisoformat(b)]
+                for a, b in json.loads(found[0].attrs["data-busy"])]
+
+    def span(session):
+        return [datetime.fromisoformat(session["starts_at"].replace("Z", "+00:00")),
+                datetime.fromisoformat(session["ends_at"].replace("Z", "+00:00"))]
+
+    assert busy(f"/processes/{sara.pid}", "data-busy") == [span(mine), span(elsewhere)]
+    assert busy(f"/processes/{sara.pid}/sessions/{mine['id']}", "data-move-form") == [
+        span(elsewhere)]
+    for path in (f"/processes/{sara.pid}", f"/processes/{sara.pid}/sessions/{mine['id']}"):
+        page = anna.client.get(path).get_data(as_text=True)
+        assert "data-busy" not in page and "data-overlap-hint" not in page
 
 
 def test_undoing_held_says_which_carried_lines_stayed(people):

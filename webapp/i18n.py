@@ -261,6 +261,8 @@ JS_STRINGS.update({
                             "with the lines you added here at its end: check them and save."),
     "agendaShared": _l("Shared with the participants."),
     "agendaSharedAt": _l("Shared with the participants {when}."),
+    "sessionOverlapHint": _l("This time overlaps another of your sessions: {when}. You can "
+                             "still save it."),
     "agendaSavedShared": _l("Saved and shared."),
     "agendaKeyChanged": _l("A participant's key has changed: the agenda was not shared. Check "
                            "their safety number first."),

@@ -14,6 +14,7 @@ from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
 from .conftest import run_axe
+from .device import js_string
 from .journeys import sign_up
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -74,10 +75,19 @@ def test_a_supervisor_plans_moves_and_cancels_and_the_supervisee_sees_it(new_con
     sara.wait_for_url(re.compile(rf".*/processes/{pid}/sessions/[A-Za-z0-9_-]{{22}}$"))
     first_sid = sara.url.rsplit("/", 1)[1]
     no_axe_violations(sara, "session page (supervisor)")
+    # a time that clashes with her second session is pointed out as she types it
+    hint = sara.locator("[data-move-form] [data-overlap-hint]")
+    expect(hint).to_be_empty()
+    sara.fill("#move-date", (first + timedelta(days=7)).isoformat())
+    sara.fill("#move-time", "17:30")
+    expect(hint).to_contain_text(js_string(sara, "sessionOverlapHint").split("{when}")[0])
+    expect(hint).to_contain_text("17.00")
+    no_axe_violations(sara, "session page with the double-booking hint")
     moved_day = first + timedelta(days=1)
     sara.fill("#move-date", moved_day.isoformat())
     sara.fill("#move-time", "18:30")
     sara.fill("#minutes", "90")
+    expect(hint).to_be_empty()
     sara.locator("[data-move-form] [type=submit]").click()
     expect(sara.locator("[data-session-time]")).to_contain_text("18.30")
     expect(sara.locator("[data-session-minutes]")).to_contain_text("90")

@@ -135,6 +135,34 @@ def overlaps(supervisor: User, session: SupervisionSession) -> list[SupervisionS
     return [row for row in rows if ends_at(row) > start]
 
 
+#: How far ahead the add and move forms know the supervisor's other sessions (busy_times).
+BUSY_AHEAD = timedelta(days=800)
+BUSY_LIMIT = 500
+
+
+def busy_times(supervisor: User, *, exclude: str | None = None,
+               now: datetime | None = None) -> list[tuple[datetime, datetime]]:
+    """When the supervisor is booked: (start, end) of her sessions in every process she
+    supervises, planned or held, not yet over a day ago and starting in the next BUSY_AHEAD,
+    soonest first (at most BUSY_LIMIT), without the session `exclude` (the one being moved).
+    The add and move forms check a new time against them in the browser and say so before
+    saving (overlaps() says it on the session page after). One query."""
+    now = now or utcnow()
+    query = (select(SupervisionSession.starts_at, SupervisionSession.minutes)
+             .join(Process, Process.id == SupervisionSession.process_id)
+             .where(Process.supervisor_uid == supervisor.uid,
+                    SupervisionSession.status != "cancelled",
+                    SupervisionSession.starts_at > now - timedelta(
+                        days=1, minutes=MAX_SESSION_MINUTES),
+                    SupervisionSession.starts_at < now + BUSY_AHEAD)
+             .order_by(SupervisionSession.starts_at, SupervisionSession.id)
+             .limit(BUSY_LIMIT))
+    if exclude is not None:
+        query = query.where(SupervisionSession.id != exclude)
+    return [(start, start + timedelta(minutes=minutes))
+            for start, minutes in db.session.execute(query).all()]
+
+
 # -- writing -----------------------------------------------------------------------------------
 
 def _managed_process(supervisor: User, pid: str, *, lock: bool) -> Process:

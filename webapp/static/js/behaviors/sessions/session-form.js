@@ -4,10 +4,15 @@
 // of one session, the `updated_at` it was rendered with (data-updated-at): a session changed
 // meanwhile is a 409 and nothing is written (a summary written meanwhile says so). On
 // success the page is loaded again to show the schedule.
+// The add and move forms also carry the supervisor's other sessions (data-busy) and say, as
+// the date, time or length is typed, when the new time overlaps one of them: a hint, not a
+// refusal (two short sessions back to back may be what she means).
 import { api } from '../../api.js';
+import { overlapsOf } from '../../busy.js';
 import { t } from '../../i18n.js';
 import { showApiError } from '../../process-forms.js';
 import { clearErrors, fieldError, setStatus } from '../../ui.js';
+import { fromWallClock, timeZone } from '../../zone.js';
 
 const NUMBERS = new Set(['minutes']);
 
@@ -38,7 +43,40 @@ function missing(form) {
   return bad;
 }
 
+/**
+ * Keep the form's [data-overlap-hint] saying which of the supervisor's other sessions the
+ * typed time overlaps (in her time zone, as the form's times are); empty when none.
+ * @param {HTMLFormElement} form
+ */
+function watchOverlaps(form) {
+  const hint = form.querySelector('[data-overlap-hint]');
+  if (!hint || !form.dataset.busy) return;
+  let busy;
+  try {
+    busy = JSON.parse(form.dataset.busy);
+  } catch {
+    return;
+  }
+  const value = (/** @type {string} */ name) => /** @type {HTMLInputElement|null} */ (form.querySelector(`[name="${name}"]`))?.value || '';
+  const lang = document.documentElement.lang || 'fi';
+  const format = new Intl.DateTimeFormat(lang, { weekday: 'short', day: 'numeric', month: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: timeZone() });
+  const update = () => {
+    const minutes = Number(value('minutes'));
+    const start = fromWallClock(`${value('date')}T${value('time').slice(0, 5)}`);
+    let text = '';
+    if (start && Number.isInteger(minutes) && minutes > 0) {
+      const found = overlapsOf(busy, start, new Date(start.getTime() + minutes * 60_000));
+      if (found.length) text = t('sessionOverlapHint').replace('{when}', found.map(([from, to]) => format.formatRange(from, to)).join(', '));
+    }
+    if (hint.textContent !== text) hint.textContent = text;
+  };
+  form.addEventListener('input', update);
+  form.addEventListener('change', update);
+  update();
+}
+
 export default function sessionForm(form) {
+  watchOverlaps(form);
   const submit = /** @type {HTMLButtonElement} */ (form.querySelector('[type=submit]'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
