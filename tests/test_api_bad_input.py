@@ -1231,6 +1231,15 @@ def schedule_cases():
     for method in ("GET", "PUT", "PATCH"):
         yield P(f"calendar-{method}", Case(method, "/me/calendar", status=405))
 
+    for label, value in [("slash", "a/b"), ("long", "A" * 23), ("space", "a b"),
+                         ("dot", "a.b")]:
+        yield P(f"busy-exclude-{label}", Case("GET", "/schedule/busy",
+                                              query={"exclude": value}, status=400,
+                                              code="bad_id"))
+    yield P("busy-anon", Case("GET", "/schedule/busy", who="anon", csrf=None, status=401))
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        yield P(f"busy-{method}", Case(method, "/schedule/busy", status=405))
+
 def contract_cases():
     """The contract's acceptances and the goals (webapp/contracts/api.py). The world's process
     has no contract and no goals: anna's entry is neither, so the good bodies end in 404s."""

@@ -262,6 +262,7 @@ ANONYMOUS: dict[tuple[str, str], Callable[[Visitor, str], None]] = {
         "status": "cancelled", "cancel_reason": "other"}),
     (f"{API}/me/calendar", "POST"): lambda v, p: api_401(v, "POST", p),
     (f"{API}/me/calendar", "DELETE"): lambda v, p: api_401(v, "DELETE", p),
+    (f"{API}/schedule/busy", "GET"): lambda v, p: api_401(v, "GET", p),
     # The contract and its goals (issue 9).
     ("/processes/<pid>/contract", "GET"): login_page,
     ("/processes/<pid>/contract/edit", "GET"): login_page,
@@ -479,6 +480,11 @@ def _expect(status: int, code: str | None = None):
     return check
 
 
+def _expect_no_busy(response):
+    _expect(200)(response)
+    assert response.get_json() == {"busy": []}
+
+
 ANY = None  # any non-5xx answer; the leak check still applies
 
 # (rule, method) -> (request(foreign, path) -> response, check(response) or ANY)
@@ -619,6 +625,9 @@ FOREIGN: dict[tuple[str, str], tuple[Callable, Callable | None]] = {
         "status": "cancelled", "cancel_reason": "other"}), _expect(404, "session_not_found")),
     (f"{API}/me/calendar", "POST"): (lambda f, p: f.send("POST", p), _expect(201)),
     (f"{API}/me/calendar", "DELETE"): (lambda f, p: f.send("DELETE", p), _expect(204)),
+    # Mallory's own bookings (none); the victim's session as `exclude` changes nothing.
+    (f"{API}/schedule/busy", "GET"): (
+        lambda f, p: f.send("GET", f"{p}?exclude={f.victim.session}"), _expect_no_busy),
     # The contract and its goals (issue 9): a stranger to the process gets 404 everywhere.
     ("/processes/<pid>/contract", "GET"): (
         lambda f, p: _without_own_path(f.send("GET", p), p), _expect(404)),

@@ -537,5 +537,7 @@ def _sessions_and_calendar(check: Checker, anna, bertta, pid: str) -> None:
     check(one, "patch", bertta.patch(f"/sessions/{sid}", {"status": "cancelled",
                                                           "cancel_reason": "other"}))  # 403
     check(one, "patch", bertta.patch(f"/sessions/{'A' * 22}", {"status": "planned"}))  # 404
+    check("/schedule/busy", "get", anna.get(f"/schedule/busy?exclude={sid}"))
+    check("/schedule/busy", "get", anna.get("/schedule/busy?exclude=no!"))          # 400
     check("/me/calendar", "post", bertta.post("/me/calendar"))                      # 201
     check("/me/calendar", "delete", bertta.delete("/me/calendar"))                  # 204

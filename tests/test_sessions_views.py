@@ -2,7 +2,6 @@
 feed over HTTP (parsed with the icalendar library) and the time zone setting."""
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -381,11 +380,12 @@ def test_a_double_booking_is_pointed_out_to_the_supervisor(people):
     assert rows[later].find("a").attrs["href"] == f"/processes/{sara.pid}/sessions/{later}"
 
 
-def test_the_add_and_move_forms_know_when_the_supervisor_is_booked(people):
-    """The add and move forms carry the supervisor's sessions (data-busy) for the browser's
-    double-booking hint: those of every process she supervises, not cancelled ones, not the
-    session being moved; the supervisee's pages carry none."""
-    sara, anna, _ = people
+def test_the_add_and_move_forms_ask_when_the_supervisor_is_booked(people):
+    """GET /schedule/busy: the supervisor's sessions of every process she supervises, for the
+    add and move forms' double-booking hint (data-busy-url): not cancelled ones, not the
+    session being moved (`exclude`); anyone else is booked nowhere. The supervisee's pages
+    have neither form."""
+    sara, anna, mallory = people
     other = str(uuid.uuid4())
     assert sara.post("/processes", {"id": other, "form": "individual"}).status_code == 201
     day = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
@@ -402,23 +402,32 @@ def test_the_add_and_move_forms_know_when_the_supervisor_is_booked(people):
     assert sara.patch(f"/sessions/{dropped['id']}", {
         "status": "cancelled", "cancel_reason": "illness"}).status_code == 200
 
-    def busy(path, form):
-        doc = parse(sara.client.get(path).get_data(as_text=True))
-        found = [f for f in doc.find_all("form") if form in f.attrs]
-        assert len(found) == 1, path
-        return [[datetime.fromisoformat(a), datetime.fromisoformat(b)]
-                for a, b in json.loads(found[0].attrs["data-busy"])]
+    def busy(person, query=""):
+        answer = person.get(f"/schedule/busy{query}")
+        assert answer.status_code == 200, answer.get_json()
+        return [(b["starts_at"], b["ends_at"]) for b in answer.get_json()["busy"]]
 
     def span(session):
-        return [datetime.fromisoformat(session["starts_at"].replace("Z", "+00:00")),
-                datetime.fromisoformat(session["ends_at"].replace("Z", "+00:00"))]
+        return (session["starts_at"], session["ends_at"])
 
-    assert busy(f"/processes/{sara.pid}", "data-busy") == [span(mine), span(elsewhere)]
-    assert busy(f"/processes/{sara.pid}/sessions/{mine['id']}", "data-move-form") == [
-        span(elsewhere)]
+    assert busy(sara) == [span(mine), span(elsewhere)]
+    assert busy(sara, f"?exclude={mine['id']}") == [span(elsewhere)]
+    assert busy(anna) == [] and busy(mallory, f"?exclude={mine['id']}") == []
+    bad = sara.get("/schedule/busy?exclude=not/an/id")
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "bad_id"
+
+    def form_with(path, attribute):
+        doc = parse(sara.client.get(path).get_data(as_text=True))
+        [form] = [f for f in doc.find_all("form") if attribute in f.attrs]
+        return form
+
+    assert form_with(f"/processes/{sara.pid}", "data-busy-url").attrs["data-busy-url"] == (
+        "/schedule/busy")
+    move = form_with(f"/processes/{sara.pid}/sessions/{mine['id']}", "data-move-form")
+    assert move.attrs["data-busy-url"] == f"/schedule/busy?exclude={mine['id']}"
     for path in (f"/processes/{sara.pid}", f"/processes/{sara.pid}/sessions/{mine['id']}"):
         page = anna.client.get(path).get_data(as_text=True)
-        assert "data-busy" not in page and "data-overlap-hint" not in page
+        assert "data-busy-url" not in page and "data-overlap-hint" not in page
 
 
 def test_undoing_held_says_which_carried_lines_stayed(people):

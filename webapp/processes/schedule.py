@@ -18,7 +18,7 @@ from ..models import Process, SupervisionSession, User
 from ..models.types import utcnow
 from ..services import schedule
 from ..services.items import core_rows
-from ..sessions import _patterns, busy_attribute, reason_names
+from ..sessions import _patterns, reason_names
 
 #: How many sessions the process page shows without ?sessions=all.
 SHOWN = 5
@@ -69,10 +69,7 @@ def schedule_card(user: User, process: Process, full: bool) -> dict:
               statuses.get(status, status),
               reasons.get(reason, reason) if reason else None)
              for sid, status, starts_at, minutes, reason in rows[first:end]]
-    can_manage = schedule.can_manage(user, process)
     return {"sessions": len(rows), "rows": shown, "hidden": len(rows) - len(shown),
-            "can_manage": can_manage,
-            # The add form's check of a new time (sessions.busy_attribute), when it is shown.
-            "busy": busy_attribute(schedule.busy_times(user)) if can_manage and rows else None,
+            "can_manage": schedule.can_manage(user, process),
             "first_day": max(process.starts_on, today) if process.starts_on else today,
             "now": now}

@@ -127,6 +127,12 @@ class SessionPath(Schema):
     sid: SessionId
 
 
+class BusyQuery(Schema):
+    """GET /schedule/busy: `exclude`, the session being moved (its own time is no clash)."""
+
+    exclude: SessionId = omitted()
+
+
 class PageSessionPath(Schema):
     pid: Uuid4
     sid: SessionId
@@ -212,6 +218,18 @@ class Session(Schema):
 
 class SessionList(Schema):
     sessions: list[Session]
+
+
+class BusyTime(Schema):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class BusyList(Schema):
+    """When the caller, as a supervisor, is booked: her sessions (planned or held) in every
+    process she supervises, from a day ago on, soonest first; empty for anyone else."""
+
+    busy: list[BusyTime]
 
 
 class CalendarFeed(Schema):

@@ -7,7 +7,6 @@ select_timezone) and entered as a local date and time in it.
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from functools import lru_cache
 
@@ -19,7 +18,6 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..guards import login_required
-from ..items.wire import attribute_json
 from ..models import Process
 from ..models.sessions import CANCEL_REASONS
 from ..models.types import utcnow
@@ -59,12 +57,6 @@ def time_zone_options(current: str | None) -> Markup:
         for zone in offered_time_zones(current))
 
 
-def busy_attribute(pairs: list[tuple[datetime, datetime]]) -> Markup:
-    """schedule.busy_times() for a form's data-busy: [[start, end], ...] as ISO times."""
-    return attribute_json(json.dumps([[start.isoformat(), end.isoformat()]
-                                      for start, end in pairs], separators=(",", ":")))
-
-
 def _schedule_card(process: Process) -> dict:
     """The schedule card's data. Each session's row is computed here, per page where it can
     be (the labels once, the date and time patterns once per language), as the journal's
@@ -85,9 +77,8 @@ def _schedule_card(process: Process) -> dict:
              statuses.get(s.status, s.status),
              reasons.get(s.cancel_reason, s.cancel_reason) if s.cancel_reason else None)
             for s in sessions]
-    can_manage = schedule.can_manage(user, process)
-    return {"sessions": sessions, "rows": rows, "can_manage": can_manage,
-            "busy": busy_attribute(schedule.busy_times(user)) if can_manage and rows else None,
+    return {"sessions": sessions, "rows": rows,
+            "can_manage": schedule.can_manage(user, process),
             "first_day": max(process.starts_on, today) if process.starts_on else today,
             "now": utcnow()}
 
@@ -143,10 +134,7 @@ def show(pid: str, sid: str):
                   if process.supervisor_uid == user.uid and session.status != "cancelled"
                   else []),
         summary_written=(session.status == "held" and process.supervisor_uid == user.uid
-                         and summaries.of_session(session.id) is not None),
-        busy=(busy_attribute(schedule.busy_times(user, exclude=session.id))
-              if session.status == "planned" and schedule.can_manage(user, process)
-              else None))
+                         and summaries.of_session(session.id) is not None))
 
 
 def _rolled(user, session, process):

@@ -8,6 +8,8 @@ from ..api import bp
 from ..api.spec import answer, operation
 from ..api.util import api_login_required
 from ..schemas.sessions import (
+    BusyList,
+    BusyQuery,
     CalendarFeed,
     ProcessSessionsPath,
     ScheduleGenerate,
@@ -72,6 +74,18 @@ def add(pid: str, body: SessionAdd):
     row = schedule.add_session(_user(), pid, body.date, body.time, body.minutes,
                                body.timezone)
     return answer(session_answer(row), 201)
+
+
+@bp.get("/schedule/busy")
+@api_login_required
+@operation("When the caller is booked as a supervisor (her sessions in every process she "
+           "supervises, planned or held, from a day ago on; empty for anyone else), without "
+           "the session `exclude`: the add and move forms check a new time against it",
+           query=BusyQuery, responses={200: BusyList})
+def busy(query: BusyQuery):
+    return answer(BusyList.model_validate({"busy": [
+        {"starts_at": start, "ends_at": end}
+        for start, end in schedule.busy_times(_user(), exclude=query.exclude)]}))
 
 
 @bp.get("/sessions/<sid>")

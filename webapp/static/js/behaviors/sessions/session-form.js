@@ -4,9 +4,10 @@
 // of one session, the `updated_at` it was rendered with (data-updated-at): a session changed
 // meanwhile is a 409 and nothing is written (a summary written meanwhile says so). On
 // success the page is loaded again to show the schedule.
-// The add and move forms also carry the supervisor's other sessions (data-busy) and say, as
-// the date, time or length is typed, when the new time overlaps one of them: a hint, not a
-// refusal (two short sessions back to back may be what she means).
+// The add and move forms also say, as the date, time or length is typed, when the new time
+// overlaps another of the supervisor's sessions (fetched once from data-busy-url when she
+// first touches the form): a hint, not a refusal (two short sessions back to back may be what
+// she means); without a connection there is no hint, and the session page says it after.
 import { api } from '../../api.js';
 import { overlapsOf } from '../../busy.js';
 import { t } from '../../i18n.js';
@@ -50,13 +51,25 @@ function missing(form) {
  */
 function watchOverlaps(form) {
   const hint = form.querySelector('[data-overlap-hint]');
-  if (!hint || !form.dataset.busy) return;
-  let busy;
-  try {
-    busy = JSON.parse(form.dataset.busy);
-  } catch {
-    return;
-  }
+  const url = form.dataset.busyUrl;
+  if (!hint || !url) return;
+  /** @type {[string, string][] | null} */
+  let busy = null;
+  /** @type {Promise<void> | null} */
+  let loading = null;
+  const load = () => {
+    loading ??= api('GET', url).then(
+      (answer) => {
+        busy = (answer?.busy || []).map((/** @type {any} */ b) => [b.starts_at, b.ends_at]);
+        update();
+      },
+      () => {
+        loading = null; // offline: the next change asks again (no hint meanwhile; the
+        // session page points a clash out after saving)
+      },
+    );
+    return loading;
+  };
   const value = (/** @type {string} */ name) => /** @type {HTMLInputElement|null} */ (form.querySelector(`[name="${name}"]`))?.value || '';
   const lang = document.documentElement.lang || 'fi';
   const format = new Intl.DateTimeFormat(lang, { weekday: 'short', day: 'numeric', month: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: timeZone() });
@@ -64,15 +77,19 @@ function watchOverlaps(form) {
     const minutes = Number(value('minutes'));
     const start = fromWallClock(`${value('date')}T${value('time').slice(0, 5)}`);
     let text = '';
-    if (start && Number.isInteger(minutes) && minutes > 0) {
+    if (busy && start && Number.isInteger(minutes) && minutes > 0) {
       const found = overlapsOf(busy, start, new Date(start.getTime() + minutes * 60_000));
       if (found.length) text = t('sessionOverlapHint').replace('{when}', found.map(([from, to]) => format.formatRange(from, to)).join(', '));
     }
     if (hint.textContent !== text) hint.textContent = text;
   };
-  form.addEventListener('input', update);
-  form.addEventListener('change', update);
-  update();
+  const changed = () => {
+    if (busy) update();
+    else load();
+  };
+  form.addEventListener('focusin', () => load(), { once: true });
+  form.addEventListener('input', changed);
+  form.addEventListener('change', changed);
 }
 
 export default function sessionForm(form) {
