@@ -94,8 +94,13 @@ def rows(results: dict) -> list[Row]:
         own = (opened.get("page_measures") or {}).get("valitila:open-entries")
         start = opened.get("from_app_start_ms")
         if start is None:
-            out.append(_missing("4", measure, "≤ 50 ms",
-                                "the page set no valitila:app-start mark"))
+            # A build before the app-start mark (the "before" column): the figure it had.
+            first = opened["from_first_card_ms"]
+            figure = (f"{first:.0f} ms from the first card in the page to all rendered "
+                      f"({opened['from_navigation_ms']:.0f} ms from navigation start; that "
+                      f"page set no app-start mark"
+                      + (f"; crypto only {crypto:.1f} ms" if crypto is not None else "") + ")")
+            out.append(Row("4", measure, "≤ 50 ms", figure, first <= 50, first))
         else:
             figure = (f"{start:.0f} ms from the page's script starting to the frame showing "
                       f"all 50 (keys, behaviour, verify and decrypt, mirror, render; "
