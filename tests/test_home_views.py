@@ -8,6 +8,7 @@ sessions of the next 14 days across all of them with the supervisees' names. Pag
 structure and ciphertext only."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -88,10 +89,11 @@ def test_the_countdown_speaks_the_readers_language_and_time_zone(app, sara, anna
     add_session(pid, starts, app=app)
     set_user(app, anna, locale="en", timezone="America/New_York")
     text = assert_page(anna.client.get("/home/")).find("p", data_countdown=True).all_text()
-    assert "Mon, Jun 2 at 11:30" in text and "in 5 years" in text, text
+    # (how many years depends on today: "in 5 years" turned "in 4 years" on 2026-12-03)
+    assert "Mon, Jun 2 at 11:30" in text and re.search(r"\bin [45] years", text), text
     set_user(app, anna, locale="sv", timezone="Europe/Helsinki")
     text = assert_page(anna.client.get("/home/")).find("p", data_countdown=True).all_text()
-    assert "mån 2 juni" in text and "18:30" in text and "om 5 år" in text, text
+    assert "mån 2 juni" in text and "18:30" in text and re.search(r"\bom [45] år", text), text
     set_user(app, anna, timezone="Not/AZone")                           # a bad name: Helsinki
     text = assert_page(anna.client.get("/home/")).find("p", data_countdown=True).all_text()
     assert "18:30" in text
