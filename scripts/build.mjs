@@ -6,6 +6,8 @@
 //
 //   build/app-<HASH>.js          js/app.js: the entry point of every page (its behaviours are
 //                                loaded per data-js-* hook, one chunk each: login-<HASH>.js, …)
+//   build/prefetch-<HASH>.js     js/prefetch.js: an async module in a signed-in page's <head>
+//                                that starts reading the keys while the page is parsed
 //   build/outbox-<HASH>.js       js/outbox.js, imported by the service worker (Background Sync)
 //   build/kdf-worker-<HASH>.js   js/kdf-worker.js, the Web Worker deriving keys (derive.js
 //                                starts it; its hashed name is defined into the build)
@@ -43,7 +45,7 @@ import zlib from 'node:zlib';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Logical paths (relative to the static tree) of the files a page or the worker names. */
-export const ENTRIES = ['js/app.js', 'css/app.css', 'js/outbox.js', 'js/kdf-worker.js', 'vendor/htmx.min.js'];
+export const ENTRIES = ['js/app.js', 'js/prefetch.js', 'css/app.css', 'js/outbox.js', 'js/kdf-worker.js', 'vendor/htmx.min.js'];
 const KDF_WORKER = 'js/kdf-worker.js';
 const ARGON2 = 'vendor/argon2.mjs';
 const HTMX = 'vendor/htmx.min.js';
@@ -201,7 +203,7 @@ async function buildAll(esbuild, staticDir, outdir) {
   add(await bundle(esbuild, staticDir, outdir, { entryPoints: [KDF_WORKER], plugins: [argon2Plugin(argon2)] }));
   // 3. The app, the outbox module and the stylesheet, split per dynamic import.
   add(await bundle(esbuild, staticDir, outdir, {
-    entryPoints: ['js/app.js', 'js/outbox.js', 'css/app.css'],
+    entryPoints: ['js/app.js', 'js/prefetch.js', 'js/outbox.js', 'css/app.css'],
     splitting: true,
     plugins: [argon2Plugin(argon2)],
     define: { 'import.meta.kdfWorker': JSON.stringify(`./${files[KDF_WORKER]}`) },

@@ -221,8 +221,9 @@ def test_outputs_are_hashed_precompressed_and_complete(source_tree):
         assert len((build / f"{name}.br").read_bytes()) < len(data) or len(data) < 200, name
     assert sorted(f"build/{name}" for name in outputs) == \
         sorted(manifest["precache"] + manifest["lazy"])
-    assert set(manifest["integrity"]) == {"js/app.js", "css/app.css", "js/outbox.js",
-                                          "js/kdf-worker.js", "vendor/htmx.min.js"}
+    assert set(manifest["integrity"]) == {"js/app.js", "js/prefetch.js", "css/app.css",
+                                          "js/outbox.js", "js/kdf-worker.js",
+                                          "vendor/htmx.min.js"}
     for logical, integrity in manifest["integrity"].items():
         data = (source_tree / manifest["files"][logical]).read_bytes()
         assert integrity == "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()

@@ -179,6 +179,21 @@ def test_signed_in_pages_preload_their_hooks(proto):
     assert login and not login & set(journal.preloads)
 
 
+def test_signed_in_pages_start_reading_the_keys_from_head(proto, client):
+    """An async module in <head> (js/prefetch.js) starts the keys' IndexedDB read while the
+    page is still parsed; a signed-out page, with no keys to read, does not load it."""
+    manifest = assets.build_manifest()
+    url = f"/static/{manifest['files']['js/prefetch.js']}"
+    person = proto.register()
+    html = person.client.get("/journal/").get_data(as_text=True)
+    head = html[:html.index("</head>")]
+    tag = re.search(rf'<script type="module" async src="{re.escape(url)}" '
+                    r'integrity="([^"]+)"></script>', head)
+    assert tag and tag.group(1) == manifest["integrity"]["js/prefetch.js"]
+    assert person.client.get(url).status_code == 200
+    assert url not in client.get("/login").get_data(as_text=True)
+
+
 def test_login_preloads_no_password_code(client):
     """Preloading the login behaviour must not bring what it imports on demand: Argon2 and
     its worker load when keys are derived, zxcvbn where a new password is typed."""
