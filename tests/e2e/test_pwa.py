@@ -45,10 +45,23 @@ def poll(page: Page, script: str, arg=None, timeout: float = 20.0) -> None:
         time.sleep(0.1)
 
 
-def wait_for_control(page: Page) -> None:
-    """Until the worker is active and controls the page (it claims its first page)."""
-    poll(page, "async () => { await navigator.serviceWorker.ready;"
-               " return navigator.serviceWorker.controller !== null; }", timeout=30)
+CONTROLLED = ("async () => { await navigator.serviceWorker.ready;"
+              " return navigator.serviceWorker.controller !== null; }")
+
+
+def wait_for_control(page: Page, *, may_reload: bool = True) -> None:
+    """Until the worker is active and controls the page. An active worker claims the open
+    pages, but a page whose navigation was still in flight when it did (a slow install on a
+    loaded machine: seen once in a full parallel run) stays uncontrolled until it is loaded
+    again, as test_offline's wait_until_offline_ready knows: then a reload.
+    `may_reload=False` checks the claim itself (the worker's first page)."""
+    if may_reload:
+        try:
+            poll(page, CONTROLLED, timeout=10)
+            return
+        except AssertionError:
+            page.reload()
+    poll(page, CONTROLLED, timeout=30)
 
 
 def cache_urls(page: Page) -> dict[str, list[str]]:
@@ -103,7 +116,7 @@ def test_worker_installs_precaches_and_controls(new_context, live_server):
     version, precache = worker_values(live_server)
     page = new_context().new_page()
     page.goto("/login")
-    wait_for_control(page)
+    wait_for_control(page, may_reload=False)  # it claims its first page
     page.reload()
     assert page.evaluate("() => navigator.serviceWorker.controller !== null")
     assert page.evaluate("() => navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
