@@ -1,11 +1,11 @@
-// A double booking, before it is saved: the add and move session forms carry the supervisor's
-// other sessions (data-busy: [[start, end], ...] as ISO times, from the server's
+// A double booking, before it is saved: the add and move session forms ask when the supervisor
+// is booked (GET /schedule/busy: her other sessions' [start, end] times, from the server's
 // schedule.busy_times) and say which of them a new time overlaps. Pure (no DOM), unit-tested.
 
 /**
  * The busy intervals that [start, end) overlaps, soonest first; touching ends do not overlap
  * (a session may begin when another ends), as on the server (schedule.overlaps).
- * @param {unknown} busy the parsed data-busy (untrusted shape: bad entries are skipped)
+ * @param {unknown} busy [[start, end], ...] as ISO times (untrusted shape: bad entries are skipped)
  * @param {Date} start
  * @param {Date} end
  * @returns {[Date, Date][]}
