@@ -218,10 +218,7 @@ COLLECT = """([mark]) => {
         cards: document.querySelectorAll('[data-sealed]').length,
         mark: m ? m.startTime : null,
         responseStart: nav.responseStart, responseEnd: nav.responseEnd,
-        domContentLoaded: nav.domContentLoadedEventEnd, domInteractive: nav.domInteractive,
-        resources: performance.getEntriesByType('resource').map((e) => ({
-            name: e.name.replace(location.origin, ''), start: e.startTime, worker: e.workerStart,
-            fetch: e.fetchStart, resStart: e.responseStart, end: e.responseEnd })),
+        domContentLoaded: nav.domContentLoadedEventEnd,
         marks: performance.getEntriesByType('mark').filter(ours)
             .map((e) => ({ name: e.name, at: e.startTime })),
         measures: performance.getEntriesByType('measure').filter(ours)

@@ -5,9 +5,9 @@
 // The page names, in <link rel="modulepreload">, every built file its hooks need (the server
 // adds them: webapp/preload.py), so the imports below find their modules fetched already.
 // The page's hooks are attached as soon as the document is parsed (this module runs then),
-// not later on htmx's load event; a signed-in page also starts reading its keys from
-// IndexedDB at once, which the behaviours (the journal's sealed cards first) would otherwise
-// do only once their modules have loaded.
+// not later on htmx's load event; a signed-in page has started reading its keys from
+// IndexedDB already (prefetch.js, then below), which the behaviours (the journal's sealed
+// cards first) would otherwise do only once their modules have loaded.
 //
 // The modules load after the page: a form submitted before its behaviour is attached (a fast
 // tap, a test) is held and submitted again once the behaviour is there, never sent natively.
@@ -22,6 +22,8 @@ performance.mark('valitila:app-start');
 // account (its own signing key) and the last activity (idle-lock); opening the database and
 // reading them take tens of milliseconds, spent while the behaviours load (keystore.prefetch:
 // one transaction, taken by the first read of each, ahead of idle-lock's activity write).
+// base.html's prefetch.js has usually started this already, during the parse; then this call
+// finds the keys asked for and does nothing (it stays for a page without that script).
 if (document.querySelector('meta[name="valitila-user"]')) prefetch(['unlocked', 'account', 'activity']);
 
 /** @type {WeakMap<Element, Set<string>>} */
