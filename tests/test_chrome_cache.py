@@ -41,6 +41,16 @@ def _confirm(app, person, **changes) -> None:
         db.session.commit()
 
 
+def _with_preloads(html: str) -> str:
+    """The page as preload.add_preloads finishes it (in a request context)."""
+    from webapp import preload
+
+    body = html.encode()
+    head_end = body.find(preload.HEAD_END)
+    links = preload.preload_links(preload.page_hooks(body, head_end))
+    return (body[:head_end] + links + body[head_end:]).decode()
+
+
 def _cache(app) -> dict:
     return app.extensions.setdefault("valitila_chrome", {})
 
@@ -96,7 +106,7 @@ def test_the_page_is_what_render_template_makes(app, anna, monkeypatch):
     cached = [anna.client.get("/journal/").get_data(as_text=True) for _ in range(3)]
     assert len(_cache(app)) == 1 and all(e.parts for e in _cache(app).values())
     assert len(renders) == 1  # rendered once, then reused
-    monkeypatch.setattr(journal_views, "render_page", render_template)
+    _plain(monkeypatch)
     plain = anna.client.get("/journal/").get_data(as_text=True)
     assert _masked(cached[0]) == _masked(plain) == _masked(cached[1])
     assert_page(anna.client.get("/journal/?next=/account/"))
@@ -237,7 +247,10 @@ def test_the_content_block_is_rendered_per_request(app, anna, leaky_templates):
         with app.test_request_context("/journal/"):
             login_user(db.session.get(User, anna.uid))
             html = chrome.render_page("plain/ok.html", secret=secret)
-            assert _masked(html) == _masked(render_template("plain/ok.html", secret=secret))
+            plain = render_template("plain/ok.html", secret=secret)
+            # the response hook would add the preloads: the cached page has them already
+            assert _masked(html) == _masked(_with_preloads(plain))
+            assert "modulepreload" in html and "modulepreload" not in plain
             assert ("first&lt;&amp;&gt;" if secret.startswith("first") else secret) in html
     assert len(_cache(app)) == 1 and next(iter(_cache(app).values())).parts
 
@@ -269,8 +282,10 @@ def _plain(monkeypatch):
     """Every view renders through render_template, as before the cache."""
     from webapp import home, processes, sharing
 
-    for module in (journal_views, home, processes, sharing):
+    for module in (home, processes, sharing):
         monkeypatch.setattr(module, "render_page", render_template)
+    monkeypatch.setattr(journal_views, "render_memo_page",
+                        lambda name, _memo, build: render_template(name, **build()))
 
 
 @pytest.mark.parametrize("who", ["supervisor", "supervisee"])
@@ -323,3 +338,89 @@ def test_a_template_that_imports_outside_its_blocks_is_not_cached(app, anna, lea
         assert _cache(app) and all(not entry.parts for entry in _cache(app).values())
     finally:
         LEAKY.pop(name)
+
+
+# -- the journal's content kept per the rows it read (chrome.render_memo_page) ------------------
+
+def _memo(app):
+    store = app.extensions.get("valitila_memo")
+    return store.entries if store is not None else {}
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """How many times the journal built its cards (a memo miss)."""
+    calls = []
+    real = journal_views._cards
+    monkeypatch.setattr(journal_views, "_cards", lambda page: calls.append(1) or real(page))
+    return calls
+
+
+def test_an_unchanged_journal_page_is_not_built_again_and_is_the_same_page(app, anna, builds,
+                                                                           monkeypatch):
+    _memo(app).clear()
+    for n in range(3):
+        anna.write(f"Otsikko {n}", "Teksti")
+    pages = [anna.client.get("/journal/").get_data(as_text=True) for _ in range(3)]
+    assert len(builds) == 1 and len(_memo(app)) == 1
+    _plain(monkeypatch)
+    plain = anna.client.get("/journal/").get_data(as_text=True)
+    assert _masked(pages[0]) == _masked(pages[2]) == _masked(plain)
+    assert pages[1].count("data-js-sealed ") == 3
+
+
+def test_any_change_to_the_page_builds_it_anew(app, anna, builds):
+    """Writing, editing (a new rev: new ciphertext), deleting: each changes the rows the page
+    reads, so the next page is built from them; the memo is never asked whether it is stale."""
+    first = anna.write("Eka", "Teksti")
+    seen = []
+
+    def page():
+        html = anna.client.get("/journal/").get_data(as_text=True)
+        seen.append([(c["id"], c["rev"], c["sealed"]["ct"]) for c in map(
+            sealed_of, assert_page_cards(html))])
+        return seen[-1]
+
+    assert [card[0] for card in page()] == [first]
+    second = anna.write("Toka", "Teksti")
+    assert [card[0] for card in page()] == [second, first]
+    item_id, body = anna.seal({"title": "Eka muokattu", "body": "Uusi", "tags": []},
+                              item_id=first, rev=2)
+    assert anna.put(f"/items/{first}", body).status_code == 200
+    edited = page()
+    assert edited[1][:2] == (first, 2) and edited[1][2] != seen[-2][1][2]
+    assert anna.delete(f"/items/{second}").status_code in (200, 204)
+    assert [card[0] for card in page()] == [first]
+    assert len(builds) == 4 and page() == seen[-2] and len(builds) == 4
+
+
+def test_the_memo_keys_on_language_zone_and_reader(app, anna, cecilia, builds):
+    anna.write("Otsikko", "Teksti")
+    cecilia.write("Rubrik", "Text")
+    fi = anna.client.get("/journal/").get_data(as_text=True)
+    anna.client.post("/language", data={"locale": "sv", "csrf_token": _tokens(fi)[0],
+                                        "next": "/journal/"})
+    sv = anna.client.get("/journal/").get_data(as_text=True)
+    assert "Merkintä " in fi and "Anteckning " in sv and len(builds) == 2
+    cecilia_page = cecilia.client.get("/journal/").get_data(as_text=True)
+    assert anna.uid not in cecilia_page and len(builds) == 3
+    _confirm(app, anna, timezone="America/New_York")
+    anna.client.get("/journal/")
+    assert len(builds) == 4  # the same rows in another zone: dated anew
+
+
+def test_the_memo_is_bounded_and_can_be_turned_off(app, anna, builds):
+    anna.write("Otsikko", "Teksti")
+    old = app.config["PAGE_MEMO_ENTRIES"]
+    try:
+        app.config["PAGE_MEMO_ENTRIES"] = 0
+        for _ in range(2):
+            anna.client.get("/journal/")
+        assert len(builds) == 2
+        app.config["PAGE_MEMO_ENTRIES"] = 2
+        for n in range(4):
+            anna.write(f"Lisää {n}", "Teksti")
+            anna.client.get("/journal/")
+        assert len(_memo(app)) == 2
+    finally:
+        app.config["PAGE_MEMO_ENTRIES"] = old

@@ -1,6 +1,7 @@
-"""Pages and JSON compressed per response (Flask-Compress): Brotli when the browser accepts it,
-gzip otherwise, nothing for tiny or streamed responses; static files are WhiteNoise's and
-arrive compressed once (tests/test_static_serving.py)."""
+"""Pages and JSON compressed per response (webapp/compression.py): Brotli when the browser
+accepts it, gzip otherwise, nothing for tiny or streamed responses; a kept journal page as
+gzip from pieces compressed ahead. Static files are WhiteNoise's and arrive compressed once
+(tests/test_static_serving.py)."""
 from __future__ import annotations
 
 import gzip
@@ -134,3 +135,84 @@ def test_streamed_responses_are_left_alone(app):
     assert response.is_streamed
     assert "Content-Encoding" not in response.headers
     assert response.get_data().decode().count("<p>") == 100
+
+
+# -- a kept page put together from pieces compressed ahead (compression.use_pieces) --------------
+
+def _confirmed(app, person):
+    """The recovery key counted as saved: the journal's chrome is then cached and its
+    content kept (a page with the recovery prompt is rendered whole)."""
+    from datetime import UTC, datetime
+
+    from webapp.extensions import db
+    from webapp.models import User
+
+    with app.app_context():
+        db.session.get(User, person.uid).recovery_confirmed_at = datetime.now(UTC)
+        db.session.commit()
+    return person
+
+
+def _unmasked(html: bytes) -> bytes:
+    import re
+
+    return re.sub(rb'(name="csrf-token" content="|name="csrf_token" value=")[^"]+', rb"\1T",
+                  html)
+
+
+def test_a_kept_journal_page_is_gzip_from_pieces_and_the_same_page(app, anna):
+    import zlib
+
+    _confirmed(app, anna)
+    plain = anna.client.get("/journal/").get_data()
+    for _ in range(2):  # built, then kept
+        response = anna.client.get("/journal/", headers={"Accept-Encoding": BR_GZIP})
+        assert response.headers["Content-Encoding"] == "gzip"
+        data = response.get_data()
+        assert int(response.headers["Content-Length"]) == len(data)
+        page = gzip.decompress(data)  # checks the CRC-32 and the length in the trailer
+        assert _unmasked(page) == _unmasked(plain) and b"modulepreload" in page
+        stream = zlib.decompressobj(wbits=31)  # as a browser reads it: one member, to the end
+        assert stream.decompress(data) == page and stream.eof and not stream.unused_data
+        assert len(data) <= len(brotli.compress(page, quality=1))
+
+
+def test_without_gzip_a_kept_page_is_brotli_as_any(app, anna):
+    _confirmed(app, anna)
+    anna.client.get("/journal/")
+    response = anna.client.get("/journal/", headers={"Accept-Encoding": "br, gzip;q=0"})
+    assert response.headers["Content-Encoding"] == "br"
+    assert _unmasked(_decoded(response)) == _unmasked(anna.client.get("/journal/").get_data())
+
+
+def test_a_page_changed_after_it_was_put_together_is_compressed_whole():
+    from webapp.extensions import db
+
+    own = create_app(TestConfig)
+    with own.app_context():
+        db.create_all()
+
+    @own.after_request
+    def append(response):  # runs before the compression (registered after it)
+        if response.mimetype == "text/html":
+            response.set_data(response.get_data() + b"<!-- later -->")
+        return response
+
+    person = _confirmed(own, api_register(own, "ville@example.fi"))
+    for i in range(3):
+        person.write(f"Otsikko {i}", "Teksti " * 30)
+    response = person.client.get("/journal/", headers={"Accept-Encoding": BR_GZIP})
+    assert response.headers["Content-Encoding"] == "br"
+    assert _decoded(response).endswith(b"<!-- later -->")
+
+
+def test_deflate_pieces_and_stored_blocks_join_into_one_stream():
+    import os
+    import zlib
+
+    from webapp.compression import FINAL_BLOCK, deflated, stored
+
+    parts = [b"<p>" * 5000, os.urandom(70_000), b"", "ä€𝄞".encode() * 30_000]
+    stream = b"".join([deflated(parts[0]), stored(parts[1]), stored(parts[2]),
+                       deflated(parts[3], 1), FINAL_BLOCK])
+    assert zlib.decompress(stream, wbits=-15) == b"".join(parts)

@@ -44,12 +44,12 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import assets, guards, i18n, preload, security
-    from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    from . import assets, compression, guards, i18n, preload, security
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .models import User
 
     # First, so that its after_request hook runs last, on the finished response.
-    compress.init_app(app)
+    compression.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     guards.init_app(app)  # before the CSRF check: 401 comes first
@@ -57,7 +57,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     from .api.util import only_marked_views
     only_marked_views()
-    babel.init_app(app, locale_selector=i18n.select_locale,
+    babel.init_app(app, locale_selector=i18n.request_locale,
                    timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -80,7 +80,7 @@ def register_extensions(app: Flask) -> None:
 
     security.init_app(app)
     assets.init_app(app)
-    preload.init_app(app)  # after compress: its hook runs first
+    preload.init_app(app)  # after compression: its hook runs first
     from .services import policy
     app.jinja_env.globals.update(can_read=policy.can_read, can_edit=policy.can_edit,
                                  can_share=policy.can_share)

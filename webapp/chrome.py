@@ -29,7 +29,10 @@ outside its blocks is not cached).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from functools import lru_cache
+from threading import Lock
 from typing import Any
 
 from flask import (
@@ -39,16 +42,20 @@ from flask import (
     request,
     template_rendered,
 )
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from markupsafe import escape
 
-from . import assets, guards, security
+from . import assets, compression, guards, preload, security
 
 _MARK = "vtchromehole"
 _HOLE = "\x00" + _MARK + "-{}\x00"
 _SPLIT = re.compile("\x00" + _MARK + r"-([a-z_]+)\x00")
 _HOLES = ("csrf", "return_path", "uid", "lock_minutes", "timezone", "content")
 _MAX_ENTRIES = 256
+#: zlib level of a kept content's piece (compressed once per change of the page: 6 is about
+#: 0.5 ms for a journal page's 45 KB, and as small as 9 on ciphertext).
+_CONTENT_LEVEL = 6
 
 
 class Uncacheable(Exception):
@@ -117,12 +124,74 @@ class _ChromeRequest:
 class _Chrome:
     """One cached chrome: text parts, every odd one the name of a hole."""
 
-    __slots__ = ("parts", "manifest", "catalogue")
+    __slots__ = ("parts", "manifest", "catalogue", "head", "hooks", "pieces")
 
     def __init__(self, parts: list[str], manifest: object, catalogue: object) -> None:
         self.parts = parts
         self.manifest = manifest  # the build and the catalogue it was rendered with: a new
         self.catalogue = catalogue  # build or a reloaded catalogue renders it again
+        # Which text part holds </head>, and the data-js-* hooks of the chrome's body: with
+        # the content's own, they name the page's module preloads (preload.py), put in here
+        # instead of by scanning the finished page.
+        self.head: int | None = None
+        self.hooks: frozenset[str] = frozenset()
+        for index in range(0, len(parts), 2):
+            at = parts[index].find(preload.HEAD_END_TEXT)
+            if at >= 0:
+                self.head = index
+                self.hooks = preload.text_hooks(parts[index][at:]
+                                                + "".join(parts[index + 2::2]))
+                break
+        # Its text parts compressed ahead, made when a page first needs them (_pieces).
+        self.pieces: list[list[tuple[bytes, bytes]]] | None = None
+
+    def static_pieces(self) -> list[list[tuple[bytes, bytes]]]:
+        """Per text part, its (raw, DEFLATE piece) pairs: one, or two for the part holding
+        </head> (split there: the module preloads go in between)."""
+        if self.pieces is None:
+            pieces = []
+            for index in range(0, len(self.parts), 2):
+                text = self.parts[index]
+                if index == self.head:
+                    at = text.find(preload.HEAD_END_TEXT)
+                    halves = [text[:at], text[at:]]
+                else:
+                    halves = [text]
+                pieces.append([_piece(half.encode()) for half in halves])
+            self.pieces = pieces
+        return self.pieces
+
+
+def _piece(raw: bytes, level: int = 9) -> tuple[bytes, bytes]:
+    return raw, compression.deflated(raw, level)
+
+
+@lru_cache(maxsize=256)
+def _links_piece(links: str) -> tuple[bytes, bytes]:
+    return _piece(links.encode())
+
+
+def _pieces(entry: _Chrome, out: list[str], links: str,
+            content: tuple[bytes, bytes]) -> list[tuple[bytes, bytes]]:
+    """The page `out` (the filled parts) as (raw, DEFLATE piece) pairs for
+    compression.use_pieces: the chrome's text parts and the preloads compressed ahead, the
+    content as kept, the per-request holes as stored blocks."""
+    static = entry.static_pieces()
+    pieces: list[tuple[bytes, bytes]] = []
+    for index, text in enumerate(out):
+        if index % 2 == 0:
+            halves = static[index // 2]
+            pieces.append(halves[0])
+            if len(halves) == 2:
+                if links:
+                    pieces.append(_links_piece(links))
+                pieces.append(halves[1])
+        elif entry.parts[index] == "content":
+            pieces.append(content)
+        else:
+            raw = text.encode()
+            pieces.append((raw, compression.stored(raw)))
+    return pieces
 
 
 def _key(template: str, context: dict[str, Any]) -> tuple | None:
@@ -169,7 +238,9 @@ def _render_chrome(template, context: dict[str, Any], view_names) -> list[str] |
     return parts
 
 
-def _fill(parts: list[str], content: str) -> str:
+def _fill(parts: list[str], content: str, head: int | None = None, links: str = ""
+          ) -> list[str]:
+    """The chrome's parts with each hole filled (and the preloads before </head>)."""
     fillers: dict[str, Callable[[], str]] = {
         "csrf": lambda: str(escape(guards.csrf_token())),
         "return_path": lambda: str(escape(security.return_path())),
@@ -181,34 +252,127 @@ def _fill(parts: list[str], content: str) -> str:
     out = parts[:]
     for index in range(1, len(out), 2):
         out[index] = fillers[out[index]]()
-    return "".join(out)
+    if head is not None and links:
+        out[head] = out[head].replace(preload.HEAD_END_TEXT, links + preload.HEAD_END_TEXT, 1)
+    return out
 
 
 def render_page(template_name: str, **view_context: Any) -> str:
     """render_template(template_name, **view_context), with base.html's chrome from the
     cache (see the module's docstring); the same text either way."""
+    return _render_page(template_name, view_context, None, None)
+
+
+def _render_page(template_name: str, view_context: dict[str, Any], content: str | None,
+                 build: Callable[[], dict[str, Any]] | None,
+                 content_hooks: frozenset[str] | None = None,
+                 content_piece: tuple[bytes, bytes] | None = None) -> str:
+    """render_page, with the content block's text given (`content`, and its data-js-* hooks
+    where they are known) or rendered here. Where the chrome is not cached, the page is
+    render_template's, with the view's variables from `build` when they are not given."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cache: dict = app.extensions.setdefault("valitila_chrome", {})
     context = dict(view_context)
-    app.update_template_context(context)
+    # With the content given, the template context is needed only where the chrome is
+    # rendered anew: the key needs the language and the catalogue alone (i18n_context's).
+    full = content is None
+    if full:
+        app.update_template_context(context)
+    else:
+        context["current_locale"] = str(get_locale())
+        context["babel_catalogue"] = get_translations()
     key = _key(template_name, context)
     if key is None:
-        return render_template(template_name, **view_context)
+        return render_template(template_name, **(build() if build else view_context))
     template = app.jinja_env.get_template(template_name)
     manifest = assets.build_manifest()
     catalogue = context.get("babel_catalogue")
     entry = cache.get(key)
     if entry is None or entry.manifest is not manifest or entry.catalogue is not catalogue:
+        if not full:
+            app.update_template_context(context)
         parts = _render_chrome(template, context, view_context.keys())
         if len(cache) >= _MAX_ENTRIES:
             cache.clear()
         entry = cache[key] = _Chrome(parts or [], manifest, catalogue)
     if not entry.parts:
-        return render_template(template_name, **view_context)
+        return render_template(template_name, **(build() if build else view_context))
     before_render_template.send(app, _async_wrapper=app.ensure_sync, template=template,
                                 context=context)
-    content = "".join(template.blocks["content"](template.new_context(context)))
-    text = _fill(entry.parts, content)
+    if content is None:
+        content = "".join(template.blocks["content"](template.new_context(context)))
+    links = ""
+    if entry.head is not None:
+        if content_hooks is None:
+            content_hooks = preload.text_hooks(content)
+        links = preload.preload_links(entry.hooks | content_hooks).decode()
+        preload.mark_preloaded()
+    out = _fill(entry.parts, content, entry.head, links)
+    text = "".join(out)
+    if content_piece is not None:
+        compression.use_pieces(_pieces(entry, out, links, content_piece))
     template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template,
                            context=context)
     return text
+
+
+class _Memo:
+    """A content block's text per memo key, least recently used first out. Each entry also
+    holds what it was rendered with (template, build, catalogue) and the view's variable
+    names (what the chrome's stand-ins need when the chrome itself is rendered anew)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[Hashable, tuple] = OrderedDict()
+        self.lock = Lock()  # the development server and the tests serve from threads
+
+    def get(self, key: Hashable) -> tuple | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Hashable, entry: tuple) -> None:
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+def render_memo_page(template_name: str, memo: Hashable,
+                     build: Callable[[], dict[str, Any]]) -> str:
+    """render_page(template_name, **build()), where the content block's text is kept per
+    `memo` and build() runs only when it is not kept: a page that is a pure function of what
+    it read (the rows of one page of a list, in the reader's language and time zone) keys
+    its content on exactly that, and an unchanged page is answered without building its
+    cards again. The memo must name everything the content block depends on besides the
+    language, the template, the front-end build and the catalogue (which this adds); the
+    block must not read the request, the session or the person (the view's test holds it to
+    that by comparing with render_page). The same text as render_page either way.
+    PAGE_MEMO_ENTRIES pages per process (0: off)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    size = app.config.get("PAGE_MEMO_ENTRIES", 0)
+    if not size:
+        return render_page(template_name, **build())
+    store = app.extensions.get("valitila_memo")
+    if store is None or store.size != size:
+        store = app.extensions["valitila_memo"] = _Memo(size)
+    template = app.jinja_env.get_template(template_name)
+    key = (template_name, str(get_locale()), memo)
+    manifest = assets.build_manifest()
+    catalogue = get_translations()
+    entry = store.get(key)
+    if (entry is not None and entry[0] is template and entry[1] is manifest
+            and entry[2] is catalogue):
+        return _render_page(template_name, dict.fromkeys(entry[3]), entry[4], build, entry[5],
+                            entry[6])
+    view_context = build()
+    context = dict(view_context)
+    app.update_template_context(context)
+    content = "".join(template.blocks["content"](template.new_context(context)))
+    hooks = preload.text_hooks(content)
+    piece = _piece(content.encode(), _CONTENT_LEVEL)
+    store.put(key, (template, manifest, catalogue, tuple(view_context), content, hooks, piece))
+    return _render_page(template_name, view_context, content, None, hooks, piece)

@@ -75,7 +75,7 @@ class Config:
     # Static files (static_files.py): re-read from disk on every request. Default: on under
     # the development server (`flask run`), off otherwise (the folder is indexed at start).
     STATIC_AUTOREFRESH = None  # filled in by load()
-    # Compression of pages and JSON per response (Flask-Compress): Brotli for browsers that
+    # Compression of pages and JSON per response (webapp/compression.py): Brotli for browsers that
     # accept it, else gzip; nothing under COMPRESS_MIN_SIZE bytes, no streamed responses.
     # Static files are precompressed by the build and sent as they are (static_files.py).
     # Brotli quality 1: on a journal page (47 KB, mostly base64 ciphertext) it costs 0.11 ms
@@ -89,6 +89,11 @@ class Config:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
                           "application/json", "application/manifest+json", "image/svg+xml"]
     PAGE_SIZE = 20
+    # Pages whose content is a function of the rows they read keep that content's text per
+    # rows, language and time zone (chrome.render_memo_page; the journal): this many pages per
+    # worker process, least recently used out first; 0 turns it off. A journal page's content
+    # is about 45 KB (mostly ciphertext, as in the database).
+    PAGE_MEMO_ENTRIES = int(os.environ.get("PAGE_MEMO_ENTRIES", "64"))
     # Erasure (issue 11): the operator's list of erased accounts (uid and time), kept outside
     # the database so a restore cannot take it back (`flask reapply-erasures` reads it), and
     # how long backups are kept (stated in the privacy statement).

@@ -1,6 +1,5 @@
 """Flask extensions as bare instances; bound to the app in create_app()."""
 from flask_babel import Babel
-from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -43,4 +42,3 @@ class MaskedCSRFProtect(CSRFProtect):
 csrf = MaskedCSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 babel = Babel()
-compress = Compress()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import flask_babel
+from babel import Locale
 from flask import Flask, Response, current_app, request, session
 from flask_babel import get_locale, get_translations, ngettext
 from flask_babel import lazy_gettext as _l
@@ -323,6 +324,17 @@ def _js_strings(locale: str, catalogue: object) -> tuple[dict[str, str], Markup]
         strings[f"{key}_one"] = forms(1)
         strings[f"{key}_other"] = forms(2)
     return strings, htmlsafe_json_dumps(strings)
+
+
+def request_locale() -> Locale:
+    """select_locale() as a babel Locale, parsed once per language (Flask-Babel parses what
+    its selector returns on every request unless it is a Locale already)."""
+    return _parsed_locale(select_locale())
+
+
+@lru_cache(maxsize=16)
+def _parsed_locale(code: str) -> Locale:
+    return Locale.parse(code)
 
 
 def select_locale() -> str:

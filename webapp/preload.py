@@ -4,12 +4,13 @@ app.js loads one behaviour chunk per data-js-* hook on the page (behaviors/index
 chunk imports shared chunks, which import others: discovered one after another, a request
 waterfall that starts only once app.js has run. Instead, after a page is rendered, the hooks
 in its HTML are read (one compiled bytes regex over the body, a few tens of microseconds on a
-journal page of 50 cards) and a `<link rel="modulepreload">` for each file the build listed for
-those hooks (build/manifest.json "behaviors": the hook's chunk and everything it imports
-statically, transitively; "imports": what app.js itself imports) goes before </head>. The
-browser then fetches them all in parallel with the page, and app.js's import() finds them
-ready. Only static imports are listed: what a behaviour imports on demand (Argon2, zxcvbn)
-still loads only when it is needed.
+journal page of 50 cards; pages with a cached chrome get theirs from chrome.py, which knows
+the hooks of the chrome and of the content apart) and a `<link rel="modulepreload">` for
+each file the build listed for those hooks (build/manifest.json "behaviors": the hook's
+chunk and everything it imports statically, transitively; "imports": what app.js itself
+imports) goes before </head>. The browser then fetches them all in parallel with the page,
+and app.js's import() finds them ready. Only static imports are listed: what a behaviour
+imports on demand (Argon2, zxcvbn) still loads only when it is needed.
 
 Fragments (htmx swaps) have no <head> and get nothing: their hooks load as before.
 """
@@ -18,19 +19,32 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, g, request, url_for
 from markupsafe import escape
 
 from .assets import build_manifest
 
 # data-js-<hook>: the same names app.js looks for (lower case and dashes).
 HOOK = re.compile(rb"data-js-([a-z][a-z-]*)")
+HOOK_TEXT = re.compile(r"data-js-([a-z][a-z-]*)")
 HEAD_END = b"</head>"
+HEAD_END_TEXT = "</head>"
 
 
 def page_hooks(html: bytes, start: int = 0) -> frozenset[str]:
     """The data-js-* hook names in `html` (from `start`)."""
     return frozenset(name.decode("ascii") for name in set(HOOK.findall(html, start)))
+
+
+def text_hooks(html: str) -> frozenset[str]:
+    """page_hooks of text (a page's parts, before they are encoded)."""
+    return frozenset(HOOK_TEXT.findall(html))
+
+
+def mark_preloaded() -> None:
+    """The page this request answers has its preloads already (chrome.py puts them in from
+    the hooks of its cached chrome and of its content): add_preloads leaves it alone."""
+    g.valitila_preloaded = True
 
 
 def preload_paths(hooks: frozenset[str] | set[str]) -> list[str]:
@@ -62,8 +76,8 @@ def preload_links(hooks: frozenset[str]) -> bytes:
 
 
 def add_preloads(response: Response) -> Response:
-    if (response.mimetype != "text/html" or response.direct_passthrough
-            or response.is_streamed):
+    if (g.get("valitila_preloaded") or response.mimetype != "text/html"
+            or response.direct_passthrough or response.is_streamed):
         return response
     body = response.get_data()
     head_end = body.find(HEAD_END)
@@ -76,6 +90,6 @@ def add_preloads(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    # Registered after Flask-Compress (webapp/__init__.py), so it runs before it: the tags go
+    # Registered after compression (webapp/__init__.py), so it runs before it: the tags go
     # into the page before it is compressed.
     app.after_request(add_preloads)

