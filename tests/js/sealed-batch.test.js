@@ -118,3 +118,23 @@ test('locked: no keys, nothing opened, nothing mirrored', async () => {
     delete globalThis.window;
   }
 });
+
+test('the mirror is written after the frame that shows the page, not before it', async () => {
+  const items = await Promise.all([1, 2, 3].map((n) => sealedEntry(n)));
+  /** @type {FrameRequestCallback[]} */
+  const frames = [];
+  globalThis.requestAnimationFrame = (callback) => frames.push(callback);
+  try {
+    const { opened, mirrored } = await openAll(items, await keystore.unlockedKeys(UID), UID);
+    assert.equal(opened.length, 3);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // tasks run, no frame yet
+    assert.equal(count('items', 'readwrite'), 0, 'nothing written before the frame');
+    assert.equal(frames.length, 1);
+    frames[0](0); // the frame: the write follows in a task after it
+    await mirrored;
+    assert.equal(count('items', 'readwrite'), 1);
+    assert.equal((await mirror.list(UID)).length, 3);
+  } finally {
+    delete globalThis.requestAnimationFrame;
+  }
+});

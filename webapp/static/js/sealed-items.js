@@ -31,8 +31,25 @@ export async function openPayload(item, keys, uid = currentUid()) {
   return /** @type {Payload} */ (await openItem({ item, dek, authorEd25519: await authorVerifyKey(item.author) }));
 }
 
-/** Resolves in a later task: after whatever the caller does with the result in this one. */
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+/**
+ * Resolves once the browser has painted what the caller does with the result in this task:
+ * in a task after the next animation frame (a plain next task often ran before that frame
+ * and held it back). A hidden page gets no frames: then after a short while anyway.
+ */
+const afterPaint = () =>
+  new Promise((resolve) => {
+    if (typeof requestAnimationFrame !== 'function') {
+      setTimeout(resolve, 0); // no rendering here (a worker, the unit tests)
+      return;
+    }
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(timer);
+        resolve(undefined);
+      }, 0),
+    );
+  });
 
 /**
  * @typedef {{item: any, payload: Payload, error?: undefined} | {item: any, payload?: undefined, error: any}} Opened
@@ -43,9 +60,9 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
  * once by the caller: every item is decrypted and verified concurrently (each author's
  * signing key is looked up and imported once, see authorVerifyKey), and the ones that opened
  * are kept in the device's sealed mirror in ONE IndexedDB transaction (mirror.remember), not
- * one per item. The mirror write starts a task later, once the caller has shown the items
- * (writing 50 items is several milliseconds of serialising on the main thread that the
- * first render need not wait for); `mirrored` resolves when it has committed.
+ * one per item. The mirror write starts after the frame that shows what the caller did with
+ * the items (writing 50 items is several milliseconds of serialising on the main thread that
+ * the first render need not wait for); `mirrored` resolves when it has committed.
  * @param {any[]} items in the API's form
  * @returns {Promise<{opened: Opened[], mirrored: Promise<void>}>}
  */
@@ -61,7 +78,7 @@ export async function openAll(items, keys, uid = currentUid()) {
   );
   // Only the verified ciphertext is kept (never the decrypted text).
   const verified = opened.filter((entry) => !entry.error).map((entry) => entry.item);
-  return { opened, mirrored: nextTask().then(() => mirror.remember(uid, verified)) };
+  return { opened, mirrored: afterPaint().then(() => mirror.remember(uid, verified)) };
 }
 
 /**
