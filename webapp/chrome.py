@@ -21,6 +21,12 @@ view passes refusing to be read. A refusal, or a hole that did not come through 
 render_template on every request, as before. So is a page for someone whose recovery key is
 not confirmed (the prompt carries the return path inside a link).
 
+A page whose content is a pure function of what its view read (the journal: one page of rows)
+can also keep that content (render_memo_page): keyed on exactly what was read, it is never
+asked whether it is stale. Such a page is sent as gzip put together from pieces compressed
+ahead (compression.use_pieces): the chrome's text parts, the module preloads and the kept
+content, with the holes as stored blocks.
+
 Opt-in per view (journal.index, home.index, processes.show, sharing.supervisee_shared): the
 view's template must keep everything that depends on the view's own variables, and its
 imports and `set`s, inside its content block (a template that sets or imports anything
@@ -33,7 +39,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import lru_cache
 from threading import Lock
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import (
     before_render_template,
@@ -316,24 +322,36 @@ def _render_page(template_name: str, view_context: dict[str, Any], content: str 
     return text
 
 
+class _Kept(NamedTuple):
+    """A kept content block: its text, its data-js-* hooks and its compressed piece; what it
+    was rendered with (a new template, build or catalogue renders it again); and the view's
+    variable names (what the chrome's stand-ins need when the chrome is rendered anew)."""
+
+    template: object
+    manifest: object
+    catalogue: object
+    names: tuple[str, ...]
+    content: str
+    hooks: frozenset[str]
+    piece: tuple[bytes, bytes]
+
+
 class _Memo:
-    """A content block's text per memo key, least recently used first out. Each entry also
-    holds what it was rendered with (template, build, catalogue) and the view's variable
-    names (what the chrome's stand-ins need when the chrome itself is rendered anew)."""
+    """Kept content blocks per memo key, least recently used first out."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.entries: OrderedDict[Hashable, tuple] = OrderedDict()
+        self.entries: OrderedDict[Hashable, _Kept] = OrderedDict()
         self.lock = Lock()  # the development server and the tests serve from threads
 
-    def get(self, key: Hashable) -> tuple | None:
+    def get(self, key: Hashable) -> _Kept | None:
         with self.lock:
             entry = self.entries.get(key)
             if entry is not None:
                 self.entries.move_to_end(key)
             return entry
 
-    def put(self, key: Hashable, entry: tuple) -> None:
+    def put(self, key: Hashable, entry: _Kept) -> None:
         with self.lock:
             self.entries[key] = entry
             self.entries.move_to_end(key)
@@ -363,16 +381,16 @@ def render_memo_page(template_name: str, memo: Hashable,
     key = (template_name, str(get_locale()), memo)
     manifest = assets.build_manifest()
     catalogue = get_translations()
-    entry = store.get(key)
-    if (entry is not None and entry[0] is template and entry[1] is manifest
-            and entry[2] is catalogue):
-        return _render_page(template_name, dict.fromkeys(entry[3]), entry[4], build, entry[5],
-                            entry[6])
+    kept = store.get(key)
+    if (kept is not None and kept.template is template and kept.manifest is manifest
+            and kept.catalogue is catalogue):
+        return _render_page(template_name, dict.fromkeys(kept.names), kept.content, build,
+                            kept.hooks, kept.piece)
     view_context = build()
     context = dict(view_context)
     app.update_template_context(context)
     content = "".join(template.blocks["content"](template.new_context(context)))
-    hooks = preload.text_hooks(content)
-    piece = _piece(content.encode(), _CONTENT_LEVEL)
-    store.put(key, (template, manifest, catalogue, tuple(view_context), content, hooks, piece))
-    return _render_page(template_name, view_context, content, None, hooks, piece)
+    kept = _Kept(template, manifest, catalogue, tuple(view_context), content,
+                 preload.text_hooks(content), _piece(content.encode(), _CONTENT_LEVEL))
+    store.put(key, kept)
+    return _render_page(template_name, view_context, content, None, kept.hooks, kept.piece)

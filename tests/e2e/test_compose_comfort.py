@@ -234,6 +234,36 @@ def test_draft_kept_quietly_and_a_restored_draft_can_be_discarded(new_context, r
     assert puts(recorder) == [], "a draft was sent to the server"
 
 
+def test_text_typed_before_the_editor_opened_the_saved_text_is_kept(new_context, marker,
+                                                                   no_plaintext):
+    """An edit page can be typed into before its script has opened the saved text (a slow
+    phone): the opening must not overwrite what was typed. The compose behaviour's file is
+    held back (service worker blocked, so that the route sees it) while the person types."""
+    context = new_context(service_workers="block")
+    page = context.new_page()
+    sign_up(page)
+    item_id = write_entry(page, f"Alku {marker}", f"Tallennettu versio {marker}.")
+    held = []
+    context.route(re.compile(r".*/static/build/compose-[A-Z0-9]+\.js$"),
+                  lambda route: held.append(route))
+    page.goto(f"/journal/{item_id}/edit", wait_until="domcontentloaded")
+    until(page, "() => true", what="the page")  # parsed; the editor's script is held back
+    assert held, "the compose behaviour was not requested"
+    page.fill("#body", f"Kirjoitettu heti {marker}")
+    expect(page.locator(SUBMIT)).to_be_disabled()   # the editor is not there yet
+    for route in held:
+        route.continue_()
+    expect(page.locator(SUBMIT)).to_be_enabled()
+    expect(page.locator("#body")).to_have_value(f"Kirjoitettu heti {marker}")
+    expect(page.locator("#title")).to_have_value("")  # not mixed with the saved title
+    expect(page.locator(STATUS)).to_have_text(js_string(page, "draftRestored"))
+    # The saved version is a tap away (discard what was typed, after a confirmation).
+    page.locator("[data-discard-draft]").click()
+    page.locator("[data-discard-dialog] [data-confirm]").click()
+    expect(page.locator("#body")).to_have_value(f"Tallennettu versio {marker}.")
+    expect(page.locator("#title")).to_have_value(f"Alku {marker}")
+
+
 def test_cancel_keeps_the_draft_without_asking(new_context, recorder, marker, no_plaintext):
     page = new_context().new_page()
     sign_up(page)

@@ -116,6 +116,17 @@ export async function sealedEditor(root, view) {
     event.preventDefault();
     submitHandler?.();
   });
+  // Text typed before the editor is ready (before its script ran, or while the keys are read
+  // and the saved text opened) is not overwritten by that opening, nor by a draft restored:
+  // the form keeps what the person typed, as a draft that can be discarded for the saved
+  // version. Only their own typing counts (trusted input events), not a script's.
+  const textFields = form.querySelectorAll('textarea, input:not([type]), input[type=text]');
+  let typed = [...textFields].some((el) => /** @type {HTMLInputElement} */ (el).value !== /** @type {HTMLInputElement} */ (el).defaultValue);
+  /** @param {Event} event */
+  const noteTyping = (event) => {
+    if (event.isTrusted) typed = true;
+  };
+  form.addEventListener('input', noteTyping);
   const keys = await requireKeys();
   if (!keys) return null;
   const uid = currentUid();
@@ -163,7 +174,7 @@ export async function sealedEditor(root, view) {
       const opened = await openSealed(existing, keys);
       state.dek = opened.dek;
       savedPayload = opened.payload;
-      fill(opened.payload);
+      if (!typed) fill(opened.payload);
     } catch {
       status(t('decryptFailed'), 'error');
       return null;
@@ -172,12 +183,24 @@ export async function sealedEditor(root, view) {
     state.dek = newDek();
   }
   const draft = await loadDraft(keys, uid, draftKey);
-  const restored = Boolean(draft && (!existing || draft.itemId === existing.id) && !isEmpty(draft.payload || {}));
-  if (restored) {
+  const fromDraft = !typed && Boolean(draft && (!existing || draft.itemId === existing.id) && !isEmpty(draft.payload || {}));
+  form.removeEventListener('input', noteTyping);
+  const keptTyping = typed && !isEmpty(view.read());
+  const restored = fromDraft || keptTyping;
+  if (fromDraft) {
     fill(draft.payload);
     if (!existing && draft.itemId) state.id = draft.itemId;
     if (!existing && draft.dek) state.dek = Uint8Array.from(draft.dek);
     if (!existing && typeof draft.adopted === 'string') adopted = draft.adopted;
+    state.dirty = true;
+    status(t('draftRestored'));
+  }
+  if (keptTyping) {
+    if (!existing && draft?.itemId && draft.dek) {
+      // The draft's item (and its key) stays this text's: saving it is the same item.
+      state.id = draft.itemId;
+      state.dek = Uint8Array.from(draft.dek);
+    }
     state.dirty = true;
     status(t('draftRestored'));
   }
