@@ -91,8 +91,9 @@ class Config:
     PAGE_SIZE = 20
     # Pages whose content is a function of the rows they read keep that content's text per
     # rows, language and time zone (chrome.render_memo_page; the journal): this many pages per
-    # worker process, least recently used out first; 0 turns it off. A journal page's content
-    # is about 45 KB (mostly ciphertext, as in the database).
+    # worker process, least recently used out first; 0 turns it off. A kept journal page is
+    # about 90 KB (the rows it read, its content and that compressed: mostly ciphertext, as
+    # in the database), so 64 are about 6 MB per worker.
     PAGE_MEMO_ENTRIES = int(os.environ.get("PAGE_MEMO_ENTRIES", "64"))
     # Erasure (issue 11): the operator's list of erased accounts (uid and time), kept outside
     # the database so a restore cannot take it back (`flask reapply-erasures` reads it), and
