@@ -25,16 +25,12 @@ from flask import Flask, Response, current_app, g, request
 ALGORITHMS = ("br", "gzip")
 
 
-def choose(accept_encoding: str) -> str | None:
-    """The encoding to send for an `Accept-Encoding` header (RFC 9110 §12.5.3): the highest
-    quality among ALGORITHMS, Brotli on a tie; `*` stands for any not named; q=0 refuses.
-    None: send the body as it is."""
-    return _acceptable(accept_encoding)[0]
-
-
 @lru_cache(maxsize=256)
 def _acceptable(accept_encoding: str) -> tuple[str | None, bool]:
-    """choose()'s answer, and whether gzip is acceptable at all (q > 0)."""
+    """The encoding to send for an `Accept-Encoding` header (RFC 9110 §12.5.3): the highest
+    quality among ALGORITHMS, Brotli on a tie; `*` stands for any not named; q=0 refuses
+    (None: send the body as it is). And whether gzip is acceptable at all (q > 0), for a
+    page put together from pieces."""
     qualities: dict[str, float] = {}
     for part in accept_encoding.lower().split(","):
         name, _, params = part.strip().partition(";")
