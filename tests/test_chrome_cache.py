@@ -24,7 +24,7 @@ from webapp.guards import unmask_token
 from webapp.models import User
 
 from .factories import api_register
-from .test_views import assert_page, sealed_of
+from .test_views import assert_page, parse, sealed_of
 
 TOKENS = re.compile(r'(<meta name="csrf-token" content="|name="csrf_token" value=")([^"]+)')
 HOOK = "data-js-process-sync"
@@ -282,10 +282,11 @@ def _plain(monkeypatch):
     """Every view renders through render_template, as before the cache."""
     from webapp import home, processes, sharing
 
-    for module in (home, processes, sharing):
+    for module in (home, processes):
         monkeypatch.setattr(module, "render_page", render_template)
-    monkeypatch.setattr(journal_views, "render_memo_page",
-                        lambda name, _memo, build: render_template(name, **build()))
+    for module in (journal_views, sharing):
+        monkeypatch.setattr(module, "render_memo_page",
+                            lambda name, _memo, build: render_template(name, **build()))
 
 
 @pytest.mark.parametrize("who", ["supervisor", "supervisee"])
@@ -424,3 +425,52 @@ def test_the_memo_is_bounded_and_can_be_turned_off(app, anna, builds):
         assert len(_memo(app)) == 2
     finally:
         app.config["PAGE_MEMO_ENTRIES"] = old
+
+
+# -- a supervisee's shared list, kept the same way ---------------------------------------------
+
+def test_the_shared_list_is_built_again_whenever_what_it_shows_changes(app, anna, bertta,
+                                                                       monkeypatch):
+    """The supervisor's view of what Anna shares is kept per the rows it read, the process's
+    name and whose side the reader is on: sharing, changing a share's mark, renaming the
+    process and revoking each build it anew; Anna's own view of it is a page of its own."""
+    from webapp import sharing as sharing_views
+
+    from .factories import make_process
+    from .test_home_views import share
+    from .test_processes_views import name_process
+
+    calls = []
+    real = sharing_views._shared_cards
+    monkeypatch.setattr(sharing_views, "_shared_cards",
+                        lambda view: calls.append(1) or real(view))
+    _memo(app).clear()
+    pid = make_process(bertta.uid, anna.uid, status="active", app=app)
+    path = f"/processes/{pid}/people/{anna.uid}/shared"
+    first = anna.write("Eka", "Teksti")
+    share(anna, first, bertta, pid)
+
+    def page(person=bertta):
+        html = person.client.get(path).get_data(as_text=True)
+        cards = parse(html).find("ol", class_="entry-list").find_all("article",
+                                                                      data_js_sealed=True)
+        return html, [sealed_of(card)["id"] for card in cards]
+
+    assert page()[1] == [first] and page()[1] == [first] and len(calls) == 1
+    second = anna.write("Toka", "Teksti")
+    share(anna, second, bertta, pid)
+    assert page()[1] == [second, first] and len(calls) == 2
+    share(anna, first, bertta, pid, bring=True)            # marked: first in the list
+    assert page()[1] == [first, second] and len(calls) == 3
+    html, _ = page()
+    assert len(calls) == 3 and "data-sealed" not in html.split("<ol", 1)[0].split("<h1", 1)[1]
+    name_process(bertta, pid, "Salainen Työpaikka Oy")    # her own: she holds its key
+    named, _ = page()
+    assert len(calls) == 4 and named.count("data-sealed") == 3   # the name and two cards
+    own, ids = page(anna)
+    assert ids == [first, second] and len(calls) == 5 and own != named
+    assert anna.delete(f"/items/{second}/envelopes/{bertta.uid}").status_code == 204
+    assert page()[1] == [first] and len(calls) == 6
+    _plain(monkeypatch)
+    plain, _ = page()
+    assert _masked(plain) == _masked(bertta.client.get(path).get_data(as_text=True))

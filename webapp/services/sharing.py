@@ -396,35 +396,86 @@ def shared_with_supervisor(viewer: User, pid: str, uid: str, *,
     process's supervisor, or the supervisee themself, may look; 404 for anyone else, for a
     process or person that is not there, and for a person who is not a current supervisee of
     the process."""
-    found = _rows(_access_statement(), {"pid": pid, "uid": uid, "viewer": viewer.uid})
+    page = shared_page(viewer, pid, uid, before=before, limit=limit)
+    return SharedWithSupervisor(page.process, page.supervisee, shared_rows(page.rows),
+                                page.next)
+
+
+class SharedPage(NamedTuple):
+    """shared_with_supervisor's page as the plain rows it read (a tuple of tuples, equal and
+    hashable by value: a view can key what it made of the page on the page itself);
+    shared_rows(rows) are its SharedRows."""
+
+    process: ProcessRef
+    supervisee: PersonRef
+    rows: tuple[tuple, ...]
+    next: tuple[bool, datetime, str] | None
+    #: the process's name for the viewer: its newest title item they hold a live envelope
+    #: for, as a plain row of the wire columns (None: none shared with them yet)
+    title: tuple | None = None
+
+
+def shared_page(viewer: User, pid: str, uid: str, *,
+                before: tuple[bool, datetime, str] | None = None,
+                limit: int = 20) -> SharedPage:
+    """shared_with_supervisor's page and access rules (404), its rows left as read, and the
+    process's name for the viewer. Two queries."""
+    now = utcnow()
+    found = _rows(_access_statement(), {"pid": pid, "uid": uid, "viewer": viewer.uid,
+                                        "now": now})
     if not found:
         raise NotFound("not found")
-    supervisor_uid, display_name = found[0]
-    values = {"now": utcnow(), "viewer": viewer.uid, "uid": uid,
+    supervisor_uid, display_name, *title = found[0]
+    values = {"now": now, "viewer": viewer.uid, "uid": uid,
               "supervisor": supervisor_uid, "pid": pid, "limit": limit + 1}
     if before is not None:
         values.update(b_bring=before[0], b_created=before[1], b_id=before[2])
     rows = _rows(_shared_statement(before is not None), values)
-    page = [SharedRow(items.wire_of(row), row.created_at, bool(row.bring), row.sup_expires_at)
-            for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     cursor = (bool(last.bring), last.created_at, last.id) if last is not None else None
-    return SharedWithSupervisor(ProcessRef(pid, supervisor_uid), PersonRef(uid, display_name),
-                                page, cursor)
+    # Plain tuples: a Row compares in Python, a tuple in C.
+    return SharedPage(ProcessRef(pid, supervisor_uid), PersonRef(uid, display_name),
+                      tuple(map(tuple, rows[:limit])), cursor,
+                      tuple(title) if title[0] is not None else None)
+
+
+def shared_rows(rows: tuple[tuple, ...]) -> list[SharedRow]:
+    """A SharedPage's rows as SharedRows (the wire form with the viewer's envelope; the
+    supervisor's envelope's mark and expiry are the last two columns)."""
+    return [SharedRow(items.wire_of(row), row[12], bool(row[19]), row[20]) for row in rows]
 
 
 @lru_cache(maxsize=1)
 def _access_statement():
     """Who may look, in one query (built once): a row (the process's supervisor, the
-    supervisee's name) when the process exists, the viewer is its supervisor or the
+    supervisee's name, then the process's name item for the viewer in the wire columns, all
+    None when they hold none) when the process exists, the viewer is its supervisor or the
     supervisee, the viewer's membership has not ended, and the person is a current
-    supervisee of it; no row otherwise."""
+    supervisee of it; no row otherwise. The name is the newest title item of the process
+    the viewer holds a live envelope for (an index seek per process)."""
     person, viewer = aliased(Membership), aliased(Membership)
     uid, viewer_uid = bindparam("uid"), bindparam("viewer")
-    return (select(Process.supervisor_uid, User.display_name)
+    now = bindparam("now", type_=UTCDateTime())
+    named, named_env = aliased(Item), aliased(Envelope)
+    newest_title = (select(named.id)
+                    .join(named_env, named_env.item_id == named.id)
+                    .where(named.kind == "title", named.process_id == Process.id,
+                           named_env.recipient_uid == viewer_uid,
+                           named_env.item_kind == "title",
+                           or_(named_env.expires_at.is_(None), named_env.expires_at > now))
+                    .order_by(named.created_at.desc(), named.id.desc()).limit(1)
+                    .correlate(Process).scalar_subquery())
+    return (select(Process.supervisor_uid, User.display_name,
+                   Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv, Item.ct,
+                   Item.sig, Item.process_id, Item.parent_id, Item.session_id, Item.goal_id,
+                   Item.created_at, Item.updated_at, Envelope.recipient_uid, Envelope.type,
+                   Envelope.epk, Envelope.iv, Envelope.ct)
             .join(person, and_(person.process_id == Process.id, person.user_uid == uid,
                                person.ended_at.is_(None), person.role == "supervisee"))
             .join(User, User.uid == person.user_uid)
+            .outerjoin(Item, Item.id == newest_title)
+            .outerjoin(Envelope, and_(Envelope.item_id == Item.id,
+                                      Envelope.recipient_uid == viewer_uid))
             .where(Process.id == bindparam("pid"),
                    or_(Process.supervisor_uid == viewer_uid, person.user_uid == viewer_uid),
                    exists().where(viewer.process_id == Process.id,

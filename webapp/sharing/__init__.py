@@ -5,23 +5,17 @@ The pages carry structure and ciphertext only; titles and texts are opened in th
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import bindparam, or_, select
 
-from ..chrome import render_page
+from ..chrome import render_memo_page
 from ..guards import login_required
-from ..models import Envelope, Item
-from ..models.types import UTCDateTime, utcnow
 from ..processes.queries import row_json
 from ..schemas import parse, parse_query
 from ..schemas.items import ItemPath
 from ..schemas.processes import MemberPath
 from ..schemas.sharing import SharedPageQuery, encode_shared_cursor
 from ..services import sharing as service
-from ..services.items import core_rows
 
 bp = Blueprint("sharing", __name__)
 
@@ -71,37 +65,27 @@ def supervisee_shared(pid: str, uid: str):
     path = parse(MemberPath, {"pid": pid, "uid": uid})
     page = parse_query(SharedPageQuery, request.args)
     user = _user()
-    view = service.shared_with_supervisor(user, path.pid, path.uid, before=page.before,
-                                          limit=current_app.config["PAGE_SIZE"])
-    context = {"cards": _shared_cards(view), "view": view,
-               "next_cursor": encode_shared_cursor(view.next) if view.next else None}
+    shared = service.shared_page(user, path.pid, path.uid, before=page.before,
+                                 limit=current_app.config["PAGE_SIZE"])
+
+    def build(**extra) -> dict:
+        view = service.SharedWithSupervisor(shared.process, shared.supervisee,
+                                            service.shared_rows(shared.rows), shared.next)
+        return {"cards": _shared_cards(view), "view": view,
+                "next_cursor": encode_shared_cursor(view.next) if view.next else None,
+                **extra}
+
     if request.headers.get("HX-Request") and request.args.get("before"):
-        return render_template("sharing/_supervisee_cards.html", **context)
-    return render_page("sharing/supervisee.html", title=_title_json(user.uid, path.pid),
-                       as_supervisee=user.uid == path.uid, **context)
-
-
-@lru_cache(maxsize=1)
-def _title_statement():
-    """services.sharing.process_title's query (the process's newest title item the reader
-    holds a live envelope for), its columns in wire_row's order, built once."""
-    return (select(Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv, Item.ct,
-                   Item.sig, Item.process_id, Item.parent_id, Item.session_id, Item.goal_id,
-                   Item.created_at, Item.updated_at, Envelope.recipient_uid, Envelope.type,
-                   Envelope.epk, Envelope.iv, Envelope.ct)
-            .join(Envelope, Envelope.item_id == Item.id)
-            .where(Item.kind == "title", Item.process_id == bindparam("pid"),
-                   Envelope.recipient_uid == bindparam("uid"), Envelope.item_kind == "title",
-                   or_(Envelope.expires_at.is_(None),
-                       Envelope.expires_at > bindparam("now", type_=UTCDateTime())))
-            .order_by(Item.created_at.desc(), Item.id.desc()).limit(1))
-
-
-def _title_json(uid: str, pid: str):
-    """The process's sealed name for the reader as `data-sealed` JSON, or None (read as a
-    plain row: the page only carries its ciphertext)."""
-    rows = core_rows(_title_statement(), {"pid": pid, "uid": uid, "now": utcnow()})
-    return row_json(tuple(rows[0])) if rows else None
+        return render_template("sharing/_supervisee_cards.html", **build())
+    title = row_json(shared.title) if shared.title is not None else None
+    as_supervisee = user.uid == path.uid
+    # The page is a function of the rows read, the process's name, whose side the reader
+    # is on, their zone and the links' root: an unchanged page is not built again
+    # (chrome.render_memo_page, as the journal's).
+    return render_memo_page(
+        "sharing/supervisee.html",
+        (shared, title, as_supervisee, str(reader_zone()), request.script_root),
+        lambda: build(title=title, as_supervisee=as_supervisee))
 
 
 def _shared_cards(view) -> list[tuple]:
@@ -109,13 +93,20 @@ def _shared_cards(view) -> list[tuple]:
     (journal.entry_cards): (link, label, ISO time, numeric date, sealed JSON), then the "bring"
     mark and the expiry (ISO, numeric) or None."""
     # (here: journal imports the items API, which imports us)
-    from ..journal import entry_cards, reader_zone
+    from ..journal import entry_cards
 
     cards = entry_cards([(row.wire, row.created_at) for row in view.rows])
     zone = reader_zone()
     return [card + (row.bring, (row.expires_at.isoformat(), _numeric(row.expires_at, zone))
                     if row.expires_at else None)
             for card, row in zip(cards, view.rows, strict=True)]
+
+
+def reader_zone():
+    # (here: journal imports the items API, which imports us)
+    from ..journal import reader_zone as zone
+
+    return zone()
 
 
 def _numeric(moment, zone) -> str:
