@@ -282,11 +282,12 @@ def _plain(monkeypatch):
     """Every view renders through render_template, as before the cache."""
     from webapp import home, processes, sharing
 
-    for module in (home, processes):
+    for module in (home, processes, sharing):
         monkeypatch.setattr(module, "render_page", render_template)
-    for module in (journal_views, sharing):
+    for module in (journal_views, sharing, home, processes):
         monkeypatch.setattr(module, "render_memo_page",
-                            lambda name, _memo, build: render_template(name, **build()))
+                            lambda name, _memo, build, until=None: render_template(
+                                name, **build()))
 
 
 @pytest.mark.parametrize("who", ["supervisor", "supervisee"])
@@ -438,7 +439,7 @@ def test_the_shared_list_is_built_again_whenever_what_it_shows_changes(app, anna
 
     from .factories import make_process
     from .test_home_views import share
-    from .test_processes_views import name_process
+    from .test_processes_views import name_process, sealed_attrs
 
     calls = []
     real = sharing_views._shared_cards
@@ -471,6 +472,12 @@ def test_the_shared_list_is_built_again_whenever_what_it_shows_changes(app, anna
     assert ids == [first, second] and len(calls) == 5 and own != named
     assert anna.delete(f"/items/{second}/envelopes/{bertta.uid}").status_code == 204
     assert page()[1] == [first] and len(calls) == 6
+    # an edit of a shared entry (an item of no process) changes what the supervisor opens
+    _, body = anna.seal({"title": "Eka muokattu", "body": "Uusi", "tags": []},
+                        item_id=first, rev=2)
+    assert anna.put(f"/items/{first}", body).status_code == 200
+    edited, _ = page()
+    assert len(calls) == 7 and sealed_attrs(edited)[-1]["rev"] == 2
     _plain(monkeypatch)
     plain, _ = page()
     assert _masked(plain) == _masked(bertta.client.get(path).get_data(as_text=True))

@@ -185,7 +185,8 @@ def test_without_gzip_a_kept_page_is_brotli_as_any(app, anna):
     assert _unmasked(_decoded(response)) == _unmasked(anna.client.get("/journal/").get_data())
 
 
-def test_a_page_changed_after_it_was_put_together_is_compressed_whole():
+def test_a_page_changed_after_it_was_put_together_is_compressed_whole(app):
+    """(`app`: its own app writes to the same database, which is emptied after the test.)"""
     from webapp.extensions import db
 
     own = create_app(TestConfig)

@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import datetime
 from functools import lru_cache
 from threading import Lock
 from typing import Any, NamedTuple
@@ -44,6 +45,8 @@ from typing import Any, NamedTuple
 from flask import (
     before_render_template,
     current_app,
+    g,
+    has_request_context,
     render_template,
     request,
     template_rendered,
@@ -53,6 +56,7 @@ from flask_login import current_user
 from markupsafe import escape
 
 from . import assets, compression, guards, preload, security
+from .models.types import utcnow
 
 _MARK = "vtchromehole"
 _HOLE = "\x00" + _MARK + "-{}\x00"
@@ -272,7 +276,7 @@ def render_page(template_name: str, **view_context: Any) -> str:
 def _render_page(template_name: str, view_context: dict[str, Any], content: str | None,
                  build: Callable[[], dict[str, Any]] | None,
                  content_hooks: frozenset[str] | None = None,
-                 content_piece: tuple[bytes, bytes] | None = None) -> str:
+                 content_piece: tuple[bytes, bytes] | None = None) -> str | bytes:
     """render_page, with the content block's text given (`content`, and its data-js-* hooks
     where they are known) or rendered here. Where the chrome is not cached, the page is
     render_template's, with the view's variables from `build` when they are not given."""
@@ -314,9 +318,16 @@ def _render_page(template_name: str, view_context: dict[str, Any], content: str 
         links = preload.preload_links(entry.hooks | content_hooks).decode()
         preload.mark_preloaded()
     out = _fill(entry.parts, content, entry.head, links)
-    text = "".join(out)
     if content_piece is not None:
-        compression.use_pieces(_pieces(entry, out, links, content_piece))
+        # The page as the bytes of its pieces: the kept content is not encoded again (a
+        # builder's 200 KB took longer to encode per request than the rest of its page).
+        pieces = _pieces(entry, out, links, content_piece)
+        body = b"".join(raw for raw, _ in pieces)
+        compression.use_pieces(pieces, body)
+        template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template,
+                               context=context)
+        return body
+    text = "".join(out)
     template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template,
                            context=context)
     return text
@@ -334,6 +345,7 @@ class _Kept(NamedTuple):
     content: str
     hooks: frozenset[str]
     piece: tuple[bytes, bytes]
+    until: datetime | None  # built anew from then on (what it shows depends on the time)
 
 
 class _Memo:
@@ -359,8 +371,70 @@ class _Memo:
                 self.entries.popitem(last=False)
 
 
+class _KeptText(NamedTuple):
+    """A kept answer (memo_text): its text, its compressed piece, until when."""
+
+    text: str
+    piece: tuple[bytes, bytes]
+    until: datetime | None
+
+
+def _memo_store(app) -> _Memo | None:
+    size = app.config.get("PAGE_MEMO_ENTRIES", 0)
+    if not size:
+        return None
+    store = app.extensions.get("valitila_memo")
+    if store is None or store.size != size:
+        store = app.extensions["valitila_memo"] = _Memo(size)
+    return store
+
+
+def memo_text(memo: Hashable, build: Callable[[], str], until: datetime | None = None
+              ) -> str:
+    """build(), kept per `memo` as render_memo_page keeps a page's content (the same
+    store, rules and memo_expires), for an answer that is all text (a JSON answer): sent
+    as gzip from its piece, compressed once when it is kept (compression.use_pieces)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    store = _memo_store(app)
+    if store is None:
+        return build()
+    key = ("text", memo)
+    kept = store.get(key)
+    if not isinstance(kept, _KeptText) or (kept.until is not None and utcnow() >= kept.until):
+        g.pop("valitila_memo_until", None)
+        text = build()
+        found = g.pop("valitila_memo_until", None)
+        if found is not None and (until is None or found < until):
+            until = found
+        kept = _KeptText(text, _piece(text.encode(), _CONTENT_LEVEL), until)
+        store.put(key, kept)  # type: ignore[arg-type]
+    compression.use_pieces([kept.piece])
+    return kept.text
+
+
+def memo_kept() -> bool:
+    """Whether render_memo_page can keep a page for this request: it is turned on, and the
+    chrome can be cached for the signed-in person (not while their recovery key is not
+    confirmed: the prompt carries the way back). A view whose memo key costs a query of its
+    own asks this first."""
+    if not current_app.config.get("PAGE_MEMO_ENTRIES", 0):
+        return False
+    return not (current_user.is_authenticated and current_user.recovery_confirmed_at is None)
+
+
+def memo_expires(moment: datetime) -> None:
+    """While a kept page is built (render_memo_page's build or its template): what it shows
+    changes at `moment` by the clock alone (an invite expires, a share ends), so it is kept
+    until then at most."""
+    if has_request_context():
+        current = g.get("valitila_memo_until")
+        if current is None or moment < current:
+            g.valitila_memo_until = moment
+
+
 def render_memo_page(template_name: str, memo: Hashable,
-                     build: Callable[[], dict[str, Any]]) -> str:
+                     build: Callable[[], dict[str, Any]],
+                     until: datetime | None = None) -> str | bytes:
     """render_page(template_name, **build()), where the content block's text is kept per
     `memo` and build() runs only when it is not kept: a page that is a pure function of what
     it read (the rows of one page of a list, in the reader's language and time zone) keys
@@ -369,28 +443,32 @@ def render_memo_page(template_name: str, memo: Hashable,
     language, the template, the front-end build and the catalogue (which this adds); the
     block must not read the request, the session or the person (the view's test holds it to
     that by comparing with render_page). The same text as render_page either way.
-    PAGE_MEMO_ENTRIES pages per process (0: off)."""
+    PAGE_MEMO_ENTRIES pages per process (0: off). A page that shows the time (a countdown)
+    is kept `until` then at most, or until what its build gave memo_expires. A kept page
+    is its UTF-8 bytes (the view answers with them as they are), else the text."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    size = app.config.get("PAGE_MEMO_ENTRIES", 0)
-    if not size:
+    store = _memo_store(app)
+    if store is None:
         return render_page(template_name, **build())
-    store = app.extensions.get("valitila_memo")
-    if store is None or store.size != size:
-        store = app.extensions["valitila_memo"] = _Memo(size)
     template = app.jinja_env.get_template(template_name)
     key = (template_name, str(get_locale()), memo)
     manifest = assets.build_manifest()
     catalogue = get_translations()
     kept = store.get(key)
     if (kept is not None and kept.template is template and kept.manifest is manifest
-            and kept.catalogue is catalogue):
+            and kept.catalogue is catalogue
+            and (kept.until is None or utcnow() < kept.until)):
         return _render_page(template_name, dict.fromkeys(kept.names), kept.content, build,
                             kept.hooks, kept.piece)
+    g.pop("valitila_memo_until", None)
     view_context = build()
     context = dict(view_context)
     app.update_template_context(context)
     content = "".join(template.blocks["content"](template.new_context(context)))
+    found = g.pop("valitila_memo_until", None)
+    if found is not None and (until is None or found < until):
+        until = found
     kept = _Kept(template, manifest, catalogue, tuple(view_context), content,
-                 preload.text_hooks(content), _piece(content.encode(), _CONTENT_LEVEL))
+                 preload.text_hooks(content), _piece(content.encode(), _CONTENT_LEVEL), until)
     store.put(key, kept)
     return _render_page(template_name, view_context, content, None, kept.hooks, kept.piece)

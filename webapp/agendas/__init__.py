@@ -9,13 +9,16 @@ them and writes the agenda's words back sealed.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
+from ..chrome import memo_expires, memo_kept, render_memo_page
 from ..guards import login_required
 from ..items.wire import attribute_json, item_json
+from ..models.types import utcnow
 from ..processes import queries as process_queries
 from ..schemas import parse
 from ..schemas.sessions import PageSessionPath
@@ -78,6 +81,10 @@ def agenda(pid: str, sid: str):
     message before it is shared). Current members of the session's process only (404)."""
     path = parse(PageSessionPath, {"pid": pid, "sid": sid})
     user = _user()
+    found = process_queries.session_version(user.uid, path.sid) if memo_kept() else None
+    if (found is not None and found.pid == path.pid and found.role == "supervisor"
+            and found.process_status != "ended" and found.session_status != "cancelled"):
+        return _builder(user, path.sid, found)
     session = schedule.get_session(user, path.sid, path.pid)
     process = _process(session)
     if (process.supervisor_uid == user.uid and not process.is_ended
@@ -95,6 +102,24 @@ def agenda(pid: str, sid: str):
                                title=readable.get(process.id), has_title=process.id in named)
     return render_template("agendas/read.html", data=page_data(view),
                            **_common(view))
+
+
+def _builder(user, sid: str, found: process_queries.SessionVersion) -> str:
+    """The builder page kept: all it shows belongs to the session's process (the agenda,
+    what is gathered, the session, the name), whose version the database raises with every
+    change of it (models.ProcessVersion), or is the reader's (uid, time zone; the language is
+    in the memo's key). Until the first gathered share ends at most, and the next minute (the
+    clock: what is live)."""
+    def build() -> dict:
+        view, gathered = service.candidates(user, sid)
+        if gathered.ends_at is not None:
+            memo_expires(gathered.ends_at)
+        return {"data": page_data(view, gathered), "found": gathered, **_common(view)}
+
+    now = utcnow()
+    memo = (user.uid, found.pid, sid, found.version, user.timezone, request.script_root)
+    return render_memo_page("agendas/builder.html", memo, build,
+                            until=now.replace(second=0, microsecond=0) + timedelta(minutes=1))
 
 
 @bp.get("/<pid>/sessions/<sid>/agenda/checklist")

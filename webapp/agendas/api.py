@@ -10,7 +10,9 @@ from flask_login import current_user
 from ..api import bp
 from ..api.spec import answer, operation
 from ..api.util import api_login_required
+from ..chrome import memo_expires, memo_text
 from ..items.api import item_answer
+from ..processes import queries as process_queries
 from ..schemas.agendas import (
     Agenda,
     AgendaPath,
@@ -77,10 +79,22 @@ def get_candidates(sid: str):
     # Hundreds of items: answered from their wire form as read, written as JSON text once
     # (the schema documents it; tests/test_openapi.py checks real answers against it), not
     # validated again one by one.
-    found = service.gathered(_user(), sid)
-    since = json.dumps(found.since.isoformat() if found.since else None)
-    return current_app.response_class(
-        f'{{"since":{since},{found.json(API_GROUPS)}}}', mimetype="application/json")
+    user = _user()
+
+    def build() -> str:
+        found = service.gathered(user, sid)
+        if found.ends_at is not None:  # a share ends: what is gathered changes then
+            memo_expires(found.ends_at)
+        since = json.dumps(found.since.isoformat() if found.since else None)
+        return f'{{"since":{since},{found.json(API_GROUPS)}}}'
+
+    # All of it belongs to the session's process, whose version the database raises with
+    # every change of it (models.ProcessVersion): an unchanged answer is not read and
+    # written again (chrome.memo_text), and was the supervisor's when it was made.
+    found = process_queries.session_version(user.uid, sid)
+    text = (memo_text((user.uid, sid, found.version), build)
+            if found is not None and found.role == "supervisor" else build())
+    return current_app.response_class(text, mimetype="application/json")
 
 
 @bp.put("/sessions/<sid>/agenda")

@@ -23,11 +23,11 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
-from ..chrome import render_page
+from ..chrome import memo_expires, memo_kept, render_memo_page, render_page
 from ..guards import login_required
 from ..models.types import utcnow
 from ..processes.names import NameMarkup
-from ..processes.queries import titles
+from ..processes.queries import titles, versions
 from ..schemas import parse
 from ..schemas.processes import ProcessPath
 from ..services import notes as notes_service
@@ -124,11 +124,27 @@ def _when(now: datetime | None = None) -> When:
 @login_required
 def index():
     """The user's home: what they supervise and where they are supervised."""
-    now = utcnow()
-    home, when = queries.home(_user(), now), _when(now)
-    return render_page("home/index.html", home=home, when=when,
-                       coming=_coming(home, when), supervising=_supervising(home, when),
-                       coming_days=queries.COMING_DAYS)
+    user, now = _user(), utcnow()
+
+    def build() -> dict:
+        home, when = queries.home(user, now), _when(now)
+        for row in home.supervised:
+            if row.bring_until is not None:
+                memo_expires(row.bring_until)
+        return {"home": home, "when": when, "coming": _coming(home, when),
+                "supervising": _supervising(home, when), "coming_days": queries.COMING_DAYS}
+
+    # Everything on the home belongs to the processes the user is a current member of, whose
+    # versions the database raises with every change (models.ProcessVersion), or to the user
+    # (role, time zone; the language is in the memo's key): an unchanged home is not read
+    # and built again. What the clock changes (countdowns, the fortnight, what falls due) is
+    # kept until the next minute at most.
+    if not memo_kept():
+        return render_page("home/index.html", **build())
+    memo = (user.uid, bool(user.is_supervisor), user.timezone, versions(user.uid),
+            request.script_root)
+    return render_memo_page("home/index.html", memo, build,
+                            until=now.replace(second=0, microsecond=0) + timedelta(minutes=1))
 
 
 def _names(rows, waiting_text: str | None = None) -> None:

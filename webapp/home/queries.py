@@ -78,6 +78,8 @@ class HomeProcess:
     next_session: SessionTime | None = None
     goals: list[GoalRow] = field(default_factory=list)
     bring_count: int = 0
+    #: when the first of those shares ends (None: none ends)
+    bring_until: datetime | None = None
     supervisees: list[str] = field(default_factory=list)
     #: a supervisee's: the next session's agenda is shared (they can read it before it)
     agenda_shared: bool = False
@@ -222,12 +224,16 @@ def _between_statement():
     held, planned = aliased(SupervisionSession), aliased(SupervisionSession)
     now, reader = bindparam("now", type_=UTCDateTime()), bindparam("reader")
     marked = aliased(Envelope)
+    counted = (marked.process_id == Process.id, marked.bring.is_(True),
+               marked.recipient_uid != reader, Item.author_uid == reader,
+               or_(marked.expires_at.is_(None), marked.expires_at > now))
     bring = (select(func.count(func.distinct(marked.item_id)))
-             .join(Item, Item.id == marked.item_id)
-             .where(marked.process_id == Process.id, marked.bring.is_(True),
-                    marked.recipient_uid != reader, Item.author_uid == reader,
-                    or_(marked.expires_at.is_(None), marked.expires_at > now))
+             .join(Item, Item.id == marked.item_id).where(*counted)
              .correlate(Process).scalar_subquery())
+    # when the first of them ends (the count changes then by the clock alone)
+    bring_until = (select(func.min(marked.expires_at))
+                   .join(Item, Item.id == marked.item_id).where(*counted)
+                   .correlate(Process).scalar_subquery())
     last = (select(held.id)
             .where(held.process_id == Process.id, held.status == "held")
             .order_by(held.starts_at.desc(), held.id.desc()).limit(1)
@@ -239,14 +245,15 @@ def _between_statement():
                 .correlate(Process).scalar_subquery())
     shared = exists().where(Agenda.session_id == upcoming, Agenda.shared_at.is_not(None))
     per_process = (select(Process.id.label("pid"), last.label("sid"),
-                          shared.label("agenda_shared"), bring.label("bring"))
+                          shared.label("agenda_shared"), bring.label("bring"),
+                          bring_until.label("bring_until"))
                    .where(Process.id.in_(bindparam("pids", expanding=True))).subquery())
     summary = exists().where(
         Item.session_id == per_process.c.sid, Item.kind == "summary",
         Envelope.item_id == Item.id, Envelope.recipient_uid == reader,
         or_(Envelope.expires_at.is_(None), Envelope.expires_at > now))
-    return (select(per_process.c.pid, per_process.c.bring, per_process.c.agenda_shared,
-                   SupervisionSession.id,
+    return (select(per_process.c.pid, per_process.c.bring, per_process.c.bring_until,
+                   per_process.c.agenda_shared, SupervisionSession.id,
                    SupervisionSession.starts_at, SupervisionSession.minutes, summary)
             .outerjoin(SupervisionSession, SupervisionSession.id == per_process.c.sid))
 
@@ -258,9 +265,10 @@ def _between(user: User, by_pid: dict[str, HomeProcess], pids: list[str],
     the last held session with whether its summary is there for them, and whether the next
     session's agenda is shared."""
     rows = core_rows(_between_statement(), {"pids": pids, "reader": user.uid, "now": now})
-    for pid, bring, agenda_shared, sid, starts_at, minutes, summary in rows:
+    for pid, bring, bring_until, agenda_shared, sid, starts_at, minutes, summary in rows:
         row = by_pid[pid]
         row.bring_count = bring or 0
+        row.bring_until = bring_until
         row.agenda_shared = bool(agenda_shared)
         if sid is not None:
             row.last_held = SessionTime(sid, pid, starts_at, minutes)

@@ -7,12 +7,12 @@ from .evaluations import Evaluation
 from .items import Envelope, Item, Tombstone
 from .pins import PinnedKey
 from .privacy import Erasure, RetentionConsent
-from .processes import Invite, Membership, Process
+from .processes import Invite, Membership, Process, ProcessVersion
 from .reminders import ReminderSent, ReminderSetting
 from .sessions import SupervisionSession
 
 __all__ = ["Acceptance", "Agenda", "AgendaEntry", "AssignmentAssignee", "AuditEvent",
            "CheckinSharing", "ContractRevision", "Envelope", "Erasure", "Evaluation", "Goal",
-           "Invite", "Item", "Membership", "PinnedKey", "Process", "ReminderSent",
+           "Invite", "Item", "Membership", "PinnedKey", "Process", "ProcessVersion", "ReminderSent",
            "ReminderSetting", "RetentionConsent",
            "SupervisionSession", "Tombstone", "User"]

@@ -78,6 +78,22 @@ class Process(db.Model):
         return [m for m in self.memberships if m.ended_at is None]
 
 
+class ProcessVersion(db.Model):
+    """How many times anything of a process has changed: a counter that database triggers
+    raise in the same transaction as every insert, update and delete of the process's rows
+    and of what hangs on them (its members, sessions, items and their envelopes, contracts,
+    goals, check-in choices, assignments, agendas, evaluations, invites, the members' names;
+    migration 0015 lists them). A page that shows a process keys what it built on it
+    (chrome.render_memo_page): no code path can change the process and leave it unchanged,
+    since none of them writes it."""
+
+    __tablename__ = "process_versions"
+
+    process_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("processes.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
 class Membership(db.Model):
     """A person in a process. Ending it keeps the row (with ended_at) so that the history
     of who took part stays, and a later invite can bring the same person back."""

@@ -7,13 +7,16 @@ rendered here in plaintext.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
 
-from ..chrome import render_page
+from ..chrome import memo_expires, memo_kept, render_memo_page, render_page
 from ..guards import login_required
 from ..models.processes import FORMS, MODES
+from ..models.types import utcnow
 from ..schemas import parse
 from ..schemas.processes import MAX_INVITE_DAYS, ProcessPath
 from ..services.processes import FORM_DEFAULTS, INVITE_DAYS
@@ -73,19 +76,37 @@ def show(pid: str):
     the sessions around now (?sessions=all: every session), members; for its supervisor
     also the invites and the actions."""
     pid = parse(ProcessPath, {"pid": pid}).pid
-    user = _user()
-    process, has_title = queries.shown_process(user.uid, pid)     # 404 unless a member
-    title_json = queries.readable_titles(user.uid, [pid]).get(pid) if has_title else None
-    is_supervisor = process.supervisor_uid == user.uid
-    members, lacking = (queries.members_and_lacking(pid) if is_supervisor
-                        else (queries.member_rows(pid), set()))
-    return render_page(
-        "processes/show.html", process=process, title=title_json is not None,
-        title_json=title_json, has_title=has_title,
-        name=NameMarkup(gettext("Supervision process"), tag="h1")(title_json, has_title),
-        is_supervisor=is_supervisor,
-        schedule=schedule_card(user, process, request.args.get("sessions") == "all"),
-        members=members, invites=queries.invites(pid) if is_supervisor else [],
-        lacking=lacking,
-        modes=MODES, invite_days=INVITE_DAYS, max_invite_days=MAX_INVITE_DAYS - 1,
-        join_base=request.host_url.rstrip("/") + "/join/")
+    user, now = _user(), utcnow()
+    full = request.args.get("sessions") == "all"
+    join_base = request.host_url.rstrip("/") + "/join/"
+
+    def build() -> dict:
+        process, has_title = queries.shown_process(user.uid, pid)     # 404 unless a member
+        title_json = queries.readable_titles(user.uid, [pid]).get(pid) if has_title else None
+        is_supervisor = process.supervisor_uid == user.uid
+        members, lacking = (queries.members_and_lacking(pid) if is_supervisor
+                            else (queries.member_rows(pid), set()))
+        invites = queries.invites(pid) if is_supervisor else []
+        for invite in invites:  # an open invite's state changes when it expires
+            if invite.state() == "open":
+                memo_expires(invite.expires_at)
+        return dict(
+            process=process, title=title_json is not None,
+            title_json=title_json, has_title=has_title,
+            name=NameMarkup(gettext("Supervision process"), tag="h1")(title_json, has_title),
+            is_supervisor=is_supervisor, schedule=schedule_card(user, process, full),
+            members=members, invites=invites, lacking=lacking,
+            modes=MODES, invite_days=INVITE_DAYS, max_invite_days=MAX_INVITE_DAYS - 1,
+            join_base=join_base)
+
+    found = queries.version(user.uid, pid) if memo_kept() else None
+    if found is None:  # not kept, or not a current member (shown_process answers 404)
+        return render_page("processes/show.html", **build())
+    # Everything on the page belongs to the process, whose version the database raises with
+    # every change of it (models.ProcessVersion), or to the reader (uid, role, time zone; the
+    # language is in the memo's key) and the request (?sessions=all, the join links' host):
+    # an unchanged page is not read and built again. What the clock changes (the sessions
+    # around now, what falls due, an invite's expiry) is kept until the next minute at most.
+    memo = (user.uid, pid, found, user.timezone, full, join_base, request.script_root)
+    return render_memo_page("processes/show.html", memo, build,
+                            until=now.replace(second=0, microsecond=0) + timedelta(minutes=1))

@@ -13,7 +13,17 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Agenda, Envelope, Invite, Item, Membership, Process, SupervisionSession, User
+from ..models import (
+    Agenda,
+    Envelope,
+    Invite,
+    Item,
+    Membership,
+    Process,
+    ProcessVersion,
+    SupervisionSession,
+    User,
+)
 from ..models.types import UTCDateTime, utcnow
 from ..services.errors import NotFound
 from ..services.items import core_rows, wire_row
@@ -25,6 +35,58 @@ from .names import sealed_wire_json
 #: An agenda is not among them: it is its supervisor's alone while she drafts it, and her
 #: Share button gives every member an envelope (webapp/services/agendas.py).
 MEMBER_KINDS = ("title", "contract", "goal")
+
+
+@lru_cache(maxsize=2)
+def _versions_statement(one: bool):
+    statement = (select(Membership.process_id, Membership.role, ProcessVersion.version)
+                 .join(ProcessVersion, ProcessVersion.process_id == Membership.process_id)
+                 .where(Membership.user_uid == bindparam("uid"), Membership.ended_at.is_(None)))
+    if one:
+        return statement.where(Membership.process_id == bindparam("pid"))
+    return statement.order_by(Membership.process_id)
+
+
+def versions(uid: str) -> tuple[tuple[str, str, int], ...]:
+    """(process, role, version) of every process `uid` is a current member of, in one
+    query: what a page about all of them (a home) keys what it built on. The versions are
+    raised by the database with every change of a process (models.ProcessVersion)."""
+    return tuple(map(tuple, core_rows(_versions_statement(False), {"uid": uid})))
+
+
+def version(uid: str, pid: str) -> tuple[str, int] | None:
+    """(role, version) of process `pid` for its current member `uid`; None for anyone else
+    (the page's own check then answers 404)."""
+    rows = core_rows(_versions_statement(True), {"uid": uid, "pid": pid})
+    return (rows[0][1], rows[0][2]) if rows else None
+
+
+@lru_cache(maxsize=1)
+def _session_version_statement():
+    return (select(Membership.role, ProcessVersion.version, Process.id, Process.status,
+                   SupervisionSession.status)
+            .join(Process, Process.id == SupervisionSession.process_id)
+            .join(ProcessVersion, ProcessVersion.process_id == Process.id)
+            .join(Membership, and_(Membership.process_id == Process.id,
+                                   Membership.user_uid == bindparam("uid"),
+                                   Membership.ended_at.is_(None)))
+            .where(SupervisionSession.id == bindparam("sid")))
+
+
+class SessionVersion(NamedTuple):
+    role: str
+    version: int
+    pid: str
+    process_status: str
+    session_status: str
+
+
+def session_version(uid: str, sid: str) -> SessionVersion | None:
+    """For a session of a process `uid` is a current member of: their role, the process's
+    version (as version()), the process's id and status and the session's status, in one
+    query; None for anyone else and for a session that is not there."""
+    rows = core_rows(_session_version_statement(), {"uid": uid, "sid": sid})
+    return SessionVersion(*rows[0]) if rows else None
 
 
 def _member_item():

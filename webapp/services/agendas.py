@@ -91,6 +91,8 @@ class Candidates:
     responses: list[Wire] = field(default_factory=list)
     checkins: list[Wire] = field(default_factory=list)
     previous_checkins: list[Wire] = field(default_factory=list)
+    #: when the first of the shares read ends (what is gathered changes then; None: none)
+    ends_at: datetime | None = None
 
     @property
     def count(self) -> int:
@@ -184,7 +186,7 @@ _WIRE_COLUMNS = (Item.id, Item.kind, Item.author_uid, Item.rev, Item.h, Item.iv,
                  Item.sig, Item.process_id, Item.parent_id, Item.session_id, Item.goal_id,
                  Item.created_at, Item.updated_at, Envelope.recipient_uid, Envelope.type,
                  Envelope.epk, Envelope.iv.label("env_iv"), Envelope.ct.label("env_ct"),
-                 Envelope.bring)
+                 Envelope.bring, Envelope.expires_at.label("env_expires_at"))
 
 
 #: A row of _WIRE_COLUMNS (wire_row's columns first, in its order) as the JSON text of the
@@ -213,10 +215,10 @@ def _gathered_query(reader_uid: str, pid: str, since: datetime | None, now: date
 
 
 def _previous_checkins(reader_uid: str, pid: str, since: datetime, now: datetime,
-                       gathered: list[str]) -> list[Wire]:
+                       gathered: list[str]) -> list:
     """Per (author, goal), the latest check-in shared with the reader before `since` that
     is not among the `gathered` ones (one written before `since` but shared or edited after
-    it is gathered, and must not be its own predecessor)."""
+    it is gathered, and must not be its own predecessor): rows of _WIRE_COLUMNS."""
     ranked = (select(Item.id.label("id"), func.row_number().over(
         partition_by=(Item.author_uid, Item.goal_id),
         order_by=(Item.created_at.desc(), Item.id.desc())).label("rank"))
@@ -229,7 +231,7 @@ def _previous_checkins(reader_uid: str, pid: str, since: datetime, now: datetime
         select(*_WIRE_COLUMNS).join(Envelope, Envelope.item_id == Item.id)
         .join(ranked, ranked.c.id == Item.id)
         .where(ranked.c.rank == 1, Envelope.recipient_uid == reader_uid))
-    return [_wire(row) for row in rows]
+    return rows
 
 
 def gather(supervisor_uid: str, session: SupervisionSession) -> Candidates:
@@ -240,15 +242,18 @@ def gather(supervisor_uid: str, session: SupervisionSession) -> Candidates:
     since = previous.starts_at if previous is not None else None
     groups: dict[str, list[Wire]] = {s: [] for s in GATHERED_SOURCES}
     checkins: list[str] = []
-    for row in core_rows(_gathered_query(supervisor_uid, session.process_id, since, now)):
+    rows = core_rows(_gathered_query(supervisor_uid, session.process_id, since, now))
+    for row in rows:
         source = "entry" if row.bring and row.kind not in SOURCE_KINDS else row.kind
         groups[source].append(_wire(row))
         if source == "checkin":
             checkins.append(row.id)
     earlier = (_previous_checkins(supervisor_uid, session.process_id, since, now, checkins)
                if since is not None and checkins else [])
+    ends = [row.env_expires_at for row in (*rows, *earlier) if row.env_expires_at is not None]
     return Candidates(since, previous, groups["topic"], groups["entry"], groups["response"],
-                      groups["checkin"], earlier)
+                      groups["checkin"], [_wire(row) for row in earlier],
+                      min(ends) if ends else None)
 
 
 def candidates(supervisor: User, sid: str) -> tuple[AgendaView, Candidates]:

@@ -413,6 +413,8 @@ class SharedPage(NamedTuple):
     #: the process's name for the viewer: its newest title item they hold a live envelope
     #: for, as a plain row of the wire columns (None: none shared with them yet)
     title: tuple | None = None
+    #: when the first share the page read ends (the page changes then: None, none ends)
+    ends_at: datetime | None = None
 
 
 def shared_page(viewer: User, pid: str, uid: str, *,
@@ -434,9 +436,11 @@ def shared_page(viewer: User, pid: str, uid: str, *,
     last = rows[limit - 1] if len(rows) > limit else None
     cursor = (bool(last.bring), last.created_at, last.id) if last is not None else None
     # Plain tuples: a Row compares in Python, a tuple in C.
+    ends = [row.sup_expires_at for row in rows if row.sup_expires_at is not None]
     return SharedPage(ProcessRef(pid, supervisor_uid), PersonRef(uid, display_name),
                       tuple(map(tuple, rows[:limit])), cursor,
-                      tuple(title) if title[0] is not None else None)
+                      tuple(title) if title[0] is not None else None,
+                      min(ends) if ends else None)
 
 
 def shared_rows(rows: tuple[tuple, ...]) -> list[SharedRow]:

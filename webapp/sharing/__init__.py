@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
-from ..chrome import render_memo_page
+from ..chrome import memo_expires, memo_kept, render_memo_page, render_page
 from ..guards import login_required
-from ..processes.queries import row_json
+from ..processes.queries import row_json, version
 from ..schemas import parse, parse_query
 from ..schemas.items import ItemPath
 from ..schemas.processes import MemberPath
@@ -65,27 +65,39 @@ def supervisee_shared(pid: str, uid: str):
     path = parse(MemberPath, {"pid": pid, "uid": uid})
     page = parse_query(SharedPageQuery, request.args)
     user = _user()
-    shared = service.shared_page(user, path.pid, path.uid, before=page.before,
-                                 limit=current_app.config["PAGE_SIZE"])
 
-    def build(**extra) -> dict:
+    def read() -> service.SharedPage:
+        return service.shared_page(user, path.pid, path.uid, before=page.before,
+                                   limit=current_app.config["PAGE_SIZE"])
+
+    def build(shared: service.SharedPage) -> dict:
         view = service.SharedWithSupervisor(shared.process, shared.supervisee,
                                             service.shared_rows(shared.rows), shared.next)
         return {"cards": _shared_cards(view), "view": view,
                 "next_cursor": encode_shared_cursor(view.next) if view.next else None,
-                **extra}
+                "title": row_json(shared.title) if shared.title is not None else None,
+                "as_supervisee": user.uid == path.uid}
+
+    def build_page() -> dict:
+        shared = read()
+        if shared.ends_at is not None:  # a share ends: the page changes then
+            memo_expires(shared.ends_at)
+        return build(shared)
 
     if request.headers.get("HX-Request") and request.args.get("before"):
-        return render_template("sharing/_supervisee_cards.html", **build())
-    title = row_json(shared.title) if shared.title is not None else None
-    as_supervisee = user.uid == path.uid
-    # The page is a function of the rows read, the process's name, whose side the reader
-    # is on, their zone and the links' root: an unchanged page is not built again
-    # (chrome.render_memo_page, as the journal's).
-    return render_memo_page(
-        "sharing/supervisee.html",
-        (shared, title, as_supervisee, str(reader_zone()), request.script_root),
-        lambda: build(title=title, as_supervisee=as_supervisee))
+        return render_template("sharing/_supervisee_cards.html", **build(read()))
+    found = version(user.uid, path.pid) if memo_kept() else None
+    if found is None:  # not kept, or not a current member (shared_page answers 404)
+        return render_page("sharing/supervisee.html", **build(read()))
+    # Everything on the page belongs to the process (the shares through it, the entries
+    # shared through it, the members and their names), whose version the database raises
+    # with every change of it (models.ProcessVersion), or is the reader's (uid, time zone;
+    # the language is in the memo's key) and the request's (the page asked for): an
+    # unchanged page is not read and built again, and was allowed when it was built. It is
+    # kept until its first share ends at most.
+    memo = (user.uid, path.pid, path.uid, found, page.before, str(reader_zone()),
+            request.script_root)
+    return render_memo_page("sharing/supervisee.html", memo, build_page)
 
 
 def _shared_cards(view) -> list[tuple]:
