@@ -205,6 +205,17 @@ def count_queries(app, client, path: str, headers: dict[str, str]) -> int:
     return len(statements)
 
 
+def count_built_queries(app, client, path: str, headers: dict[str, str]) -> int:
+    """count_queries with nothing kept (PAGE_MEMO_ENTRIES 0): what building the answer
+    reads, as every request did before pages were kept per what they read."""
+    old = app.config["PAGE_MEMO_ENTRIES"]
+    app.config["PAGE_MEMO_ENTRIES"] = 0
+    try:
+        return count_queries(app, client, path, headers)
+    finally:
+        app.config["PAGE_MEMO_ENTRIES"] = old
+
+
 # -- throughput ----------------------------------------------------------------------------
 
 def ensure_wrk(install: bool) -> str | None:

@@ -320,14 +320,44 @@ def _token(device) -> str:
 
 
 def test_a_former_member_gets_404_not_a_kept_page(world, builds):
+    """Aino leaves: her kept process page and her shared list, and her supervisor's kept
+    view of that list, answer 404 at once."""
     app = world
     aino = Device(app, demo.PEOPLE[1]["email"])
+    leena = Device(app, demo.PEOPLE[0]["email"])
     pid = aino.get("/processes")["processes"][0]["id"]
-    assert aino.client.get(f"/processes/{pid}").status_code == 200
+    shared = f"/processes/{pid}/people/{aino.uid}/shared"
+    for device, path in ((aino, f"/processes/{pid}"), (aino, shared), (leena, shared)):
+        for _ in range(2):
+            assert device.client.get(path).status_code == 200
     with app.app_context():
         db.session.execute(update(Membership).where(
             Membership.process_id == pid, Membership.user_uid == aino.uid).values(
             ended_at=datetime.now(UTC)))
         db.session.commit()
     assert aino.client.get(f"/processes/{pid}").status_code == 404
+    assert aino.client.get(shared).status_code == 404
+    assert leena.client.get(shared).status_code == 404
     assert f'data-process="{pid}"' not in _home(aino)
+
+
+def test_a_kept_page_reads_the_sign_in_and_the_versions_only(world):
+    """Kept, the homes, the process page and the shared list cost what the journal's
+    sign-in costs and one query for the versions, however much they show."""
+    from .test_queries import count_queries
+
+    app = world
+    for person in demo.PEOPLE[:2]:
+        device = Device(app, person["email"])
+        pid = device.get("/processes")["processes"][0]["id"]
+        with app.app_context():
+            member = db.session.scalar(select(Membership.user_uid).where(
+                Membership.process_id == pid, Membership.role == "supervisee"))
+        for path in ("/home/", f"/processes/{pid}",
+                     f"/processes/{pid}/people/{member}/shared"):
+            device.client.get(path)
+            with count_queries(app) as statements:
+                assert device.client.get(path).status_code == 200
+            with count_queries(app) as base:
+                assert device.client.get("/api/v1/me").status_code == 200
+            assert len(statements) <= len(base) + 1, (path, statements)

@@ -21,13 +21,18 @@ view passes refusing to be read. A refusal, or a hole that did not come through 
 render_template on every request, as before. So is a page for someone whose recovery key is
 not confirmed (the prompt carries the return path inside a link).
 
-A page whose content is a pure function of what its view read (the journal: one page of rows)
-can also keep that content (render_memo_page): keyed on exactly what was read, it is never
-asked whether it is stale. Such a page is sent as gzip put together from pieces compressed
-ahead (compression.use_pieces): the chrome's text parts, the module preloads and the kept
-content, with the holes as stored blocks.
+A page whose content is a pure function of what its view read can also keep that content
+(render_memo_page), keyed on exactly what it depends on: the journal on the one page of rows
+it read; the homes, a process page, a supervisee's shared list and the agenda builder on the
+versions of their processes (models.ProcessVersion: raised by database triggers with every
+change), the reader and their time zone. It is never asked whether it is stale; what the
+clock alone changes is kept until then at most (`until`, memo_expires). Such a page is sent
+as gzip put together from pieces compressed ahead (compression.use_pieces): the chrome's
+text parts, the module preloads and the kept content, with the holes as stored blocks.
+memo_text keeps an answer that is all text (the agenda's candidates) the same way.
 
-Opt-in per view (journal.index, home.index, processes.show, sharing.supervisee_shared): the
+Opt-in per view (journal.index, home.index, processes.show, sharing.supervisee_shared,
+agendas.agenda for its builder): the
 view's template must keep everything that depends on the view's own variables, and its
 imports and `set`s, inside its content block (a template that sets or imports anything
 outside its blocks is not cached).
