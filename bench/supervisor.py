@@ -190,6 +190,8 @@ def main(argv=None) -> int:
         tasks.append(Task("trivial", "/healthz", PAGE_HEADERS, client))
         step(f"in-process WSGI: {len(tasks)} routes × {args.rounds} rounds, interleaved")
         results["wsgi"] = wsgi_bench(tasks, args.rounds, rng)
+        for small_path in small_paths.values():  # warm: the small supervisor's pages kept too
+            small_client.get(small_path, headers=PAGE_HEADERS)
         results["queries"] = {key: {"large": count_queries(app, client, path, PAGE_HEADERS),
                                     "small": count_queries(app, small_client, small_paths[key],
                                                            PAGE_HEADERS),

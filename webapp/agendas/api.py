@@ -91,7 +91,8 @@ def get_candidates(sid: str):
     # All of it belongs to the session's process, whose version the database raises with
     # every change of it (models.ProcessVersion): an unchanged answer is not read and
     # written again (chrome.memo_text), and was the supervisor's when it was made.
-    found = process_queries.session_version(user.uid, sid)
+    found = (process_queries.session_version(user.uid, sid)
+             if current_app.config.get("PAGE_MEMO_ENTRIES") else None)
     text = (memo_text((user.uid, sid, found.version), build)
             if found is not None and found.role == "supervisor" else build())
     return current_app.response_class(text, mimetype="application/json")
