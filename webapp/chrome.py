@@ -42,10 +42,10 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from threading import Lock
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from flask import (
     before_render_template,
@@ -63,6 +63,7 @@ from markupsafe import escape
 from . import assets, compression, guards, preload, security
 from .models.types import utcnow
 
+_T = TypeVar("_T")
 _MARK = "vtchromehole"
 _HOLE = "\x00" + _MARK + "-{}\x00"
 _SPLIT = re.compile("\x00" + _MARK + r"-([a-z_]+)\x00")
@@ -406,15 +407,29 @@ def memo_text(memo: Hashable, build: Callable[[], str], until: datetime | None =
     key = ("text", memo)
     kept = store.get(key)
     if not isinstance(kept, _KeptText) or (kept.until is not None and utcnow() >= kept.until):
-        g.pop("valitila_memo_until", None)
-        text = build()
-        found = g.pop("valitila_memo_until", None)
-        if found is not None and (until is None or found < until):
-            until = found
+        text, until = _made_until(build, until)
         kept = _KeptText(text, _piece(text.encode(), _CONTENT_LEVEL), until)
         store.put(key, kept)  # type: ignore[arg-type]
     compression.use_pieces([kept.piece])
     return kept.text
+
+
+def _made_until(make: Callable[[], _T], until: datetime | None
+                ) -> tuple[_T, datetime | None]:
+    """make(), and until when what it made may be kept: `until`, or sooner where it called
+    memo_expires."""
+    g.pop("valitila_memo_until", None)
+    made = make()
+    found = g.pop("valitila_memo_until", None)
+    if found is not None and (until is None or found < until):
+        until = found
+    return made, until
+
+
+def next_minute(now: datetime | None = None) -> datetime:
+    """The start of the minute after `now`: how long a page that shows countdowns, or what
+    falls due today, is kept at most (render_memo_page's `until`)."""
+    return (now or utcnow()).replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
 def memo_kept() -> bool:
@@ -465,14 +480,13 @@ def render_memo_page(template_name: str, memo: Hashable,
             and (kept.until is None or utcnow() < kept.until)):
         return _render_page(template_name, dict.fromkeys(kept.names), kept.content, build,
                             kept.hooks, kept.piece)
-    g.pop("valitila_memo_until", None)
-    view_context = build()
-    context = dict(view_context)
-    app.update_template_context(context)
-    content = "".join(template.blocks["content"](template.new_context(context)))
-    found = g.pop("valitila_memo_until", None)
-    if found is not None and (until is None or found < until):
-        until = found
+    def make() -> tuple[dict[str, Any], str]:
+        view_context = build()
+        context = dict(view_context)
+        app.update_template_context(context)
+        return view_context, "".join(template.blocks["content"](template.new_context(context)))
+
+    (view_context, content), until = _made_until(make, until)
     kept = _Kept(template, manifest, catalogue, tuple(view_context), content,
                  preload.text_hooks(content), _piece(content.encode(), _CONTENT_LEVEL), until)
     store.put(key, kept)

@@ -9,16 +9,14 @@ them and writes the agenda's words back sealed.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..chrome import memo_expires, memo_kept, render_memo_page
+from ..chrome import memo_expires, memo_kept, next_minute, render_memo_page
 from ..guards import login_required
 from ..items.wire import attribute_json, item_json
-from ..models.types import utcnow
 from ..processes import queries as process_queries
 from ..schemas import parse
 from ..schemas.sessions import PageSessionPath
@@ -116,10 +114,8 @@ def _builder(user, sid: str, found: process_queries.SessionVersion) -> str:
             memo_expires(gathered.ends_at)
         return {"data": page_data(view, gathered), "found": gathered, **_common(view)}
 
-    now = utcnow()
     memo = (user.uid, found.pid, sid, found.version, user.timezone, request.script_root)
-    return render_memo_page("agendas/builder.html", memo, build,
-                            until=now.replace(second=0, microsecond=0) + timedelta(minutes=1))
+    return render_memo_page("agendas/builder.html", memo, build, until=next_minute())
 
 
 @bp.get("/<pid>/sessions/<sid>/agenda/checklist")

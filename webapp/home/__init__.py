@@ -23,7 +23,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
-from ..chrome import memo_expires, memo_kept, render_memo_page, render_page
+from ..chrome import memo_expires, memo_kept, next_minute, render_memo_page, render_page
 from ..guards import login_required
 from ..models.types import utcnow
 from ..processes.names import NameMarkup
@@ -144,7 +144,7 @@ def index():
     memo = (user.uid, bool(user.is_supervisor), user.timezone, versions(user.uid),
             request.script_root)
     return render_memo_page("home/index.html", memo, build,
-                            until=now.replace(second=0, microsecond=0) + timedelta(minutes=1))
+                            until=next_minute(now))
 
 
 def _names(rows, waiting_text: str | None = None) -> None:

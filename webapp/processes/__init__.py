@@ -7,13 +7,11 @@ rendered here in plaintext.
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
 
-from ..chrome import memo_expires, memo_kept, render_memo_page, render_page
+from ..chrome import memo_expires, memo_kept, next_minute, render_memo_page, render_page
 from ..guards import login_required
 from ..models.processes import FORMS, MODES
 from ..models.types import utcnow
@@ -109,4 +107,4 @@ def show(pid: str):
     # around now, what falls due, an invite's expiry) is kept until the next minute at most.
     memo = (user.uid, pid, found, user.timezone, full, join_base, request.script_root)
     return render_memo_page("processes/show.html", memo, build,
-                            until=now.replace(second=0, microsecond=0) + timedelta(minutes=1))
+                            until=next_minute(now))

@@ -435,8 +435,8 @@ def shared_page(viewer: User, pid: str, uid: str, *,
     rows = _rows(_shared_statement(before is not None), values)
     last = rows[limit - 1] if len(rows) > limit else None
     cursor = (bool(last.bring), last.created_at, last.id) if last is not None else None
-    # Plain tuples: a Row compares in Python, a tuple in C.
     ends = [row.sup_expires_at for row in rows if row.sup_expires_at is not None]
+    # Plain tuples: a Row compares in Python, a tuple in C.
     return SharedPage(ProcessRef(pid, supervisor_uid), PersonRef(uid, display_name),
                       tuple(map(tuple, rows[:limit])), cursor,
                       tuple(title) if title[0] is not None else None,

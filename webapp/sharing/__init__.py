@@ -95,7 +95,7 @@ def supervisee_shared(pid: str, uid: str):
     # the language is in the memo's key) and the request's (the page asked for): an
     # unchanged page is not read and built again, and was allowed when it was built. It is
     # kept until its first share ends at most.
-    memo = (user.uid, path.pid, path.uid, found, page.before, str(reader_zone()),
+    memo = (user.uid, path.pid, path.uid, found, page.before, str(_reader_zone()),
             request.script_root)
     return render_memo_page("sharing/supervisee.html", memo, build_page)
 
@@ -108,13 +108,13 @@ def _shared_cards(view) -> list[tuple]:
     from ..journal import entry_cards
 
     cards = entry_cards([(row.wire, row.created_at) for row in view.rows])
-    zone = reader_zone()
+    zone = _reader_zone()
     return [card + (row.bring, (row.expires_at.isoformat(), _numeric(row.expires_at, zone))
                     if row.expires_at else None)
             for card, row in zip(cards, view.rows, strict=True)]
 
 
-def reader_zone():
+def _reader_zone():
     # (here: journal imports the items API, which imports us)
     from ..journal import reader_zone as zone
 
