@@ -189,6 +189,7 @@ def browser_rows(workdir: Path, env: dict, seeded: dict, visits: int) -> dict:
             opened, crypto, lines = [], [], 0
             for _ in range(visits + 1):
                 page.goto(path)
+                time.sleep(bench_browser.HANDS_OFF_S)
                 page.wait_for_selector("[data-js-agenda-builder][data-ready=true]",
                                        timeout=bench_browser.TIMEOUT)
                 whole, decrypted = page.evaluate(OPENED)

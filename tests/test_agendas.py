@@ -193,6 +193,9 @@ def test_gathered_items_are_the_items_apis_answer_for_them(cast):
     assert data["candidates"]["entry"] == found["entries"]
     assert data["candidates"]["checkin"] == found["checkins"]
     assert set(data["names"]) == set(data["members"]) and sara.uid in data["names"]
+    # Each member's bundle as the API gives it (the page verifies what they wrote with it).
+    assert data["bundles"] == {uid: sara.get(f"/users/{uid}/bundle").get_json()
+                               for uid in data["members"]}
 
 
 def test_without_a_held_session_everything_since_the_start_is_gathered(app):

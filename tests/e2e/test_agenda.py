@@ -56,6 +56,9 @@ def test_build_share_read_and_tick(new_context, live_server, marker, no_plaintex
 
     # The supervisor's builder gathers the topic, opened in her browser, and nothing else.
     sara.goto(f"/processes/{pid}/sessions/{sid}")
+    asked = []      # the members' keys come with the page: none is asked for to open it
+    sara.on("request", lambda request: asked.append(request.url)
+            if request.url.endswith("/bundle") else None)
     sara.locator("[data-agenda-link]").click()
     sara.wait_for_url(f"**{agenda_url}")
     builder = sara.locator("[data-js-agenda-builder]")
@@ -63,6 +66,7 @@ def test_build_share_read_and_tick(new_context, live_server, marker, no_plaintex
     topic = builder.locator("[data-candidates=topic] [data-candidate]")
     expect(topic).to_have_count(1)
     expect(topic.locator("[data-text]")).to_have_text(f"Työkuorma {marker}")
+    assert not [url for url in asked if anna_uid in url], asked
     expect(topic.locator("[data-meta]")).to_contain_text("Anna Ohjattava")
     expect(builder.locator("[data-candidate]")).to_have_count(1)
     assert "Yksityinen" not in sara.content()

@@ -56,8 +56,12 @@ def page_data(view: service.AgendaView, found: service.Candidates | None = None)
                         for line_id, found in view.carried.items()},
             "carried_under": {line_id: found.line for line_id, found in view.carried.items()}}
     if found is not None:
-        names = service.members(view.process.id)
-        data["members"], data["names"] = list(names), names
+        # The authors' bundles (self-signed; verified by the page as it verifies one it
+        # asks for) save the builder a call per member before it can verify what it gathered.
+        members = service.members(view.process.id)
+        data["members"] = list(members)
+        data["names"] = {uid: member.name for uid, member in members.items()}
+        data["bundles"] = {uid: member.bundle for uid, member in members.items()}
     text = _encode(data)
     if found is not None:
         text = f'{text[:-1]},"candidates":{{{found.json(PAGE_GROUPS)}}}}}'

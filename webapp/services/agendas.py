@@ -586,11 +586,16 @@ def before_delete(item: Item) -> None:
     """The structure stays; Agenda.item_id is cleared by its foreign key."""
 
 
-def members(pid: str) -> dict[str, str]:
-    """The process's current members (the readers of a shared agenda) with their names, in
-    one query."""
-    return dict(db.session.execute(
-        select(Membership.user_uid, User.display_name)
+class Member(NamedTuple):
+    name: str
+    bundle: dict[str, Any]
+
+
+def members(pid: str) -> dict[str, Member]:
+    """The process's current members (the readers of a shared agenda) with their names and
+    public key bundles, in one query."""
+    return {uid: Member(name, bundle) for uid, name, bundle in db.session.execute(
+        select(Membership.user_uid, User.display_name, User.bundle)
         .join(User, User.uid == Membership.user_uid)
         .where(Membership.process_id == pid, Membership.ended_at.is_(None))
-        .order_by(Membership.user_uid)).all())
+        .order_by(Membership.user_uid)).all()}

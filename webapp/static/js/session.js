@@ -63,6 +63,24 @@ export function authorKey(authorUid) {
   return key;
 }
 
+/**
+ * Bundles a page was given with what it shows (its authors'): authorKey takes an author's key
+ * from one of these, after the very check a bundle from the server gets (its uid and its
+ * self-signature), instead of asking the server for it. One that fails the check is not
+ * used: the server is asked then. The reader's own key always comes from this device.
+ * @param {Record<string, unknown> | undefined} given bundles by uid
+ */
+export function offerBundles(given) {
+  const own = currentUid();
+  for (const [uid, bundle] of Object.entries(given || {})) {
+    if (uid === own || bundles.has(uid)) continue;
+    const key = verifyBundle(bundle, uid).then((ok) =>
+      ok ? b64uDecode(/** @type {{ed25519: string}} */ (bundle).ed25519, 32) : lookUpAuthorKey(uid));
+    bundles.set(uid, key);
+    key.catch(() => bundles.delete(uid));
+  }
+}
+
 /** @type {Map<string, Promise<CryptoKey>>} */
 const verifyKeys = new Map();
 

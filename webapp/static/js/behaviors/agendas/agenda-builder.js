@@ -23,7 +23,7 @@ import { dropDraft, loadDraft, saveDraft } from '../../drafts.js';
 import { t } from '../../i18n.js';
 import { bundleFor } from '../../pins.js';
 import { openPayload, openSealed } from '../../sealed-items.js';
-import { currentUid, requireKeys } from '../../session.js';
+import { currentUid, offerBundles, requireKeys } from '../../session.js';
 import { clearErrors, errorMessage, fieldError, setStatus } from '../../ui.js';
 import { timeZone } from '../../zone.js';
 
@@ -46,6 +46,9 @@ export default async function agendaBuilder(root) {
   const saveButton = /** @type {HTMLButtonElement} */ (root.querySelector('[data-save]'));
   const shareButton = /** @type {HTMLButtonElement} */ (root.querySelector('[data-share]'));
   const sharedState = /** @type {HTMLElement} */ (root.querySelector('[data-shared-state]'));
+  // The members' public keys came with the page: what they wrote is verified without asking
+  // the server for each one's key first (a call per member before anything could be).
+  offerBundles(data.bundles);
   const keys = await requireKeys();
   if (!keys) return;
   const uid = /** @type {string} */ (currentUid());
@@ -217,7 +220,7 @@ export default async function agendaBuilder(root) {
     if (linesChanged) markAdded();
   }
 
-  /** One line's element (its number is set by `number`). */
+  /** One line's element (its number is set by `number`; its fields are heard on the list). */
   function lineElement(line) {
     const li = /** @type {HTMLElement} */ (/** @type {Element} */ (lineTemplate.content.firstElementChild).cloneNode(true));
     li.dataset.line = line.id;
@@ -228,29 +231,10 @@ export default async function agendaBuilder(root) {
     title.id = `line-title-${line.id}`;
     /** @type {HTMLLabelElement} */ (li.querySelector('[data-title-label]')).htmlFor = title.id;
     title.value = line.title;
-    title.addEventListener('input', () => {
-      line.title = title.value;
-      changed();
-    });
     const minutes = /** @type {HTMLInputElement} */ (li.querySelector('[data-minutes]'));
     minutes.id = `line-minutes-${line.id}`;
     /** @type {HTMLLabelElement} */ (li.querySelector('[data-minutes-label]')).htmlFor = minutes.id;
     minutes.value = String(line.minutes);
-    minutes.addEventListener('input', () => {
-      line.minutes = cleanMinutes(minutes.value);
-      changed();
-    });
-    // Leaving the field shows what is kept (0–480 whole minutes), not what was typed.
-    minutes.addEventListener('change', () => {
-      if (minutes.value !== String(line.minutes)) minutes.value = String(line.minutes);
-    });
-    // Each button's name says which line: the visible word first, then hidden text.
-    for (const button of li.querySelectorAll('[data-up], [data-down], [data-remove]')) {
-      const which = document.createElement('span');
-      which.className = 'visually-hidden';
-      which.dataset.which = '';
-      button.append(which);
-    }
     return li;
   }
 
@@ -298,6 +282,30 @@ export default async function agendaBuilder(root) {
     changed();
     setStatus(sheet, `${t('agendaMoved').replace('{n}', String(to + 1))} ${t('agendaUnsaved')}`);
   }
+
+  /** The line whose field an event came from, with the field. */
+  function fieldOf(event) {
+    const field = /** @type {HTMLInputElement} */ (event.target);
+    const li = /** @type {HTMLElement|null} */ (field.closest('[data-line]'));
+    const line = li ? lines.find((each) => each.id === li.dataset.line) : undefined;
+    return line ? { field, line } : null;
+  }
+
+  list.addEventListener('input', (event) => {
+    const found = fieldOf(event);
+    if (!found) return;
+    if (found.field.matches('[data-title-input]')) found.line.title = found.field.value;
+    else if (found.field.matches('[data-minutes]')) found.line.minutes = cleanMinutes(found.field.value);
+    else return;
+    changed();
+  });
+  // Leaving a minutes field shows what is kept (0–480 whole minutes), not what was typed.
+  list.addEventListener('change', (event) => {
+    const found = fieldOf(event);
+    if (found?.field.matches('[data-minutes]') && found.field.value !== String(found.line.minutes)) {
+      found.field.value = String(found.line.minutes);
+    }
+  });
 
   list.addEventListener('click', (event) => {
     const target = /** @type {HTMLElement} */ (event.target);
