@@ -47,7 +47,7 @@ export default async function agendaBuilder(root) {
   const shareButton = /** @type {HTMLButtonElement} */ (root.querySelector('[data-share]'));
   const sharedState = /** @type {HTMLElement} */ (root.querySelector('[data-shared-state]'));
   // The members' public keys came with the page: what they wrote is verified without asking
-  // the server for each one's key first (a call per member before anything could be).
+  // the server for each one's key first (a call per member, before anything could be verified).
   offerBundles(data.bundles);
   const keys = await requireKeys();
   if (!keys) return;
