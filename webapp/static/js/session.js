@@ -54,12 +54,13 @@ const bundles = new Map();
  *  The lookup is kept as a promise, so a page opening many items of one author at once reads
  *  the device (or asks the server) once; a failed lookup is not kept. */
 export function authorKey(authorUid) {
-  let key = bundles.get(authorUid);
-  if (!key) {
-    key = lookUpAuthorKey(authorUid);
-    bundles.set(authorUid, key);
-    key.catch(() => bundles.delete(authorUid));
-  }
+  return bundles.get(authorUid) ?? keepKey(authorUid, lookUpAuthorKey(authorUid));
+}
+
+/** Keep `key` as `uid`'s for this page, unless it fails. */
+function keepKey(uid, key) {
+  bundles.set(uid, key);
+  key.catch(() => bundles.delete(uid));
   return key;
 }
 
@@ -74,10 +75,8 @@ export function offerBundles(given) {
   const own = currentUid();
   for (const [uid, bundle] of Object.entries(given || {})) {
     if (uid === own || bundles.has(uid)) continue;
-    const key = verifyBundle(bundle, uid).then((ok) =>
-      ok ? b64uDecode(/** @type {{ed25519: string}} */ (bundle).ed25519, 32) : lookUpAuthorKey(uid));
-    bundles.set(uid, key);
-    key.catch(() => bundles.delete(uid));
+    keepKey(uid, verifyBundle(bundle, uid).then((ok) =>
+      ok ? b64uDecode(/** @type {{ed25519: string}} */ (bundle).ed25519, 32) : lookUpAuthorKey(uid)));
   }
 }
 
